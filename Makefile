@@ -1,0 +1,145 @@
+# planq: build, test and run.
+#
+#   make            bin/planqd, bin/planq-worker, bin/planq
+#   make test       unit + integration tests against a private PostgreSQL
+#   make run        private cluster under ./var/, daemon, sample plans, report
+#   make asan       the same binaries with ASan+UBSan under build/asan/bin
+#   make check      cppcheck over the sources
+#
+# Every library comes from pkg-config.  Object files live under $(BUILDDIR),
+# binaries under $(BINDIR); both can be overridden so that a sanitizer build
+# or a second checkout never tramples the default one.
+
+BUILD    ?= release
+BUILDDIR ?= build/$(BUILD)
+BINDIR   ?= $(if $(filter release,$(BUILD)),bin,$(BUILDDIR)/bin)
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS_COMMON := jansson libcrypto
+PKGS_ZMQ    := libczmq libzmq
+PKGS_PARSE  := libutf8proc uchardet libxml-2.0
+PKGS_PQ     := libpq
+PKGS_DAEMON := libsystemd
+
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
+pkg_libs   = $(shell $(PKG_CONFIG) --libs $(1))
+
+WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wvla -Wno-format-nonliteral
+HARDEN   := -fstack-protector-strong -fstack-clash-protection -fPIE \
+            -D_FORTIFY_SOURCE=2 -fcf-protection
+CSTD     := -std=c11 -D_GNU_SOURCE
+OPT      := -O2 -g
+
+ifeq ($(BUILD),asan)
+OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+            -fno-sanitize-recover=undefined
+HARDEN   := -fPIE
+SAN_LD   := -fsanitize=address,undefined
+endif
+ifeq ($(BUILD),testhooks)
+# test-only build: compiles the poison-document trigger into the worker
+CSTD     += -DPLANQ_TEST_HOOKS=1
+endif
+CSTD     += $(EXTRA_CFLAGS)
+
+ALL_PKGS := $(PKGS_COMMON) $(PKGS_ZMQ) $(PKGS_PARSE) $(PKGS_PQ) $(PKGS_DAEMON)
+CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) -Ilib -Iworkers -Iworkers/parse \
+              $(call pkg_cflags,$(ALL_PKGS))
+LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SAN_LD)
+
+LIB_SRC    := $(sort $(wildcard lib/*.c))
+PARSE_SRC  := $(sort $(wildcard workers/parse/*.c))
+DAEMON_SRC := $(sort $(wildcard daemon/*.c))
+WORKER_SRC := $(sort $(wildcard workers/*.c))
+TOOLS_SRC  := $(sort $(wildcard tools/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+TTOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
+
+obj = $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(1))
+
+LIB_A    := $(BUILDDIR)/libplanq.a
+PARSE_A  := $(BUILDDIR)/libplanqparse.a
+WORKER_A := $(BUILDDIR)/libplanqworker.a
+
+LIBS_COMMON := $(call pkg_libs,$(PKGS_COMMON))
+LIBS_DAEMON := $(call pkg_libs,$(PKGS_ZMQ) $(PKGS_DAEMON)) $(LIBS_COMMON)
+LIBS_PARSE  := $(call pkg_libs,$(PKGS_PARSE)) $(LIBS_COMMON)
+LIBS_WORKER := $(call pkg_libs,$(PKGS_ZMQ) $(PKGS_PQ) libseccomp) $(LIBS_PARSE)
+LIBS_TOOLS  := $(call pkg_libs,$(PKGS_ZMQ) $(PKGS_PQ)) $(LIBS_PARSE)
+
+BINS := $(BINDIR)/planqd $(BINDIR)/planq-worker $(BINDIR)/planq
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRC))
+TTOOL_BINS := $(patsubst tests/tools/%.c,$(BUILDDIR)/tests/tools/%,$(TTOOL_SRC))
+
+.PHONY: all clean test unit integration run asan asan-test check deps \
+        parse-lib stop-run valgrind-test
+all: $(BINS)
+
+$(BUILDDIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIB_A): $(call obj,$(LIB_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(PARSE_A): $(call obj,$(PARSE_SRC))
+	@rm -f $@; ar rcs $@ $^
+# the worker's pieces other than main(), so unit tests can link them
+$(WORKER_A): $(call obj,$(filter-out workers/main.c,$(WORKER_SRC)))
+	@rm -f $@; ar rcs $@ $^
+
+parse-lib: $(PARSE_A) $(LIB_A)
+
+$(BINDIR)/planqd: $(call obj,$(DAEMON_SRC)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_DAEMON)
+$(BINDIR)/planq-worker: $(call obj,workers/main.c) $(WORKER_A) $(PARSE_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_WORKER)
+$(BINDIR)/planq: $(call obj,$(TOOLS_SRC)) $(WORKER_A) $(PARSE_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_TOOLS)
+
+$(BUILDDIR)/tests/%: $(call obj,tests/unit/%.c) $(WORKER_A) $(PARSE_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_TOOLS)
+
+# tools the integration tests drive (raw ZeroMQ client, …)
+$(BUILDDIR)/tests/tools/%: $(call obj,tests/tools/%.c) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_TOOLS)
+
+# ---- tests ---------------------------------------------------------------
+unit: $(UNIT_BINS)
+integration: all $(TTOOL_BINS)
+
+TEST_ENV = PLANQ_BIN=$(abspath $(BINDIR)) PLANQ_UNIT=$(abspath $(BUILDDIR)/tests) \
+	   PLANQ_TOOLS=$(abspath $(BUILDDIR)/tests/tools)
+test: deps all $(UNIT_BINS) $(TTOOL_BINS)
+	$(TEST_ENV) bash tests/run.sh
+
+asan:
+	$(MAKE) BUILD=asan all
+asan-test:
+	$(MAKE) BUILD=asan test
+valgrind-test: all $(UNIT_BINS) $(TTOOL_BINS)
+	PLANQ_VALGRIND=1 $(TEST_ENV) bash tests/run.sh
+
+check:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem --std=c11 \
+	  -Ilib -Iworkers -Iworkers/parse lib daemon workers tools
+
+deps:
+	@bash deploy/install-deps.sh
+
+# ---- make run ------------------------------------------------------------
+run: deps all
+	bash deploy/run-local.sh
+
+clean:
+	rm -rf build bin
+
+-include mk/*.mk
+-include $(shell find $(BUILDDIR) -name '*.d' 2>/dev/null)

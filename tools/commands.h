@@ -1,0 +1,13 @@
+/*
+ * commands.h: the subcommands of bin/planq.  Each lives in its own file
+ * (tools/cmd_NAME.c) and takes argc/argv starting at its own name; it
+ * returns the process exit status.
+ */
+#ifndef PLANQ_COMMANDS_H
+#define PLANQ_COMMANDS_H
+
+int	cmd_parse(int argc, char **argv);	/* cmd_parse.c */
+int	cmd_send(int argc, char **argv);	/* cmd_send.c */
+int	cmd_db(int argc, char **argv);		/* cmd_db.c: db migrate */
+
+#endif
