@@ -1,0 +1,416 @@
+/*
+ * broker.c: the daemon's two sockets.  The front ROUTER takes documents from
+ * crawlers (wire protocol v1, docs/PROTOCOL.md), answers bad messages at
+ * once, queues good ones and stops reading when the queue is full
+ * (backpressure).  The back ROUTER hands each job to exactly one idle worker
+ * and forwards the worker's reply, which is sent only after the outcome is
+ * committed.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "jobwire.h"
+#include "log.h"
+#include "planqd.h"
+
+#define BROKER_READ_BATCH 64
+#define BROKER_REASON_MAX 512
+
+static int broker_on_front(zloop_t *loop, zsock_t *sock, void *arg);
+static int broker_on_back(zloop_t *loop, zsock_t *sock, void *arg);
+
+/* ---- opening ---------------------------------------------------------- */
+
+static int
+broker_open_front(struct daemon *d)
+{
+	d->front = zsock_new(ZMQ_ROUTER);
+	if (d->front == NULL)
+		return -1;
+	/*
+	 * Frames a little over max_body still get a readable rejection; far
+	 * larger ones make libzmq drop the connection before buffering them.
+	 */
+	zsock_set_maxmsgsize(d->front, (int)(d->cfg.max_body * 2 + 65536));
+	zsock_set_rcvhwm(d->front, 1000);
+	zsock_set_sndhwm(d->front, 100000);
+	zsock_set_linger(d->front, 2000);
+	for (int i = 0; i < d->cfg.nlisten; i++) {
+		if (zsock_bind(d->front, "%s", d->cfg.listen[i]) < 0) {
+			log_errx("cannot listen on %s: %s; check the address "
+			    "and that no other planqd uses it",
+			    d->cfg.listen[i], zmq_strerror(zmq_errno()));
+			return -1;
+		}
+		log_info("listening on %s", d->cfg.listen[i]);
+	}
+	return 0;
+}
+
+static int
+broker_open_back(struct daemon *d)
+{
+	snprintf(d->back_endpoint, sizeof(d->back_endpoint),
+	    "ipc://%s/workers.sock", d->runtime_dir);
+	d->back = zsock_new(ZMQ_ROUTER);
+	if (d->back == NULL)
+		return -1;
+	zsock_set_router_mandatory(d->back, 1);
+	zsock_set_sndhwm(d->back, 0);
+	zsock_set_rcvhwm(d->back, 0);
+	zsock_set_linger(d->back, 0);
+	if (zsock_bind(d->back, "%s", d->back_endpoint) < 0) {
+		log_errx("cannot bind the worker socket %s: %s",
+		    d->back_endpoint, zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	return 0;
+}
+
+int
+broker_open(struct daemon *d)
+{
+	if (broker_open_front(d) != 0 || broker_open_back(d) != 0)
+		return -1;
+	if (zloop_reader(d->loop, d->back, broker_on_back, d) != 0)
+		return -1;
+	d->reading_front = 0;
+	broker_update_reading(d);
+	return 0;
+}
+
+void
+broker_close(struct daemon *d)
+{
+	zsock_destroy(&d->front);
+	zsock_destroy(&d->back);
+}
+
+/* ---- backpressure ----------------------------------------------------- */
+
+static int
+broker_can_accept(const struct daemon *d)
+{
+	return d->phase == PHASE_RUNNING &&
+	    d->queue.count < d->cfg.queue_max &&
+	    d->queue.bytes < d->cfg.queue_max_bytes;
+}
+
+/*
+ * Reads the front socket only while the queue has room; otherwise libzmq's
+ * high-water marks hold the senders back.
+ */
+void
+broker_update_reading(struct daemon *d)
+{
+	int want = broker_can_accept(d);
+
+	if (want && !d->reading_front) {
+		if (zloop_reader(d->loop, d->front, broker_on_front, d) == 0)
+			d->reading_front = 1;
+	} else if (!want && d->reading_front) {
+		zloop_reader_end(d->loop, d->front);
+		d->reading_front = 0;
+	}
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+void
+broker_reply(struct daemon *d, struct job *job, const char *json)
+{
+	zmsg_t *msg = zmsg_new();
+
+	zmsg_append(msg, &(zframe_t *){ zframe_dup(job->client) });
+	if (job->req_style)
+		zmsg_addmem(msg, "", 0);
+	zmsg_addstr(msg, json);
+	/* ROUTER drops replies to peers that went away; the outcome is
+	 * committed, and a resend of the same bytes answers "duplicate". */
+	if (zmsg_send(&msg, d->front) != 0) {
+		log_debug("reply to a departed client dropped (job %" PRIu64 ")",
+		    job->id);
+		zmsg_destroy(&msg);
+	}
+}
+
+static void
+broker_count_status(struct daemon *d, const char *status)
+{
+	if (strcmp(status, "stored") == 0)
+		d->count.stored++;
+	else if (strcmp(status, "duplicate") == 0)
+		d->count.duplicate++;
+	else if (strcmp(status, "rejected") == 0)
+		d->count.rejected++;
+	else if (strcmp(status, "retry") == 0)
+		d->count.retry++;
+}
+
+static void
+broker_log_outcome(struct daemon *d, const struct job *job, const char *status,
+    long long document_id, const char *reason)
+{
+	log_info("outcome status=%s job=%" PRIu64 " id=%s document_id=%lld "
+	    "bytes=%zu ms=%lld source_url=%s%s%s%s", status, job->id,
+	    job->client_id ? job->client_id : "-", document_id,
+	    job->body ? zframe_size(job->body) : 0,
+	    (long long)(now_ms() - job->received_ms),
+	    job->source_url ? job->source_url : "-",
+	    reason ? " reason=\"" : "", reason ? reason : "",
+	    reason ? "\"" : "");
+	broker_count_status(d, status);
+}
+
+void
+broker_reply_status(struct daemon *d, struct job *job, const char *status,
+    const char *reason)
+{
+	char *json = envelope_reply(job->client_id, status, 0, 0, reason);
+
+	broker_log_outcome(d, job, status, 0, reason);
+	if (json != NULL) {
+		broker_reply(d, job, json);
+		free(json);
+	}
+}
+
+/* Answers every queued job (shutdown deadline, fatal error). */
+void
+broker_fail_all(struct daemon *d, const char *status, const char *reason)
+{
+	struct job *job;
+
+	while ((job = queue_pop(&d->queue)) != NULL) {
+		broker_reply_status(d, job, status, reason);
+		job_free(&job);
+	}
+}
+
+/* ---- the front socket ------------------------------------------------- */
+
+/*
+ * Splits a received message into a job, or answers it with a rejection.
+ * Returns the job, or NULL when the message was answered (or unusable).
+ */
+static struct job *
+broker_accept(struct daemon *d, zmsg_t *msg)
+{
+	char why[BROKER_REASON_MAX];
+	struct envelope env;
+	struct job *job;
+	zframe_t *first;
+	size_t nframes;
+
+	if ((job = job_new()) == NULL)
+		return NULL;
+	job->id = ++d->next_job_id;
+	job->received_ms = now_ms();
+	job->client = zmsg_pop(msg);
+	first = zmsg_first(msg);
+	if (first != NULL && zframe_size(first) == 0 && zmsg_size(msg) >= 2) {
+		job->req_style = 1;	/* REQ's empty delimiter */
+		first = zmsg_pop(msg);
+		zframe_destroy(&first);
+	}
+	d->count.received++;
+	nframes = zmsg_size(msg);
+	if (nframes >= 1) {
+		zframe_t *ef = zmsg_first(msg);
+		job->client_id = envelope_salvage_id(zframe_data(ef),
+		    zframe_size(ef));
+	}
+	if (nframes != 2) {
+		snprintf(why, sizeof(why), "message has %zu frame%s; send exactly "
+		    "2 frames: the JSON envelope, then the document", nframes,
+		    nframes == 1 ? "" : "s");
+		goto reject;
+	}
+	job->envelope = zmsg_pop(msg);
+	job->body = zmsg_pop(msg);
+	if (envelope_parse(zframe_data(job->envelope),
+	    zframe_size(job->envelope), &env, why, sizeof(why)) != 0)
+		goto reject;
+	if (env.source_url != NULL)
+		job->source_url = strdup(env.source_url);
+	envelope_clear(&env);
+	if (zframe_size(job->body) == 0) {
+		snprintf(why, sizeof(why), "document body is empty; send the "
+		    "fetched bytes as the second frame");
+		goto reject;
+	}
+	if (zframe_size(job->body) > d->cfg.max_body) {
+		snprintf(why, sizeof(why), "document is %zu bytes, over the "
+		    "limit of %zu bytes (max_body); it was not stored",
+		    zframe_size(job->body), d->cfg.max_body);
+		goto reject;
+	}
+	return job;
+reject:
+	broker_reply_status(d, job, "rejected", why);
+	job_free(&job);
+	return NULL;
+}
+
+static int
+broker_on_front(zloop_t *loop, zsock_t *sock, void *arg)
+{
+	struct daemon *d = arg;
+	(void)loop;
+
+	for (int i = 0; i < BROKER_READ_BATCH && broker_can_accept(d); i++) {
+		zmsg_t *msg;
+		struct job *job;
+
+		if (!(zsock_events(sock) & ZMQ_POLLIN))
+			break;
+		if ((msg = zmsg_recv(sock)) == NULL)
+			break;
+		job = broker_accept(d, msg);
+		zmsg_destroy(&msg);
+		if (job != NULL)
+			queue_push_back(&d->queue, job);
+	}
+	broker_dispatch(d);
+	broker_update_reading(d);
+	return 0;
+}
+
+/* ---- the back socket -------------------------------------------------- */
+
+static int
+broker_send_job(struct daemon *d, struct worker *w, struct job *job)
+{
+	zmsg_t *msg = zmsg_new();
+	char idtext[24];
+
+	snprintf(idtext, sizeof(idtext), "%" PRIu64, job->id);
+	zmsg_addstr(msg, w->identity);
+	zmsg_addstr(msg, JOBWIRE_JOB);
+	zmsg_addstr(msg, idtext);
+	zmsg_addstr(msg, job->quarantine_reason ? JOBWIRE_KIND_QUARANTINE :
+	    JOBWIRE_KIND_PARSE);
+	zmsg_append(msg, &(zframe_t *){ zframe_dup(job->envelope) });
+	zmsg_append(msg, &(zframe_t *){ zframe_dup(job->body) });
+	if (job->quarantine_reason)
+		zmsg_addstr(msg, job->quarantine_reason);
+	if (zmsg_send(&msg, d->back) != 0) {
+		zmsg_destroy(&msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Gives queued jobs to idle workers, oldest first. */
+void
+broker_dispatch(struct daemon *d)
+{
+	struct worker *w;
+
+	while (d->queue.head != NULL && (w = supervisor_idle(d)) != NULL) {
+		struct job *job = queue_pop(&d->queue);
+
+		if (broker_send_job(d, w, job) != 0) {
+			/* the worker is gone; SIGCHLD will tell us more */
+			log_warnx("worker %s (pid %d) unreachable: %s",
+			    w->identity, (int)w->pid, zmq_strerror(zmq_errno()));
+			w->state = WORKER_STOPPING;
+			queue_push_front(&d->queue, job);
+			continue;
+		}
+		w->state = WORKER_BUSY;
+		w->job = job;
+		w->job_started_ms = now_ms();
+		log_debug("job %" PRIu64 " to worker %s", job->id, w->identity);
+	}
+	broker_update_reading(d);
+}
+
+static void
+broker_on_done(struct daemon *d, struct worker *w, zmsg_t *msg)
+{
+	char *idtext = zmsg_popstr(msg);
+	char *reply = zmsg_popstr(msg);
+	struct job *job = w->job;
+	json_t *root;
+
+	if (job == NULL || idtext == NULL || reply == NULL ||
+	    strtoull(idtext, NULL, 10) != job->id) {
+		log_warnx("worker %s sent a reply for job %s it does not hold",
+		    w->identity, idtext ? idtext : "?");
+		goto out;
+	}
+	root = json_loads(reply, 0, NULL);
+	broker_log_outcome(d, job,
+	    json_string_value(json_object_get(root, "status")) ?
+	    json_string_value(json_object_get(root, "status")) : "?",
+	    (long long)json_integer_value(json_object_get(root, "document_id")),
+	    json_string_value(json_object_get(root, "reason")));
+	if (job->quarantine_reason)
+		d->count.quarantined++;
+	json_decref(root);
+	broker_reply(d, job, reply);
+	job_free(&w->job);
+	w->done++;
+	supervisor_job_done(d, w);
+out:
+	free(idtext);
+	free(reply);
+}
+
+static void
+broker_on_fatal(struct daemon *d, struct worker *w, zmsg_t *msg)
+{
+	char *why = zmsg_popstr(msg);
+
+	log_errx("worker %s cannot work: %s", w->identity,
+	    why ? why : "no reason given");
+	free(why);
+	d->exit_code = 1;
+	if (d->phase == PHASE_RUNNING) {
+		d->phase = PHASE_DRAINING;
+		d->drain_deadline_ms = now_ms();
+	}
+}
+
+static int
+broker_on_back(zloop_t *loop, zsock_t *sock, void *arg)
+{
+	struct daemon *d = arg;
+	zmsg_t *msg = zmsg_recv(sock);
+	char *identity, *type;
+	struct worker *w;
+	(void)loop;
+
+	if (msg == NULL)
+		return 0;
+	identity = zmsg_popstr(msg);
+	type = zmsg_popstr(msg);
+	w = identity ? supervisor_find(d, identity) : NULL;
+	if (w == NULL || type == NULL) {
+		log_debug("message from unknown worker %s ignored",
+		    identity ? identity : "?");
+	} else if (strcmp(type, JOBWIRE_READY) == 0) {
+		if (w->state == WORKER_STARTING) {
+			w->state = WORKER_IDLE;
+			w->failures = 0;
+			log_info("worker %s ready (pid %d)", w->identity,
+			    (int)w->pid);
+		}
+	} else if (strcmp(type, JOBWIRE_DONE) == 0) {
+		broker_on_done(d, w, msg);
+	} else if (strcmp(type, JOBWIRE_FATAL) == 0) {
+		broker_on_fatal(d, w, msg);
+	} else {
+		log_warnx("worker %s sent unknown message %s", w->identity, type);
+	}
+	free(identity);
+	free(type);
+	zmsg_destroy(&msg);
+	broker_dispatch(d);
+	return 0;
+}

@@ -1,0 +1,278 @@
+/*
+ * config.c: reads planqd.conf and merges it with defaults, the environment
+ * and the command line (see config.h for the order).  Knows every key; an
+ * unknown key or a bad value is an error that names the file and line.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+
+#define CONFIG_DEFAULT_LISTEN "tcp://127.0.0.1:5570"
+
+void
+config_defaults(struct config *cfg)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->workers = ncpu > 0 ? (int)ncpu : 2;
+	cfg->log_level = LOG_INFO;
+	cfg->max_body = 8u << 20;
+	cfg->queue_max = 64;
+	cfg->queue_max_bytes = 64u << 20;
+	cfg->job_timeout = 120;
+	cfg->drain_timeout = 30;
+	cfg->max_crashes = 3;
+}
+
+void
+config_clear(struct config *cfg)
+{
+	for (int i = 0; i < cfg->nlisten; i++)
+		free(cfg->listen[i]);
+	free(cfg->db);
+	free(cfg->runtime_dir);
+	free(cfg->worker_path);
+	free(cfg->config_file);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+int
+config_parse_size(const char *text, size_t *out)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	if (errno != 0 || end == text)
+		return -1;
+	switch (tolower((unsigned char)*end)) {
+	case 'k': n <<= 10; end++; break;
+	case 'm': n <<= 20; end++; break;
+	case 'g': n <<= 30; end++; break;
+	default: break;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end != '\0' || n == 0 || n > (1ULL << 40))
+		return -1;
+	*out = (size_t)n;
+	return 0;
+}
+
+static int
+config_parse_int(const char *text, int min, int max, int *out)
+{
+	long n;
+	char *end;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || n < min || n > max)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+static int
+config_set_string(char **slot, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (copy == NULL)
+		return -1;
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+static int
+config_add_listen(struct config *cfg, const char *value)
+{
+	if (cfg->nlisten == CONFIG_MAX_LISTEN)
+		return -1;
+	cfg->listen[cfg->nlisten] = strdup(value);
+	if (cfg->listen[cfg->nlisten] == NULL)
+		return -1;
+	cfg->nlisten++;
+	return 0;
+}
+
+/* Applies one key = value.  Returns 0, or -1 with why[] set. */
+static int
+config_apply(struct config *cfg, const char *key, const char *value,
+    char *why, size_t whylen)
+{
+	int level;
+
+	if (strcmp(key, "listen") == 0) {
+		if (config_add_listen(cfg, value) == 0)
+			return 0;
+		snprintf(why, whylen, "too many listen endpoints (max %d)",
+		    CONFIG_MAX_LISTEN);
+		return -1;
+	}
+	if (strcmp(key, "db") == 0)
+		return config_set_string(&cfg->db, value);
+	if (strcmp(key, "runtime_dir") == 0)
+		return config_set_string(&cfg->runtime_dir, value);
+	if (strcmp(key, "worker_path") == 0)
+		return config_set_string(&cfg->worker_path, value);
+	if (strcmp(key, "log_level") == 0) {
+		if ((level = log_level_from_name(value)) >= 0) {
+			cfg->log_level = level;
+			return 0;
+		}
+		snprintf(why, whylen, "log_level must be one of debug, info, "
+		    "notice, warning, err");
+		return -1;
+	}
+	if (strcmp(key, "max_body") == 0 || strcmp(key, "queue_max_bytes") == 0) {
+		size_t *slot = key[0] == 'm' ? &cfg->max_body :
+		    &cfg->queue_max_bytes;
+		if (config_parse_size(value, slot) == 0)
+			return 0;
+		snprintf(why, whylen, "%s must be a size such as 8M", key);
+		return -1;
+	}
+	static const struct { const char *key; size_t off; int min, max; }
+	    ints[] = {
+		{ "workers", offsetof(struct config, workers), 1, 256 },
+		{ "queue_max", offsetof(struct config, queue_max), 1, 100000 },
+		{ "job_timeout", offsetof(struct config, job_timeout), 1, 86400 },
+		{ "drain_timeout", offsetof(struct config, drain_timeout), 0, 86400 },
+		{ "max_crashes", offsetof(struct config, max_crashes), 1, 100 },
+	};
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		if (strcmp(key, ints[i].key) != 0)
+			continue;
+		if (config_parse_int(value, ints[i].min, ints[i].max,
+		    (int *)((char *)cfg + ints[i].off)) == 0)
+			return 0;
+		snprintf(why, whylen, "%s must be a whole number from %d to %d",
+		    key, ints[i].min, ints[i].max);
+		return -1;
+	}
+	snprintf(why, whylen, "unknown setting \"%s\"", key);
+	return -1;
+}
+
+static char *
+config_trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int
+config_read_line(struct config *cfg, char *line, char *why, size_t whylen)
+{
+	char *eq, *key, *value;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	key = config_trim(line);
+	if (*key == '\0' || *key == '#')
+		return 0;
+	if ((eq = strchr(key, '=')) == NULL) {
+		snprintf(why, whylen, "expected \"key = value\"");
+		return -1;
+	}
+	*eq = '\0';
+	key = config_trim(key);
+	value = config_trim(eq + 1);
+	return config_apply(cfg, key, value, why, whylen);
+}
+
+static int
+config_read_file(struct config *cfg, const char *path, char *why, size_t whylen)
+{
+	char line[4096], msg[512];
+	FILE *f;
+	int lineno = 0, rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(why, whylen, "cannot open config file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		if (config_read_line(cfg, line, msg, sizeof(msg)) != 0) {
+			snprintf(why, whylen, "%s:%d: %s", path, lineno, msg);
+			rc = -1;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+static int
+config_apply_flags(struct config *cfg, const struct config_flags *fl)
+{
+	int rc = 0;
+
+	if (fl->nlisten > 0) {
+		for (int i = 0; i < cfg->nlisten; i++)
+			free(cfg->listen[i]);
+		cfg->nlisten = 0;
+		for (int i = 0; i < fl->nlisten && rc == 0; i++)
+			rc = config_add_listen(cfg, fl->listen[i]);
+	}
+	if (fl->db != NULL && rc == 0)
+		rc = config_set_string(&cfg->db, fl->db);
+	if (fl->runtime_dir != NULL && rc == 0)
+		rc = config_set_string(&cfg->runtime_dir, fl->runtime_dir);
+	if (fl->worker_path != NULL && rc == 0)
+		rc = config_set_string(&cfg->worker_path, fl->worker_path);
+	if (fl->workers > 0)
+		cfg->workers = fl->workers;
+	if (fl->max_body > 0)
+		cfg->max_body = (size_t)fl->max_body;
+	if (fl->verbosity > 0)
+		cfg->log_level = LOG_DEBUG;
+	if (fl->quiet)
+		cfg->log_level = LOG_WARNING;
+	return rc;
+}
+
+int
+config_load(struct config *cfg, const struct config_flags *flags,
+    char *why, size_t whylen)
+{
+	const char *env_db = getenv("PLANQ_DB");
+
+	config_defaults(cfg);
+	if (flags->config_file != NULL) {
+		if (config_set_string(&cfg->config_file, flags->config_file) != 0 ||
+		    config_read_file(cfg, flags->config_file, why, whylen) != 0)
+			goto fail;
+	}
+	if (cfg->db == NULL && env_db != NULL && *env_db != '\0' &&
+	    config_set_string(&cfg->db, env_db) != 0)
+		goto oom;
+	if (config_apply_flags(cfg, flags) != 0)
+		goto oom;
+	if (cfg->nlisten == 0 && config_add_listen(cfg, CONFIG_DEFAULT_LISTEN) != 0)
+		goto oom;
+	return 0;
+oom:
+	snprintf(why, whylen, "out of memory reading the configuration");
+fail:
+	config_clear(cfg);
+	return -1;
+}

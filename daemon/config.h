@@ -1,0 +1,52 @@
+/*
+ * config.h: planqd's settings.  Defaults, then the config file
+ * (planqd.conf(5): "key = value" lines), then the PLANQ_DB environment, then
+ * command-line flags, which always win, also after a SIGHUP reload.
+ */
+#ifndef PLANQD_CONFIG_H
+#define PLANQD_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_LISTEN 8
+
+struct config {
+	char	*listen[CONFIG_MAX_LISTEN];	/* owned strings */
+	int	 nlisten;
+	char	*db;			/* DSN; NULL: libpq's own environment */
+	int	 workers;
+	int	 log_level;
+	size_t	 max_body;
+	int	 queue_max;		/* documents waiting for a worker */
+	size_t	 queue_max_bytes;
+	int	 job_timeout;		/* seconds a worker may spend on one */
+	int	 drain_timeout;		/* seconds SIGTERM waits for in-flight */
+	int	 max_crashes;		/* crashes before a document is quarantined */
+	char	*runtime_dir;
+	char	*worker_path;
+	char	*config_file;		/* where the file settings came from */
+};
+
+/* The command line, kept so a reload can re-apply it over the new file. */
+struct config_flags {
+	char	*listen[CONFIG_MAX_LISTEN];
+	int	 nlisten;
+	char	*db;
+	int	 workers;		/* 0: not given */
+	int	 verbosity;		/* count of -v */
+	int	 quiet;
+	char	*config_file;
+	char	*runtime_dir;
+	char	*worker_path;
+	long long max_body;		/* 0: not given */
+};
+
+void	config_defaults(struct config *cfg);
+/* Loads cfg from defaults + file + env + flags.  -1 with why[] on error. */
+int	config_load(struct config *cfg, const struct config_flags *flags,
+	    char *why, size_t whylen);
+void	config_clear(struct config *cfg);
+/* Parses "8M", "64k", "1048576".  -1 if malformed. */
+int	config_parse_size(const char *text, size_t *out);
+
+#endif

@@ -1,0 +1,401 @@
+/*
+ * supervisor.c: the workers' lives.  Starts each worker by fork+exec into a
+ * numbered slot, reaps it on SIGCHLD, gives the document a dead worker held
+ * to another one (quarantining it after max_crashes deaths), respawns with
+ * backoff, kills workers stuck past job_timeout, and grows or shrinks the
+ * pool on reload.  A worker that cannot start at all stops the daemon.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jobwire.h"
+#include "log.h"
+#include "planqd.h"
+
+#define SUPERVISOR_BACKOFF_MIN_MS	100
+#define SUPERVISOR_BACKOFF_MAX_MS	10000
+#define SUPERVISOR_MAX_START_FAILURES	5
+
+extern char **environ;
+
+int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- environment and exec --------------------------------------------- */
+
+static void
+supervisor_free_env(char **env)
+{
+	for (char **e = env; e && *e; e++)
+		free(*e);
+	free(env);
+}
+
+/*
+ * The worker's environment: ours, with PLANQ_DB set to the configured DSN
+ * (never on the command line, where ps would show a password).
+ */
+int
+supervisor_build_env(struct daemon *d)
+{
+	size_t n = 0, i = 0;
+	char **env;
+
+	while (environ[n] != NULL)
+		n++;
+	if ((env = calloc(n + 2, sizeof(char *))) == NULL)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		if (strncmp(environ[k], JOBWIRE_ENV_DB "=",
+		    sizeof(JOBWIRE_ENV_DB)) == 0)
+			continue;
+		if ((env[i++] = strdup(environ[k])) == NULL)
+			goto fail;
+	}
+	if (d->cfg.db != NULL) {
+		size_t len = sizeof(JOBWIRE_ENV_DB) + strlen(d->cfg.db) + 1;
+		if ((env[i] = malloc(len)) == NULL)
+			goto fail;
+		snprintf(env[i++], len, "%s=%s", JOBWIRE_ENV_DB, d->cfg.db);
+	}
+	supervisor_free_env(d->worker_env);
+	d->worker_env = env;
+	return 0;
+fail:
+	supervisor_free_env(env);
+	return -1;
+}
+
+/* In the child: async-signal-safe calls only, then exec. */
+static void
+supervisor_exec_child(struct daemon *d, struct worker *w)
+{
+	char *argv[8];
+	int argc = 0;
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	/* the daemon's sockets and files are not the worker's business */
+	if (close_range(3, ~0U, 0) != 0)
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+	argv[argc++] = d->cfg.worker_path;
+	argv[argc++] = "--broker";
+	argv[argc++] = d->back_endpoint;
+	argv[argc++] = "--id";
+	argv[argc++] = w->identity;
+	if (d->cfg.log_level >= LOG_DEBUG)
+		argv[argc++] = "-v";
+	argv[argc] = NULL;
+	execve(d->cfg.worker_path, argv, d->worker_env);
+	_exit(127);
+}
+
+static int
+supervisor_spawn(struct daemon *d, struct worker *w)
+{
+	pid_t pid;
+
+	w->gen++;
+	snprintf(w->identity, sizeof(w->identity), "w%d.%u", w->slot, w->gen);
+	pid = fork();
+	if (pid < 0) {
+		log_warn("cannot fork worker %s", w->identity);
+		w->failures++;
+		w->respawn_at_ms = now_ms() + SUPERVISOR_BACKOFF_MAX_MS;
+		return -1;
+	}
+	if (pid == 0)
+		supervisor_exec_child(d, w);
+	w->pid = pid;
+	w->state = WORKER_STARTING;
+	w->timed_out = 0;
+	log_debug("worker %s started (pid %d)", w->identity, (int)pid);
+	return 0;
+}
+
+void
+supervisor_start(struct daemon *d)
+{
+	d->nslots = d->cfg.workers;
+	for (int i = 0; i < d->nslots; i++) {
+		d->workers[i].slot = i;
+		supervisor_spawn(d, &d->workers[i]);
+	}
+}
+
+/* ---- lookups ---------------------------------------------------------- */
+
+struct worker *
+supervisor_find(struct daemon *d, const char *identity)
+{
+	for (int i = 0; i < d->nslots; i++)
+		if (d->workers[i].state != WORKER_EMPTY &&
+		    strcmp(d->workers[i].identity, identity) == 0)
+			return &d->workers[i];
+	return NULL;
+}
+
+struct worker *
+supervisor_idle(struct daemon *d)
+{
+	for (int i = 0; i < d->nslots; i++)
+		if (d->workers[i].state == WORKER_IDLE && !d->workers[i].retire)
+			return &d->workers[i];
+	return NULL;
+}
+
+int
+supervisor_busy_count(const struct daemon *d)
+{
+	int n = 0;
+
+	for (int i = 0; i < d->nslots; i++)
+		if (d->workers[i].job != NULL)
+			n++;
+	return n;
+}
+
+int
+supervisor_all_exited(const struct daemon *d)
+{
+	for (int i = 0; i < d->nslots; i++)
+		if (d->workers[i].pid > 0)
+			return 0;
+	return 1;
+}
+
+/* ---- deaths ----------------------------------------------------------- */
+
+static void
+supervisor_describe_status(int status, const struct worker *w, char *buf,
+    size_t len)
+{
+	if (w->timed_out)
+		snprintf(buf, len, "timed out");
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "signal %d", WTERMSIG(status));
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+	else
+		snprintf(buf, len, "status 0x%x", status);
+}
+
+/* The document a dead worker held goes back to the front of the queue. */
+static void
+supervisor_rescue_job(struct daemon *d, struct worker *w, const char *death)
+{
+	struct job *job = w->job;
+	char reason[256];
+
+	w->job = NULL;
+	job->crashes++;
+	snprintf(job->last_death, sizeof(job->last_death), "%s", death);
+	d->count.crashes++;
+	if (job->quarantine_reason != NULL &&
+	    job->crashes >= d->cfg.max_crashes + 2) {
+		/* even storing it as rejected kills workers: give up loudly */
+		log_errx("job %llu could not be quarantined (%s); answering "
+		    "rejected without a database record",
+		    (unsigned long long)job->id, death);
+		broker_reply_status(d, job, "rejected", job->quarantine_reason);
+		job_free(&job);
+		return;
+	}
+	if (job->quarantine_reason == NULL &&
+	    job->crashes >= d->cfg.max_crashes) {
+		if (w->timed_out)
+			snprintf(reason, sizeof(reason), "worker timed out on "
+			    "this document %d times (job_timeout %d s)",
+			    job->crashes, d->cfg.job_timeout);
+		else
+			snprintf(reason, sizeof(reason), "worker crashed on "
+			    "this document %d times: %s", job->crashes, death);
+		job->quarantine_reason = strdup(reason);
+		log_warnx("quarantining job %llu source_url=%s: %s",
+		    (unsigned long long)job->id,
+		    job->source_url ? job->source_url : "-", reason);
+	}
+	queue_push_front(&d->queue, job);
+}
+
+static int64_t
+supervisor_backoff_ms(int failures)
+{
+	int64_t ms = SUPERVISOR_BACKOFF_MIN_MS;
+
+	if (failures <= 0)
+		return 0;
+	while (--failures > 0 && ms < SUPERVISOR_BACKOFF_MAX_MS)
+		ms *= 2;
+	return ms < SUPERVISOR_BACKOFF_MAX_MS ? ms : SUPERVISOR_BACKOFF_MAX_MS;
+}
+
+static void
+supervisor_on_death(struct daemon *d, struct worker *w, int status)
+{
+	char death[64];
+	int before_ready = w->state == WORKER_STARTING;
+
+	supervisor_describe_status(status, w, death, sizeof(death));
+	w->pid = 0;
+	if (w->job != NULL) {
+		log_warnx("worker %s died holding job %llu (%s); giving the "
+		    "document to another worker", w->identity,
+		    (unsigned long long)w->job->id, death);
+		supervisor_rescue_job(d, w, death);
+	} else if (d->phase != PHASE_STOPPING && !w->retire) {
+		log_warnx("worker %s exited (%s)", w->identity, death);
+	}
+	w->state = WORKER_EMPTY;
+	if (before_ready) {
+		w->failures++;
+		if (WIFEXITED(status) &&
+		    WEXITSTATUS(status) == JOBWIRE_EXIT_CONFIG)
+			w->failures = SUPERVISOR_MAX_START_FAILURES;
+	}
+	if (w->failures >= SUPERVISOR_MAX_START_FAILURES &&
+	    d->phase == PHASE_RUNNING) {
+		log_errx("workers cannot start (last: %s); see the worker's "
+		    "messages above; planqd stops", death);
+		d->exit_code = 1;
+		d->phase = PHASE_DRAINING;
+		d->drain_deadline_ms = now_ms();
+	}
+	w->respawn_at_ms = now_ms() + supervisor_backoff_ms(w->failures);
+}
+
+void
+supervisor_reap(struct daemon *d)
+{
+	pid_t pid;
+	int status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (int i = 0; i < d->nslots; i++) {
+			if (d->workers[i].pid == pid) {
+				supervisor_on_death(d, &d->workers[i], status);
+				break;
+			}
+		}
+	}
+	broker_dispatch(d);
+}
+
+/* ---- the periodic tick ------------------------------------------------ */
+
+static void
+supervisor_kill_stuck(struct daemon *d, struct worker *w, int64_t now)
+{
+	if (w->state != WORKER_BUSY || w->timed_out ||
+	    now - w->job_started_ms < (int64_t)d->cfg.job_timeout * 1000)
+		return;
+	log_warnx("worker %s spent more than %d s on job %llu source_url=%s; "
+	    "killing it", w->identity, d->cfg.job_timeout,
+	    (unsigned long long)w->job->id,
+	    w->job->source_url ? w->job->source_url : "-");
+	w->timed_out = 1;
+	kill(w->pid, SIGKILL);
+}
+
+static int
+supervisor_wants_process(const struct daemon *d, const struct worker *w)
+{
+	if (w->retire || d->phase == PHASE_STOPPING)
+		return 0;
+	if (d->phase == PHASE_DRAINING)
+		return d->queue.head != NULL && d->exit_code == 0;
+	return 1;
+}
+
+void
+supervisor_tick(struct daemon *d)
+{
+	int64_t now = now_ms();
+
+	for (int i = 0; i < d->nslots; i++) {
+		struct worker *w = &d->workers[i];
+
+		if (w->state == WORKER_EMPTY && w->pid == 0 &&
+		    supervisor_wants_process(d, w) && now >= w->respawn_at_ms) {
+			d->count.respawns++;
+			supervisor_spawn(d, w);
+		}
+		supervisor_kill_stuck(d, w, now);
+	}
+	/* retired slots at the end that have no process can be forgotten */
+	while (d->nslots > d->cfg.workers &&
+	    d->workers[d->nslots - 1].pid == 0 &&
+	    d->workers[d->nslots - 1].job == NULL) {
+		memset(&d->workers[d->nslots - 1], 0, sizeof(struct worker));
+		d->nslots--;
+	}
+}
+
+/* ---- resizing and stopping -------------------------------------------- */
+
+static void
+supervisor_retire(struct worker *w)
+{
+	w->retire = 1;
+	if (w->pid > 0 && w->state != WORKER_BUSY) {
+		w->state = WORKER_STOPPING;
+		kill(w->pid, SIGTERM);
+	}
+}
+
+/* After a reload: start new slots or retire extra ones once idle. */
+void
+supervisor_resize(struct daemon *d)
+{
+	int want = d->cfg.workers;
+
+	for (int i = 0; i < want; i++) {
+		struct worker *w = &d->workers[i];
+		if (i >= d->nslots) {
+			memset(w, 0, sizeof(*w));
+			w->slot = i;
+		}
+		w->retire = 0;
+	}
+	if (want > d->nslots)
+		d->nslots = want;
+	for (int i = want; i < d->nslots; i++)
+		supervisor_retire(&d->workers[i]);
+	log_notice("workers: %d", want);
+}
+
+/* A worker finished a job: retire it if its slot is going away. */
+void
+supervisor_job_done(struct daemon *d, struct worker *w)
+{
+	w->state = WORKER_IDLE;
+	if (w->retire || d->phase == PHASE_STOPPING)
+		supervisor_retire(w);
+}
+
+void
+supervisor_stop_all(struct daemon *d)
+{
+	for (int i = 0; i < d->nslots; i++) {
+		struct worker *w = &d->workers[i];
+		if (w->pid > 0 && w->state != WORKER_STOPPING) {
+			w->state = WORKER_STOPPING;
+			kill(w->pid, SIGTERM);
+		}
+	}
+}

@@ -1,0 +1,161 @@
+/*
+ * envelope.c: checks client envelopes (wire protocol v1) and writes replies.
+ * Unknown keys are ignored so that clients can add fields; known keys must
+ * have the right type.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+
+#define ENVELOPE_MAX_STRING 4096
+
+static const char *const envelope_string_keys[] = {
+	"id", "source_url", "fetched_at", "content_type",
+};
+
+static int
+envelope_check_version(json_t *root, char *why, size_t whylen)
+{
+	json_t *v = json_object_get(root, "v");
+
+	if (v == NULL) {
+		snprintf(why, whylen, "envelope has no \"v\"; send {\"v\":1,…}");
+		return -1;
+	}
+	if (!json_is_integer(v)) {
+		snprintf(why, whylen, "envelope \"v\" must be the number 1");
+		return -1;
+	}
+	if (json_integer_value(v) != ENVELOPE_VERSION) {
+		snprintf(why, whylen, "unsupported protocol version v=%lld; "
+		    "this daemon speaks v=1", (long long)json_integer_value(v));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+envelope_check_strings(json_t *root, char *why, size_t whylen)
+{
+	for (size_t i = 0; i < sizeof(envelope_string_keys) /
+	    sizeof(envelope_string_keys[0]); i++) {
+		const char *key = envelope_string_keys[i];
+		json_t *val = json_object_get(root, key);
+
+		if (val == NULL || json_is_null(val))
+			continue;
+		if (!json_is_string(val)) {
+			snprintf(why, whylen, "envelope \"%s\" must be a "
+			    "string", key);
+			return -1;
+		}
+		if (json_string_length(val) > ENVELOPE_MAX_STRING) {
+			snprintf(why, whylen, "envelope \"%s\" is longer than "
+			    "%d bytes", key, ENVELOPE_MAX_STRING);
+			return -1;
+		}
+		if (strlen(json_string_value(val)) != json_string_length(val)) {
+			snprintf(why, whylen, "envelope \"%s\" contains a NUL "
+			    "character", key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *
+envelope_get_string(json_t *root, const char *key)
+{
+	return json_string_value(json_object_get(root, key));
+}
+
+int
+envelope_parse(const void *data, size_t len, struct envelope *env,
+    char *why, size_t whylen)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	memset(env, 0, sizeof(*env));
+	if (len == 0) {
+		snprintf(why, whylen, "envelope frame is empty; the first frame "
+		    "must be a JSON object such as {\"v\":1}");
+		return -1;
+	}
+	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		snprintf(why, whylen, "envelope is not valid JSON (%s at "
+		    "position %d); the first frame must be a JSON object",
+		    jerr.text, jerr.position);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		snprintf(why, whylen, "envelope must be a JSON object, such as "
+		    "{\"v\":1,\"id\":\"…\"}");
+		return -1;
+	}
+	if (envelope_check_version(root, why, whylen) != 0 ||
+	    envelope_check_strings(root, why, whylen) != 0) {
+		json_decref(root);
+		return -1;
+	}
+	env->root = root;
+	env->id = envelope_get_string(root, "id");
+	env->source_url = envelope_get_string(root, "source_url");
+	env->fetched_at = envelope_get_string(root, "fetched_at");
+	env->content_type = envelope_get_string(root, "content_type");
+	return 0;
+}
+
+void
+envelope_clear(struct envelope *env)
+{
+	json_decref(env->root);
+	memset(env, 0, sizeof(*env));
+}
+
+char *
+envelope_salvage_id(const void *data, size_t len)
+{
+	json_t *root, *id;
+	char *copy = NULL;
+
+	root = json_loadb(data, len, 0, NULL);
+	if (root == NULL)
+		return NULL;
+	id = json_object_get(root, "id");
+	if (json_is_string(id) && json_string_length(id) <= ENVELOPE_MAX_STRING)
+		copy = strdup(json_string_value(id));
+	json_decref(root);
+	return copy;
+}
+
+static json_t *
+envelope_id_or_null(long long id)
+{
+	return id > 0 ? json_integer(id) : json_null();
+}
+
+char *
+envelope_reply(const char *id, const char *status, long long document_id,
+    long long plan_id, const char *reason)
+{
+	json_t *reply;
+	char *text;
+
+	reply = json_object();
+	if (reply == NULL)
+		return NULL;
+	json_object_set_new(reply, "id", id ? json_string(id) : json_null());
+	json_object_set_new(reply, "status", json_string(status));
+	json_object_set_new(reply, "document_id", envelope_id_or_null(document_id));
+	json_object_set_new(reply, "plan_id", envelope_id_or_null(plan_id));
+	json_object_set_new(reply, "reason",
+	    reason ? json_string(reason) : json_null());
+	text = json_dumps(reply, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(reply);
+	return text;
+}

@@ -1,0 +1,31 @@
+/*
+ * jobwire.h: the private protocol between planqd and its workers over a
+ * ZeroMQ ROUTER (planqd) / DEALER (worker) pair on an ipc:// socket in the
+ * daemon's runtime directory.  docs/ARCHITECTURE.md describes it.
+ *
+ *   worker → daemon   "READY"                         connected, schema ok
+ *                     "DONE"  job-id  reply-json      outcome committed
+ *                     "FATAL" message                 cannot work; exits 78
+ *   daemon → worker   "JOB"   job-id  kind  envelope  body  [reason]
+ *
+ * kind is "parse" (decode, parse, store) or "quarantine" (store the bytes
+ * as rejected with the given reason, without parsing them).  job-id is the
+ * decimal text of the daemon's 64-bit job number.
+ */
+#ifndef PLANQ_JOBWIRE_H
+#define PLANQ_JOBWIRE_H
+
+#define JOBWIRE_READY		"READY"
+#define JOBWIRE_DONE		"DONE"
+#define JOBWIRE_FATAL		"FATAL"
+#define JOBWIRE_JOB		"JOB"
+#define JOBWIRE_KIND_PARSE	"parse"
+#define JOBWIRE_KIND_QUARANTINE	"quarantine"
+
+/* exit status of a worker that cannot start (sysexits' EX_CONFIG) */
+#define JOBWIRE_EXIT_CONFIG	78
+
+/* environment variable that carries the DSN to the worker (not argv: ps) */
+#define JOBWIRE_ENV_DB		"PLANQ_DB"
+
+#endif
