@@ -1,0 +1,258 @@
+/*
+ * main.c: planq-worker, one process of planqd's pool.  Connects to the
+ * database, then to the daemon's worker socket, says READY and handles one
+ * document at a time (job.c) until told to stop.  Runnable by hand for
+ * debugging:  PLANQ_DB=… planq-worker --broker ipc:///run/planq/workers.sock
+ *               --id w9.1 -v
+ * A worker that cannot work (database refused, schema missing) says FATAL
+ * with the reason and exits 78, so planqd does not respawn it in a loop.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "job.h"
+#include "jobwire.h"
+#include "log.h"
+
+#define WORKER_MAX_FRAMES 7
+
+static volatile sig_atomic_t worker_stop;
+
+static void
+worker_on_signal(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+}
+
+static void
+worker_setup_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* if planqd dies, finish the document in hand and leave */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static int
+worker_send_parts(void *sock, const char *const *parts, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (zmq_send(sock, parts[i], strlen(parts[i]),
+		    i + 1 < n ? ZMQ_SNDMORE : 0) < 0)
+			return -1;
+	return 0;
+}
+
+/* One message from the daemon, as frames that stay valid until closed. */
+struct worker_msg {
+	zmq_msg_t	frames[WORKER_MAX_FRAMES];
+	int		n;
+	int		truncated;
+};
+
+static int
+worker_recv(void *sock, struct worker_msg *m)
+{
+	int more = 1;
+	zmq_msg_t extra;
+
+	m->n = 0;
+	m->truncated = 0;
+	while (more) {
+		zmq_msg_t *f = m->n < WORKER_MAX_FRAMES ? &m->frames[m->n] : &extra;
+		zmq_msg_init(f);
+		if (zmq_msg_recv(f, sock, 0) < 0) {
+			zmq_msg_close(f);
+			return -1;
+		}
+		more = zmq_msg_more(f);
+		if (f == &extra) {
+			zmq_msg_close(f);
+			m->truncated = 1;
+		} else {
+			m->n++;
+		}
+	}
+	return 0;
+}
+
+static void
+worker_msg_close(struct worker_msg *m)
+{
+	for (int i = 0; i < m->n; i++)
+		zmq_msg_close(&m->frames[i]);
+	m->n = 0;
+}
+
+/* A NUL-terminated copy of a frame, for the short text frames. */
+static char *
+worker_frame_str(zmq_msg_t *f)
+{
+	return strndup(zmq_msg_data(f), zmq_msg_size(f));
+}
+
+static int
+worker_handle(void *sock, struct store *st, struct worker_msg *m)
+{
+	struct job_input in;
+	char *type, *jobid, *kind, *reason = NULL, *reply;
+	int rc = 0;
+
+	if (m->n < 6 || m->truncated) {
+		log_warnx("malformed message from planqd (%d frames) ignored",
+		    m->n);
+		return 0;
+	}
+	type = worker_frame_str(&m->frames[0]);
+	jobid = worker_frame_str(&m->frames[1]);
+	kind = worker_frame_str(&m->frames[2]);
+	if (m->n >= 7)
+		reason = worker_frame_str(&m->frames[6]);
+	if (type == NULL || jobid == NULL || kind == NULL ||
+	    strcmp(type, JOBWIRE_JOB) != 0) {
+		log_warnx("unexpected message from planqd ignored");
+		goto out;
+	}
+	memset(&in, 0, sizeof(in));
+	in.kind = kind;
+	in.envelope = zmq_msg_data(&m->frames[3]);
+	in.envelope_len = zmq_msg_size(&m->frames[3]);
+	in.body = zmq_msg_data(&m->frames[4]);
+	in.body_len = zmq_msg_size(&m->frames[4]);
+	in.quarantine_reason = reason;
+	if ((reply = job_run(st, &in)) == NULL) {
+		log_errx("out of memory on job %s", jobid);
+		rc = -1;
+		goto out;
+	}
+	{
+		const char *parts[] = { JOBWIRE_DONE, jobid, reply };
+		rc = worker_send_parts(sock, parts, 3);
+	}
+	free(reply);
+out:
+	free(type);
+	free(jobid);
+	free(kind);
+	free(reason);
+	return rc;
+}
+
+static int
+worker_loop(void *sock, struct store *st)
+{
+	const char *ready[] = { JOBWIRE_READY };
+
+	if (worker_send_parts(sock, ready, 1) != 0)
+		return -1;
+	while (!worker_stop) {
+		zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
+		struct worker_msg m;
+		int rc;
+
+		rc = zmq_poll(&item, 1, 1000);
+		if (rc < 0 && zmq_errno() == EINTR)
+			continue;
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		if (worker_recv(sock, &m) != 0)
+			continue;
+		rc = worker_handle(sock, st, &m);
+		worker_msg_close(&m);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+worker_fatal(void *sock, const char *why)
+{
+	const char *parts[] = { JOBWIRE_FATAL, why };
+
+	log_errx("%s", why);
+	worker_send_parts(sock, parts, 2);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: planq-worker --broker ENDPOINT --id NAME [-v]\n"
+	    "The database DSN comes from PLANQ_DB or libpq's environment.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "broker", required_argument, NULL, 'b' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *broker = NULL, *id = NULL;
+	char name[64], appname[64], why[600];
+	struct store st;
+	void *ctx, *sock;
+	int c, rc, level = LOG_INFO, linger = 2000;
+
+	while ((c = getopt_long(argc, argv, "b:i:v", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': broker = optarg; break;
+		case 'i': id = optarg; break;
+		case 'v': level = LOG_DEBUG; break;
+		default: usage(); return 2;
+		}
+	}
+	if (broker == NULL || id == NULL || optind != argc) {
+		usage();
+		return 2;
+	}
+	snprintf(name, sizeof(name), "planq-worker[%s]", id);
+	log_init(name, level);
+	worker_setup_signals();
+	snprintf(appname, sizeof(appname), "planq-worker %s pid=%d", id,
+	    (int)getpid());
+
+	ctx = zmq_ctx_new();
+	sock = zmq_socket(ctx, ZMQ_DEALER);
+	zmq_setsockopt(sock, ZMQ_ROUTING_ID, id, strlen(id));
+	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	if (zmq_connect(sock, broker) != 0) {
+		log_errx("cannot connect to planqd at %s: %s", broker,
+		    zmq_strerror(zmq_errno()));
+		zmq_close(sock);
+		zmq_ctx_term(ctx);
+		return JOBWIRE_EXIT_CONFIG;
+	}
+	if (store_open(&st, getenv(JOBWIRE_ENV_DB), appname, why,
+	    sizeof(why)) != 0) {
+		worker_fatal(sock, why);
+		store_close(&st);
+		zmq_close(sock);
+		zmq_ctx_term(ctx);
+		return JOBWIRE_EXIT_CONFIG;
+	}
+	log_debug("connected to the database and to %s", broker);
+	rc = worker_loop(sock, &st);
+	store_close(&st);
+	zmq_close(sock);
+	zmq_ctx_term(ctx);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,51 @@
+/*
+ * store.h: the worker's database session.  One connection, one prepared
+ * statement (planq_ingest, sql/), reconnect and retry with backoff on the
+ * errors that pass (connection lost, serialization, resources, shutdown).
+ */
+#ifndef PLANQ_STORE_H
+#define PLANQ_STORE_H
+
+#include <stddef.h>
+#include <libpq-fe.h>
+
+struct store {
+	PGconn	*conn;
+	char	*dsn;		/* owned; "" means libpq's environment */
+	char	 appname[64];
+	int	 retry_seconds;	/* give up on transient errors after this */
+};
+
+enum store_status {
+	STORE_OK = 0,		/* committed; result fields filled */
+	STORE_DATA_ERROR,	/* the database refused the data itself */
+	STORE_UNAVAILABLE,	/* transient failure outlasted retry_seconds */
+};
+
+struct store_doc {
+	const unsigned char *sha256;	/* 32 bytes */
+	const void	*raw;
+	size_t		 raw_len;
+	const char	*envelope_json;
+	const char	*charset;	/* may be NULL */
+	const char	*outcome;	/* "stored" or "rejected" */
+	const char	*reason;	/* may be NULL */
+	const char	*plan_json;	/* may be NULL */
+	const char	*parser_version;
+};
+
+struct store_result {
+	char		 status[16];	/* stored|duplicate|rejected */
+	long long	 document_id;
+	long long	 plan_id;
+	char		 reason[512];	/* from the database, or the error */
+};
+
+/* Connects and checks the schema.  -1 with why[]: the worker cannot work. */
+int	store_open(struct store *st, const char *dsn, const char *appname,
+	    char *why, size_t whylen);
+void	store_close(struct store *st);
+enum store_status store_ingest(struct store *st, const struct store_doc *doc,
+	    struct store_result *res);
+
+#endif
