@@ -21,7 +21,7 @@
 #include "jobwire.h"
 #include "log.h"
 
-#define WORKER_MAX_FRAMES 7
+#define WORKER_MAX_FRAMES 6
 
 static volatile sig_atomic_t worker_stop;
 
@@ -112,7 +112,7 @@ worker_handle(void *sock, struct store *st, struct worker_msg *m)
 	char *type, *jobid, *kind, *reason = NULL, *reply;
 	int rc = 0;
 
-	if (m->n < 6 || m->truncated) {
+	if (m->n < 5 || m->truncated) {
 		log_warnx("malformed message from planqd (%d frames) ignored",
 		    m->n);
 		return 0;
@@ -120,8 +120,8 @@ worker_handle(void *sock, struct store *st, struct worker_msg *m)
 	type = worker_frame_str(&m->frames[0]);
 	jobid = worker_frame_str(&m->frames[1]);
 	kind = worker_frame_str(&m->frames[2]);
-	if (m->n >= 7)
-		reason = worker_frame_str(&m->frames[6]);
+	if (m->n >= 6)
+		reason = worker_frame_str(&m->frames[5]);
 	if (type == NULL || jobid == NULL || kind == NULL ||
 	    strcmp(type, JOBWIRE_JOB) != 0) {
 		log_warnx("unexpected message from planqd ignored");

@@ -48,8 +48,14 @@ store_copy_message(char *dst, size_t len, const char *msg)
 static int
 store_connect(struct store *st, char *why, size_t whylen)
 {
-	const char *keys[] = { "dbname", "application_name", NULL };
-	const char *vals[] = { st->dsn, st->appname, NULL };
+	/*
+	 * If this worker dies mid-statement, its backend must not go on to
+	 * commit the document on its own: have the server notice the lost
+	 * client within a second, even while waiting for a lock.
+	 */
+	const char *keys[] = { "dbname", "application_name", "options", NULL };
+	const char *vals[] = { st->dsn, st->appname,
+	    "-c client_connection_check_interval=1000", NULL };
 	PGresult *res;
 
 	PQfinish(st->conn);
