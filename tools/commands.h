@@ -8,6 +8,8 @@
 
 int	cmd_parse(int argc, char **argv);	/* cmd_parse.c */
 int	cmd_send(int argc, char **argv);	/* cmd_send.c */
-int	cmd_db(int argc, char **argv);		/* cmd_db.c: db migrate */
+int	cmd_db(int argc, char **argv);		/* cmd_db.c: db migrate|version|roles */
+int	cmd_reparse(int argc, char **argv);	/* cmd_reparse.c */
+int	cmd_report(int argc, char **argv);	/* cmd_report.c */
 
 #endif

@@ -15,7 +15,9 @@ static const struct command {
 } commands[] = {
 	{ "parse", cmd_parse, "parse FILE|-            print the parsed plan as JSON" },
 	{ "send", cmd_send, "send --to ENDPOINT FILE|DIR|- …  send documents to planqd" },
-	{ "db", cmd_db, "db migrate --db DSN      apply the SQL migrations" },
+	{ "db", cmd_db, "db migrate|version|roles [--db DSN]  schema upkeep" },
+	{ "reparse", cmd_reparse, "reparse [--db DSN] [--since DATE|--all]  rerun the parser on stored documents" },
+	{ "report", cmd_report, "report [--db DSN] [--csv|--json] [plans|budgets|history ORG|changes ORG|search TEXT|fragments|ingest]" },
 };
 
 static void

@@ -60,7 +60,12 @@ if [ -d "$seeds" ]; then
 			initiatives) want=$(jq '[.issues[] | (.initiatives | length) + ([.strategies[].initiatives | length] | add // 0)] | add // 0' "$g") ;;
 			budgets) want=$(jq '[.issues[] | (.initiatives[], .strategies[].initiatives[]) | .budgets | length] | add // 0' "$g") ;;
 			esac
-			got=$(sql "SELECT count(*) FROM $what x JOIN plans p ON p.id = x.plan_id
+			case $what in
+			strategies) join="JOIN issues i ON i.id = x.issue_id JOIN plans p ON p.id = i.plan_id" ;;
+			budgets) join="JOIN initiatives i ON i.id = x.initiative_id JOIN plans p ON p.id = i.plan_id" ;;
+			*) join="JOIN plans p ON p.id = x.plan_id" ;;
+			esac
+			got=$(sql "SELECT count(*) FROM $what x $join
 			           JOIN documents d ON d.id = p.document_id WHERE d.source_url = '$url'")
 			assert_eq "seed $name: $what" "$want" "$got"
 		done

@@ -1,0 +1,64 @@
+/*
+ * dbconn.c: opens the database for planq's subcommands (db, report,
+ * reparse) and reports libpq errors in one consistent shape.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dbconn.h"
+
+const char *
+dbconn_dsn(const char *opt)
+{
+	const char *env;
+
+	if (opt != NULL)
+		return opt;
+	env = getenv("PLANQ_DB");
+	return env != NULL ? env : "";
+}
+
+PGconn *
+dbconn_open(const char *dsn, const char *who)
+{
+	const char *const keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *const vals[] = { dsn, "planq", NULL };
+	PGconn *conn;
+
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL) {
+		fprintf(stderr, "planq %s: out of memory connecting to the database\n", who);
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		fprintf(stderr, "planq %s: cannot connect to the database: %s"
+		    "(give a DSN with --db or PLANQ_DB, or set PGHOST/PGPORT/PGUSER)\n",
+		    who, PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+void
+dbconn_report(const char *who, const char *what, const PGresult *res,
+    PGconn *conn)
+{
+	const char *msg = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+
+	if (msg == NULL) {
+		fprintf(stderr, "planq %s: %s: %s", who, what, PQerrorMessage(conn));
+		return;
+	}
+	fprintf(stderr, "planq %s: %s: %s\n", who, what, msg);
+	if (detail != NULL)
+		fprintf(stderr, "  detail: %s\n", detail);
+	if (hint != NULL)
+		fprintf(stderr, "  hint: %s\n", hint);
+}

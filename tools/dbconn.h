@@ -1,0 +1,21 @@
+/*
+ * dbconn.h: how planq's database subcommands find and open PostgreSQL:
+ * --db DSN, else $PLANQ_DB, else libpq's own PGHOST/PGPORT/… defaults.
+ */
+#ifndef PLANQ_DBCONN_H
+#define PLANQ_DBCONN_H
+
+#include <libpq-fe.h>
+
+/* The DSN to use: opt if given, else $PLANQ_DB, else "" (libpq defaults). */
+const char *dbconn_dsn(const char *opt);
+
+/* Connects; on failure prints "planq WHO: …" to stderr and returns NULL.
+ * The caller owns the connection (PQfinish). */
+PGconn	*dbconn_open(const char *dsn, const char *who);
+
+/* Prints "planq WHO: WHAT: <server message>" for a failed result. */
+void	 dbconn_report(const char *who, const char *what, const PGresult *res,
+	    PGconn *conn);
+
+#endif
