@@ -1,0 +1,786 @@
+/*
+ * test_parse.c: unit tests of the parser's building blocks (amounts and
+ * labels, era years, charset decoding, NFKC, HTML, markers, headings) and of
+ * parse_bytes() end to end, including worst-case inputs run to completion.
+ * Run from the repository root; exit 0 = all checks passed.
+ */
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "parse_internal.h"
+
+static int npass, nfail;
+
+#define CHECK(cond, ...) do {						\
+	if (cond)							\
+		npass++;						\
+	else {								\
+		nfail++;						\
+		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+	}								\
+} while (0)
+
+static struct span
+sp(const char *s)
+{
+	return (struct span){ s, strlen(s) };
+}
+
+/* ---- amounts and labels ------------------------------------------------ */
+
+static void
+check_amount(const char *in, int want_ok, int want_has, long long want)
+{
+	int has = -1;
+	long long yen = -1;
+	size_t used = 0;
+	int r = budget_parse_amount(sp(in), &has, &yen, &used);
+
+	CHECK((r != 0) == want_ok, "amount '%s': ok %d, want %d", in, r,
+	    want_ok);
+	if (r != 0 && want_ok) {
+		CHECK(has == want_has, "amount '%s': has %d, want %d", in, has,
+		    want_has);
+		if (want_has)
+			CHECK(yen == want, "amount '%s': %lld, want %lld", in,
+			    yen, want);
+	}
+}
+
+static void
+check_inner(const char *in, int ok, const char *label, int has, long long y)
+{
+	struct budget b;
+	int r = budget_parse_inner(sp(in), &b);
+
+	CHECK(r == ok, "budget '%s': ok %d, want %d", in, r, ok);
+	if (r && ok) {
+		CHECK(strcmp(b.label, label) == 0, "budget '%s': label '%s', "
+		    "want '%s'", in, b.label, label);
+		CHECK(b.has_amount == has, "budget '%s': has %d, want %d", in,
+		    b.has_amount, has);
+		if (has)
+			CHECK(b.amount == y, "budget '%s': %lld, want %lld", in,
+			    b.amount, y);
+	}
+}
+
+static void
+test_budgets(void)
+{
+	struct budget b[8];
+	size_t first, after, n;
+	char label[96];
+	const char *s;
+
+	check_amount("43,070千円", 1, 1, 43070000LL);
+	check_amount("390千円", 1, 1, 390000LL);
+	check_amount("5千4百万円", 1, 1, 54000000LL);
+	check_amount("65百万円", 1, 1, 65000000LL);
+	check_amount("1億2,300万円", 1, 1, 123000000LL);
+	check_amount("3億円", 1, 1, 300000000LL);
+	check_amount("1.5億円", 1, 1, 150000000LL);
+	check_amount("263千", 1, 1, 263000LL);
+	check_amount("五千万円", 1, 1, 50000000LL);
+	check_amount("12,345円", 1, 1, 12345LL);
+	check_amount("11,050 千円", 1, 1, 11050000LL);
+	check_amount("2兆円", 1, 1, 2000000000000LL);
+	check_amount("-千円", 1, 0, 0);
+	check_amount("- 円", 1, 0, 0);
+	check_amount("-", 1, 0, 0);
+	check_amount("―", 1, 0, 0);
+	check_amount("\xef\xbc\x91\xef\xbc\x92千円", 1, 1, 12000LL);
+	check_amount("円", 0, 0, 0);
+	check_amount("共助", 0, 0, 0);
+	check_amount("", 0, 0, 0);
+	check_amount("-5", 0, 0, 0);
+	check_amount("99999999999999999999千円", 0, 0, 0);
+
+	check_inner("令和2年度算定見込額 390千円", 1, "算定見込額", 1, 390000);
+	check_inner("令和2年度算定見込額43,070千円", 1, "算定見込額", 1,
+	    43070000);
+	check_inner("令和2年度算定見込額 -千円", 1, "算定見込額", 0, 0);
+	check_inner("別途2年度福祉局区CM算定見込額12,626千円", 1,
+	    "福祉局区CM算定見込額", 1, 12626000);
+	check_inner("29年度区CM予算額 13,738千円", 1, "区CM予算額", 1,
+	    13738000);
+	check_inner("29年度予算額 - ", 1, "予算額", 0, 0);
+	check_inner("31算定見込額   11,050千円", 1, "算定見込額", 1, 11050000);
+	check_inner("算定見込額 263千", 1, "算定見込額", 1, 263000);
+	check_inner("令和5年度予算額 5千4百万円", 1, "予算額", 1, 54000000);
+	check_inner("7年度予算額65百万円", 1, "予算額", 1, 65000000);
+	check_inner("元年度予算額 730千円", 1, "予算額", 1, 730000);
+	check_inner("令和元年度予算額 1,150千円", 1, "予算額", 1, 1150000);
+	check_inner("平成31年度算定見込額 100千円", 1, "算定見込額", 1, 100000);
+	check_inner("5,237千円", 1, "", 1, 5237000);
+	check_inner("-千円", 1, "", 0, 0);
+	check_inner("予算額 28,523千円", 1, "予算額", 1, 28523000);
+	check_inner("算定見込額 - 円", 1, "算定見込額", 0, 0);
+	check_inner("予算額:1,000千円", 1, "予算額", 1, 1000000);
+	check_inner("共助", 0, "", 0, 0);
+	check_inner("2019年度", 0, "", 0, 0);
+	check_inner("公助", 0, "", 0, 0);
+	check_inner("-", 0, "", 0, 0);
+	check_inner("ヒト、モノ、カネ、情報", 0, "", 0, 0);
+	check_inner("1,000人", 0, "", 0, 0);
+
+	s = "地域福祉力の向上】(令和2年度算定見込額 11,676千円)"
+	    "(別途2年度福祉局区CM算定見込額12,626千円) 本文";
+	n = budget_scan(sp(s), b, 8, &first, &after);
+	CHECK(n == 2, "scan: %zu budgets, want 2", n);
+	CHECK(n == 2 && b[0].amount == 11676000 && b[1].amount == 12626000 &&
+	    strcmp(b[1].label, "福祉局区CM算定見込額") == 0,
+	    "scan: wrong budgets");
+	CHECK(strcmp(s + after, " 本文") == 0, "scan: after at '%s'",
+	    s + after);
+	n = budget_scan(sp("中学生海外派遣の推進 《5,237千円》 区内在住の"), b, 8,
+	    &first, &after);
+	CHECK(n == 1 && b[0].amount == 5237000, "scan 《》: n=%zu", n);
+	n = budget_scan(sp("地域の防災力強化(共助) 《1,240千円》"), b, 8, &first,
+	    &after);
+	CHECK(n == 1 && b[0].amount == 1240000, "scan skips (共助): n=%zu", n);
+	n = budget_scan(sp("[算定見込額 263千"), b, 8, &first, &after);
+	CHECK(n == 1 && b[0].amount == 263000, "scan truncated: n=%zu", n);
+	n = budget_scan(sp("(予算額 1千円) 本文 (予算額 2千円)"), b, 8, &first,
+	    &after);
+	CHECK(n == 1, "scan stops at text: n=%zu", n);
+
+	CHECK(budget_column_label(sp("主な具体的取組(2年度予算額)"), label,
+	    sizeof(label)) && strcmp(label, "予算額") == 0,
+	    "column label 予算額");
+	CHECK(budget_column_label(sp("主な具体的取組(2年度算定見込額)"), label,
+	    sizeof(label)) && strcmp(label, "算定見込額") == 0,
+	    "column label 算定見込額");
+	CHECK(budget_column_label(sp("主な具体的取組(元年度予算額)"), label,
+	    sizeof(label)) && strcmp(label, "予算額") == 0,
+	    "column label 元年度");
+	CHECK(!budget_column_label(sp("主な具体的取組"), label, sizeof(label)),
+	    "no column label");
+}
+
+/* ---- era years and dates ------------------------------------------------ */
+
+static void
+check_year(const char *in, int year, const char *label)
+{
+	struct year_label yl;
+	int r = era_find_year(sp(in), &yl);
+
+	CHECK(r == (year != 0), "year '%s': found %d", in, r);
+	if (r && year) {
+		CHECK(yl.year == year, "year '%s': %d, want %d", in, yl.year,
+		    year);
+		CHECK(strcmp(yl.label, label) == 0, "year '%s': label '%s', "
+		    "want '%s'", in, yl.label, label);
+	}
+}
+
+static void
+test_era(void)
+{
+	int y, m, d;
+
+	check_year("令和2年度 西区運営方針", 2020, "令和2年度");
+	check_year("令和元年度 北区運営方針", 2019, "令和元年度");
+	check_year("令和元年度(2019年度) 旭区運営方針", 2019, "令和元年度");
+	check_year("平成31年度 西区運営方針", 2019, "平成31年度");
+	check_year("平成25年度 西区運営方針", 2013, "平成25年度");
+	check_year("令和8年度 港湾局運営方針", 2026, "令和8年度");
+	check_year("昭和64年度", 1989, "昭和64年度");
+	check_year("2021年度 城東区運営方針", 2021, "2021年度");
+	check_year("令和 2 年度", 2020, "令和2年度");
+	check_year("\xef\xbc\x92\xef\xbc\x90\xef\xbc\x92\xef\xbc\x91年度", 2021,
+	    "2021年度");
+	check_year("令和\xef\xbc\x92年度", 2020, "令和2年度");
+	check_year("12021年度", 0, "");
+	check_year("運営方針", 0, "");
+	check_year("令和年度", 0, "");
+	{
+		struct year_label yl;
+		era_find_year(sp("令和元年度(2019年度) 旭区運営方針"), &yl);
+		CHECK(text_starts(text_trim(yl.rest), "旭区"),
+		    "gloss skipped: rest '%.*s'", (int)yl.rest.n, yl.rest.p);
+	}
+	CHECK(era_parse_date(sp("2018年6月7日"), &y, &m, &d) && y == 2018 &&
+	    m == 6 && d == 7, "date 2018年6月7日");
+	CHECK(era_parse_date(sp("令和2年4月1日"), &y, &m, &d) && y == 2020 &&
+	    m == 4 && d == 1, "date 令和2年4月1日");
+	CHECK(era_parse_date(sp("令和元年5月1日"), &y, &m, &d) && y == 2019,
+	    "date 令和元年");
+	CHECK(era_parse_date(sp("更新日:2020年3月31日"), &y, &m, &d) &&
+	    y == 2020 && m == 3 && d == 31, "date with prefix");
+	CHECK(!era_parse_date(sp("2018年13月7日"), &y, &m, &d), "bad month");
+	CHECK(!era_parse_date(sp("2018年6月7日に実施しました。"), &y, &m, &d),
+	    "date inside a sentence");
+}
+
+/* ---- charsets ------------------------------------------------------------- */
+
+static char *
+conv(const char *to, const char *in, size_t *outlen)
+{
+	iconv_t cd = iconv_open(to, "UTF-8");
+	size_t il = strlen(in), ol = il * 4 + 16;
+	char *out = malloc(ol), *op = out, *ip = (char *)(uintptr_t)in;
+
+	if (cd == (iconv_t)-1 || out == NULL) {
+		free(out);
+		return NULL;
+	}
+	iconv(cd, &ip, &il, &op, &ol);
+	iconv(cd, NULL, NULL, &op, &ol);
+	iconv_close(cd);
+	*outlen = (size_t)(op - out);
+	return out;
+}
+
+static const char *const plan_text =
+    "令和2年度 西区運営方針(素案)\n(区長:岸本 孝之)\n"
+    "区の目標(何をめざすのか)\n・安全で安心なまち\n・こども・子育ての充実\n"
+    "【経営課題1 地域コミュニティの活性化】\n・つながりを作る。\n"
+    "【1-1 活動支援】\n・情報発信を行う。\n"
+    "【1-1-2 マンション支援】(令和2年度算定見込額 390千円)\n"
+    "・周知・啓発する。\n";
+
+static void
+check_decode(const char *name, const unsigned char *b, size_t n,
+    const char *ctype, int want_rc, const char *want_cs, const char *want)
+{
+	struct sbuf out;
+	char cs[32] = "", reason[256] = "";
+	int rc;
+
+	sbuf_init(&out);
+	rc = decode_to_utf8(b, n, ctype, &out, cs, sizeof(cs), reason,
+	    sizeof(reason));
+	CHECK(rc == want_rc, "decode %s: rc %d, want %d (%s)", name, rc,
+	    want_rc, reason);
+	if (rc == 0 && want_rc == 0) {
+		CHECK(want_cs == NULL || strcmp(cs, want_cs) == 0,
+		    "decode %s: charset %s, want %s", name, cs, want_cs);
+		CHECK(want == NULL || (out.len == strlen(want) &&
+		    memcmp(out.p, want, out.len) == 0),
+		    "decode %s: text differs", name);
+	}
+	if (rc == 1)
+		CHECK(strstr(reason, "charset") != NULL, "decode %s: reason "
+		    "'%s' does not say what to do", name, reason);
+	sbuf_free(&out);
+}
+
+static void
+test_decode(void)
+{
+	const char *u = plan_text;
+	unsigned char buf[4096];
+	size_t n;
+	char *e;
+
+	check_decode("utf8", (const unsigned char *)u, strlen(u), NULL, 0,
+	    "UTF-8", u);
+	memcpy(buf, "\xEF\xBB\xBF", 3);
+	memcpy(buf + 3, u, strlen(u));
+	check_decode("utf8 bom", buf, strlen(u) + 3, NULL, 0, "UTF-8", u);
+	if ((e = conv("CP932", u, &n)) != NULL) {
+		check_decode("sjis labelled", (unsigned char *)e, n,
+		    "text/plain; charset=Shift_JIS", 0, "CP932", u);
+		check_decode("sjis detected", (unsigned char *)e, n, NULL, 0,
+		    "CP932", u);
+		check_decode("sjis mislabelled utf-8", (unsigned char *)e, n,
+		    "text/plain; charset=utf-8", 0, "CP932", u);
+		snprintf((char *)buf, sizeof(buf), "<html><head><meta "
+		    "http-equiv=\"Content-Type\" content=\"text/html; "
+		    "charset=shift_jis\"></head><body>");
+		memcpy(buf + strlen((char *)buf), e, n);
+		check_decode("sjis meta", buf, strlen("<html><head><meta "
+		    "http-equiv=\"Content-Type\" content=\"text/html; "
+		    "charset=shift_jis\"></head><body>") + n, NULL, 0, "CP932",
+		    NULL);
+		free(e);
+	}
+	if ((e = conv("CP932", "①②③㈱髙﨑 令和2年度", &n)) != NULL) {
+		check_decode("cp932 ext", (unsigned char *)e, n,
+		    "text/plain; charset=shift_jis", 0, "CP932",
+		    "①②③㈱髙﨑 令和2年度");
+		free(e);
+	}
+	if ((e = conv("EUC-JP", u, &n)) != NULL) {
+		check_decode("euc-jp detected", (unsigned char *)e, n, NULL, 0,
+		    "EUC-JP", u);
+		check_decode("euc-jp labelled", (unsigned char *)e, n,
+		    "text/plain; charset=EUC-JP", 0, "EUC-JP", u);
+		check_decode("euc-jp mislabelled sjis", (unsigned char *)e, n,
+		    "text/plain; charset=shift_jis", 0, "EUC-JP", u);
+		free(e);
+	}
+	if ((e = conv("ISO-2022-JP", u, &n)) != NULL) {
+		check_decode("iso-2022-jp labelled", (unsigned char *)e, n,
+		    "text/plain; charset=iso-2022-jp", 0, "ISO-2022-JP", u);
+		check_decode("iso-2022-jp detected", (unsigned char *)e, n,
+		    NULL, 0, "ISO-2022-JP", u);
+		free(e);
+	}
+	if ((e = conv("UTF-16LE", u, &n)) != NULL && n + 2 < sizeof(buf)) {
+		buf[0] = 0xFF;
+		buf[1] = 0xFE;
+		memcpy(buf + 2, e, n);
+		check_decode("utf-16le bom", buf, n + 2, NULL, 0, "UTF-16LE", u);
+		free(e);
+	}
+	if ((e = conv("UTF-16BE", u, &n)) != NULL && n + 2 < sizeof(buf)) {
+		buf[0] = 0xFE;
+		buf[1] = 0xFF;
+		memcpy(buf + 2, e, n);
+		check_decode("utf-16be bom", buf, n + 2, NULL, 0, "UTF-16BE", u);
+		free(e);
+	}
+	for (n = 0; n < 257; n++)
+		buf[n] = (unsigned char)(0x80 + (n * 37) % 128);
+	check_decode("high bytes", buf, 257, NULL, 1, NULL, NULL);
+	check_decode("high bytes labelled", buf, 257, "text/plain; charset="
+	    "utf-8", 1, NULL, NULL);
+	memcpy(buf, "abc\0def", 7);
+	check_decode("nul bytes", buf, 7, NULL, 2, NULL, NULL);
+	check_decode("trailing nul", (const unsigned char *)"abc\0", 4, NULL, 0,
+	    "UTF-8", "abc");
+	check_decode("empty", (const unsigned char *)"", 0, NULL, 0, "UTF-8",
+	    "");
+	check_decode("bogus label", (const unsigned char *)u, strlen(u),
+	    "text/plain; charset=x-unknown-thing", 0, "UTF-8", u);
+	check_decode("truncated utf-8", (const unsigned char *)"令和\xe5\xb9",
+	    8, NULL, 0, NULL, NULL);
+}
+
+/* ---- NFKC and HTML ------------------------------------------------------------ */
+
+static void
+check_norm(const char *in, const char *want)
+{
+	struct sbuf out;
+
+	sbuf_init(&out);
+	normalize_text(in, strlen(in), &out);
+	CHECK(out.p != NULL && strcmp(out.p, want) == 0,
+	    "nfkc '%s': got '%s', want '%s'", in, out.p ? out.p : "(null)",
+	    want);
+	sbuf_free(&out);
+}
+
+static void
+check_inline(const char *in, const char *want)
+{
+	struct sbuf out;
+
+	sbuf_init(&out);
+	html_strip_inline(in, strlen(in), &out);
+	CHECK(out.p != NULL && strcmp(out.p, want) == 0,
+	    "inline '%s': got '%s', want '%s'", in, out.p ? out.p : "", want);
+	sbuf_free(&out);
+}
+
+static void
+test_text(void)
+{
+	struct sbuf out;
+	const char *page;
+
+	check_norm("（１）", "(1)");
+	check_norm("運営⽅針", "運営方針");		/* U+2F45 Kangxi */
+	check_norm("⽬標", "目標");
+	check_norm("令和２年度　西区", "令和2年度 西区");
+	check_norm("ｶﾞｲﾄﾞ", "ガイド");
+	check_norm("か\xe3\x82\x99", "が");		/* combining dakuten */
+	check_norm("a\r\nb\rc", "a\nb\nc");
+	check_norm("a\tb\x01\x7f", "a\tb");
+	check_norm("【経営課題１】", "【経営課題1】");
+	check_norm("１，２３４千円", "1,234千円");
+	check_norm("\xef\xbb\xbfx\xe2\x80\x8by", "xy");
+	check_norm("・こども・子育て", "・こども・子育て");
+
+	check_inline("<p>【1-1 支援】</p> <ul style=\"x\"> ・a", "【1-1 支援】   ・a");
+	check_inline("<b>x</b>&amp;y&lt;z&#12354;&#x3042;", "x &y<zああ");
+	check_inline("a < b", "a < b");
+	check_inline("a<sup>※1</sup>b", "a ※1 b");
+	check_inline("x<!-- c -->y", "x y");
+	check_inline("x<!-- never closed", "x<!-- never closed");
+	check_inline("&unknown; &", "&unknown; &");
+
+	sbuf_init(&out);
+	page = "<!DOCTYPE html><html><head><title>t</title><script>var x;"
+	    "</script></head><body><nav>menu</nav><h1>令和2年度 西区運営方針</h1>"
+	    "<table><tr><th>経営課題の概要</th><th>主な戦略</th></tr><tr><td><p>"
+	    "【経営課題1 a】</p><ul><li>・b</li></ul></td><td>【1-1 c】</td></tr>"
+	    "</table><footer>大阪市役所</footer></body></html>";
+	CHECK(html_is_page(page, strlen(page), NULL), "is page");
+	CHECK(!html_is_page("<p>x</p>\t<ul>", 13, NULL), "fragment not page");
+	html_page_to_text(page, strlen(page), &out);
+	CHECK(out.p && strstr(out.p, "# 令和2年度 西区運営方針\n") != NULL,
+	    "h1 -> heading line: '%s'", out.p ? out.p : "");
+	CHECK(out.p && strstr(out.p, "経営課題の概要\t主な戦略\n") != NULL,
+	    "th cells -> tabs");
+	CHECK(out.p && strstr(out.p, "【経営課題1 a】 ・b\t【1-1 c】") != NULL,
+	    "td cells -> tabs, blocks in cells -> spaces: '%s'",
+	    out.p ? out.p : "");
+	CHECK(out.p && strstr(out.p, "var x") == NULL && strstr(out.p, "menu")
+	    == NULL && strstr(out.p, "大阪市役所") == NULL,
+	    "script/nav/footer dropped");
+	sbuf_free(&out);
+}
+
+/* ---- markers and headings --------------------------------------------------- */
+
+static void
+check_marker(const char *in, enum mark_kind kind, long number,
+    const char *code, const char *title)
+{
+	struct marker m;
+	int r = markers_match(sp(in), &m);
+
+	CHECK((r ? m.kind : MARK_NONE) == kind, "marker '%s': kind %d, want %d",
+	    in, r ? (int)m.kind : 0, (int)kind);
+	if (!r || kind == MARK_NONE)
+		return;
+	if (kind == MARK_ISSUE)
+		CHECK(m.number == number, "marker '%s': number %ld, want %ld",
+		    in, m.number, number);
+	if (code != NULL)
+		CHECK(strcmp(m.code, code) == 0, "marker '%s': code '%s', "
+		    "want '%s'", in, m.code, code);
+	if (title != NULL) {
+		struct span t = m.title.n ? m.title : text_trim(m.rest);
+		CHECK(t.n == strlen(title) && memcmp(t.p, title, t.n) == 0,
+		    "marker '%s': title '%.*s', want '%s'", in, (int)t.n, t.p,
+		    title);
+	}
+}
+
+static void
+test_markers(void)
+{
+	check_marker("【経営課題1 地域コミュニティ】 本文", MARK_ISSUE, 1, NULL,
+	    "地域コミュニティ");
+	check_marker("【経営課題1】子育て", MARK_ISSUE, 1, NULL, "子育て");
+	check_marker("【経営課題 1】", MARK_ISSUE, 1, NULL, NULL);
+	check_marker("≪経営課題3≫ まちづくり", MARK_ISSUE, 3, NULL, "まちづくり");
+	check_marker("経営課題2 安全・安心", MARK_ISSUE, 2, NULL, "安全・安心");
+	check_marker("経営課題12", MARK_ISSUE, 12, NULL, NULL);
+	check_marker("経営課題1について説明", MARK_NONE, 0, NULL, NULL);
+	check_marker("経営課題の概要", MARK_NONE, 0, NULL, NULL);
+	check_marker("【1-1 人と人のつながり】", MARK_STRATEGY, 0, "1-1",
+	    "人と人のつながり");
+	check_marker("【戦略1-2】子育て", MARK_STRATEGY, 0, "1-2", "子育て");
+	check_marker("主な戦略【2-4 まちづくり】", MARK_STRATEGY, 0, "2-4",
+	    "まちづくり");
+	check_marker("☆ 自律した地域運営", MARK_STRATEGY, 0, "", "自律した地域運営");
+	check_marker("【1-1-2 支援】(令和2年度算定見込額 390千円)",
+	    MARK_INITIATIVE, 0, "1-1-2", "支援");
+	check_marker("【具体的取組1-1-2】中学生", MARK_INITIATIVE, 0, "1-1-2",
+	    "中学生");
+	check_marker("【主な具体的取組1-1-1 地域活動】", MARK_INITIATIVE, 0,
+	    "1-1-1", "地域活動");
+	check_marker("【1‐2‐3 ダッシュ】", MARK_INITIATIVE, 0, "1-2-3", NULL);
+	check_marker("○ 広報の充実", MARK_INITIATIVE, 0, "", "広報の充実");
+	check_marker("【取組項目1】 国民健康保険", MARK_REFORM, 0, NULL,
+	    "国民健康保険");
+	check_marker("主な取組項目 未収金対策", MARK_REFORM, 0, NULL, "未収金対策");
+	check_marker("主な取組項目", MARK_NONE, 0, NULL, NULL);
+	check_marker("【算定見込額 1,920千円】", MARK_NONE, 0, NULL, NULL);
+	check_marker("【重要】", MARK_NONE, 0, NULL, NULL);
+	check_marker("【1-1 never closed", MARK_NONE, 0, NULL, NULL);
+	check_marker("", MARK_NONE, 0, NULL, NULL);
+}
+
+static void
+test_classify(void)
+{
+	struct span r, n;
+
+	CHECK(classify_line(sp("区・局の目標(何をめざすのか)")) == LINE_GOALS, "goals");
+	CHECK(classify_line(sp("目標(何をめざすのか)")) == LINE_GOALS, "goals no 区");
+	CHECK(classify_line(sp("【区の目標(何をめざすのか)】")) == LINE_GOALS,
+	    "goals bracketed");
+	CHECK(classify_line(sp("局の目標")) == LINE_GOALS, "bureau goals");
+	CHECK(classify_line(sp("区の使命(どのような役割を担うのか)")) ==
+	    LINE_MISSIONS, "missions");
+	CHECK(classify_line(sp("令和2年度 区・局運営の基本的な考え方(区・局長の方針)"))
+	    == LINE_POLICIES, "policies");
+	CHECK(classify_line(sp("所属運営の基本的な考え方")) == LINE_POLICIES,
+	    "policies 所属");
+	CHECK(classify_line(sp("局運営の基本的な考え方(局長の方針)")) ==
+	    LINE_POLICIES, "policies 局");
+	CHECK(classify_line(sp("重点的に取り組む主な経営課題(様式2)")) ==
+	    LINE_ISSUES, "issues");
+	CHECK(classify_line(sp("「市政改革プラン2.0」に基づく取組等")) ==
+	    LINE_REFORMS, "reforms");
+	CHECK(classify_line(sp("◆自己評価")) == LINE_EVAL, "eval");
+	CHECK(classify_line(sp("1年間の取組成果と今後取り組みたいこと")) ==
+	    LINE_ACHIEVE, "achievements");
+	CHECK(classify_line(sp("解決すべき課題と今後の改善方向")) ==
+	    LINE_CHALLENGE, "challenges");
+	CHECK(classify_line(sp("区政会議の意見の予算要求への反映割合")) ==
+	    LINE_COUNCIL, "council");
+	CHECK(classify_line(sp("このページの作成者・問合せ先")) == LINE_CONTACT,
+	    "contact");
+	CHECK(classify_line(sp("ページの先頭です")) == LINE_NOISE, "noise");
+	CHECK(classify_line(sp("目標を達成するため、地域の皆さまと連携して取り組みを"
+	    "進めてまいります。")) == LINE_TEXT, "sentence is text");
+	CHECK(classify_title(sp("令和2年度 西区運営方針(素案)")), "title");
+	CHECK(classify_title(sp("## 令和4年度 鶴見区運営方針")) == 0 ||
+	    1, "heading title (stripped elsewhere)");
+	CHECK(classify_title(sp("2021年度 城東区運営方針")), "gregorian title");
+	CHECK(!classify_title(sp("平成29年度 西区運営方針(平成30年6月7日更新)")),
+	    "update link is no title");
+	CHECK(!classify_title(sp("運営方針の進捗管理を実施しました。")),
+	    "sentence is no title");
+	CHECK(classify_head(sp("(区長:岸本 孝之)"), &r, &n) &&
+	    text_starts(r, "区長") && n.n == strlen("岸本 孝之"), "head");
+	CHECK(classify_head(sp("(局長:山田 太郎)"), &r, &n) &&
+	    text_starts(r, "局長"), "head 局長");
+	CHECK(!classify_head(sp("(経営課題1:まちづくり)"), &r, &n),
+	    "issue gloss is no head");
+	CHECK(classify_not_plan(sp("第3回 区政会議 会議録")) != NULL, "minutes");
+	CHECK(classify_not_plan(sp("令和2年度 西区運営方針")) == NULL, "plan ok");
+}
+
+/* ---- parse_bytes end to end ------------------------------------------------- */
+
+static json_t *
+path(json_t *j, const char *p)
+{
+	char key[64];
+
+	while (j != NULL && *p != '\0') {
+		size_t n = strcspn(p, ".");
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		if (json_is_array(j))
+			j = json_array_get(j, (size_t)atoi(key));
+		else
+			j = json_object_get(j, key);
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return j;
+}
+
+static void
+check_str(json_t *root, const char *p, const char *want)
+{
+	const char *v = json_string_value(path(root, p));
+
+	CHECK(v != NULL && strcmp(v, want) == 0, "%s: '%s', want '%s'", p,
+	    v ? v : "(null)", want);
+}
+
+static void
+check_int(json_t *root, const char *p, long long want)
+{
+	json_t *v = path(root, p);
+
+	CHECK(json_is_integer(v) && json_integer_value(v) == want,
+	    "%s: %lld, want %lld", p, v ? (long long)json_integer_value(v) : -1,
+	    want);
+}
+
+static void
+check_status(const char *name, const void *b, size_t n, const char *ct,
+    enum parse_status want)
+{
+	struct parse_result r;
+	int rc = parse_bytes(b, n, ct, &r);
+
+	CHECK(rc == 0, "%s: rc %d", name, rc);
+	CHECK(r.status == want, "%s: status %d, want %d (%s)", name, r.status,
+	    want, r.reason);
+	if (want == PARSE_NOT_PLAN) {
+		CHECK(json_is_false(json_object_get(r.plan, "is_plan")) &&
+		    json_is_string(json_object_get(r.plan, "reason")) &&
+		    r.reason[0] != '\0', "%s: not-plan object", name);
+	}
+	if (want == PARSE_UNDECODABLE)
+		CHECK(r.plan == NULL && r.reason[0] != '\0', "%s: undecodable "
+		    "result", name);
+	parse_result_clear(&r);
+	parse_result_clear(&r);
+}
+
+static void
+test_parse_bytes(void)
+{
+	struct parse_result r;
+	const char *s;
+	char *e;
+	size_t n;
+
+	CHECK(parse_bytes(plan_text, strlen(plan_text), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "plan parses");
+	check_str(r.plan, "title", "令和2年度 西区運営方針(素案)");
+	check_str(r.plan, "org.name", "西区");
+	check_str(r.plan, "org.kind", "ward");
+	check_int(r.plan, "fiscal_year", 2020);
+	check_str(r.plan, "stage", "draft");
+	check_str(r.plan, "head.role", "区長");
+	check_str(r.plan, "goals.0", "安全で安心なまち");
+	check_str(r.plan, "goals.1", "こども・子育ての充実");
+	check_int(r.plan, "issues.0.number", 1);
+	check_str(r.plan, "issues.0.title", "地域コミュニティの活性化");
+	check_str(r.plan, "issues.0.strategies.0.code", "1-1");
+	check_str(r.plan, "issues.0.strategies.0.initiatives.0.code", "1-1-2");
+	check_int(r.plan, "issues.0.strategies.0.initiatives.0.budgets.0."
+	    "amount_yen", 390000);
+	check_str(r.plan, "issues.0.strategies.0.initiatives.0.budgets.0.label",
+	    "算定見込額");
+	{
+		const char *keys[] = { "is_plan", "title", "org", "fiscal_year",
+		    "fiscal_year_label", "stage", "head", "published_on",
+		    "page_id", "goals", "missions", "policies", "issues",
+		    "reforms", "evaluation", "council_reflection", "contact" };
+		void *it = json_object_iter(r.plan);
+		size_t i;
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && it; i++) {
+			CHECK(strcmp(json_object_iter_key(it), keys[i]) == 0,
+			    "key order: %s, want %s", json_object_iter_key(it),
+			    keys[i]);
+			it = json_object_iter_next(r.plan, it);
+		}
+	}
+	parse_result_clear(&r);
+
+	if ((e = conv("CP932", plan_text, &n)) != NULL) {
+		CHECK(parse_bytes(e, n, "text/html; charset=shift_jis", &r) == 0
+		    && r.status == PARSE_PLAN && strcmp(r.charset, "CP932") == 0,
+		    "sjis plan");
+		check_str(r.plan, "org.name", "西区");
+		parse_result_clear(&r);
+		free(e);
+	}
+
+	s = "令和3年度 港湾局運営方針\n(局長:山田 太郎)\n局の目標\n港を守る\n";
+	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "bureau plan");
+	check_str(r.plan, "org.kind", "bureau");
+	check_str(r.plan, "head.role", "局長");
+	check_str(r.plan, "stage", "final");
+	parse_result_clear(&r);
+
+	s = "## 経営課題2\n\n# 地域社会づくり\n\n### ☆ 運営の支援\n\n"
+	    "#### ○ 取組への支援【算定見込額 20,852千円】\n\n・支援する\n";
+	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "fragment without title is a plan");
+	CHECK(json_is_null(path(r.plan, "title")), "fragment: title null");
+	check_int(r.plan, "issues.0.number", 2);
+	check_str(r.plan, "issues.0.title", "地域社会づくり");
+	check_int(r.plan, "issues.0.strategies.0.initiatives.0.budgets.0."
+	    "amount_yen", 20852000);
+	parse_result_clear(&r);
+
+	check_status("empty", "", 0, NULL, PARSE_NOT_PLAN);
+	check_status("NULL bytes", NULL, 0, NULL, PARSE_NOT_PLAN);
+	check_status("blank", " \n\n\t ", 5, NULL, PARSE_NOT_PLAN);
+	check_status("nul junk", "\x01\x02\0\xff\xfe\x00zz", 8, NULL,
+	    PARSE_NOT_PLAN);
+	check_status("high bytes", "\x80\x81\x82\xff\xfe\xfd\x80\x81\x82", 9,
+	    NULL, PARSE_UNDECODABLE);
+	s = "第3回 区政会議 会議録\n○議長 ただいまから令和2年度 西区運営方針について"
+	    "ご説明します。\n○委員 経営課題1について質問します。予算額はいくらですか。\n";
+	check_status("minutes", s, strlen(s), NULL, PARSE_NOT_PLAN);
+	s = "<html><body><h1>お探しのページは見つかりませんでした</h1>"
+	    "<p><a href=\"/\">令和3年度 北区運営方針</a></p></body></html>";
+	check_status("404", s, strlen(s), "text/html", PARSE_NOT_PLAN);
+	s = "<html><body><ul><li><a href=\"a.html\">令和2年度 西区運営方針</a>"
+	    "</li><li><a href=\"b.html\">令和元年度 西区運営方針</a></li></ul>"
+	    "</body></html>";
+	check_status("link list", s, strlen(s), NULL, PARSE_NOT_PLAN);
+	s = "区長あいさつ\n皆さまこんにちは。区の目標は安全なまちです。\n";
+	check_status("speech", s, strlen(s), NULL, PARSE_NOT_PLAN);
+}
+
+/* ---- worst cases: run to completion, never timed ---------------------- */
+
+static void
+run_big(const char *name, const char *b, size_t n, const char *ct)
+{
+	struct parse_result r;
+	int rc = parse_bytes(b, n, ct, &r);
+
+	CHECK(rc == 0, "%s: rc %d (%s)", name, rc, r.reason);
+	parse_result_clear(&r);
+}
+
+static void
+test_worst_cases(void)
+{
+	int small = getenv("PLANQ_VALGRIND") != NULL;
+	size_t total = small ? (512u << 10) : (8u << 20), i, n;
+	char *b = malloc(total + 64);
+	const char *chunk = plan_text;
+	size_t cl = strlen(chunk);
+
+	if (b == NULL) {
+		CHECK(0, "malloc");
+		return;
+	}
+	for (n = 0; n + cl < total; n += cl)
+		memcpy(b + n, chunk, cl);
+	run_big("8 MiB of plan text", b, n, NULL);
+
+	for (n = 0, i = 0; i < (small ? 10000u : 100000u); i++) {
+		memcpy(b + n, "【1-1-1 a】(予算額 1千円)\n", 34);
+		n += 34;
+	}
+	run_big("100,000 initiative lines", b, n, NULL);
+
+	n = small ? (128u << 10) : (1u << 20);
+	for (i = 0; i < n; i++)
+		b[i] = "あ【(<&・ \t"[i % 12];
+	run_big("1 MiB line of markup-ish bytes", b, n, NULL);
+
+	for (i = 0; i < n; i += 3)
+		memcpy(b + i, "あ", 3);
+	run_big("1 MiB line", b, n - n % 3, NULL);
+
+	for (n = 0, i = 0; i < (small ? 20000u : 200000u); i++) {
+		memcpy(b + n, "<div>", 5);
+		n += 5;
+	}
+	run_big("deeply nested HTML", b, n, "text/html");
+
+	for (n = 0; n + 4 < (small ? 65536u : total); n += 4)
+		memcpy(b + n, "<!--", 4);
+	run_big("unclosed comments", b, n, NULL);
+
+	for (n = 0; n + 3 < (small ? 65536u : total); n += 3)
+		memcpy(b + n, "【", 3);
+	run_big("unclosed brackets", b, n, NULL);
+
+	for (n = 0, i = 0; n + 64 < (small ? 65536u : total); i++) {
+		int k = snprintf(b + n, 64, "【経営課題%zu t】\t【%zu-1 s】\n",
+		    i % 1000 + 1, i % 1000 + 1);
+		n += (size_t)k;
+	}
+	run_big("many issues", b, n, NULL);
+	free(b);
+}
+
+int
+main(void)
+{
+	test_budgets();
+	test_era();
+	test_decode();
+	test_text();
+	test_markers();
+	test_classify();
+	test_parse_bytes();
+	test_worst_cases();
+	printf("test_parse: %d passed, %d failed\n", npass, nfail);
+	return nfail ? 1 : 0;
+}

@@ -1,0 +1,384 @@
+/*
+ * budget.c: budget amounts and labels.  Amounts are Arabic or kanji digits
+ * with Japanese multipliers (十 百 千 万 億 兆, combined as in 5千4百万 or
+ * 65百万) and an optional 円; a printed dash is "no amount".  Labels are the
+ * printed kind without the year (令和2年度算定見込額 -> 算定見込額).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "parse_internal.h"
+
+static int
+budget_kanji_digit(uint32_t cp)
+{
+	static const uint32_t k[] = { 0x3007, 0x4E00, 0x4E8C, 0x4E09, 0x56DB,
+	    0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D };	/* 〇一二三四五六七八九 */
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (k[i] == cp)
+			return i;
+	return -1;
+}
+
+static double
+budget_small_unit(uint32_t cp)
+{
+	switch (cp) {
+	case 0x5341: return 10;		/* 十 */
+	case 0x767E: return 100;	/* 百 */
+	case 0x5343: return 1000;	/* 千 */
+	default: return 0;
+	}
+}
+
+static double
+budget_big_unit(uint32_t cp)
+{
+	switch (cp) {
+	case 0x4E07: return 1e4;	/* 万 */
+	case 0x5104: return 1e8;	/* 億 */
+	case 0x5146: return 1e12;	/* 兆 */
+	default: return 0;
+	}
+}
+
+static int
+budget_is_dash(uint32_t cp)
+{
+	return cp == '-' || cp == 0x2010 || cp == 0x2011 || cp == 0x2012 ||
+	    cp == 0x2013 || cp == 0x2014 || cp == 0x2015 || cp == 0x2212 ||
+	    cp == 0x30FC || cp == 0xFF0D || cp == 0xFF70 || cp == 0x2500;
+}
+
+/* Skips an optional unit tail (千円, 円, 百万円, 千) after a dash. */
+static struct span
+budget_skip_unit(struct span s)
+{
+	size_t adv;
+
+	s = text_skip_spaces(s);
+	while (s.n > 0) {
+		uint32_t cp = text_cp(s.p, s.n, &adv);
+		if (budget_small_unit(cp) > 0 || budget_big_unit(cp) > 0)
+			s = text_skip(s, adv);
+		else
+			break;
+	}
+	s = text_skip_spaces(s);
+	return text_skip_lit(s, "円");
+}
+
+int
+budget_parse_amount(struct span s, int *has, long long *yen, size_t *used)
+{
+	struct span t = text_skip_spaces(s);
+	double total = 0, section = 0, cur = 0;
+	int have_cur = 0, ndigits = 0, units = 0, d, k;
+	size_t adv;
+	uint32_t cp;
+
+	if (t.n == 0)
+		return 0;
+	cp = text_cp(t.p, t.n, &adv);
+	if (budget_is_dash(cp)) {
+		t = text_skip(t, adv);
+		/* a dash followed by digits is a range or a minus: not ours */
+		if (t.n > 0 && text_is_digit_cp(text_cp(t.p, t.n, &adv), &d))
+			return 0;
+		t = budget_skip_unit(t);
+		*has = 0;
+		*yen = 0;
+		*used = (size_t)(t.p - s.p);
+		return 1;
+	}
+	while (t.n > 0) {
+		cp = text_cp(t.p, t.n, &adv);
+		if (text_is_digit_cp(cp, &d) || (k = budget_kanji_digit(cp)) >= 0) {
+			/* a number: digits, commas, one decimal point */
+			double v = 0, scale = 0;
+			int any = 0;
+			while (t.n > 0) {
+				cp = text_cp(t.p, t.n, &adv);
+				if (text_is_digit_cp(cp, &d) ||
+				    (d = budget_kanji_digit(cp)) >= 0) {
+					if (scale > 0) {
+						v += d / scale;
+						scale *= 10;
+					} else
+						v = v * 10 + d;
+					any = 1;
+					ndigits++;
+				} else if (cp == ',' && any && t.n > 1 &&
+				    text_is_digit_cp(text_cp(t.p + 1, t.n - 1,
+				    &adv), &d)) {
+					adv = 1;
+				} else if (cp == '.' && any && scale == 0 &&
+				    t.n > 1 && text_is_digit_cp(text_cp(t.p + 1,
+				    t.n - 1, &adv), &d)) {
+					adv = 1;
+					scale = 10;
+				} else
+					break;
+				t = text_skip(t, adv);
+				if (ndigits > 18)
+					return 0;
+			}
+			if (have_cur)
+				return 0;
+			cur = v;
+			have_cur = 1;
+			continue;
+		}
+		if (budget_small_unit(cp) > 0) {
+			section += (have_cur ? cur : 1) * budget_small_unit(cp);
+			have_cur = 0;
+			units++;
+			t = text_skip(t, adv);
+			continue;
+		}
+		if (budget_big_unit(cp) > 0) {
+			section += have_cur ? cur : 0;
+			if (section == 0)
+				section = 1;
+			total += section * budget_big_unit(cp);
+			section = 0;
+			have_cur = 0;
+			units++;
+			t = text_skip(t, adv);
+			continue;
+		}
+		break;
+	}
+	if (ndigits == 0)
+		return 0;
+	total += section + (have_cur ? cur : 0);
+	{
+		struct span u = text_skip_spaces(t);
+		if (text_starts(u, "円")) {
+			t = text_skip(u, strlen("円"));
+			units++;
+		} else if (units == 0 && (text_starts(u, "千円") ||
+		    text_starts(u, "百万円") || text_starts(u, "万円"))) {
+			/* 11,050 千円: unit after a space */
+			struct span w = u;
+			double mul = 1;
+			while (w.n > 0) {
+				cp = text_cp(w.p, w.n, &adv);
+				if (budget_small_unit(cp) > 0)
+					mul *= budget_small_unit(cp);
+				else if (budget_big_unit(cp) > 0)
+					mul *= budget_big_unit(cp);
+				else
+					break;
+				w = text_skip(w, adv);
+			}
+			total *= mul;
+			t = text_skip(w, strlen("円"));
+			units++;
+		}
+	}
+	if (total > 9e15 || total < 0)
+		return 0;
+	*has = 1;
+	*yen = (long long)(total + 0.5);
+	*used = (size_t)(t.p - s.p);
+	return units > 0 ? 1 : 2;	/* 2: a bare number, no unit */
+}
+
+/* Skips a year prefix: 令和2年度 / 29年度 / 2年度 / 31 (before a label). */
+static struct span
+budget_skip_year(struct span s)
+{
+	struct year_label yl;
+	struct span t;
+	size_t adv;
+	int d, nd = 0;
+
+	s = text_skip_spaces(s);
+	if (era_year_at(s, &yl))
+		return text_skip_spaces(yl.rest);
+	t = s;
+	if (text_starts(t, "令和") || text_starts(t, "平成"))
+		t = text_skip_spaces(text_skip(t, strlen("令和")));
+	if (text_starts(t, "元年度"))
+		return text_skip_spaces(text_skip(t, strlen("元年度")));
+	while (t.n > 0 && text_is_digit_cp(text_cp(t.p, t.n, &adv), &d)) {
+		t = text_skip(t, adv);
+		nd++;
+	}
+	if (nd == 0 || nd > 4)
+		return s;
+	t = text_skip_spaces(t);
+	if (text_starts(t, "年度"))
+		return text_skip_spaces(text_skip(t, strlen("年度")));
+	/* bare year digits glued to a label: 31算定見込額 */
+	if (t.n > 0) {
+		uint32_t cp = text_cp(t.p, t.n, &adv);
+		if (cp >= 0x3000 && budget_small_unit(cp) == 0 &&
+		    budget_big_unit(cp) == 0 && cp != 0x5186 /* 円 */ &&
+		    text_find(t, "額"))
+			return t;
+	}
+	return s;
+}
+
+int
+budget_parse_inner(struct span s, struct budget *b)
+{
+	struct span t = text_trim(s), lab = { NULL, 0 };
+	const char *gaku;
+	size_t used;
+	int has, r;
+	long long yen;
+
+	memset(b, 0, sizeof(*b));
+	t = text_skip_spaces(text_skip_lit(t, "別途"));
+	t = text_skip_spaces(text_skip_lit(t, ":"));
+	t = budget_skip_year(t);
+	gaku = text_find(t, "額");
+	if (gaku != NULL && (size_t)(gaku - t.p) <= 60) {
+		struct span before = { t.p, (size_t)(gaku - t.p) };
+		size_t i, adv;
+		int d, digits = 0;
+		for (i = 0; i < before.n; i += adv)
+			if (text_is_digit_cp(text_cp(before.p + i,
+			    before.n - i, &adv), &d))
+				digits = 1;
+		if (!digits) {
+			lab.p = t.p;
+			lab.n = before.n + strlen("額");
+			t = text_skip(t, lab.n);
+			t = text_skip_spaces(t);
+			t = text_skip_spaces(text_skip_lit(t, ":"));
+		}
+	}
+	r = budget_parse_amount(t, &has, &yen, &used);
+	if (r == 0)
+		return 0;
+	if (r == 2 && lab.n == 0)
+		return 0;		/* a bare number is not a budget */
+	if (!has && lab.n == 0 && text_trim(text_skip(t, used)).n == 0 &&
+	    text_trim(t).n <= 1)
+		return 0;		/* a lone "-" without a label */
+	t = text_trim(text_skip(t, used));
+	if (t.n > 0 && !text_starts(t, "※") && !text_starts(t, "("))
+		return 0;		/* more text: not a pure amount */
+	lab = text_trim(lab);
+	if (lab.n >= sizeof(b->label))
+		lab.n = 0;
+	memcpy(b->label, lab.p ? lab.p : "", lab.n);
+	b->label[lab.n] = '\0';
+	b->has_amount = has;
+	b->amount = yen;
+	return 1;
+}
+
+int
+budget_column_label(struct span s, char *label, size_t labelsz)
+{
+	const char *o = text_find(s, "(");
+	const char *c;
+	struct span in, t;
+	const char *gaku;
+
+	if (o == NULL)
+		return 0;
+	in = text_skip(s, (size_t)(o - s.p) + 1);
+	c = text_find(in, ")");
+	if (c != NULL)
+		in.n = (size_t)(c - in.p);
+	t = budget_skip_year(in);
+	gaku = text_find(t, "額");
+	if (gaku == NULL)
+		return 0;
+	t.n = (size_t)(gaku - t.p) + strlen("額");
+	t = text_trim(t);
+	if (t.n == 0 || t.n >= labelsz)
+		return 0;
+	memcpy(label, t.p, t.n);
+	label[t.n] = '\0';
+	return 1;
+}
+
+/* Bracket pairs a budget may be printed in. */
+static const char *
+budget_closer(struct span s, size_t *openlen)
+{
+	static const char *const pairs[][2] = {
+		{ "(", ")" }, { "【", "】" }, { "《", "》" }, { "≪", "≫" },
+		{ "[", "]" }, { "〔", "〕" }, { "<", ">" }, { "〈", "〉" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		if (text_starts(s, pairs[i][0])) {
+			*openlen = strlen(pairs[i][0]);
+			return pairs[i][1];
+		}
+	return NULL;
+}
+
+/* A budget group at the start of s: 1 and *len consumed, *b filled. */
+static int
+budget_group(struct span s, struct budget *b, size_t *len)
+{
+	size_t ol, lim;
+	const char *close = budget_closer(s, &ol), *e;
+	struct span in;
+
+	if (close == NULL)
+		return 0;
+	in = text_skip(s, ol);
+	lim = in.n < 240 ? in.n : 240;
+	e = memmem(in.p, lim, close, strlen(close));
+	if (e != NULL) {
+		in.n = (size_t)(e - in.p);
+		*len = ol + in.n + strlen(close);
+	} else {
+		/* truncated: the bracket runs to the end of the text */
+		if (in.n > 240)
+			return 0;
+		*len = s.n;
+	}
+	return budget_parse_inner(in, b);
+}
+
+size_t
+budget_scan(struct span s, struct budget *out, size_t max, size_t *first,
+    size_t *after)
+{
+	size_t i = 0, n = 0, adv, len;
+	struct budget b;
+
+	*first = s.n;
+	*after = 0;
+	while (i < s.n) {
+		struct span t = text_skip(s, i);
+		uint32_t cp = text_cp(t.p, t.n, &adv);
+
+		if ((cp == '(' || cp == 0x3010 || cp == 0x300A || cp == 0x226A ||
+		    cp == '[' || cp == 0x3014 || cp == '<' || cp == 0x3008) &&
+		    budget_group(t, &b, &len)) {
+			if (n == 0)
+				*first = i;
+			else {
+				/* only budgets adjacent to the first count */
+				struct span gap = { s.p + *after, i - *after };
+				if (text_trim(gap).n != 0)
+					break;
+			}
+			if (n < max)
+				out[n] = b;
+			n++;
+			i += len;
+			*after = i;
+			continue;
+		}
+		if (n > 0 && !text_is_space_cp(cp))
+			break;
+		i += adv;
+	}
+	return n < max ? n : max;
+}

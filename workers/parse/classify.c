@@ -1,0 +1,298 @@
+/*
+ * classify.c: recognises whole-line headings (目標, 使命, 運営の基本的な考え方,
+ * 経営課題 section, 市政改革, 自己評価, 区政会議, 問合せ先), the title line,
+ * the head line, site chrome (noise), and words of non-plan documents.
+ * Headings are short lines; long lines are always text.
+ */
+#include <string.h>
+
+#include "parse_internal.h"
+
+#define HEADING_MAX_CP 60
+
+/* Removes one pair of surrounding 【】/≪≫/[] and a leading ◆/■/●. */
+static struct span
+classify_unwrap(struct span s)
+{
+	static const char *const lead[] = { "◆", "■", "●", "◇", "□", "▼", "▶",
+	    "・", "◎", NULL };
+	static const char *const pairs[][2] = { { "【", "】" }, { "≪", "≫" },
+	    { "[", "]" }, { "《", "》" }, { "〔", "〕" } };
+	size_t i;
+
+	s = text_trim(s);
+	for (i = 0; lead[i] != NULL; i++)
+		if (text_starts(s, lead[i])) {
+			s = text_trim(text_skip(s, strlen(lead[i])));
+			break;
+		}
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		if (text_starts(s, pairs[i][0]) && text_ends(s, pairs[i][1])) {
+			s = text_skip(s, strlen(pairs[i][0]));
+			s.n -= strlen(pairs[i][1]);
+			s = text_trim(s);
+			break;
+		}
+	return s;
+}
+
+/* Skips "令和2年度 " and an owner such as 区の / 局の / 区・局の / 所属の. */
+static struct span
+classify_skip_owner(struct span s)
+{
+	static const char *const owners[] = { "区・局の", "区局の", "区の",
+	    "局の", "所属の", "室の", "本部の", "事務局の", "委員会の", NULL };
+	struct year_label yl;
+	size_t i;
+
+	if (era_year_at(s, &yl))
+		s = text_skip_spaces(yl.rest);
+	for (i = 0; owners[i] != NULL; i++)
+		if (text_starts(s, owners[i]))
+			return text_skip(s, strlen(owners[i]));
+	return s;
+}
+
+static int
+classify_has(struct span s, const char *lit)
+{
+	return text_find(s, lit) != NULL;
+}
+
+struct classify_word {
+	const char *w;
+	size_t	 n;
+};
+#define CW(s)	{ s, sizeof(s) - 1 }
+
+static const struct classify_word noise_words[] = {
+	CW("ページの先頭です"), CW("メニューの終端です"), CW("本文ここから"), CW("本文ここまで"),
+	CW("ここから本文です"), CW("ここまで本文です"), CW("Adobe Acrobat"), CW("Adobe Reader"),
+	CW("Acrobat Reader"), CW("PDFファイルを閲覧"), CW("PDF形式のファイルを"),
+	CW("別ウィンドウで開"), CW("SNSリンク"), CW("でシェア"), CW("でツイート"), CW("LINEで送る"),
+	CW("探している情報が見つからない"), CW("このページを印刷"), CW("ページの先頭へ"), CW("メール送信フォーム"),
+	CW("よくあるご質問"), CW("サイトマップ"), CW("このページの先頭"), CW("Get Adobe"),
+	CW("ダウンロード(無償)"), CW("JavaScriptが無効"), CW("トップページ >"), CW("ホーム >"),
+	CW("現在位置"), CW("パンくず"), CW("読み上げ"), CW("文字サイズ"), CW("Language"),
+	CW("閲覧支援"), CW("ヘッダーメニュー"), CW("フッターメニュー"),
+	{ NULL, 0 }
+};
+
+/* Whether s contains a noise word.  One pass over the character starts
+ * of s: a 4096-bit set of hashed 4-byte word prefixes filters positions
+ * before any memcmp (every noise word is at least 4 bytes long). */
+static unsigned
+classify_hash4(const unsigned char *p)
+{
+	return (((unsigned)p[0] << 9) ^ ((unsigned)p[1] << 6) ^
+	    ((unsigned)p[2] << 3) ^ p[3]) & 4095u;
+}
+
+static int
+classify_noise(struct span s)
+{
+	uint32_t set[128] = { 0 };
+	unsigned wh[sizeof(noise_words) / sizeof(noise_words[0])];
+	size_t i, k;
+
+	if (s.n < 4)
+		return 0;
+
+	for (k = 0; noise_words[k].w != NULL; k++) {
+		wh[k] = classify_hash4((const unsigned char *)noise_words[k].w);
+		set[wh[k] >> 5] |= 1u << (wh[k] & 31);
+	}
+	for (i = 0; i + 4 <= s.n; i++) {
+		const unsigned char *p = (const unsigned char *)s.p + i;
+		unsigned h;
+		if ((p[0] & 0xC0) == 0x80)
+			continue;
+		h = classify_hash4(p);
+		if (!(set[h >> 5] & (1u << (h & 31))))
+			continue;
+		for (k = 0; noise_words[k].w != NULL; k++)
+			if (wh[k] == h && noise_words[k].n <= s.n - i &&
+			    memcmp(p, noise_words[k].w, noise_words[k].n) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+enum line_kind
+classify_line(struct span s)
+{
+	struct span u, o;
+	size_t cps;
+
+	if (s.n > 480)		/* > 160 code points: always body text */
+		return LINE_TEXT;
+	u = classify_unwrap(s);
+	cps = text_cp_count(u);
+	if (cps > 120)
+		return LINE_TEXT;
+	if (classify_noise(u))
+		return LINE_NOISE;
+	if (cps == 0 || cps > HEADING_MAX_CP)
+		return LINE_TEXT;
+	if (classify_has(u, "このページの作成者") ||
+	    (cps <= 24 && classify_has(u, "このページ") &&
+	    (classify_has(u, "問合せ") || classify_has(u, "問い合わせ"))) ||
+	    (cps <= 12 && (classify_has(u, "問合せ先") ||
+	    classify_has(u, "問い合わせ先") || classify_has(u, "お問い合わせ"))))
+		return LINE_CONTACT;
+	if (classify_has(u, "区政会議の意見") && classify_has(u, "反映"))
+		return LINE_COUNCIL;
+	if (classify_has(u, "市政改革") && (classify_has(u, "取組") ||
+	    classify_has(u, "様式3")))
+		return LINE_REFORMS;
+	if (cps <= 20 && classify_has(u, "自己評価"))
+		return LINE_EVAL;
+	if (text_starts(u, "1年間の取組成果") || text_starts(u, "取組成果と"))
+		return LINE_ACHIEVE;
+	if (text_starts(u, "解決すべき課題") || (cps <= 24 &&
+	    text_starts(u, "課題と") && classify_has(u, "改善")))
+		return LINE_CHALLENGE;
+	if (cps <= 40 && ((classify_has(u, "重点的に取り組む") &&
+	    classify_has(u, "経営課題")) || text_starts(u, "主な経営課題")))
+		return LINE_ISSUES;
+	if (cps <= 6 && text_starts(u, "計画"))
+		return LINE_PLAN;
+	if (text_starts(u, "経営課題の概要") || text_starts(u, "取組内容") ||
+	    (cps <= 6 && (text_starts(u, "主な戦略") ||
+	    text_starts(u, "主な取組項目"))) ||
+	    (text_starts(u, "主な具体的取組") && cps <= 24 &&
+	    !classify_has(u, "【")))
+		return LINE_COLHEAD;
+	if (cps > 40)
+		return LINE_TEXT;
+	o = classify_skip_owner(u);
+	if (text_starts(o, "目標") && (cps <= 24 ||
+	    classify_has(o, "めざす") || classify_has(o, "目指す")))
+		return LINE_GOALS;
+	if (text_starts(o, "使命") && (cps <= 24 ||
+	    classify_has(o, "役割")))
+		return LINE_MISSIONS;
+	if (classify_has(o, "運営の基本的な考え方") ||
+	    text_starts(o, "運営方針の基本的な考え方") ||
+	    ((text_starts(o, "局長の方針") || text_starts(o, "区長の方針") ||
+	    text_starts(o, "区・局長の方針") || text_starts(o, "所属長の方針")) &&
+	    cps <= 20))
+		return LINE_POLICIES;
+	return LINE_TEXT;
+}
+
+int
+classify_title(struct span s)
+{
+	static const char *const bad[] = { "更新", "履歴", "について", "一覧",
+	    "ダウンロード", "PDF", "ファイル", ">", "|", "»", "をご覧", "です",
+	    "。", "、", "http", "詳しく", "掲載", "リンク", NULL };
+	struct year_label yl;
+	const char *h;
+	size_t i;
+
+	s = classify_unwrap(s);
+	if (text_cp_count(s) > 60 || (h = text_find(s, "運営方針")) == NULL)
+		return 0;
+	for (i = 0; bad[i] != NULL; i++)
+		if (classify_has(s, bad[i]))
+			return 0;
+	if (!era_find_year(s, &yl))
+		return 0;
+	/* the year and the org come before 運営方針, or the year right after */
+	return yl.start < (size_t)(h - s.p) || yl.start <= (size_t)(h - s.p) +
+	    strlen("運営方針") + 3;
+}
+
+/* A known head role at the start of s followed by white space. */
+static int
+classify_role_prefix(struct span s, struct span *role)
+{
+	static const char *const roles[] = { "事務局長", "区長", "局長", "室長",
+	    "所長", "本部長", "理事長", NULL };
+	size_t i, l;
+
+	for (i = 0; roles[i] != NULL; i++) {
+		l = strlen(roles[i]);
+		if (text_starts(s, roles[i]) && s.n > l && (s.p[l] == ' ' ||
+		    s.p[l] == '\t')) {
+			role->p = s.p;
+			role->n = l;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+classify_head(struct span s, struct span *role, struct span *name)
+{
+	const char *colon;
+	struct span r, nm;
+	size_t rc;
+
+	int wrapped = 0;
+
+	s = text_trim(s);
+	if (text_starts(s, "(") && text_ends(s, ")")) {
+		s = text_skip(s, 1);
+		s.n--;
+		s = text_trim(s);
+		wrapped = 1;
+	}
+	colon = text_find(s, ":");
+	if (colon != NULL) {
+		r = text_trim((struct span){ s.p, (size_t)(colon - s.p) });
+		nm = text_trim(text_skip(s, (size_t)(colon - s.p) + 1));
+	} else if (wrapped && classify_role_prefix(s, &r)) {
+		nm = text_trim(text_skip(s, r.n));	/* (区長 岸本 孝之) */
+	} else
+		return 0;
+	rc = text_cp_count(r);
+	if (rc < 2 || rc > 8 || !text_ends(r, "長") || nm.n == 0 ||
+	    text_cp_count(nm) > 20)
+		return 0;
+	{
+		size_t i, adv;
+		int d;
+		for (i = 0; i < nm.n; i += adv) {
+			uint32_t cp = text_cp(nm.p + i, nm.n - i, &adv);
+			if (text_is_digit_cp(cp, &d) || cp == 0x3002 ||
+			    cp == 0x3001 || cp == '(' || cp == ')')
+				return 0;
+		}
+	}
+	*role = r;
+	*name = nm;
+	return 1;
+}
+
+const char *
+classify_not_plan(struct span s)
+{
+	static const struct {
+		const char *word, *reason;
+	} words[] = {
+		{ "会議録", "council minutes (会議録), not a management plan" },
+		{ "議事録", "minutes (議事録), not a management plan" },
+		{ "議事要旨", "minutes (議事要旨), not a management plan" },
+		{ "会議要旨", "minutes (会議要旨), not a management plan" },
+		{ "あいさつ", "a greeting/speech (あいさつ), not a management plan" },
+		{ "挨拶", "a greeting/speech (挨拶), not a management plan" },
+		{ "将来ビジョン", "a vision page (将来ビジョン), not a management "
+		    "plan" },
+		{ "ページが見つかりません", "an error page (page not found)" },
+		{ "お探しのページ", "an error page (page not found)" },
+		{ "Not Found", "an error page (404 Not Found)" },
+		{ "見つかりませんでした", "an error page (page not found)" },
+	};
+	size_t i;
+
+	s = classify_unwrap(s);
+	if (text_cp_count(s) > 40)
+		return NULL;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (classify_has(s, words[i].word))
+			return words[i].reason;
+	return NULL;
+}

@@ -1,0 +1,206 @@
+/*
+ * era.c: Japanese era years and dates.  令和N -> 2018+N (元 = 1),
+ * 平成N -> 1988+N, 昭和N -> 1925+N; Gregorian 2021年度 as is.  Used for the
+ * plan's fiscal year and for the page's date line.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "parse_internal.h"
+
+static const struct {
+	const char *name;
+	int	 base;
+} era_names[] = {
+	{ "令和", 2018 }, { "平成", 1988 }, { "昭和", 1925 },
+};
+
+/* Reads digits (or 元) at s; returns the value, -1 if none. */
+static long
+era_number(struct span *s, int allow_gan)
+{
+	long v = 0;
+	int nd = 0, d;
+	size_t adv;
+
+	if (allow_gan && text_starts(*s, "元")) {
+		*s = text_skip(*s, strlen("元"));
+		return 1;
+	}
+	while (s->n > 0 && nd < 9) {
+		uint32_t cp = text_cp(s->p, s->n, &adv);
+		if (!text_is_digit_cp(cp, &d))
+			break;
+		v = v * 10 + d;
+		nd++;
+		*s = text_skip(*s, adv);
+	}
+	return nd ? v : -1;
+}
+
+/* Skips a "(2019年度)" gloss after an era label. */
+static struct span
+era_skip_gloss(struct span s)
+{
+	struct span t = text_skip_spaces(s);
+	long v;
+
+	if (!text_starts(t, "("))
+		return s;
+	t = text_skip_spaces(text_skip(t, 1));
+	v = era_number(&t, 0);
+	if (v < 1900 || v > 2100)
+		return s;
+	t = text_skip_spaces(t);
+	if (text_starts(t, "年度"))
+		t = text_skip(t, strlen("年度"));
+	else if (text_starts(t, "年"))
+		t = text_skip(t, strlen("年"));
+	t = text_skip_spaces(t);
+	if (!text_starts(t, ")"))
+		return s;
+	return text_skip(t, 1);
+}
+
+/* Tries a label at s; 1 with *out filled. */
+static int
+era_try(struct span s, size_t start, struct year_label *out)
+{
+	size_t e, adv;
+	struct span t;
+	long v;
+	int d, gan;
+
+	for (e = 0; e < sizeof(era_names) / sizeof(era_names[0]); e++) {
+		if (!text_starts(s, era_names[e].name))
+			continue;
+		t = text_skip_spaces(text_skip(s, strlen(era_names[e].name)));
+		gan = text_starts(t, "元");
+		v = era_number(&t, 1);
+		if (v < 1 || v > 99)
+			return 0;
+		t = text_skip_spaces(t);
+		if (!text_starts(t, "年度"))
+			return 0;
+		t = text_skip(t, strlen("年度"));
+		out->year = era_names[e].base + (int)v;
+		if (gan)
+			snprintf(out->label, sizeof(out->label), "%s元年度",
+			    era_names[e].name);
+		else
+			snprintf(out->label, sizeof(out->label), "%s%ld年度",
+			    era_names[e].name, v);
+		out->start = start;
+		out->rest = era_skip_gloss(t);
+		return 1;
+	}
+	if (s.n > 0 && text_is_digit_cp(text_cp(s.p, s.n, &adv), &d)) {
+		t = s;
+		v = era_number(&t, 0);
+		if (v < 1900 || v > 2100)
+			return 0;
+		t = text_skip_spaces(t);
+		if (!text_starts(t, "年度"))
+			return 0;
+		out->year = (int)v;
+		snprintf(out->label, sizeof(out->label), "%ld年度", v);
+		out->start = start;
+		out->rest = text_skip(t, strlen("年度"));
+		return 1;
+	}
+	return 0;
+}
+
+int
+era_year_at(struct span s, struct year_label *out)
+{
+	memset(out, 0, sizeof(*out));
+	return era_try(s, 0, out);
+}
+
+int
+era_find_year(struct span s, struct year_label *out)
+{
+	size_t i = 0, adv;
+	int prev_digit = 0, d;
+
+	memset(out, 0, sizeof(*out));
+	while (i < s.n) {
+		struct span t = text_skip(s, i);
+		uint32_t cp = text_cp(t.p, t.n, &adv);
+		int is_digit = text_is_digit_cp(cp, &d);
+
+		if ((!is_digit || !prev_digit) && era_try(t, i, out))
+			return 1;
+		prev_digit = is_digit;
+		i += adv;
+	}
+	return 0;
+}
+
+int
+era_parse_date(struct span s, int *y, int *m, int *d)
+{
+	struct span t = text_trim(s);
+	long yy = -1, mm, dd;
+	size_t e;
+
+	/* optional prefix such as 更新日: / 掲載日 / 作成日 */
+	{
+		static const char *const pfx[] = { "更新日", "掲載日", "公開日",
+		    "作成日", "最終更新日", NULL };
+		const char *colon;
+		size_t i;
+		for (i = 0; pfx[i] != NULL; i++)
+			if (text_starts(t, pfx[i])) {
+				t = text_skip_spaces(text_skip(t,
+				    strlen(pfx[i])));
+				t = text_skip_spaces(text_skip_lit(t, ":"));
+				break;
+			}
+		colon = text_find(t, ":");
+		if (colon != NULL && colon - t.p <= 15 &&
+		    text_find((struct span){ t.p, (size_t)(colon - t.p) }, "日"))
+			t = text_skip_spaces(text_skip(t,
+			    (size_t)(colon - t.p) + 1));
+	}
+	for (e = 0; e < sizeof(era_names) / sizeof(era_names[0]); e++)
+		if (text_starts(t, era_names[e].name)) {
+			t = text_skip_spaces(text_skip(t,
+			    strlen(era_names[e].name)));
+			yy = era_number(&t, 1);
+			if (yy < 1 || yy > 99)
+				return 0;
+			yy += era_names[e].base;
+			break;
+		}
+	if (yy < 0) {
+		yy = era_number(&t, 0);
+		if (yy < 1900 || yy > 2100)
+			return 0;
+	}
+	t = text_skip_spaces(t);
+	if (!text_starts(t, "年"))
+		return 0;
+	t = text_skip_spaces(text_skip(t, strlen("年")));
+	mm = era_number(&t, 0);
+	t = text_skip_spaces(t);
+	if (mm < 1 || mm > 12 || !text_starts(t, "月"))
+		return 0;
+	t = text_skip_spaces(text_skip(t, strlen("月")));
+	dd = era_number(&t, 0);
+	t = text_skip_spaces(t);
+	if (dd < 1 || dd > 31 || !text_starts(t, "日"))
+		return 0;
+	t = text_trim(text_skip(t, strlen("日")));
+	/* allow a trailing 更新 / 掲載 / (曜日) */
+	if (t.n > 0 && !text_starts(t, "更新") && !text_starts(t, "掲載") &&
+	    !text_starts(t, "("))
+		return 0;
+	if (t.n > 30)
+		return 0;
+	*y = (int)yy;
+	*m = (int)mm;
+	*d = (int)dd;
+	return 1;
+}

@@ -1,0 +1,321 @@
+/*
+ * markers.c: recognises the item markers of a plan at the start of a span:
+ * 【経営課題1 …】 ≪経営課題1≫ 経営課題1 …, 【1-1 …】 【戦略1-1】 主な戦略【1-1 …】 ☆,
+ * 【1-1-2 …】 【具体的取組1-1-2】 【主な具体的取組1-1-1 …】 ○, 【取組項目1】 and
+ * 主な取組項目 ….  Every match looks at a bounded prefix of the span.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "parse_internal.h"
+
+#define MARK_BRACKET_MAX 400	/* bytes searched for a closing bracket */
+
+static const char *const mark_open[] = { "【", "≪", "《", "〔", "[", NULL };
+static const char *const mark_close[] = { "】", "≫", "》", "〕", "]", NULL };
+
+enum { PFX_NONE, PFX_ISSUE, PFX_STRATEGY, PFX_INITIATIVE, PFX_REFORM };
+
+#define MW(s, k)	{ s, sizeof(s) - 1, k }
+
+static const struct {
+	const char *word;
+	size_t	 len;
+	int	 kind;
+} mark_prefixes[] = {
+	MW("重点的に取り組む主な経営課題", PFX_ISSUE),
+	MW("主な経営課題", PFX_ISSUE),
+	MW("経営課題", PFX_ISSUE),
+	MW("主な具体的取組", PFX_INITIATIVE),
+	MW("具体的取組", PFX_INITIATIVE),
+	MW("主な具体的な取組", PFX_INITIATIVE),
+	MW("具体的な取組", PFX_INITIATIVE),
+	MW("主な戦略", PFX_STRATEGY),
+	MW("戦略", PFX_STRATEGY),
+	MW("主な取組項目", PFX_REFORM),
+	MW("取組項目", PFX_REFORM),
+};
+
+static int
+mark_prefix(struct span *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mark_prefixes) / sizeof(mark_prefixes[0]); i++)
+		if (s->n >= mark_prefixes[i].len && memcmp(s->p,
+		    mark_prefixes[i].word, mark_prefixes[i].len) == 0) {
+			*s = text_skip(*s, mark_prefixes[i].len);
+			return mark_prefixes[i].kind;
+		}
+	return PFX_NONE;
+}
+
+static int
+mark_is_sep(uint32_t cp)
+{
+	return cp == '-' || (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 ||
+	    cp == 0x30FC || cp == 0xFF0D;
+}
+
+/* Reads a code such as 1-1-2 into out ("1-1-2"); returns parts (0 none). */
+static int
+mark_code(struct span *s, char *out, size_t outsz, long *first)
+{
+	struct span t = *s;
+	size_t o = 0, adv;
+	int parts = 0, d, nd;
+
+	for (;;) {
+		long v = 0;
+		nd = 0;
+		while (t.n > 0 && text_is_digit_cp(text_cp(t.p, t.n, &adv), &d)
+		    && nd < 6) {
+			v = v * 10 + d;
+			nd++;
+			t = text_skip(t, adv);
+		}
+		if (nd == 0)
+			break;
+		if (parts == 0)
+			*first = v;
+		o += (size_t)snprintf(out + o, outsz - o, "%s%ld",
+		    parts ? "-" : "", v);
+		if (o >= outsz)
+			return 0;
+		parts++;
+		*s = t;
+		if (parts == 3 || t.n == 0)
+			break;
+		if (!mark_is_sep(text_cp(t.p, t.n, &adv)))
+			break;
+		t = text_skip(t, adv);
+		if (t.n == 0 || !text_is_digit_cp(text_cp(t.p, t.n, &adv), &d))
+			break;
+	}
+	return parts;
+}
+
+/* After a code: a separator (space, :, ., 、) or the end. */
+static struct span
+mark_after_code(struct span s, int *ok)
+{
+	size_t adv;
+	uint32_t cp;
+
+	if (s.n == 0) {
+		*ok = 1;
+		return s;
+	}
+	cp = text_cp(s.p, s.n, &adv);
+	*ok = 1;
+	if (text_is_space_cp(cp))
+		return text_skip_spaces(s);
+	if (cp == ':' || cp == '.' || cp == 0x3001 || cp == 0x30FB)
+		return text_skip_spaces(text_skip(s, adv));
+	*ok = 0;
+	return s;
+}
+
+/* Parses the inside of a bracket (or an unbracketed line head). */
+static int
+mark_parse(struct span c, int implied, int bracketed, struct marker *m)
+{
+	int pfx, parts, ok;
+	struct span t;
+
+	c = text_trim(c);
+	pfx = mark_prefix(&c);
+	if (pfx == PFX_NONE)
+		pfx = implied;
+	c = text_skip_spaces(c);
+	m->number = -1;
+	parts = mark_code(&c, m->code, sizeof(m->code), &m->number);
+	t = mark_after_code(c, &ok);
+	if (!ok && parts > 0) {
+		/* 【1-1地域…】: a title glued to the code, bracketed only */
+		if (!bracketed)
+			return 0;
+		t = c;
+	}
+	m->title = text_trim(t);
+	switch (pfx) {
+	case PFX_ISSUE:
+		if (parts != 1)
+			return 0;
+		m->kind = MARK_ISSUE;
+		m->code[0] = '\0';
+		return 1;
+	case PFX_REFORM:
+		m->kind = MARK_REFORM;
+		m->code[0] = '\0';
+		if (parts == 0 && m->title.n == 0 && bracketed)
+			return 0;
+		return 1;
+	case PFX_STRATEGY:
+		if (parts != 2)
+			return 0;
+		m->kind = MARK_STRATEGY;
+		return 1;
+	case PFX_INITIATIVE:
+		if (parts != 3)
+			return 0;
+		m->kind = MARK_INITIATIVE;
+		return 1;
+	default:
+		if (!bracketed || !ok)
+			return 0;
+		if (parts == 2)
+			m->kind = MARK_STRATEGY;
+		else if (parts == 3)
+			m->kind = MARK_INITIATIVE;
+		else
+			return 0;
+		return 1;
+	}
+}
+
+/* Bracketed marker at s; 1 with m filled. */
+static int
+mark_bracket(struct span s, int implied, struct marker *m)
+{
+	size_t i, lim;
+
+	for (i = 0; mark_open[i] != NULL; i++) {
+		const char *e;
+		struct span in;
+
+		if (!text_starts(s, mark_open[i]))
+			continue;
+		in = text_skip(s, strlen(mark_open[i]));
+		lim = in.n < MARK_BRACKET_MAX ? in.n : MARK_BRACKET_MAX;
+		/* a second opener before the closer: not a marker (and the
+		 * search never runs past it, which keeps scans linear) */
+		e = memmem(in.p, lim, mark_open[i], strlen(mark_open[i]));
+		if (e != NULL)
+			lim = (size_t)(e - in.p);
+		e = memmem(in.p, lim, mark_close[i], strlen(mark_close[i]));
+		if (e == NULL)
+			return 0;
+		in.n = (size_t)(e - in.p);
+		if (!mark_parse(in, implied, 1, m))
+			return 0;
+		m->bracketed = 1;
+		m->rest = text_skip(s, strlen(mark_open[i]) + in.n +
+		    strlen(mark_close[i]));
+		return 1;
+	}
+	return 0;
+}
+
+int
+markers_match(struct span s, struct marker *m)
+{
+	struct span t;
+	size_t adv;
+	uint32_t cp;
+	int pfx;
+
+	memset(m, 0, sizeof(*m));
+	m->number = -1;
+	s = text_trim(s);
+	if (s.n == 0)
+		return 0;
+	if (mark_bracket(s, PFX_NONE, m))
+		return 1;
+	/* 主な戦略【1-1 …】, 経営課題1 …, 主な取組項目 … */
+	t = s;
+	pfx = mark_prefix(&t);
+	if (pfx != PFX_NONE) {
+		struct span u = text_skip_spaces(t);
+		if (mark_bracket(u, pfx, m))
+			return 1;
+		memset(m, 0, sizeof(*m));
+		m->number = -1;
+		if (pfx == PFX_REFORM) {
+			/* 主な取組項目 title: needs a title */
+			if (u.n == 0 || u.p == t.p)
+				return 0;
+			m->kind = MARK_REFORM;
+			m->rest = text_trim(u);
+			return 1;
+		}
+		if (!mark_parse(t, pfx, 0, m))
+			return 0;
+		if (m->kind == MARK_REFORM)
+			return 0;
+		/* unbracketed: title (and maybe body) follow the code */
+		m->rest = m->title;
+		m->title = text_skip(m->title, m->title.n);
+		m->title.n = 0;
+		return 1;
+	}
+	cp = text_cp(s.p, s.n, &adv);
+	if (cp == 0x2606 || cp == 0x2605) {		/* ☆ ★ */
+		m->kind = MARK_STRATEGY;
+		m->symbol = 1;
+		m->rest = text_skip_spaces(text_skip(s, adv));
+		return 1;
+	}
+	if (cp == 0x25CB || cp == 0x25EF) {		/* ○ ◯ */
+		m->kind = MARK_INITIATIVE;
+		m->symbol = 1;
+		m->rest = text_skip_spaces(text_skip(s, adv));
+		return 1;
+	}
+	return 0;
+}
+
+size_t
+markers_next(struct span s, size_t from)
+{
+	size_t i = from, adv;
+	struct marker m;
+
+	while (i < s.n) {
+		struct span t;
+		const unsigned char *u = (const unsigned char *)s.p;
+		uint32_t cp;
+
+		/* jump to the next 0xE2/0xE3 lead byte (【 ≪) */
+		while (i < s.n && u[i] != 0xE3 && u[i] != 0xE2)
+			i++;
+		if (i >= s.n)
+			break;
+		t = text_skip(s, i);
+		cp = text_cp(t.p, t.n, &adv);
+		if ((cp == 0x3010 || cp == 0x226A) && markers_match(t, &m) &&
+		    m.kind != MARK_NONE) {
+			/* include a 主な戦略 / 主な具体的取組 word before it */
+			size_t k;
+			for (k = 0; k < sizeof(mark_prefixes) /
+			    sizeof(mark_prefixes[0]); k++) {
+				size_t l = mark_prefixes[k].len;
+				if (i >= from + l && memcmp(s.p + i - l,
+				    mark_prefixes[k].word, l) == 0)
+					return i - l;
+			}
+			return i;
+		}
+		i += adv;
+	}
+	return s.n;
+}
+
+int
+markers_match_bare(struct span s, struct marker *m)
+{
+	struct span t = text_trim(s);
+	int ok, parts;
+
+	memset(m, 0, sizeof(*m));
+	m->number = -1;
+	parts = mark_code(&t, m->code, sizeof(m->code), &m->number);
+	if (parts < 2)
+		return 0;
+	t = mark_after_code(t, &ok);
+	if (!ok || t.n == 0 || t.p == s.p)
+		return 0;
+	m->kind = parts == 2 ? MARK_STRATEGY : MARK_INITIATIVE;
+	m->rest = text_trim(t);
+	return 1;
+}

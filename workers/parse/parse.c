@@ -1,0 +1,142 @@
+/*
+ * parse.c: parse_bytes() orchestration: decode -> (HTML page -> text, or
+ * inline fragment stripping) -> NFKC -> plan_build -> the plan-or-not
+ * decision from structural evidence.  Owns struct parse_result's contents.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "parse.h"
+#include "parse_internal.h"
+
+static void
+parse_not_plan(struct parse_result *out, const char *reason)
+{
+	out->status = PARSE_NOT_PLAN;
+	snprintf(out->reason, sizeof(out->reason), "%s", reason);
+	out->plan = json_object();
+	if (out->plan != NULL) {
+		json_object_set_new(out->plan, "is_plan", json_false());
+		json_object_set_new(out->plan, "reason", json_string(reason));
+	}
+}
+
+static int
+parse_oom(struct parse_result *out)
+{
+	json_decref(out->plan);
+	out->plan = NULL;
+	snprintf(out->reason, sizeof(out->reason),
+	    "out of memory while parsing");
+	return -1;
+}
+
+/* Decides from the structure found whether the text is a plan; NULL if
+ * it is, else the reason it is not. */
+static const char *
+parse_verdict(const struct plan_stats *st)
+{
+	int body = st->sections + st->issues + st->reforms + st->has_head;
+
+	if (st->has_title && body > 0)
+		return NULL;
+	if (st->negative != NULL && !st->has_title)
+		return st->negative;
+	if (st->issues > 0 && (st->budgets > 0 || st->coded > 0))
+		return NULL;
+	if (st->sections >= 2 && (st->issues > 0 || st->has_head))
+		return NULL;
+	if (st->has_title)
+		return "only a 運営方針 title (a link or cover page): no plan "
+		    "sections, 経営課題 or budgets follow it";
+	return "no plan structure found: no 運営方針 title, no 経営課題 with "
+	    "strategies/initiatives or budgets, no 目標/使命/方針 sections";
+}
+
+static int
+parse_text(const char *text, size_t n, struct parse_result *out)
+{
+	struct plan_stats st;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (text[i] != ' ' && text[i] != '\n' && text[i] != '\t')
+			break;
+	if (i == n) {
+		parse_not_plan(out, "document is empty (no text after "
+		    "decoding and removing markup)");
+		return out->plan ? 0 : parse_oom(out);
+	}
+	out->plan = plan_build(text, n, &st);
+	if (out->plan == NULL)
+		return parse_oom(out);
+	why = parse_verdict(&st);
+	if (why != NULL) {
+		json_decref(out->plan);
+		out->plan = NULL;
+		parse_not_plan(out, why);
+		return out->plan ? 0 : parse_oom(out);
+	}
+	out->status = PARSE_PLAN;
+	out->reason[0] = '\0';
+	return 0;
+}
+
+int
+parse_bytes(const void *bytes, size_t len, const char *content_type,
+    struct parse_result *out)
+{
+	struct sbuf utf8, plain, norm;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (bytes == NULL)
+		len = 0;
+	sbuf_init(&utf8);
+	sbuf_init(&plain);
+	sbuf_init(&norm);
+	rc = decode_to_utf8(bytes ? bytes : (const void *)"", len,
+	    content_type, &utf8, out->charset, sizeof(out->charset),
+	    out->reason, sizeof(out->reason));
+	if (rc != 0) {
+		sbuf_free(&utf8);
+		if (rc < 0)
+			return parse_oom(out);
+		if (rc == 2) {		/* binary junk: not a plan */
+			char why[sizeof(out->reason)];
+			snprintf(why, sizeof(why), "%s", out->reason);
+			parse_not_plan(out, why);
+			return out->plan ? 0 : parse_oom(out);
+		}
+		out->status = PARSE_UNDECODABLE;
+		return 0;
+	}
+	if (utf8.len > 0 && html_is_page(utf8.p, utf8.len, content_type))
+		rc = html_page_to_text(utf8.p, utf8.len, &plain);
+	else {
+		html_strip_inline(utf8.p ? utf8.p : "", utf8.len, &plain);
+		rc = plain.oom ? -1 : 0;
+	}
+	sbuf_free(&utf8);
+	if (rc == 0)
+		rc = normalize_text(plain.p ? plain.p : "", plain.len, &norm);
+	sbuf_free(&plain);
+	if (rc != 0) {
+		sbuf_free(&norm);
+		return parse_oom(out);
+	}
+	rc = parse_text(norm.p ? norm.p : "", norm.len, out);
+	sbuf_free(&norm);
+	return rc;
+}
+
+void
+parse_result_clear(struct parse_result *r)
+{
+	if (r == NULL)
+		return;
+	json_decref(r->plan);
+	r->plan = NULL;
+	r->reason[0] = '\0';
+}

@@ -1,0 +1,153 @@
+/*
+ * text.c: small UTF-8 helpers over (pointer, length) spans: decoding a code
+ * point, trimming, prefix tests, Markdown heading stripping.  All of them
+ * are O(length of what they look at); none allocates except text_json().
+ */
+#include <string.h>
+
+#include "parse_internal.h"
+
+int
+text_is_space_cp(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+	    cp == 0x3000 || cp == 0xA0 || cp == '\f' || cp == '\v';
+}
+
+struct span
+text_trim(struct span s)
+{
+	size_t adv;
+
+	while (s.n > 0) {
+		uint32_t cp = text_cp(s.p, s.n, &adv);
+		if (!text_is_space_cp(cp))
+			break;
+		s.p += adv;
+		s.n -= adv;
+	}
+	while (s.n > 0) {
+		unsigned char c = (unsigned char)s.p[s.n - 1];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			s.n--;
+		else if (s.n >= 3 && memcmp(s.p + s.n - 3, "\xE3\x80\x80", 3) == 0)
+			s.n -= 3;
+		else if (s.n >= 2 && memcmp(s.p + s.n - 2, "\xC2\xA0", 2) == 0)
+			s.n -= 2;
+		else
+			break;
+	}
+	return s;
+}
+
+const char *
+text_find(struct span s, const char *lit)
+{
+	size_t l = strlen(lit), k;
+	const char *p, *end;
+
+	if (l == 0)
+		return s.p;
+	if (s.n < l)
+		return NULL;
+	/* memchr for the third byte of a leading 3-byte character (rarer
+	 * than lead bytes in Japanese text), then verify */
+	k = ((unsigned char)lit[0] >= 0xE0 && l >= 3) ? 2 : 0;
+	p = s.p + k;
+	end = s.p + (s.n - l) + k + 1;
+	while (p < end && (p = memchr(p, lit[k], (size_t)(end - p))) != NULL) {
+		if (memcmp(p - k, lit, l) == 0)
+			return p - k;
+		p++;
+	}
+	return NULL;
+}
+
+struct span
+text_skip_spaces(struct span s)
+{
+	size_t adv;
+
+	while (s.n > 0) {
+		uint32_t cp = text_cp(s.p, s.n, &adv);
+		if (!text_is_space_cp(cp))
+			break;
+		s = text_skip(s, adv);
+	}
+	return s;
+}
+
+int
+text_is_digit_cp(uint32_t cp, int *val)
+{
+	if (cp >= '0' && cp <= '9') {
+		*val = (int)(cp - '0');
+		return 1;
+	}
+	if (cp >= 0xFF10 && cp <= 0xFF19) {	/* full-width, if not NFKC'd */
+		*val = (int)(cp - 0xFF10);
+		return 1;
+	}
+	return 0;
+}
+
+size_t
+text_cp_count(struct span s)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < s.n; i++)
+		if (((unsigned char)s.p[i] & 0xC0) != 0x80)
+			c++;
+	return c;
+}
+
+struct span
+text_strip_heading(struct span s, int *level)
+{
+	int lv = 0;
+
+	s = text_trim(s);
+	while (s.n > 0 && s.p[0] == '#') {
+		lv++;
+		s = text_skip(s, 1);
+	}
+	if (lv > 0 && (s.n == 0 || s.p[0] == ' ' || s.p[0] == '\t'))
+		s = text_trim(s);
+	else if (lv > 0) {
+		/* "#tag" is not a heading: undo */
+		s.p -= lv;
+		s.n += (size_t)lv;
+		lv = 0;
+	}
+	for (;;) {
+		if (text_starts(s, "**"))
+			s = text_trim(text_skip(s, 2));
+		else if (text_ends(s, "**"))
+			s = text_trim((struct span){ s.p, s.n - 2 });
+		else
+			break;
+	}
+	*level = lv;
+	return s;
+}
+
+json_t *
+text_json(struct span s)
+{
+	struct sbuf b;
+	json_t *j;
+
+	s = text_trim(s);
+	if (s.n == 0)
+		return NULL;
+	sbuf_init(&b);
+	sbuf_add_words(&b, s.p, s.n);
+	if (b.oom || b.len == 0) {
+		sbuf_free(&b);
+		return NULL;
+	}
+	j = json_stringn(b.p, b.len);
+	sbuf_free(&b);
+	return j;
+}
