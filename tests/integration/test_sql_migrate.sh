@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# test_sql_migrate.sh: `planq db migrate|version|roles` against a real
+# PostgreSQL: fresh apply, second run is a no-op, two runs at once apply each
+# migration once, a changed checksum is refused, works from another directory.
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/plansql.sh"
+cd "$ROOT"
+pg_start "$TMP/pg" || { echo "cannot start PostgreSQL"; exit 1; }
+
+latest=$(ls sql/[0-9][0-9][0-9]_*.sql | wc -l)
+
+assert_eq "version of an empty database is 0" 0 "$("$PLANQ" db version 2>/dev/null)"
+
+out=$("$PLANQ" db migrate --db "$PLANQ_DB"); rc=$?
+assert_eq "first migrate exits 0" 0 $rc
+assert_eq "first migrate applies every file" "$latest" "$(printf '%s\n' "$out" | grep -c '^applied ')"
+assert_match "first migrate names 001_schema" '^applied 001_schema$' "$(printf '%s\n' "$out" | head -n 1)"
+
+out=$("$PLANQ" db migrate --db "$PLANQ_DB"); rc=$?
+assert_eq "second migrate exits 0" 0 $rc
+assert_eq "second migrate is a no-op" "database is up to date (version $latest)" "$out"
+assert_eq "version after migrate" "$latest" "$("$PLANQ" db version)"
+assert_eq "one planq_migrations row per file" "$latest" "$(q -c 'SELECT count(*) FROM planq_migrations')"
+
+# from another directory, DSN from the environment only: the SQL is embedded
+out=$(cd / && "$PLANQ" db migrate); rc=$?
+assert_eq "migrate from / with PLANQ_DB exits 0" 0 $rc
+out=$(cd / && env -u PLANQ_DB "$PLANQ" db version); rc=$?
+assert_eq "db version with only PGHOST etc." "$latest" "$out"
+
+# concurrent migrates on a fresh database
+q -c "CREATE DATABASE planq_race" >/dev/null
+race="host=$PGHOST port=$PGPORT user=planq dbname=planq_race"
+for i in 1 2 3; do
+	"$PLANQ" db migrate --db "$race" >"$TMP/race$i.out" 2>&1 &
+done
+rcs=0
+for job in $(jobs -p); do wait "$job" || rcs=$((rcs + 1)); done
+assert_eq "three concurrent migrates all succeed" 0 $rcs
+assert_eq "each migration applied once across them" "$latest" \
+	"$(cat "$TMP"/race*.out | grep -c '^applied ')"
+assert_eq "distinct migrations applied" "$latest" \
+	"$(cat "$TMP"/race*.out | grep '^applied ' | sort -u | wc -l)"
+assert_eq "race database is at the latest version" "$latest" \
+	"$(psql -X -Atq -d planq_race -c 'SELECT max(version) FROM planq_migrations')"
+
+# a changed checksum is refused and nothing else happens
+q -c "UPDATE planq_migrations SET checksum = repeat('0', 64) WHERE version = 2"
+out=$("$PLANQ" db migrate 2>&1); rc=$?
+assert_eq "migrate refuses a changed migration (exit 1)" 1 $rc
+assert_match "refusal names the migration and says what to do" \
+	'migration 002_ingest .*must never change' "$out"
+psql -X -Atq -d planq_race -c "SELECT checksum FROM planq_migrations WHERE version = 2" >"$TMP/sum"
+q -c "UPDATE planq_migrations SET checksum = '$(cat "$TMP/sum")' WHERE version = 2"
+out=$("$PLANQ" db migrate 2>&1); rc=$?
+assert_eq "restored checksum: migrate ok again" 0 $rc
+
+# roles twice (idempotent)
+"$PLANQ" db roles >/dev/null && "$PLANQ" db roles >/dev/null; rc=$?
+assert_eq "db roles twice exits 0" 0 $rc
+assert_eq "both roles exist" 2 \
+	"$(q -c "SELECT count(*) FROM pg_roles WHERE rolname IN ('planq_ingest','planq_report')")"
+
+# usage errors
+"$PLANQ" db frobnicate >/dev/null 2>&1; rc=$?
+assert_eq "unknown db subcommand exits 2" 2 $rc
+"$PLANQ" db migrate --db "host=$TMP/nowhere" >/dev/null 2>"$TMP/err"; rc=$?
+assert_eq "unreachable database exits 1" 1 $rc
+assert_match "unreachable database: message says how to fix" 'cannot connect.*--db' "$(tr '\n' ' ' <"$TMP/err")"
+
+finish
