@@ -39,6 +39,8 @@ broker_open_front(struct daemon *d)
 	zsock_set_rcvhwm(d->front, 1000);
 	zsock_set_sndhwm(d->front, 100000);
 	zsock_set_linger(d->front, 2000);
+	if (curve_setup(d, d->front) != 0)
+		return -1;
 	for (int i = 0; i < d->cfg.nlisten; i++) {
 		if (zsock_bind(d->front, "%s", d->cfg.listen[i]) < 0) {
 			log_errx("cannot listen on %s: %s; check the address "
@@ -164,6 +166,7 @@ broker_log_outcome(struct daemon *d, const struct job *job, const char *status,
 	    reason ? " reason=\"" : "", reason ? reason : "",
 	    reason ? "\"" : "");
 	broker_count_status(d, status);
+	metrics_observe_ack(d, status, reason, now_ms() - job->received_ms);
 }
 
 void

@@ -31,6 +31,11 @@ config_defaults(struct config *cfg)
 	cfg->job_timeout = 120;
 	cfg->drain_timeout = 30;
 	cfg->max_crashes = 3;
+	cfg->spool_max_bytes = 1u << 30;
+	cfg->spool_max_records = 1000000;
+	cfg->db_retry_seconds = 30;
+	cfg->worker_sandbox = 1;
+	cfg->worker_max_memory = 1u << 30;
 }
 
 void
@@ -42,6 +47,11 @@ config_clear(struct config *cfg)
 	free(cfg->runtime_dir);
 	free(cfg->worker_path);
 	free(cfg->config_file);
+	free(cfg->spool_dir);
+	free(cfg->metrics_listen);
+	free(cfg->control_socket);
+	free(cfg->curve_secret_file);
+	free(cfg->curve_clients_dir);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -121,12 +131,20 @@ config_apply(struct config *cfg, const char *key, const char *value,
 		    CONFIG_MAX_LISTEN);
 		return -1;
 	}
-	if (strcmp(key, "db") == 0)
-		return config_set_string(&cfg->db, value);
-	if (strcmp(key, "runtime_dir") == 0)
-		return config_set_string(&cfg->runtime_dir, value);
-	if (strcmp(key, "worker_path") == 0)
-		return config_set_string(&cfg->worker_path, value);
+	static const struct { const char *key; size_t off; } strs[] = {
+		{ "db", offsetof(struct config, db) },
+		{ "runtime_dir", offsetof(struct config, runtime_dir) },
+		{ "worker_path", offsetof(struct config, worker_path) },
+		{ "spool_dir", offsetof(struct config, spool_dir) },
+		{ "metrics_listen", offsetof(struct config, metrics_listen) },
+		{ "control_socket", offsetof(struct config, control_socket) },
+		{ "curve_secret_file", offsetof(struct config, curve_secret_file) },
+		{ "curve_clients_dir", offsetof(struct config, curve_clients_dir) },
+	};
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (strcmp(key, strs[i].key) == 0)
+			return config_set_string(
+			    (char **)((char *)cfg + strs[i].off), value);
 	if (strcmp(key, "log_level") == 0) {
 		if ((level = log_level_from_name(value)) >= 0) {
 			cfg->log_level = level;
@@ -136,10 +154,17 @@ config_apply(struct config *cfg, const char *key, const char *value,
 		    "notice, warning, err");
 		return -1;
 	}
-	if (strcmp(key, "max_body") == 0 || strcmp(key, "queue_max_bytes") == 0) {
-		size_t *slot = key[0] == 'm' ? &cfg->max_body :
-		    &cfg->queue_max_bytes;
-		if (config_parse_size(value, slot) == 0)
+	static const struct { const char *key; size_t off; } sizes[] = {
+		{ "max_body", offsetof(struct config, max_body) },
+		{ "queue_max_bytes", offsetof(struct config, queue_max_bytes) },
+		{ "spool_max_bytes", offsetof(struct config, spool_max_bytes) },
+		{ "worker_max_memory", offsetof(struct config, worker_max_memory) },
+	};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if (strcmp(key, sizes[i].key) != 0)
+			continue;
+		if (config_parse_size(value,
+		    (size_t *)((char *)cfg + sizes[i].off)) == 0)
 			return 0;
 		snprintf(why, whylen, "%s must be a size such as 8M", key);
 		return -1;
@@ -151,6 +176,12 @@ config_apply(struct config *cfg, const char *key, const char *value,
 		{ "job_timeout", offsetof(struct config, job_timeout), 1, 86400 },
 		{ "drain_timeout", offsetof(struct config, drain_timeout), 0, 86400 },
 		{ "max_crashes", offsetof(struct config, max_crashes), 1, 100 },
+		{ "spool_max_records", offsetof(struct config, spool_max_records),
+		    1, 100000000 },
+		{ "db_retry_seconds", offsetof(struct config, db_retry_seconds),
+		    0, 3600 },
+		{ "allow_plaintext", offsetof(struct config, allow_plaintext), 0, 1 },
+		{ "worker_sandbox", offsetof(struct config, worker_sandbox), 0, 1 },
 	};
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
 		if (strcmp(key, ints[i].key) != 0)
@@ -243,6 +274,10 @@ config_apply_flags(struct config *cfg, const struct config_flags *fl)
 		cfg->workers = fl->workers;
 	if (fl->max_body > 0)
 		cfg->max_body = (size_t)fl->max_body;
+	if (fl->spool_dir != NULL && rc == 0)
+		rc = config_set_string(&cfg->spool_dir, fl->spool_dir);
+	if (fl->metrics_listen != NULL && rc == 0)
+		rc = config_set_string(&cfg->metrics_listen, fl->metrics_listen);
 	if (fl->verbosity > 0)
 		cfg->log_level = LOG_DEBUG;
 	if (fl->quiet)

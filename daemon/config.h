@@ -25,6 +25,20 @@ struct config {
 	char	*runtime_dir;
 	char	*worker_path;
 	char	*config_file;		/* where the file settings came from */
+	/* durability (spool.c) */
+	char	*spool_dir;		/* NULL: no spool, "retry" when db down */
+	size_t	 spool_max_bytes;
+	int	 spool_max_records;
+	int	 db_retry_seconds;	/* a worker's patience before "retry" */
+	/* observability (metrics.c, control.c) */
+	char	*metrics_listen;	/* "127.0.0.1:9570"; NULL: off */
+	char	*control_socket;	/* unix socket for `planq status` */
+	/* security (curve.c, workers/sandbox.c) */
+	char	*curve_secret_file;	/* server certificate (zcert secret) */
+	char	*curve_clients_dir;	/* allowed client public certificates */
+	int	 allow_plaintext;	/* no Curve: only on loopback */
+	int	 worker_sandbox;	/* seccomp + rlimits in workers */
+	size_t	 worker_max_memory;	/* RLIMIT_AS of a worker */
 };
 
 /* The command line, kept so a reload can re-apply it over the new file. */
@@ -39,6 +53,8 @@ struct config_flags {
 	char	*runtime_dir;
 	char	*worker_path;
 	long long max_body;		/* 0: not given */
+	char	*spool_dir;
+	char	*metrics_listen;
 };
 
 void	config_defaults(struct config *cfg);

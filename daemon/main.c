@@ -30,7 +30,8 @@ usage(FILE *out)
 	fprintf(out,
 	    "usage: planqd [--listen ENDPOINT]… [--db DSN] [--workers N]\n"
 	    "              [--config FILE] [--max-body SIZE] [--runtime-dir DIR]\n"
-	    "              [--worker-path PATH] [-v] [-q]\n"
+	    "              [--worker-path PATH] [--spool DIR] [--metrics ADDR:PORT]\n"
+	    "              [-v] [-q]\n"
 	    "The database DSN may also come from the config file, PLANQ_DB, or\n"
 	    "libpq's own PGHOST/PGDATABASE/… environment.\n");
 }
@@ -46,6 +47,8 @@ parse_flags(int argc, char **argv, struct config_flags *fl)
 		{ "max-body", required_argument, NULL, 'm' },
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "worker-path", required_argument, NULL, 'p' },
+		{ "spool", required_argument, NULL, 's' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -69,6 +72,8 @@ parse_flags(int argc, char **argv, struct config_flags *fl)
 		case 'c': fl->config_file = optarg; break;
 		case 'r': fl->runtime_dir = optarg; break;
 		case 'p': fl->worker_path = optarg; break;
+		case 's': fl->spool_dir = optarg; break;
+		case 'M': fl->metrics_listen = optarg; break;
 		case 'v': fl->verbosity++; break;
 		case 'q': fl->quiet = 1; break;
 		case 'w':
@@ -177,6 +182,7 @@ begin_drain(struct daemon *d, const char *why)
 {
 	if (d->phase != PHASE_RUNNING)
 		return;
+	notify_stopping(d);
 	log_notice("%s: no new documents; finishing %d queued and %d in "
 	    "flight (up to %d s)", why, d->queue.count,
 	    supervisor_busy_count(d), d->cfg.drain_timeout);
@@ -191,9 +197,11 @@ reload(struct daemon *d)
 	struct config fresh;
 	char why[512];
 
+	notify_reloading(d);
 	if (config_load(&fresh, &d->flags, why, sizeof(why)) != 0) {
 		log_errx("reload failed, keeping the running configuration: %s",
 		    why);
+		notify_reloaded(d);
 		return;
 	}
 	if (default_worker_path(&fresh) != 0) {
@@ -209,9 +217,11 @@ reload(struct daemon *d)
 	if (supervisor_build_env(d) != 0)
 		log_errx("reload: out of memory building the worker environment");
 	supervisor_resize(d);
+	curve_reload(d);
 	broker_update_reading(d);
 	broker_dispatch(d);
 	log_notice("configuration reloaded");
+	notify_reloaded(d);
 }
 
 static int
@@ -274,6 +284,8 @@ on_tick(zloop_t *loop, int timer_id, void *arg)
 
 	supervisor_tick(d);
 	broker_dispatch(d);
+	metrics_tick(d);
+	notify_tick(d);
 	if (d->phase == PHASE_DRAINING) {
 		int idle = d->queue.count == 0 && supervisor_busy_count(d) == 0;
 		if (!idle && now_ms() >= d->drain_deadline_ms)
@@ -311,7 +323,7 @@ daemon_setup(struct daemon *d)
 	if (zloop_poller(d->loop, &sigitem, on_signal, d) != 0 ||
 	    zloop_timer(d->loop, PLANQD_TICK_MS, 0, on_tick, d) < 0)
 		return -1;
-	if (broker_open(d) != 0)
+	if (broker_open(d) != 0 || metrics_open(d) != 0 || control_open(d) != 0)
 		return -1;
 	supervisor_start(d);
 	log_notice("started: %d workers, max_body %zu, queue %d, worker %s",
@@ -329,7 +341,10 @@ daemon_teardown(struct daemon *d)
 		job_free(&job);
 	for (int i = 0; i < d->nslots; i++)
 		job_free(&d->workers[i].job);
+	control_close(d);
+	metrics_close(d);
 	broker_close(d);
+	curve_close(d);
 	zloop_destroy(&d->loop);
 	remove_runtime_dir(d);
 	for (char **e = d->worker_env; e && *e; e++)

@@ -72,6 +72,11 @@ struct counters {
 	    respawns, quarantined;
 };
 
+struct metrics;		/* metrics.c */
+struct control;		/* control.c */
+struct curve;		/* curve.c */
+struct spool;		/* spool.c */
+
 struct daemon {
 	struct config	 cfg;
 	struct config_flags flags;
@@ -93,6 +98,12 @@ struct daemon {
 	int		 exit_code;
 	int		 done;		/* leave the loop */
 	struct counters	 count;
+	struct metrics	*metrics;
+	struct control	*control;
+	struct curve	*curve;
+	struct spool	*spool;
+	int		 notified_ready;
+	int64_t		 last_progress_ms;	/* loop turned / worker answered */
 };
 
 /* queue.c */
@@ -128,5 +139,27 @@ void	supervisor_job_done(struct daemon *d, struct worker *w);
 int	supervisor_build_env(struct daemon *d);
 
 int64_t	now_ms(void);
+
+/* notify.c: systemd sd_notify (READY, STATUS, WATCHDOG, RELOADING, STOPPING) */
+void	notify_tick(struct daemon *d);		/* every loop tick */
+void	notify_reloading(struct daemon *d);
+void	notify_reloaded(struct daemon *d);
+void	notify_stopping(struct daemon *d);
+
+/* metrics.c: Prometheus endpoint and /healthz (--metrics ADDR:PORT) */
+int	metrics_open(struct daemon *d);
+void	metrics_tick(struct daemon *d);		/* publish a fresh snapshot */
+void	metrics_observe_ack(struct daemon *d, const char *status,
+	    const char *reason, int64_t ms);
+void	metrics_close(struct daemon *d);
+
+/* control.c: local control socket for `planq status` */
+int	control_open(struct daemon *d);
+void	control_close(struct daemon *d);
+
+/* curve.c: CurveZMQ on the front socket (zauth with a clients directory) */
+int	curve_setup(struct daemon *d, zsock_t *front);	/* before bind */
+void	curve_reload(struct daemon *d);		/* SIGHUP: re-read clients */
+void	curve_close(struct daemon *d);
 
 #endif

@@ -78,12 +78,40 @@ fail:
 	return -1;
 }
 
+/* The worker's command line, built before fork() (the child only execs). */
+struct worker_argv {
+	char	*argv[16];
+	char	 memory[32];
+	char	 retry[16];
+};
+
+static void
+supervisor_build_argv(struct daemon *d, struct worker *w, struct worker_argv *a)
+{
+	int argc = 0;
+
+	snprintf(a->memory, sizeof(a->memory), "%zu", d->cfg.worker_max_memory);
+	snprintf(a->retry, sizeof(a->retry), "%d", d->cfg.db_retry_seconds);
+	a->argv[argc++] = d->cfg.worker_path;
+	a->argv[argc++] = "--broker";
+	a->argv[argc++] = d->back_endpoint;
+	a->argv[argc++] = "--id";
+	a->argv[argc++] = w->identity;
+	if (d->cfg.log_level >= LOG_DEBUG)
+		a->argv[argc++] = "-v";
+	if (!d->cfg.worker_sandbox)
+		a->argv[argc++] = "--no-sandbox";
+	a->argv[argc++] = "--max-memory";
+	a->argv[argc++] = a->memory;
+	a->argv[argc++] = "--db-retry-seconds";
+	a->argv[argc++] = a->retry;
+	a->argv[argc] = NULL;
+}
+
 /* In the child: async-signal-safe calls only, then exec. */
 static void
-supervisor_exec_child(struct daemon *d, struct worker *w)
+supervisor_exec_child(struct daemon *d, struct worker_argv *a)
 {
-	char *argv[8];
-	int argc = 0;
 	sigset_t none;
 
 	sigemptyset(&none);
@@ -93,25 +121,19 @@ supervisor_exec_child(struct daemon *d, struct worker *w)
 	if (close_range(3, ~0U, 0) != 0)
 		for (int fd = 3; fd < 1024; fd++)
 			close(fd);
-	argv[argc++] = d->cfg.worker_path;
-	argv[argc++] = "--broker";
-	argv[argc++] = d->back_endpoint;
-	argv[argc++] = "--id";
-	argv[argc++] = w->identity;
-	if (d->cfg.log_level >= LOG_DEBUG)
-		argv[argc++] = "-v";
-	argv[argc] = NULL;
-	execve(d->cfg.worker_path, argv, d->worker_env);
+	execve(d->cfg.worker_path, a->argv, d->worker_env);
 	_exit(127);
 }
 
 static int
 supervisor_spawn(struct daemon *d, struct worker *w)
 {
+	struct worker_argv argv;
 	pid_t pid;
 
 	w->gen++;
 	snprintf(w->identity, sizeof(w->identity), "w%d.%u", w->slot, w->gen);
+	supervisor_build_argv(d, w, &argv);
 	pid = fork();
 	if (pid < 0) {
 		log_warn("cannot fork worker %s", w->identity);
@@ -120,7 +142,7 @@ supervisor_spawn(struct daemon *d, struct worker *w)
 		return -1;
 	}
 	if (pid == 0)
-		supervisor_exec_child(d, w);
+		supervisor_exec_child(d, &argv);
 	w->pid = pid;
 	w->state = WORKER_STARTING;
 	w->timed_out = 0;

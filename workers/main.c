@@ -20,6 +20,7 @@
 #include "job.h"
 #include "jobwire.h"
 #include "log.h"
+#include "sandbox.h"
 
 #define WORKER_MAX_FRAMES 6
 
@@ -194,6 +195,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: planq-worker --broker ENDPOINT --id NAME [-v]\n"
+	    "         [--no-sandbox] [--max-memory BYTES] [--db-retry-seconds N]\n"
 	    "The database DSN comes from PLANQ_DB or libpq's environment.\n");
 }
 
@@ -204,8 +206,13 @@ main(int argc, char **argv)
 		{ "broker", required_argument, NULL, 'b' },
 		{ "id", required_argument, NULL, 'i' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-sandbox", no_argument, NULL, 'S' },
+		{ "max-memory", required_argument, NULL, 'm' },
+		{ "db-retry-seconds", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct sandbox_opts sandbox = { 1, 0 };
+	int db_retry_seconds = 30;
 	const char *broker = NULL, *id = NULL;
 	char name[64], appname[64], why[600];
 	struct store st;
@@ -217,6 +224,9 @@ main(int argc, char **argv)
 		case 'b': broker = optarg; break;
 		case 'i': id = optarg; break;
 		case 'v': level = LOG_DEBUG; break;
+		case 'S': sandbox.enabled = 0; break;
+		case 'm': sandbox.max_memory = strtoull(optarg, NULL, 10); break;
+		case 'r': db_retry_seconds = atoi(optarg); break;
 		default: usage(); return 2;
 		}
 	}
@@ -243,6 +253,14 @@ main(int argc, char **argv)
 	}
 	if (store_open(&st, getenv(JOBWIRE_ENV_DB), appname, why,
 	    sizeof(why)) != 0) {
+		worker_fatal(sock, why);
+		store_close(&st);
+		zmq_close(sock);
+		zmq_ctx_term(ctx);
+		return JOBWIRE_EXIT_CONFIG;
+	}
+	st.retry_seconds = db_retry_seconds;
+	if (sandbox_enter(&sandbox, why, sizeof(why)) != 0) {
 		worker_fatal(sock, why);
 		store_close(&st);
 		zmq_close(sock);
