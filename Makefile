@@ -20,7 +20,7 @@ PKGS_COMMON := jansson libcrypto
 PKGS_ZMQ    := libczmq libzmq
 PKGS_PARSE  := libutf8proc uchardet libxml-2.0
 PKGS_PQ     := libpq
-PKGS_DAEMON := libsystemd
+PKGS_DAEMON := libsystemd zlib libmicrohttpd
 
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pkg_libs   = $(shell $(PKG_CONFIG) --libs $(1))

@@ -16,9 +16,12 @@
 #include "jobwire.h"
 #include "log.h"
 #include "planqd.h"
+#include "spool.h"
 
 #define BROKER_READ_BATCH 64
 #define BROKER_REASON_MAX 512
+#define BROKER_PROBE_MIN_MS 500
+#define BROKER_PROBE_MAX_MS 5000
 
 static int broker_on_front(zloop_t *loop, zsock_t *sock, void *arg);
 static int broker_on_back(zloop_t *loop, zsock_t *sock, void *arg);
@@ -125,7 +128,11 @@ broker_update_reading(struct daemon *d)
 void
 broker_reply(struct daemon *d, struct job *job, const char *json)
 {
-	zmsg_t *msg = zmsg_new();
+	zmsg_t *msg;
+
+	if (job->client == NULL)	/* a replay: its client heard "spooled" */
+		return;
+	msg = zmsg_new();
 
 	zmsg_append(msg, &(zframe_t *){ zframe_dup(job->client) });
 	if (job->req_style)
@@ -151,20 +158,27 @@ broker_count_status(struct daemon *d, const char *status)
 		d->count.rejected++;
 	else if (strcmp(status, "retry") == 0)
 		d->count.retry++;
+	else if (strcmp(status, "spooled") == 0)
+		d->count.spooled++;
 }
 
 static void
 broker_log_outcome(struct daemon *d, const struct job *job, const char *status,
     long long document_id, const char *reason)
 {
-	log_info("outcome status=%s job=%" PRIu64 " id=%s document_id=%lld "
-	    "bytes=%zu ms=%lld source_url=%s%s%s%s", status, job->id,
+	log_info("%s status=%s job=%" PRIu64 " id=%s document_id=%lld "
+	    "bytes=%zu ms=%lld source_url=%s%s%s%s",
+	    job->spool_seg ? "replayed" : "outcome", status, job->id,
 	    job->client_id ? job->client_id : "-", document_id,
 	    job->body ? zframe_size(job->body) : 0,
 	    (long long)(now_ms() - job->received_ms),
 	    job->source_url ? job->source_url : "-",
 	    reason ? " reason=\"" : "", reason ? reason : "",
 	    reason ? "\"" : "");
+	if (job->spool_seg) {
+		d->count.replayed++;
+		return;
+	}
 	broker_count_status(d, status);
 	metrics_observe_ack(d, status, reason, now_ms() - job->received_ms);
 }
@@ -236,8 +250,12 @@ broker_accept(struct daemon *d, zmsg_t *msg)
 	job->envelope = zmsg_pop(msg);
 	job->body = zmsg_pop(msg);
 	if (envelope_parse(zframe_data(job->envelope),
-	    zframe_size(job->envelope), &env, why, sizeof(why)) != 0)
+	    zframe_size(job->envelope), &env, why, sizeof(why)) != 0) {
+		job->source_url = envelope_salvage_string(
+		    zframe_data(job->envelope), zframe_size(job->envelope),
+		    "source_url");	/* for the outcome log line */
 		goto reject;
+	}
 	if (env.source_url != NULL)
 		job->source_url = strdup(env.source_url);
 	envelope_clear(&env);
@@ -259,6 +277,25 @@ reject:
 	return NULL;
 }
 
+/*
+ * A new document goes to the queue, or to the spool while the database is
+ * down or older spooled documents still wait (arrival order is kept).
+ */
+static void
+broker_take(struct daemon *d, struct job *job)
+{
+	char why[BROKER_REASON_MAX];
+
+	if (!spool_takes_new(d)) {
+		queue_push_back(&d->queue, job);
+		return;
+	}
+	if (spool_append(d, job, why, sizeof(why)) != 0) {
+		broker_reply_status(d, job, "retry", why);
+		job_free(&job);
+	}
+}
+
 static int
 broker_on_front(zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -276,8 +313,9 @@ broker_on_front(zloop_t *loop, zsock_t *sock, void *arg)
 		job = broker_accept(d, msg);
 		zmsg_destroy(&msg);
 		if (job != NULL)
-			queue_push_back(&d->queue, job);
+			broker_take(d, job);
 	}
+	spool_flush(d);
 	broker_dispatch(d);
 	broker_update_reading(d);
 	return 0;
@@ -308,13 +346,29 @@ broker_send_job(struct daemon *d, struct worker *w, struct job *job)
 	return 0;
 }
 
+/*
+ * While the database is down, only one document at a time goes out, after
+ * a backoff, as a probe; its success brings everything else back.
+ */
+static int
+broker_may_dispatch(struct daemon *d)
+{
+	if (!d->db_down)
+		return 1;
+	return supervisor_busy_count(d) == 0 && now_ms() >= d->db_probe_at_ms;
+}
+
 /* Gives queued jobs to idle workers, oldest first. */
 void
 broker_dispatch(struct daemon *d)
 {
 	struct worker *w;
 
-	while (d->queue.head != NULL && (w = supervisor_idle(d)) != NULL) {
+	/* while the database is down, one spooled record serves as the probe */
+	if (d->phase == PHASE_RUNNING)
+		spool_feed(d, d->db_down ? 1 : 2 * d->cfg.workers);
+	while (d->queue.head != NULL && broker_may_dispatch(d) &&
+	    (w = supervisor_idle(d)) != NULL) {
 		struct job *job = queue_pop(&d->queue);
 
 		if (broker_send_job(d, w, job) != 0) {
@@ -333,12 +387,99 @@ broker_dispatch(struct daemon *d)
 	broker_update_reading(d);
 }
 
+/* A final outcome from a worker: tell the client, or the spool. */
+static void
+broker_finish(struct daemon *d, struct job *job, json_t *root,
+    const char *reply)
+{
+	const char *status = json_string_value(json_object_get(root, "status"));
+
+	broker_log_outcome(d, job, status ? status : "?",
+	    (long long)json_integer_value(json_object_get(root, "document_id")),
+	    json_string_value(json_object_get(root, "reason")));
+	if (job->quarantine_reason)
+		d->count.quarantined++;
+	if (d->db_down && status != NULL && strcmp(status, "retry") != 0) {
+		log_notice("database is back; replaying %" PRIu64 " spooled "
+		    "documents", spool_records(d));
+		d->db_down = 0;
+		d->db_backoff_ms = 0;
+	}
+	if (job->spool_seg)
+		spool_done(d, job);
+	else
+		broker_reply(d, job, reply);
+	job_free(&job);
+}
+
+/* Spools the queued documents whose clients are waiting. */
+static void
+broker_spool_queued(struct daemon *d)
+{
+	struct queue keep = { 0 };
+	struct job *job;
+
+	while ((job = queue_pop(&d->queue)) != NULL) {
+		if (job->client != NULL && job->quarantine_reason == NULL)
+			broker_take(d, job);
+		else
+			queue_push_back(&keep, job);
+	}
+	d->queue = keep;
+}
+
+/*
+ * A worker could not reach the database in db_retry_seconds.  The document
+ * and everything queued go to the spool (clients hear "spooled"); one
+ * document at a time probes the database with a growing backoff.
+ */
+static void
+broker_on_db_down(struct daemon *d, struct job *job, const char *why)
+{
+	char reason[BROKER_REASON_MAX];
+
+	if (!d->db_down)
+		log_warnx("database unavailable (%s); spooling documents to %s",
+		    why ? why : "?", d->cfg.spool_dir);
+	d->db_down = 1;
+	d->db_backoff_ms = d->db_backoff_ms ? d->db_backoff_ms * 2 :
+	    BROKER_PROBE_MIN_MS;
+	if (d->db_backoff_ms > BROKER_PROBE_MAX_MS)
+		d->db_backoff_ms = BROKER_PROBE_MAX_MS;
+	d->db_probe_at_ms = now_ms() + d->db_backoff_ms;
+	if (job->spool_seg != 0 || job->quarantine_reason != NULL) {
+		queue_push_front(&d->queue, job);	/* already durable */
+	} else if (spool_append(d, job, reason, sizeof(reason)) != 0) {
+		broker_reply_status(d, job, "retry", reason);
+		job_free(&job);
+	}
+	broker_spool_queued(d);
+	spool_flush(d);
+}
+
+/* Replay jobs in the queue are on disk: at shutdown they can just go. */
+void
+broker_release_replays(struct daemon *d)
+{
+	struct queue keep = { 0 };
+	struct job *job;
+
+	while ((job = queue_pop(&d->queue)) != NULL) {
+		if (job->spool_seg != 0)
+			job_free(&job);
+		else
+			queue_push_back(&keep, job);
+	}
+	d->queue = keep;
+}
+
 static void
 broker_on_done(struct daemon *d, struct worker *w, zmsg_t *msg)
 {
 	char *idtext = zmsg_popstr(msg);
 	char *reply = zmsg_popstr(msg);
 	struct job *job = w->job;
+	const char *status;
 	json_t *root;
 
 	if (job == NULL || idtext == NULL || reply == NULL ||
@@ -348,18 +489,16 @@ broker_on_done(struct daemon *d, struct worker *w, zmsg_t *msg)
 		goto out;
 	}
 	root = json_loads(reply, 0, NULL);
-	broker_log_outcome(d, job,
-	    json_string_value(json_object_get(root, "status")) ?
-	    json_string_value(json_object_get(root, "status")) : "?",
-	    (long long)json_integer_value(json_object_get(root, "document_id")),
-	    json_string_value(json_object_get(root, "reason")));
-	if (job->quarantine_reason)
-		d->count.quarantined++;
-	json_decref(root);
-	broker_reply(d, job, reply);
-	job_free(&w->job);
+	status = json_string_value(json_object_get(root, "status"));
+	w->job = NULL;
 	w->done++;
 	supervisor_job_done(d, w);
+	if (status != NULL && strcmp(status, "retry") == 0 && d->spool != NULL)
+		broker_on_db_down(d, job,
+		    json_string_value(json_object_get(root, "reason")));
+	else
+		broker_finish(d, job, root, reply);
+	json_decref(root);
 out:
 	free(idtext);
 	free(reply);
@@ -414,6 +553,7 @@ broker_on_back(zloop_t *loop, zsock_t *sock, void *arg)
 	free(identity);
 	free(type);
 	zmsg_destroy(&msg);
+	spool_flush(d);
 	broker_dispatch(d);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -33,7 +34,7 @@ config_defaults(struct config *cfg)
 	cfg->max_crashes = 3;
 	cfg->spool_max_bytes = 1u << 30;
 	cfg->spool_max_records = 1000000;
-	cfg->db_retry_seconds = 30;
+	cfg->db_retry_seconds = 5;
 	cfg->worker_sandbox = 1;
 	cfg->worker_max_memory = 1u << 30;
 }
@@ -229,16 +230,67 @@ config_read_line(struct config *cfg, char *line, char *why, size_t whylen)
 	return config_apply(cfg, key, value, why, whylen);
 }
 
+/* A DSN with a password: "password=…" or a URI "postgres://user:pw@…". */
+static int
+config_dsn_has_password(const char *dsn)
+{
+	const char *user, *at, *p;
+
+	if (dsn == NULL)
+		return 0;
+	for (p = dsn; (p = strcasestr(p, "password")) != NULL; p += 8) {
+		const char *q = p + 8;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q == '=')
+			return 1;	/* "password = x", "?password=x" */
+	}
+	if (strncmp(dsn, "postgres", 8) != 0 ||
+	    (user = strstr(dsn, "://")) == NULL)
+		return 0;
+	user += 3;
+	at = strchr(user, '@');
+	return at != NULL && memchr(user, ':', (size_t)(at - user)) != NULL &&
+	    memchr(user, '/', (size_t)(at - user)) == NULL;
+}
+
+/*
+ * A file holding a password must be readable by planqd's user (and group)
+ * only: no access for others, and group access only for planqd's own group
+ * (mode 0640 root:planq is fine when planqd runs as group planq).
+ */
+static int
+config_check_secret(const char *path, const struct stat *st, char *why,
+    size_t whylen)
+{
+	if ((st->st_mode & S_IRWXO) == 0 &&
+	    ((st->st_mode & S_IRWXG) == 0 || st->st_gid == getegid()))
+		return 0;
+	snprintf(why, whylen, "%s holds a database password but its mode %04o "
+	    "lets other users read it: run `chmod 600 %s` (owner: planqd's "
+	    "user, e.g. `chown planq %s`) or `chmod 640` with group planq; or "
+	    "keep the password in a libpq passfile", path,
+	    (unsigned)(st->st_mode & 07777), path, path);
+	return -1;
+}
+
 static int
 config_read_file(struct config *cfg, const char *path, char *why, size_t whylen)
 {
 	char line[4096], msg[512];
+	struct stat st;
 	FILE *f;
 	int lineno = 0, rc = 0;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(why, whylen, "cannot open config file %s: %s", path,
 		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) != 0) {
+		snprintf(why, whylen, "cannot stat config file %s: %s", path,
+		    strerror(errno));
+		fclose(f);
 		return -1;
 	}
 	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
@@ -249,6 +301,8 @@ config_read_file(struct config *cfg, const char *path, char *why, size_t whylen)
 		}
 	}
 	fclose(f);
+	if (rc == 0 && config_dsn_has_password(cfg->db))
+		rc = config_check_secret(path, &st, why, whylen);
 	return rc;
 }
 

@@ -29,7 +29,7 @@ struct config {
 	char	*spool_dir;		/* NULL: no spool, "retry" when db down */
 	size_t	 spool_max_bytes;
 	int	 spool_max_records;
-	int	 db_retry_seconds;	/* a worker's patience before "retry" */
+	int	 db_retry_seconds;	/* a worker's patience before "retry" (5) */
 	/* observability (metrics.c, control.c) */
 	char	*metrics_listen;	/* "127.0.0.1:9570"; NULL: off */
 	char	*control_socket;	/* unix socket for `planq status` */

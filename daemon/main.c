@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "planqd.h"
+#include "spool.h"
 
 #define PLANQD_TICK_MS 100
 
@@ -188,6 +189,7 @@ begin_drain(struct daemon *d, const char *why)
 	    supervisor_busy_count(d), d->cfg.drain_timeout);
 	d->phase = PHASE_DRAINING;
 	d->drain_deadline_ms = now_ms() + (int64_t)d->cfg.drain_timeout * 1000;
+	broker_release_replays(d);	/* they wait safely on disk */
 	broker_update_reading(d);
 }
 
@@ -283,6 +285,7 @@ on_tick(zloop_t *loop, int timer_id, void *arg)
 	(void)timer_id;
 
 	supervisor_tick(d);
+	spool_flush(d);
 	broker_dispatch(d);
 	metrics_tick(d);
 	notify_tick(d);
@@ -314,7 +317,8 @@ daemon_setup(struct daemon *d)
 	zsys_handler_set(NULL);	/* CZMQ must not install its own */
 	zsys_set_logstream(NULL);
 	zsys_init();
-	if (make_runtime_dir(d) != 0 || supervisor_build_env(d) != 0)
+	if (make_runtime_dir(d) != 0 || supervisor_build_env(d) != 0 ||
+	    spool_open(d) != 0)
 		return -1;
 	if ((d->loop = zloop_new()) == NULL)
 		return -1;
@@ -385,12 +389,15 @@ main(int argc, char **argv)
 	}
 	zloop_start(d.loop);
 	log_notice("stopped: received %llu, stored %llu, duplicate %llu, "
-	    "rejected %llu, retry %llu, worker crashes %llu",
+	    "rejected %llu, retry %llu, spooled %llu, replayed %llu, "
+	    "worker crashes %llu",
 	    (unsigned long long)d.count.received,
 	    (unsigned long long)d.count.stored,
 	    (unsigned long long)d.count.duplicate,
 	    (unsigned long long)d.count.rejected,
 	    (unsigned long long)d.count.retry,
+	    (unsigned long long)d.count.spooled,
+	    (unsigned long long)d.count.replayed,
 	    (unsigned long long)d.count.crashes);
 	daemon_teardown(&d);
 	return d.exit_code;

@@ -30,6 +30,9 @@ struct job {
 	char		 last_death[64];
 	char		*quarantine_reason;	/* set: store as rejected */
 	int64_t		 received_ms;
+	uint64_t	 spool_seg;	/* replay of a spooled record: its
+					 * segment; no client waits for it */
+	size_t		 spool_bytes;
 };
 
 struct queue {
@@ -68,8 +71,8 @@ enum daemon_phase {
 };
 
 struct counters {
-	uint64_t received, stored, duplicate, rejected, retry, crashes,
-	    respawns, quarantined;
+	uint64_t received, stored, duplicate, rejected, retry, spooled,
+	    crashes, respawns, quarantined, replayed;
 };
 
 struct metrics;		/* metrics.c */
@@ -103,6 +106,9 @@ struct daemon {
 	struct curve	*curve;
 	struct spool	*spool;
 	int		 notified_ready;
+	int		 db_down;	/* a worker answered "retry" */
+	int64_t		 db_probe_at_ms;	/* when to try one document again */
+	int64_t		 db_backoff_ms;
 	int64_t		 last_progress_ms;	/* loop turned / worker answered */
 };
 
@@ -124,6 +130,7 @@ void	broker_reply_status(struct daemon *d, struct job *job,
 	    const char *status, const char *reason);
 void	broker_fail_all(struct daemon *d, const char *status,
 	    const char *reason);
+void	broker_release_replays(struct daemon *d);
 
 /* supervisor.c */
 void	supervisor_start(struct daemon *d);

@@ -10,7 +10,7 @@ packages=(
 	build-essential pkg-config
 	libzmq3-dev libczmq-dev libjansson-dev libpq-dev libssl-dev
 	libutf8proc-dev libuchardet-dev libxml2-dev
-	libsystemd-dev libseccomp-dev libmicrohttpd-dev
+	libsystemd-dev libseccomp-dev libmicrohttpd-dev zlib1g-dev
 	# run and test: a private PostgreSQL cluster, psql, tools the tests use
 	postgresql postgresql-client procps psmisc python3 jq
 	# checks: sanitizers, fuzzing, static analysis

@@ -102,7 +102,8 @@ job_parse_and_store(struct store *st, const struct job_input *in,
 	doc->charset = pr.charset[0] ? pr.charset : NULL;
 	switch (pr.status) {
 	case PARSE_PLAN:
-		plan_text = json_dumps(pr.plan, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		plan_text = json_dumps(pr.plan, JSON_COMPACT | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(15));
 		doc->outcome = "stored";
 		doc->plan_json = plan_text;
 		break;
