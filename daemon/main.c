@@ -56,6 +56,7 @@ parse_flags(int argc, char **argv, struct config_flags *fl)
 		{ NULL, 0, NULL, 0 },
 	};
 	size_t size;
+	char *end;
 	int c;
 
 	memset(fl, 0, sizeof(*fl));
@@ -78,8 +79,9 @@ parse_flags(int argc, char **argv, struct config_flags *fl)
 		case 'v': fl->verbosity++; break;
 		case 'q': fl->quiet = 1; break;
 		case 'w':
-			fl->workers = atoi(optarg);
-			if (fl->workers < 1 || fl->workers > PLANQD_MAX_WORKERS) {
+			fl->workers = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || fl->workers < 1 ||
+			    fl->workers > PLANQD_MAX_WORKERS) {
 				fprintf(stderr, "planqd: --workers must be 1 to "
 				    "%d\n", PLANQD_MAX_WORKERS);
 				return -1;

@@ -133,6 +133,7 @@ supervisor_spawn(struct daemon *d, struct worker *w)
 
 	w->gen++;
 	snprintf(w->identity, sizeof(w->identity), "w%d.%u", w->slot, w->gen);
+	memset(&argv, 0, sizeof(argv));
 	supervisor_build_argv(d, w, &argv);
 	pid = fork();
 	if (pid < 0) {
@@ -231,9 +232,11 @@ supervisor_rescue_job(struct daemon *d, struct worker *w, const char *death)
 	if (job->quarantine_reason != NULL &&
 	    job->crashes >= d->cfg.max_crashes + 2) {
 		/* even storing it as rejected kills workers: give up loudly */
-		log_errx("job %llu could not be quarantined (%s); answering "
-		    "rejected without a database record",
-		    (unsigned long long)job->id, death);
+		log_errx("job %llu id=%s source_url=%s could not be quarantined "
+		    "(%s); answering rejected without a database record",
+		    (unsigned long long)job->id, job->client_id ?
+		    job->client_id : "-", job->source_url ? job->source_url :
+		    "-", death);
 		broker_reply_status(d, job, "rejected", job->quarantine_reason);
 		job_free(&job);
 		return;
@@ -248,8 +251,9 @@ supervisor_rescue_job(struct daemon *d, struct worker *w, const char *death)
 			snprintf(reason, sizeof(reason), "worker crashed on "
 			    "this document %d times: %s", job->crashes, death);
 		job->quarantine_reason = strdup(reason);
-		log_warnx("quarantining job %llu source_url=%s: %s",
+		log_warnx("quarantining job %llu id=%s source_url=%s: %s",
 		    (unsigned long long)job->id,
+		    job->client_id ? job->client_id : "-",
 		    job->source_url ? job->source_url : "-", reason);
 	}
 	queue_push_front(&d->queue, job);
@@ -276,9 +280,10 @@ supervisor_on_death(struct daemon *d, struct worker *w, int status)
 	supervisor_describe_status(status, w, death, sizeof(death));
 	w->pid = 0;
 	if (w->job != NULL) {
-		log_warnx("worker %s died holding job %llu (%s); giving the "
-		    "document to another worker", w->identity,
-		    (unsigned long long)w->job->id, death);
+		log_warnx("worker %s died holding job %llu source_url=%s (%s); "
+		    "giving the document to another worker", w->identity,
+		    (unsigned long long)w->job->id, w->job->source_url ?
+		    w->job->source_url : "-", death);
 		supervisor_rescue_job(d, w, death);
 	} else if (d->phase != PHASE_STOPPING && !w->retire) {
 		log_warnx("worker %s exited (%s)", w->identity, death);

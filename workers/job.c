@@ -59,26 +59,29 @@ job_reply_from(const struct envelope *env, const char *status,
 	    res ? res->plan_id : 0, reason && *reason ? reason : NULL);
 }
 
-/* Stores the document with the decided outcome and answers for it. */
+/*
+ * Stores the document with the decided outcome and answers for it.  Takes
+ * the description by value: the rejection fallback points it at locals.
+ */
 static char *
-job_store(struct store *st, struct store_doc *doc, const struct envelope *env)
+job_store(struct store *st, struct store_doc doc, const struct envelope *env)
 {
 	struct store_result res;
 	char reason[700];
 
-	switch (store_ingest(st, doc, &res)) {
+	switch (store_ingest(st, &doc, &res)) {
 	case STORE_OK:
 		return job_reply_from(env, res.status, &res, res.reason);
 	case STORE_DATA_ERROR:
-		if (strcmp(doc->outcome, "rejected") == 0)
+		if (strcmp(doc.outcome, "rejected") == 0)
 			break;
 		/* the plan broke a constraint: keep the bytes, say why */
 		snprintf(reason, sizeof(reason), "the database refused the "
 		    "parsed plan: %s", res.reason);
 		log_warnx("%s", reason);
-		doc->outcome = "rejected";
-		doc->reason = reason;
-		doc->plan_json = NULL;
+		doc.outcome = "rejected";
+		doc.reason = reason;
+		doc.plan_json = NULL;
 		return job_store(st, doc, env);
 	case STORE_UNAVAILABLE:
 		snprintf(reason, sizeof(reason), "database unavailable (%s); "
@@ -92,33 +95,33 @@ job_store(struct store *st, struct store_doc *doc, const struct envelope *env)
 
 static char *
 job_parse_and_store(struct store *st, const struct job_input *in,
-    struct store_doc *doc, const struct envelope *env)
+    struct store_doc doc, const struct envelope *env)
 {
 	struct parse_result pr;
 	char reason[400], *plan_text = NULL, *reply;
 
 	if (parse_bytes(in->body, in->body_len, env->content_type, &pr) != 0)
 		return job_reply_from(env, "retry", NULL, pr.reason);
-	doc->charset = pr.charset[0] ? pr.charset : NULL;
+	doc.charset = pr.charset[0] ? pr.charset : NULL;
 	switch (pr.status) {
 	case PARSE_PLAN:
 		plan_text = json_dumps(pr.plan, JSON_COMPACT | JSON_PRESERVE_ORDER |
 		    JSON_REAL_PRECISION(15));
-		doc->outcome = "stored";
-		doc->plan_json = plan_text;
+		doc.outcome = "stored";
+		doc.plan_json = plan_text;
 		break;
 	case PARSE_NOT_PLAN:
 		snprintf(reason, sizeof(reason), "not a plan: %s", pr.reason);
-		doc->outcome = "rejected";
-		doc->reason = reason;
+		doc.outcome = "rejected";
+		doc.reason = reason;
 		break;
 	case PARSE_UNDECODABLE:
 		snprintf(reason, sizeof(reason), "undecodable: %s", pr.reason);
-		doc->outcome = "rejected";
-		doc->reason = reason;
+		doc.outcome = "rejected";
+		doc.reason = reason;
 		break;
 	}
-	if (strcmp(doc->outcome, "stored") == 0 && plan_text == NULL)
+	if (strcmp(doc.outcome, "stored") == 0 && plan_text == NULL)
 		reply = job_reply_from(env, "retry", NULL, "out of memory");
 	else
 		reply = job_store(st, doc, env);
@@ -152,12 +155,12 @@ job_run(struct store *st, const struct job_input *in)
 		doc.outcome = "rejected";
 		doc.reason = in->quarantine_reason ? in->quarantine_reason :
 		    "quarantined by planqd";
-		reply = job_store(st, &doc, &env);
+		reply = job_store(st, doc, &env);
 	} else {
 #ifdef PLANQ_TEST_HOOKS
 		job_test_hooks(in->body, in->body_len);
 #endif
-		reply = job_parse_and_store(st, in, &doc, &env);
+		reply = job_parse_and_store(st, in, doc, &env);
 	}
 	free(env_text);
 	envelope_clear(&env);

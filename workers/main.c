@@ -226,7 +226,7 @@ main(int argc, char **argv)
 		case 'v': level = LOG_DEBUG; break;
 		case 'S': sandbox.enabled = 0; break;
 		case 'm': sandbox.max_memory = strtoull(optarg, NULL, 10); break;
-		case 'r': db_retry_seconds = atoi(optarg); break;
+		case 'r': db_retry_seconds = (int)strtol(optarg, NULL, 10); break;
 		default: usage(); return 2;
 		}
 	}
