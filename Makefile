@@ -120,9 +120,11 @@ test: deps all $(UNIT_BINS) $(TTOOL_BINS)
 	$(TEST_ENV) bash tests/run.sh
 
 asan:
-	$(MAKE) BUILD=asan all
+	$(MAKE) BUILD=asan all unit integration
 asan-test:
-	$(MAKE) BUILD=asan test
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(MAKE) BUILD=asan test
 valgrind-test: all $(UNIT_BINS) $(TTOOL_BINS)
 	PLANQ_VALGRIND=1 $(TEST_ENV) bash tests/run.sh
 

@@ -40,6 +40,8 @@ struct send_opts {
 	double			 timeout;	/* seconds */
 	long			 retries;
 	int			 quiet;
+	const char		*server_key;	/* CurveZMQ, send_curve.c */
+	const char		*client_cert;
 	struct send_envelope_opts env;
 };
 
@@ -141,7 +143,8 @@ send_make_prefix(char *buf, size_t buflen)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
 			*p = '_';
-	snprintf(buf, buflen, "%s-%ld", host, (long)getpid());
+	/* the host part is cut to leave room for the pid */
+	snprintf(buf, buflen, "%.40s-%ld", host, (long)getpid());
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -154,6 +157,7 @@ send_usage_short(FILE *out)
 	    "[--timeout SECONDS]\n"
 	    "                  [--retries N] [--content-type TYPE] "
 	    "[--source-url URL] [--quiet]\n"
+	    "                  [--server-key FILE|Z85 --client-cert FILE]\n"
 	    "                  FILE|DIR|- ...\n");
 }
 
@@ -169,7 +173,11 @@ send_usage(FILE *out)
 	    "  --retries N        resends on silence or \"retry\" (default %d)\n"
 	    "  --content-type T   content type of every document\n"
 	    "  --source-url URL   source URL (default file://ABSOLUTE-PATH)\n"
-	    "  --quiet            print only the summary\n",
+	    "  --quiet            print only the summary\n"
+	    "  --server-key K     CurveZMQ: planqd's public certificate file or "
+	    "Z85 key\n"
+	    "  --client-cert F    CurveZMQ: this client's NAME_secret from "
+	    "'planq keygen'\n",
 	    SEND_DEFAULT_CONCURRENCY, SEND_DEFAULT_TIMEOUT,
 	    SEND_DEFAULT_RETRIES);
 }
@@ -258,6 +266,12 @@ send_parse_one(struct send_opts *o, int c, const char *arg)
 	case 'q':
 		o->quiet = 1;
 		return 0;
+	case 'K':
+		o->server_key = arg;
+		return 0;
+	case 'k':
+		o->client_cert = arg;
+		return 0;
 	default:
 		return -1;
 	}
@@ -275,6 +289,8 @@ send_parse_opts(int argc, char **argv, struct send_opts *o, int *first)
 		{ "content-type", required_argument, NULL, 'C' },
 		{ "source-url", required_argument, NULL, 'u' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "server-key", required_argument, NULL, 'K' },
+		{ "client-cert", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -651,7 +667,9 @@ send_run_init(struct send_run *run, char **operands, int n)
 	if (run->opts.env.source_url != NULL && run->inputs.count > 1)
 		fprintf(stderr, "planq send: warning: --source-url is used for "
 		    "all %zu documents\n", run->inputs.count);
-	if (send_wire_open(&run->wire, run->opts.endpoint, why,
+	if (send_curve_load(&run->wire.curve, run->opts.server_key,
+	    run->opts.client_cert, why, sizeof(why)) != 0 ||
+	    send_wire_open(&run->wire, run->opts.endpoint, why,
 	    sizeof(why)) != 0) {
 		fprintf(stderr, "planq send: %s\n", why);
 		return 2;

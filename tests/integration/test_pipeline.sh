@@ -38,6 +38,9 @@ for s in "${samples[@]}"; do
 	assert_eq "initiatives of $(basename "$s")" "$want" "$got"
 done
 
+assert_match "client id kept from the envelope" '^[A-Za-z0-9._-]+-[0-9]+-[0-9]+$' \
+	"$(sql "SELECT client_id FROM documents ORDER BY id LIMIT 1")"
+
 # the reply is sent only after the commit: the ids it names exist
 line=$("$PLANQ" send --to "$ENDPOINT" "${samples[0]}" | head -n 1)
 doc=$(sed -n 's/.*document=\([0-9]*\).*/\1/p' <<<"$line")

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 
 setup_db
-planqd_start --workers=2
+planqd_start --workers=2 || exit 1
 
 # a tree of the samples: two levels, plus files that must not be sent
 tree=$TMP/tree

@@ -56,6 +56,11 @@ assert_match() {
 sql() { psql -X -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 
 finish() {
+	# sanitizer builds: a report from planqd or a worker fails the test
+	if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$TMP"/*.log >/dev/null 2>&1; then
+		fail "sanitizer report" "$(grep -h -m 3 -E 'Sanitizer|runtime error' "$TMP"/*.log)"
+	fi
 	echo "$TEST_NAME: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ] && [ "$T_PASS" -gt 0 ]
 	exit $?
@@ -100,7 +105,7 @@ planqd_start() {
 		>>"$TMP/planqd.log" 2>&1 &
 	PLANQD_PID=$!
 	wait_for "[ \$(ready_workers) -ge $workers ]" 30 ||
-		{ echo "planqd did not become ready"; cat "$TMP/planqd.log"; return 1; }
+		{ fail "planqd did not become ready"; cat "$TMP/planqd.log"; exit 1; }
 }
 
 planqd_stop() {
