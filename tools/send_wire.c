@@ -41,6 +41,7 @@ send_wire_connect(struct send_wire *w, char *why, size_t whylen)
 	    send_wire_setopt(w->sock, ZMQ_SNDHWM, 0) != 0 ||
 	    zmq_setsockopt(w->sock, ZMQ_MAXMSGSIZE, &maxsize,
 	    sizeof(maxsize)) != 0 ||
+	    send_curve_apply(&w->curve, w->sock) != 0 ||
 	    zmq_connect(w->sock, w->endpoint) != 0) {
 		snprintf(why, whylen, "cannot connect to %s: %s", w->endpoint,
 		    zmq_strerror(zmq_errno()));
@@ -89,6 +90,7 @@ send_wire_close(struct send_wire *w)
 		zmq_ctx_term(w->ctx);
 	w->sock = NULL;
 	w->ctx = NULL;
+	send_curve_clear(&w->curve);
 }
 
 int

@@ -10,10 +10,13 @@
 
 #include <jansson.h>
 
+#include "send_curve.h"
+
 struct send_wire {
 	void		*ctx;		/* owned ZeroMQ context */
 	void		*sock;		/* owned DEALER socket, or NULL */
 	const char	*endpoint;	/* borrowed */
+	struct send_curve curve;	/* set before open; owned */
 };
 
 /* Creates the context and connects.  -1 with a reason in why[]. */
