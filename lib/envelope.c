@@ -120,13 +120,19 @@ envelope_clear(struct envelope *env)
 char *
 envelope_salvage_id(const void *data, size_t len)
 {
+	return envelope_salvage_string(data, len, "id");
+}
+
+char *
+envelope_salvage_string(const void *data, size_t len, const char *key)
+{
 	json_t *root, *id;
 	char *copy = NULL;
 
 	root = json_loadb(data, len, 0, NULL);
 	if (root == NULL)
 		return NULL;
-	id = json_object_get(root, "id");
+	id = json_object_get(root, key);
 	if (json_is_string(id) && json_string_length(id) <= ENVELOPE_MAX_STRING)
 		copy = strdup(json_string_value(id));
 	json_decref(root);

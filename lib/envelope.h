@@ -34,6 +34,8 @@ void	envelope_clear(struct envelope *env);
  * NULL.
  */
 char	*envelope_salvage_id(const void *data, size_t len);
+/* The same for any string key ("source_url" for the log line). */
+char	*envelope_salvage_string(const void *data, size_t len, const char *key);
 
 /*
  * Builds the reply JSON (compact, UTF-8).  document_id/plan_id <= 0 are
