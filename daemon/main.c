@@ -209,7 +209,9 @@ reload(struct daemon *d)
 		return;
 	}
 	if (default_worker_path(&fresh) != 0) {
+		log_errx("reload failed: cannot find the worker program");
 		config_clear(&fresh);
+		notify_reloaded(d);
 		return;
 	}
 	log_set_level(fresh.log_level);

@@ -15,6 +15,8 @@ packages=(
 	postgresql postgresql-client procps psmisc python3 jq
 	# checks: sanitizers, fuzzing, static analysis
 	clang libclang-rt-14-dev cppcheck valgrind
+	# packaging: systemd-analyze, man pages, `make deb`, lintian
+	systemd man-db groff-base dpkg-dev debhelper lintian
 )
 
 missing=()
