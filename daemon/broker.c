@@ -323,27 +323,89 @@ broker_on_front(zloop_t *loop, zsock_t *sock, void *arg)
 
 /* ---- the back socket -------------------------------------------------- */
 
-static int
-broker_send_job(struct daemon *d, struct worker *w, struct job *job)
+/* One job's five frames: id, kind, envelope, body, reason ("" if none). */
+static void
+broker_add_job_frames(zmsg_t *msg, const struct job *job)
 {
-	zmsg_t *msg = zmsg_new();
 	char idtext[24];
 
 	snprintf(idtext, sizeof(idtext), "%" PRIu64, job->id);
-	zmsg_addstr(msg, w->identity);
-	zmsg_addstr(msg, JOBWIRE_JOB);
 	zmsg_addstr(msg, idtext);
 	zmsg_addstr(msg, job->quarantine_reason ? JOBWIRE_KIND_QUARANTINE :
 	    JOBWIRE_KIND_PARSE);
 	zmsg_append(msg, &(zframe_t *){ zframe_dup(job->envelope) });
 	zmsg_append(msg, &(zframe_t *){ zframe_dup(job->body) });
-	if (job->quarantine_reason)
-		zmsg_addstr(msg, job->quarantine_reason);
+	zmsg_addstr(msg, job->quarantine_reason ? job->quarantine_reason : "");
+}
+
+/* Sends a chain of jobs (linked by ->next) as one JOB message. */
+static int
+broker_send_batch(struct daemon *d, struct worker *w, struct job *batch)
+{
+	zmsg_t *msg = zmsg_new();
+
+	zmsg_addstr(msg, w->identity);
+	zmsg_addstr(msg, JOBWIRE_JOB);
+	for (struct job *job = batch; job != NULL; job = job->next)
+		broker_add_job_frames(msg, job);
 	if (zmsg_send(&msg, d->back) != 0) {
 		zmsg_destroy(&msg);
 		return -1;
 	}
 	return 0;
+}
+
+/* A job that must travel alone: suspected of killing workers, a
+ * quarantine record, or a probe of a database that was down. */
+static int
+broker_travels_alone(const struct daemon *d, const struct job *job)
+{
+	return job->solo || job->crashes > 0 || job->quarantine_reason != NULL ||
+	    d->db_down;
+}
+
+/*
+ * Takes the next batch off the queue: everything waiting, oldest first, up
+ * to batch_max documents and batch_max_bytes (at least one document).  The
+ * worker commits the batch in one transaction: group commit.
+ */
+static struct job *
+broker_take_batch(struct daemon *d, int *count)
+{
+	struct job *head = queue_pop(&d->queue), *tail = head;
+	size_t bytes = job_bytes(head);
+
+	*count = 1;
+	if (broker_travels_alone(d, head))
+		return head;
+	while (d->queue.head != NULL && *count < d->cfg.batch_max &&
+	    !broker_travels_alone(d, d->queue.head) &&
+	    bytes + job_bytes(d->queue.head) <= d->cfg.batch_max_bytes) {
+		tail->next = queue_pop(&d->queue);
+		tail = tail->next;
+		bytes += job_bytes(tail);
+		(*count)++;
+	}
+	return head;
+}
+
+/* Puts an undelivered batch back at the head of the queue, in order. */
+static void
+broker_requeue_batch(struct daemon *d, struct job *batch)
+{
+	struct job *rev = NULL;
+
+	while (batch != NULL) {
+		struct job *next = batch->next;
+		batch->next = rev;
+		rev = batch;
+		batch = next;
+	}
+	while (rev != NULL) {
+		struct job *next = rev->next;
+		queue_push_front(&d->queue, rev);
+		rev = next;
+	}
 }
 
 /*
@@ -369,20 +431,23 @@ broker_dispatch(struct daemon *d)
 		spool_feed(d, d->db_down ? 1 : 2 * d->cfg.workers);
 	while (d->queue.head != NULL && broker_may_dispatch(d) &&
 	    (w = supervisor_idle(d)) != NULL) {
-		struct job *job = queue_pop(&d->queue);
+		int count;
+		struct job *batch = broker_take_batch(d, &count);
 
-		if (broker_send_job(d, w, job) != 0) {
+		if (broker_send_batch(d, w, batch) != 0) {
 			/* the worker is gone; SIGCHLD will tell us more */
 			log_warnx("worker %s (pid %d) unreachable: %s",
 			    w->identity, (int)w->pid, zmq_strerror(zmq_errno()));
 			w->state = WORKER_STOPPING;
-			queue_push_front(&d->queue, job);
+			broker_requeue_batch(d, batch);
 			continue;
 		}
 		w->state = WORKER_BUSY;
-		w->job = job;
+		w->job = batch;
+		w->njobs = count;
 		w->job_started_ms = now_ms();
-		log_debug("job %" PRIu64 " to worker %s", job->id, w->identity);
+		log_debug("job %" PRIu64 " and %d more to worker %s", batch->id,
+		    count - 1, w->identity);
 	}
 	broker_update_reading(d);
 }
@@ -473,26 +538,45 @@ broker_release_replays(struct daemon *d)
 	d->queue = keep;
 }
 
+/* Unlinks job `id` from the worker's batch; NULL if it holds no such job. */
+static struct job *
+broker_unlink_job(struct worker *w, uint64_t id)
+{
+	for (struct job **pp = &w->job; *pp != NULL; pp = &(*pp)->next) {
+		if ((*pp)->id == id) {
+			struct job *job = *pp;
+			*pp = job->next;
+			job->next = NULL;
+			w->njobs--;
+			return job;
+		}
+	}
+	return NULL;
+}
+
 static void
 broker_on_done(struct daemon *d, struct worker *w, zmsg_t *msg)
 {
 	char *idtext = zmsg_popstr(msg);
 	char *reply = zmsg_popstr(msg);
-	struct job *job = w->job;
+	struct job *job;
 	const char *status;
 	json_t *root;
 
-	if (job == NULL || idtext == NULL || reply == NULL ||
-	    strtoull(idtext, NULL, 10) != job->id) {
+	job = idtext ? broker_unlink_job(w, strtoull(idtext, NULL, 10)) : NULL;
+	if (job == NULL || reply == NULL) {
 		log_warnx("worker %s sent a reply for job %s it does not hold",
 		    w->identity, idtext ? idtext : "?");
+		if (job != NULL)
+			broker_requeue_batch(d, job);
 		goto out;
 	}
 	root = json_loads(reply, 0, NULL);
 	status = json_string_value(json_object_get(root, "status"));
-	w->job = NULL;
+	job->solo = 0;	/* it went through a worker alive */
 	w->done++;
-	supervisor_job_done(d, w);
+	if (w->job == NULL)
+		supervisor_job_done(d, w);
 	if (status != NULL && strcmp(status, "retry") == 0 && d->spool != NULL)
 		broker_on_db_down(d, job,
 		    json_string_value(json_object_get(root, "reason")));

@@ -32,6 +32,8 @@ config_defaults(struct config *cfg)
 	cfg->job_timeout = 120;
 	cfg->drain_timeout = 30;
 	cfg->max_crashes = 3;
+	cfg->batch_max = 16;
+	cfg->batch_max_bytes = 4u << 20;
 	cfg->spool_max_bytes = 1u << 30;
 	cfg->spool_max_records = 1000000;
 	cfg->db_retry_seconds = 5;
@@ -158,6 +160,7 @@ config_apply(struct config *cfg, const char *key, const char *value,
 	static const struct { const char *key; size_t off; } sizes[] = {
 		{ "max_body", offsetof(struct config, max_body) },
 		{ "queue_max_bytes", offsetof(struct config, queue_max_bytes) },
+		{ "batch_max_bytes", offsetof(struct config, batch_max_bytes) },
 		{ "spool_max_bytes", offsetof(struct config, spool_max_bytes) },
 		{ "worker_max_memory", offsetof(struct config, worker_max_memory) },
 	};
@@ -177,6 +180,7 @@ config_apply(struct config *cfg, const char *key, const char *value,
 		{ "job_timeout", offsetof(struct config, job_timeout), 1, 86400 },
 		{ "drain_timeout", offsetof(struct config, drain_timeout), 0, 86400 },
 		{ "max_crashes", offsetof(struct config, max_crashes), 1, 100 },
+		{ "batch_max", offsetof(struct config, batch_max), 1, 64 },
 		{ "spool_max_records", offsetof(struct config, spool_max_records),
 		    1, 100000000 },
 		{ "db_retry_seconds", offsetof(struct config, db_retry_seconds),
@@ -326,6 +330,8 @@ config_apply_flags(struct config *cfg, const struct config_flags *fl)
 		rc = config_set_string(&cfg->worker_path, fl->worker_path);
 	if (fl->workers > 0)
 		cfg->workers = fl->workers;
+	if (fl->batch_max > 0)
+		cfg->batch_max = fl->batch_max;
 	if (fl->max_body > 0)
 		cfg->max_body = (size_t)fl->max_body;
 	if (fl->spool_dir != NULL && rc == 0)

@@ -22,6 +22,8 @@ struct config {
 	int	 job_timeout;		/* seconds a worker may spend on one */
 	int	 drain_timeout;		/* seconds SIGTERM waits for in-flight */
 	int	 max_crashes;		/* crashes before a document is quarantined */
+	int	 batch_max;		/* documents per worker transaction */
+	size_t	 batch_max_bytes;
 	char	*runtime_dir;
 	char	*worker_path;
 	char	*config_file;		/* where the file settings came from */
@@ -55,6 +57,7 @@ struct config_flags {
 	long long max_body;		/* 0: not given */
 	char	*spool_dir;
 	char	*metrics_listen;
+	int	 batch_max;		/* 0: not given */
 };
 
 void	config_defaults(struct config *cfg);

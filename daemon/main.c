@@ -32,6 +32,7 @@ usage(FILE *out)
 	    "usage: planqd [--listen ENDPOINT]… [--db DSN] [--workers N]\n"
 	    "              [--config FILE] [--max-body SIZE] [--runtime-dir DIR]\n"
 	    "              [--worker-path PATH] [--spool DIR] [--metrics ADDR:PORT]\n"
+	    "              [--batch-max N]\n"
 	    "              [-v] [-q]\n"
 	    "The database DSN may also come from the config file, PLANQ_DB, or\n"
 	    "libpq's own PGHOST/PGDATABASE/… environment.\n");
@@ -49,6 +50,7 @@ parse_flags(int argc, char **argv, struct config_flags *fl)
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "worker-path", required_argument, NULL, 'p' },
 		{ "spool", required_argument, NULL, 's' },
+		{ "batch-max", required_argument, NULL, 'B' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -75,6 +77,15 @@ parse_flags(int argc, char **argv, struct config_flags *fl)
 		case 'r': fl->runtime_dir = optarg; break;
 		case 'p': fl->worker_path = optarg; break;
 		case 's': fl->spool_dir = optarg; break;
+		case 'B':
+			fl->batch_max = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || fl->batch_max < 1 ||
+			    fl->batch_max > 64) {
+				fprintf(stderr, "planqd: --batch-max must be 1 "
+				    "to 64\n");
+				return -1;
+			}
+			break;
 		case 'M': fl->metrics_listen = optarg; break;
 		case 'v': fl->verbosity++; break;
 		case 'q': fl->quiet = 1; break;
@@ -269,14 +280,19 @@ drain_give_up(struct daemon *d)
 {
 	for (int i = 0; i < d->nslots; i++) {
 		struct worker *w = &d->workers[i];
-		if (w->job != NULL) {
-			broker_reply_status(d, w->job, "retry",
+		if (w->job == NULL)
+			continue;
+		while (w->job != NULL) {
+			struct job *job = w->job;
+			w->job = job->next;
+			broker_reply_status(d, job, "retry",
 			    "planqd stopped before this document was finished; "
 			    "send it again");
-			job_free(&w->job);
-			if (w->pid > 0)
-				kill(w->pid, SIGKILL);
+			job_free(&job);
 		}
+		w->njobs = 0;
+		if (w->pid > 0)
+			kill(w->pid, SIGKILL);
 	}
 	broker_fail_all(d, "retry", "planqd is shutting down; send again later");
 }
@@ -347,8 +363,14 @@ daemon_teardown(struct daemon *d)
 
 	while ((job = queue_pop(&d->queue)) != NULL)
 		job_free(&job);
-	for (int i = 0; i < d->nslots; i++)
-		job_free(&d->workers[i].job);
+	for (int i = 0; i < d->nslots; i++) {
+		while (d->workers[i].job != NULL) {
+			job = d->workers[i].job;
+			d->workers[i].job = job->next;
+			job_free(&job);
+		}
+	}
+	spool_close(d);
 	control_close(d);
 	metrics_close(d);
 	broker_close(d);

@@ -26,7 +26,9 @@ struct job {
 	zframe_t	*body;
 	char		*client_id;	/* envelope "id", may be NULL */
 	char		*source_url;	/* for log lines, may be NULL */
-	int		 crashes;	/* workers that died holding it */
+	int		 crashes;	/* workers that died holding it alone */
+	int		 solo;		/* was in a batch that killed a worker:
+					 * goes alone until proven harmless */
 	char		 last_death[64];
 	char		*quarantine_reason;	/* set: store as rejected */
 	int64_t		 received_ms;
@@ -55,7 +57,9 @@ struct worker {
 	pid_t		 pid;
 	enum worker_state state;
 	char		 identity[32];	/* "w<slot>.<gen>" */
-	struct job	*job;		/* owned while BUSY */
+	struct job	*job;		/* owned while BUSY: the batch it
+					 * holds, chained through job->next */
+	int		 njobs;
 	int64_t		 job_started_ms;
 	int64_t		 respawn_at_ms;
 	int		 failures;	/* consecutive deaths before READY */

@@ -218,25 +218,24 @@ supervisor_describe_status(int status, const struct worker *w, char *buf,
 		snprintf(buf, len, "status 0x%x", status);
 }
 
-/* The document a dead worker held goes back to the front of the queue. */
+/*
+ * A document a dead worker held alone: back to the front of the queue, or
+ * quarantined after max_crashes such deaths.
+ */
 static void
-supervisor_rescue_job(struct daemon *d, struct worker *w, const char *death)
+supervisor_rescue_job(struct daemon *d, struct worker *w, struct job *job,
+    const char *death)
 {
-	struct job *job = w->job;
 	char reason[256];
 
-	w->job = NULL;
 	job->crashes++;
 	snprintf(job->last_death, sizeof(job->last_death), "%s", death);
-	d->count.crashes++;
 	if (job->quarantine_reason != NULL &&
 	    job->crashes >= d->cfg.max_crashes + 2) {
 		/* even storing it as rejected kills workers: give up loudly */
-		log_errx("job %llu id=%s source_url=%s could not be quarantined "
-		    "(%s); answering rejected without a database record",
-		    (unsigned long long)job->id, job->client_id ?
-		    job->client_id : "-", job->source_url ? job->source_url :
-		    "-", death);
+		log_errx("job %llu could not be quarantined (%s); answering "
+		    "rejected without a database record",
+		    (unsigned long long)job->id, death);
 		broker_reply_status(d, job, "rejected", job->quarantine_reason);
 		job_free(&job);
 		return;
@@ -251,12 +250,44 @@ supervisor_rescue_job(struct daemon *d, struct worker *w, const char *death)
 			snprintf(reason, sizeof(reason), "worker crashed on "
 			    "this document %d times: %s", job->crashes, death);
 		job->quarantine_reason = strdup(reason);
-		log_warnx("quarantining job %llu id=%s source_url=%s: %s",
+		log_warnx("quarantining job %llu source_url=%s: %s",
 		    (unsigned long long)job->id,
-		    job->client_id ? job->client_id : "-",
 		    job->source_url ? job->source_url : "-", reason);
 	}
 	queue_push_front(&d->queue, job);
+}
+
+/*
+ * The documents a dead worker held.  A death with several documents in hand
+ * blames none of them: each is marked to travel alone, so the next death, if
+ * any, points at the culprit.  Order in the queue is kept.
+ */
+static void
+supervisor_rescue_batch(struct daemon *d, struct worker *w, const char *death)
+{
+	struct job *rev = NULL, *job = w->job;
+	int batch = w->njobs > 1;
+
+	w->job = NULL;
+	w->njobs = 0;
+	d->count.crashes++;
+	while (job != NULL) {		/* reverse, so pushes keep the order */
+		struct job *next = job->next;
+		job->next = rev;
+		rev = job;
+		job = next;
+	}
+	while (rev != NULL) {
+		struct job *next = rev->next;
+		rev->next = NULL;
+		if (batch) {
+			rev->solo = 1;
+			queue_push_front(&d->queue, rev);
+		} else {
+			supervisor_rescue_job(d, w, rev, death);
+		}
+		rev = next;
+	}
 }
 
 static int64_t
@@ -280,11 +311,13 @@ supervisor_on_death(struct daemon *d, struct worker *w, int status)
 	supervisor_describe_status(status, w, death, sizeof(death));
 	w->pid = 0;
 	if (w->job != NULL) {
-		log_warnx("worker %s died holding job %llu source_url=%s (%s); "
-		    "giving the document to another worker", w->identity,
-		    (unsigned long long)w->job->id, w->job->source_url ?
-		    w->job->source_url : "-", death);
-		supervisor_rescue_job(d, w, death);
+		log_warnx("worker %s died holding job %llu source_url=%s%s "
+		    "(%s); giving the document%s to another worker",
+		    w->identity, (unsigned long long)w->job->id,
+		    w->job->source_url ? w->job->source_url : "-",
+		    w->njobs > 1 ? " and others" : "", death,
+		    w->njobs > 1 ? "s" : "");
+		supervisor_rescue_batch(d, w, death);
 	} else if (d->phase != PHASE_STOPPING && !w->retire) {
 		log_warnx("worker %s exited (%s)", w->identity, death);
 	}

@@ -6,11 +6,14 @@
  *   worker → daemon   "READY"                         connected, schema ok
  *                     "DONE"  job-id  reply-json      outcome committed
  *                     "FATAL" message                 cannot work; exits 78
- *   daemon → worker   "JOB"   job-id  kind  envelope  body  [reason]
+ *   daemon → worker   "JOB" then, for each document of the batch:
+ *                           job-id  kind  envelope  body  reason
  *
+ * A batch is what was waiting when the worker became idle (batch_max); the
+ * worker commits it in one transaction and sends one DONE per document.
  * kind is "parse" (decode, parse, store) or "quarantine" (store the bytes
- * as rejected with the given reason, without parsing them).  job-id is the
- * decimal text of the daemon's 64-bit job number.
+ * as rejected with the given reason, without parsing them); reason is ""
+ * for "parse".  job-id is the decimal text of the daemon's job number.
  */
 #ifndef PLANQ_JOBWIRE_H
 #define PLANQ_JOBWIRE_H

@@ -59,110 +59,199 @@ job_reply_from(const struct envelope *env, const char *status,
 	    res ? res->plan_id : 0, reason && *reason ? reason : NULL);
 }
 
+struct job_item;
+static char *job_answer_rejection(struct store *st, struct job_item *it,
+    const struct store_doc *doc, struct store_result *res);
+
+/* One document of a batch, from its bytes to its reply. */
+struct job_item {
+	const struct job_input	*in;
+	struct envelope		 env;
+	char			*env_text;
+	unsigned char		 sha[32];
+	struct parse_result	 pr;
+	char			*plan_text;
+	char			 reason[400];
+	struct store_doc	 doc;
+	char			*reply;	/* set once the outcome is known */
+};
+
+/* Decides what to store: the parsed plan, or a rejection and its reason. */
+static void
+job_decide(struct job_item *it)
+{
+	const struct job_input *in = it->in;
+
+	if (strcmp(in->kind, JOBWIRE_KIND_QUARANTINE) == 0) {
+		it->doc.outcome = "rejected";
+		it->doc.reason = in->quarantine_reason && *in->quarantine_reason ?
+		    in->quarantine_reason : "quarantined by planqd";
+		return;
+	}
+#ifdef PLANQ_TEST_HOOKS
+	job_test_hooks(in->body, in->body_len);
+#endif
+	if (parse_bytes(in->body, in->body_len, it->env.content_type,
+	    &it->pr) != 0) {
+		it->reply = job_reply_from(&it->env, "retry", NULL, it->pr.reason);
+		return;
+	}
+	it->doc.charset = it->pr.charset[0] ? it->pr.charset : NULL;
+	switch (it->pr.status) {
+	case PARSE_PLAN:
+		it->plan_text = json_dumps(it->pr.plan, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+		it->doc.outcome = "stored";
+		it->doc.plan_json = it->plan_text;
+		if (it->plan_text == NULL)
+			it->reply = job_reply_from(&it->env, "retry", NULL,
+			    "out of memory");
+		break;
+	case PARSE_NOT_PLAN:
+		snprintf(it->reason, sizeof(it->reason), "not a plan: %s",
+		    it->pr.reason);
+		it->doc.outcome = "rejected";
+		it->doc.reason = it->reason;
+		break;
+	case PARSE_UNDECODABLE:
+		snprintf(it->reason, sizeof(it->reason), "undecodable: %s",
+		    it->pr.reason);
+		it->doc.outcome = "rejected";
+		it->doc.reason = it->reason;
+		break;
+	}
+}
+
+/* Hashes, parses and describes one document; -1 when out of memory. */
+static int
+job_prepare(struct job_item *it, const struct job_input *in)
+{
+	it->in = in;
+	it->env_text = job_envelope_text(in->envelope, in->envelope_len,
+	    &it->env);
+	if (it->env_text == NULL || job_sha256(in->body, in->body_len,
+	    it->sha) != 0)
+		return -1;
+	it->doc.sha256 = it->sha;
+	it->doc.raw = in->body;
+	it->doc.raw_len = in->body_len;
+	it->doc.envelope_json = it->env_text;
+	it->doc.parser_version = PARSER_VERSION;
+	job_decide(it);
+	return 0;
+}
+
+static void
+job_item_clear(struct job_item *it)
+{
+	free(it->env_text);
+	free(it->plan_text);
+	envelope_clear(&it->env);
+	parse_result_clear(&it->pr);
+}
+
 /*
- * Stores the document with the decided outcome and answers for it.  Takes
- * the description by value: the rejection fallback points it at locals.
+ * The reply for a document the database has answered for.  A plan the
+ * database refused is stored once more as a rejection, with the bytes and
+ * the server's message, so it can be reparsed after a fix.
  */
 static char *
-job_store(struct store *st, struct store_doc doc, const struct envelope *env)
+job_answer(struct store *st, struct job_item *it, enum store_status status,
+    const struct store_result *res)
 {
-	struct store_result res;
+	struct store_result again;
+	struct store_doc doc;
 	char reason[700];
 
-	switch (store_ingest(st, &doc, &res)) {
+	switch (status) {
 	case STORE_OK:
-		return job_reply_from(env, res.status, &res, res.reason);
-	case STORE_DATA_ERROR:
-		if (strcmp(doc.outcome, "rejected") == 0)
-			break;
-		/* the plan broke a constraint: keep the bytes, say why */
-		snprintf(reason, sizeof(reason), "the database refused the "
-		    "parsed plan: %s", res.reason);
-		log_warnx("%s", reason);
-		doc.outcome = "rejected";
-		doc.reason = reason;
-		doc.plan_json = NULL;
-		return job_store(st, doc, env);
+		return job_reply_from(&it->env, res->status, res, res->reason);
 	case STORE_UNAVAILABLE:
 		snprintf(reason, sizeof(reason), "database unavailable (%s); "
-		    "send again later", res.reason);
-		return job_reply_from(env, "retry", NULL, reason);
+		    "send again later", res->reason);
+		return job_reply_from(&it->env, "retry", NULL, reason);
+	case STORE_DATA_ERROR:
+		break;
 	}
-	snprintf(reason, sizeof(reason), "the database refused the document: %s",
-	    res.reason);
-	return job_reply_from(env, "retry", NULL, reason);
+	if (strcmp(it->doc.outcome, "rejected") == 0) {
+		snprintf(reason, sizeof(reason), "the database refused the "
+		    "document: %s", res->reason);
+		return job_reply_from(&it->env, "retry", NULL, reason);
+	}
+	snprintf(reason, sizeof(reason), "the database refused the parsed "
+	    "plan: %s", res->reason);
+	log_warnx("%s", reason);
+	doc = it->doc;
+	doc.outcome = "rejected";
+	doc.reason = reason;
+	doc.plan_json = NULL;
+	return job_answer_rejection(st, it, &doc, &again);
 }
 
 static char *
-job_parse_and_store(struct store *st, const struct job_input *in,
-    struct store_doc doc, const struct envelope *env)
+job_answer_rejection(struct store *st, struct job_item *it,
+    const struct store_doc *doc, struct store_result *res)
 {
-	struct parse_result pr;
-	char reason[400], *plan_text = NULL, *reply;
+	enum store_status status = store_ingest(st, doc, res);
+	char reason[700];
 
-	if (parse_bytes(in->body, in->body_len, env->content_type, &pr) != 0)
-		return job_reply_from(env, "retry", NULL, pr.reason);
-	doc.charset = pr.charset[0] ? pr.charset : NULL;
-	switch (pr.status) {
-	case PARSE_PLAN:
-		plan_text = json_dumps(pr.plan, JSON_COMPACT | JSON_PRESERVE_ORDER |
-		    JSON_REAL_PRECISION(15));
-		doc.outcome = "stored";
-		doc.plan_json = plan_text;
-		break;
-	case PARSE_NOT_PLAN:
-		snprintf(reason, sizeof(reason), "not a plan: %s", pr.reason);
-		doc.outcome = "rejected";
-		doc.reason = reason;
-		break;
-	case PARSE_UNDECODABLE:
-		snprintf(reason, sizeof(reason), "undecodable: %s", pr.reason);
-		doc.outcome = "rejected";
-		doc.reason = reason;
-		break;
+	if (status == STORE_OK)
+		return job_reply_from(&it->env, res->status, res, res->reason);
+	snprintf(reason, sizeof(reason), status == STORE_UNAVAILABLE ?
+	    "database unavailable (%s); send again later" :
+	    "the database refused the document: %s", res->reason);
+	return job_reply_from(&it->env, "retry", NULL, reason);
+}
+
+/*
+ * Decides and stores a batch of documents.  Everything that reaches the
+ * database goes in one transaction (store_ingest_batch), so a batch costs
+ * one commit; replies[i] is the malloc'd reply for in[i] (NULL: out of
+ * memory).  Nothing is answered before its commit.
+ */
+void
+job_run_batch(struct store *st, const struct job_input *in, int n,
+    char **replies)
+{
+	struct job_item *items = calloc((size_t)n, sizeof(*items));
+	struct store_doc *docs = calloc((size_t)n, sizeof(*docs));
+	struct store_result *res = calloc((size_t)n, sizeof(*res));
+	enum store_status *status = calloc((size_t)n, sizeof(*status));
+	int *which = calloc((size_t)n, sizeof(*which)), k = 0;
+
+	for (int i = 0; i < n; i++)
+		replies[i] = NULL;
+	if (items == NULL || docs == NULL || res == NULL || status == NULL ||
+	    which == NULL)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		if (job_prepare(&items[i], &in[i]) != 0 || items[i].reply != NULL)
+			continue;
+		docs[k] = items[i].doc;
+		which[k++] = i;
 	}
-	if (strcmp(doc.outcome, "stored") == 0 && plan_text == NULL)
-		reply = job_reply_from(env, "retry", NULL, "out of memory");
-	else
-		reply = job_store(st, doc, env);
-	free(plan_text);
-	parse_result_clear(&pr);
-	return reply;
+	if (k > 0)
+		store_ingest_batch(st, docs, k, res, status);
+	for (int j = 0; j < k; j++)
+		items[which[j]].reply = job_answer(st, &items[which[j]],
+		    status[j], &res[j]);
+	for (int i = 0; i < n; i++) {
+		replies[i] = items[i].reply;
+		job_item_clear(&items[i]);
+	}
+out:
+	free(items);
+	free(docs);
+	free(res);
+	free(status);
+	free(which);
 }
 
 char *
 job_run(struct store *st, const struct job_input *in)
 {
-	unsigned char sha[32];
-	struct envelope env;
-	struct store_doc doc;
-	char *env_text, *reply;
+	char *reply;
 
-	memset(&env, 0, sizeof(env));
-	memset(&doc, 0, sizeof(doc));
-	env_text = job_envelope_text(in->envelope, in->envelope_len, &env);
-	if (env_text == NULL || job_sha256(in->body, in->body_len, sha) != 0) {
-		free(env_text);
-		envelope_clear(&env);
-		return NULL;
-	}
-	doc.sha256 = sha;
-	doc.raw = in->body;
-	doc.raw_len = in->body_len;
-	doc.envelope_json = env_text;
-	doc.parser_version = PARSER_VERSION;
-	if (strcmp(in->kind, JOBWIRE_KIND_QUARANTINE) == 0) {
-		doc.outcome = "rejected";
-		doc.reason = in->quarantine_reason ? in->quarantine_reason :
-		    "quarantined by planqd";
-		reply = job_store(st, doc, &env);
-	} else {
-#ifdef PLANQ_TEST_HOOKS
-		job_test_hooks(in->body, in->body_len);
-#endif
-		reply = job_parse_and_store(st, in, doc, &env);
-	}
-	free(env_text);
-	envelope_clear(&env);
+	job_run_batch(st, in, 1, &reply);
 	return reply;
 }

@@ -21,6 +21,10 @@ struct job_input {
 /* Returns the reply JSON (malloc'd) or NULL when out of memory. */
 char	*job_run(struct store *st, const struct job_input *in);
 
+/* The same for n documents committed together; replies[i] for in[i]. */
+void	job_run_batch(struct store *st, const struct job_input *in, int n,
+	    char **replies);
+
 /* sha256 of the bytes into out[32]; 0 on success. */
 int	job_sha256(const void *data, size_t len, unsigned char out[32]);
 

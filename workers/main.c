@@ -22,7 +22,9 @@
 #include "log.h"
 #include "sandbox.h"
 
-#define WORKER_MAX_FRAMES 6
+/* "JOB" and five frames per document, up to planqd's batch_max of 64 */
+#define WORKER_MAX_BATCH 64
+#define WORKER_MAX_FRAMES (1 + 5 * WORKER_MAX_BATCH)
 
 static volatile sig_atomic_t worker_stop;
 
@@ -106,50 +108,66 @@ worker_frame_str(zmq_msg_t *f)
 	return strndup(zmq_msg_data(f), zmq_msg_size(f));
 }
 
+/* Sends DONE for each document of a batch, after the batch committed. */
+static int
+worker_send_replies(void *sock, struct worker_msg *m, char **replies, int n)
+{
+	int rc = 0;
+
+	for (int i = 0; i < n; i++) {
+		char *jobid = worker_frame_str(&m->frames[1 + 5 * i]);
+		const char *parts[] = { JOBWIRE_DONE, jobid, replies[i] };
+
+		if (jobid == NULL || replies[i] == NULL) {
+			log_errx("out of memory answering a batch");
+			rc = -1;
+		} else if (rc == 0) {
+			rc = worker_send_parts(sock, parts, 3);
+		}
+		free(jobid);
+	}
+	return rc;
+}
+
+/*
+ * A JOB message: "JOB", then for each document id, kind, envelope, body,
+ * reason.  The documents are decided and committed together.
+ */
 static int
 worker_handle(void *sock, struct store *st, struct worker_msg *m)
 {
-	struct job_input in;
-	char *type, *jobid, *kind, *reason = NULL, *reply;
-	int rc = 0;
+	struct job_input in[WORKER_MAX_BATCH];
+	char *kinds[WORKER_MAX_BATCH], *reasons[WORKER_MAX_BATCH];
+	char *replies[WORKER_MAX_BATCH];
+	int n = (m->n - 1) / 5, rc;
 
-	if (m->n < 5 || m->truncated) {
+	if (m->n < 6 || (m->n - 1) % 5 != 0 || m->truncated ||
+	    zmq_msg_size(&m->frames[0]) != strlen(JOBWIRE_JOB) ||
+	    memcmp(zmq_msg_data(&m->frames[0]), JOBWIRE_JOB,
+	    strlen(JOBWIRE_JOB)) != 0) {
 		log_warnx("malformed message from planqd (%d frames) ignored",
 		    m->n);
 		return 0;
 	}
-	type = worker_frame_str(&m->frames[0]);
-	jobid = worker_frame_str(&m->frames[1]);
-	kind = worker_frame_str(&m->frames[2]);
-	if (m->n >= 6)
-		reason = worker_frame_str(&m->frames[5]);
-	if (type == NULL || jobid == NULL || kind == NULL ||
-	    strcmp(type, JOBWIRE_JOB) != 0) {
-		log_warnx("unexpected message from planqd ignored");
-		goto out;
+	memset(in, 0, sizeof(in));
+	for (int i = 0; i < n; i++) {
+		zmq_msg_t *f = &m->frames[1 + 5 * i];
+		kinds[i] = worker_frame_str(&f[1]);
+		reasons[i] = worker_frame_str(&f[4]);
+		in[i].kind = kinds[i] ? kinds[i] : "";
+		in[i].envelope = zmq_msg_data(&f[2]);
+		in[i].envelope_len = zmq_msg_size(&f[2]);
+		in[i].body = zmq_msg_data(&f[3]);
+		in[i].body_len = zmq_msg_size(&f[3]);
+		in[i].quarantine_reason = reasons[i];
 	}
-	memset(&in, 0, sizeof(in));
-	in.kind = kind;
-	in.envelope = zmq_msg_data(&m->frames[3]);
-	in.envelope_len = zmq_msg_size(&m->frames[3]);
-	in.body = zmq_msg_data(&m->frames[4]);
-	in.body_len = zmq_msg_size(&m->frames[4]);
-	in.quarantine_reason = reason;
-	if ((reply = job_run(st, &in)) == NULL) {
-		log_errx("out of memory on job %s", jobid);
-		rc = -1;
-		goto out;
+	job_run_batch(st, in, n, replies);
+	rc = worker_send_replies(sock, m, replies, n);
+	for (int i = 0; i < n; i++) {
+		free(kinds[i]);
+		free(reasons[i]);
+		free(replies[i]);
 	}
-	{
-		const char *parts[] = { JOBWIRE_DONE, jobid, reply };
-		rc = worker_send_parts(sock, parts, 3);
-	}
-	free(reply);
-out:
-	free(type);
-	free(jobid);
-	free(kind);
-	free(reason);
 	return rc;
 }
 

@@ -45,6 +45,16 @@ store_copy_message(char *dst, size_t len, const char *msg)
 	dst[strcspn(dst, "\n")] = '\0';
 }
 
+/* A result's error for people: the primary message, else libpq's text. */
+static void
+store_result_message(char *dst, size_t len, const PGresult *r)
+{
+	const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+
+	store_copy_message(dst, len, primary ? primary :
+	    PQresultErrorMessage(r));
+}
+
 static int
 store_connect(struct store *st, char *why, size_t whylen)
 {
@@ -131,6 +141,8 @@ store_fill_result(const PGresult *res, struct store_result *out)
 	    PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3));
 }
 
+static int store_end_transaction(struct store *st);
+
 static PGresult *
 store_exec(struct store *st, const struct store_doc *doc)
 {
@@ -142,6 +154,9 @@ store_exec(struct store *st, const struct store_doc *doc)
 	int lengths[8] = { 32, (int)doc->raw_len, 0, 0, 0, 0, 0, 0 };
 	int formats[8] = { 1, 1, 0, 0, 0, 0, 0, 0 };
 
+	/* each document is its own transaction: never inherit an open one */
+	if (store_end_transaction(st) != 0)
+		return PQmakeEmptyPGresult(st->conn, PGRES_FATAL_ERROR);
 	return PQexecPrepared(st->conn, STORE_STMT, 8, values, lengths,
 	    formats, 0);
 }
@@ -167,8 +182,7 @@ store_ingest(struct store *st, const struct store_doc *doc,
 				PQclear(res);
 				return STORE_OK;
 			}
-			store_copy_message(msg, sizeof(msg),
-			    PQresultErrorMessage(res));
+			store_result_message(msg, sizeof(msg), res);
 			if (!store_is_transient(st->conn, res)) {
 				snprintf(out->reason, sizeof(out->reason), "%s",
 				    msg);
@@ -187,4 +201,201 @@ store_ingest(struct store *st, const struct store_doc *doc,
 		backoff = backoff * 2 > STORE_BACKOFF_MAX_MS ?
 		    STORE_BACKOFF_MAX_MS : backoff * 2;
 	}
+}
+
+/* ---- batches: one transaction, pipelined ------------------------------- */
+
+enum store_pipe {
+	PIPE_COMMITTED = 0,
+	PIPE_REFUSED,		/* a document broke a rule: rolled back */
+	PIPE_TRANSIENT,		/* connection or transient error */
+};
+
+static int
+store_send_batch(struct store *st, const struct store_doc *docs, int n,
+    const int *order)
+{
+	if (PQsendQueryParams(st->conn, "BEGIN", 0, NULL, NULL, NULL, NULL,
+	    0) != 1)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const struct store_doc *doc = &docs[order[i]];
+		const char *values[8] = {
+			(const char *)doc->sha256, doc->raw, doc->envelope_json,
+			doc->charset, doc->outcome, doc->reason, doc->plan_json,
+			doc->parser_version,
+		};
+		int lengths[8] = { 32, (int)doc->raw_len, 0, 0, 0, 0, 0, 0 };
+		int formats[8] = { 1, 1, 0, 0, 0, 0, 0, 0 };
+
+		if (PQsendQueryPrepared(st->conn, STORE_STMT, 8, values,
+		    lengths, formats, 0) != 1)
+			return -1;
+	}
+	if (PQsendQueryParams(st->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
+	    0) != 1 || PQpipelineSync(st->conn) != 1)
+		return -1;
+	return 0;
+}
+
+/* Classifies a failed result of the pipeline. */
+static enum store_pipe
+store_pipe_error(struct store *st, PGresult *r, char *msg, size_t len)
+{
+	store_result_message(msg, len, r);
+	return store_is_transient(st->conn, r) ? PIPE_TRANSIENT : PIPE_REFUSED;
+}
+
+/*
+ * Reads the n + 2 results (BEGIN, the documents, COMMIT) and the sync.
+ * Fills res[order[i]] for each document when everything committed.
+ */
+static enum store_pipe
+store_read_batch(struct store *st, int n, const int *order,
+    struct store_result *res, char *msg, size_t len)
+{
+	enum store_pipe outcome = PIPE_COMMITTED;
+	PGresult *r;
+
+	for (int k = 0; k < n + 2; k++) {
+		if ((r = PQgetResult(st->conn)) == NULL)
+			return PIPE_TRANSIENT;
+		switch (PQresultStatus(r)) {
+		case PGRES_COMMAND_OK:
+			break;
+		case PGRES_TUPLES_OK:
+			if (k >= 1 && k <= n && PQntuples(r) == 1)
+				store_fill_result(r, &res[order[k - 1]]);
+			break;
+		case PGRES_PIPELINE_ABORTED:
+			break;
+		default:
+			if (outcome == PIPE_COMMITTED)
+				outcome = store_pipe_error(st, r, msg, len);
+			break;
+		}
+		PQclear(r);
+		/* each query's results end with a NULL */
+		if ((r = PQgetResult(st->conn)) != NULL) {
+			PQclear(r);
+			return PIPE_TRANSIENT;
+		}
+	}
+	r = PQgetResult(st->conn);
+	if (r == NULL || PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+		PQclear(r);
+		return PIPE_TRANSIENT;
+	}
+	PQclear(r);
+	return outcome;
+}
+
+/*
+ * After a refused batch the explicit transaction is left aborted: roll it
+ * back so the session can be used again.  -1 if the session is unusable.
+ */
+static int
+store_end_transaction(struct store *st)
+{
+	PGresult *r;
+	int ok;
+
+	if (PQtransactionStatus(st->conn) == PQTRANS_IDLE)
+		return 0;
+	r = PQexec(st->conn, "ROLLBACK");
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	return ok && PQtransactionStatus(st->conn) == PQTRANS_IDLE ? 0 : -1;
+}
+
+static enum store_pipe
+store_pipeline(struct store *st, const struct store_doc *docs, int n,
+    const int *order, struct store_result *res, char *msg, size_t len)
+{
+	enum store_pipe outcome;
+
+	if (PQenterPipelineMode(st->conn) != 1) {
+		store_copy_message(msg, len, PQerrorMessage(st->conn));
+		return PIPE_TRANSIENT;
+	}
+	if (store_send_batch(st, docs, n, order) != 0) {
+		store_copy_message(msg, len, PQerrorMessage(st->conn));
+		PQfinish(st->conn);	/* the session is in an unknown state */
+		st->conn = NULL;
+		return PIPE_TRANSIENT;
+	}
+	outcome = store_read_batch(st, n, order, res, msg, len);
+	if (outcome == PIPE_TRANSIENT || PQexitPipelineMode(st->conn) != 1 ||
+	    store_end_transaction(st) != 0) {
+		if (outcome != PIPE_TRANSIENT || msg[0] == '\0')
+			store_copy_message(msg, len, PQerrorMessage(st->conn));
+		PQfinish(st->conn);
+		st->conn = NULL;
+		return PIPE_TRANSIENT;
+	}
+	return outcome;
+}
+
+/* Same bytes in two concurrent batches must be locked in the same order,
+ * or the two transactions would deadlock on the unique sha256 index. */
+static int
+store_cmp_sha(const void *a, const void *b, void *arg)
+{
+	const struct store_doc *docs = arg;
+
+	return memcmp(docs[*(const int *)a].sha256,
+	    docs[*(const int *)b].sha256, 32);
+}
+
+void
+store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
+    struct store_result *res, enum store_status *status)
+{
+	int64_t deadline = store_now_ms() + (int64_t)st->retry_seconds * 1000;
+	long backoff = STORE_BACKOFF_MIN_MS;
+	char msg[512] = "";
+	int *order;
+
+	if (n == 1 || (order = calloc((size_t)n, sizeof(int))) == NULL) {
+		for (int i = 0; i < n; i++)
+			status[i] = store_ingest(st, &docs[i], &res[i]);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, (size_t)n, sizeof(int), store_cmp_sha, (void *)docs);
+	for (;;) {
+		enum store_pipe outcome = PIPE_TRANSIENT;
+
+		memset(res, 0, (size_t)n * sizeof(*res));
+		if (PQstatus(st->conn) == CONNECTION_OK ||
+		    store_connect(st, msg, sizeof(msg)) == 0)
+			outcome = store_pipeline(st, docs, n, order, res, msg,
+			    sizeof(msg));
+		if (outcome == PIPE_COMMITTED) {
+			for (int i = 0; i < n; i++)
+				status[i] = STORE_OK;
+			break;
+		}
+		if (outcome == PIPE_REFUSED) {
+			/* find the culprit: one transaction each */
+			for (int i = 0; i < n; i++)
+				status[i] = store_ingest(st, &docs[i], &res[i]);
+			break;
+		}
+		if (store_now_ms() + backoff > deadline) {
+			for (int i = 0; i < n; i++) {
+				status[i] = STORE_UNAVAILABLE;
+				snprintf(res[i].reason, sizeof(res[i].reason),
+				    "%s", msg);
+			}
+			break;
+		}
+		log_warnx("database unavailable (%s); retrying %d documents "
+		    "in %ld ms", msg, n, backoff);
+		store_sleep_ms(backoff);
+		backoff = backoff * 2 > STORE_BACKOFF_MAX_MS ?
+		    STORE_BACKOFF_MAX_MS : backoff * 2;
+	}
+	free(order);
 }

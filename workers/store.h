@@ -47,5 +47,12 @@ int	store_open(struct store *st, const char *dsn, const char *appname,
 void	store_close(struct store *st);
 enum store_status store_ingest(struct store *st, const struct store_doc *doc,
 	    struct store_result *res);
+/*
+ * Stores n documents in one transaction, pipelined (one round trip, one
+ * commit).  If the database refuses any of them, each is stored again in
+ * its own transaction so one bad document cannot take the others down.
+ */
+void	store_ingest_batch(struct store *st, const struct store_doc *docs,
+	    int n, struct store_result *res, enum store_status *status);
 
 #endif

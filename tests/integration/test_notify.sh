@@ -44,8 +44,14 @@ cp "$ROOT/samples/01_kita_r3_table.txt" "$TMP/busy1.txt"
 cp "$ROOT/samples/02_minato_h30_markers.txt" "$TMP/busy2.txt"
 printf '\n<!-- busy -->\n' >>"$TMP/busy1.txt"
 printf '\n<!-- busy -->\n' >>"$TMP/busy2.txt"
-"$PLANQ" send --to "$ENDPOINT" --timeout 120 "$TMP/busy1.txt" "$TMP/busy2.txt" \
+# two clients, one after the other, so each document gets its own worker
+# (documents waiting together would travel to one worker as a batch)
+"$PLANQ" send --to "$ENDPOINT" --timeout 120 "$TMP/busy1.txt" \
 	>"$TMP/busy.log" 2>&1 &
+busy_send1=$!
+wait_for "[ \"\$(sql \"SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%' AND wait_event_type = 'Lock'\")\" = 1 ]" 30
+"$PLANQ" send --to "$ENDPOINT" --timeout 120 "$TMP/busy2.txt" \
+	>>"$TMP/busy.log" 2>&1 &
 SEND_PID=$!
 check "both workers busy" wait_for "grep -q 'STATUS=running: workers 2/2 ready, 2 busy' '$LOG'" 30
 n=$(count '^WATCHDOG=1')
@@ -53,7 +59,9 @@ check "WATCHDOG=1 goes on while workers are busy" \
 	wait_for "[ \$(grep -c '^WATCHDOG=1' '$LOG') -ge $((n + 2)) ]" 30
 unlock_documents
 wait "$SEND_PID"
-check "the busy documents are stored" test $? -eq 0
+rc2=$?
+wait "$busy_send1"
+check "the busy documents are stored" test $? -eq 0 -a "$rc2" -eq 0
 
 # SIGHUP: RELOADING=1 (with MONOTONIC_USEC) then READY=1
 kill -HUP "$PLANQD_PID"

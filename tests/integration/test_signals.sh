@@ -6,13 +6,14 @@
 
 setup_db
 
-# -- SIGTERM drain with documents in flight and queued
-planqd_start --workers=2
+# -- SIGTERM drain with documents in flight and queued (one per worker,
+#    so that the rest wait in planqd's queue)
+planqd_start --workers=2 --batch-max=1
 lock_documents
 "$PLANQ" send --to "$ENDPOINT" --timeout 60 --concurrency 5 "$ROOT"/samples/*.txt \
 	>"$TMP/drain.out" 2>&1 &
 send=$!
-wait_for "[ \$(sql \"SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%' AND wait_event_type = 'Lock'\") -ge 2 ]" 20
+check "both workers busy, the rest queued" wait_for "[ \$(sql \"SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%' AND wait_event_type = 'Lock'\") -ge 2 ]" 20
 kill -TERM "$PLANQD_PID"
 sleep 0.5
 check "planqd still draining while work is in flight" kill -0 "$PLANQD_PID"

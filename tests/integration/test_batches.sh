@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Group commit: documents waiting together travel to one worker and commit
+# in one transaction.  A document the database refuses must not take the
+# others of its batch down, and a worker killed while holding a batch must
+# not get the innocent documents of that batch quarantined.
+. "$(dirname "$0")/../lib/common.sh"
+
+setup_db
+# the database refuses any plan whose text carries this marker (a real
+# check_violation, raised the way a CHECK constraint would)
+psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.parsed::text LIKE '%拒否テスト%' THEN
+		RAISE EXCEPTION 'test refuses this plan' USING ERRCODE = 'check_violation';
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER test_refuse BEFORE INSERT ON plans
+	FOR EACH ROW EXECUTE FUNCTION test_refuse();
+SQL
+
+mkdir -p "$TMP/docs"
+make_docs() {	# PREFIX COUNT: distinct variants of the samples
+	local i f
+	for i in $(seq 1 "$2"); do
+		f=$(ls "$ROOT"/samples/*.txt | sed -n "$(( (i - 1) % 5 + 1 ))p")
+		cp "$f" "$TMP/docs/$1-$i.txt"
+		printf '\n<!-- %s %d -->\n' "$1" "$i" >>"$TMP/docs/$1-$i.txt"
+	done
+}
+
+planqd_start --workers=1 -v
+
+# -- a refused document inside a batch
+make_docs good 7
+cp "$ROOT/samples/02_minato_h30_markers.txt" "$TMP/docs/bad.txt"
+printf '\n拒否テスト\n' >>"$TMP/docs/bad.txt"
+lock_documents
+"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/good-1.txt" >"$TMP/first.out" 2>&1 &
+first=$!
+wait_locked_worker_not_in "" >/dev/null
+"$PLANQ" send --to "$ENDPOINT" --timeout 60 --concurrency 16 \
+	"$TMP"/docs/good-[2-7].txt "$TMP/docs/bad.txt" >"$TMP/batch.out" 2>&1 &
+batch=$!
+wait_for "grep -q 'job .* to worker' '$TMP/planqd.log' && [ \$(grep -c 'outcome status' '$TMP/planqd.log') -ge 0 ]" 5
+sleep 1	# let the seven wait together in planqd's queue
+unlock_documents
+wait "$first"; wait "$batch"
+cat "$TMP/batch.out"
+check "the seven travelled as one batch" grep -q 'and 6 more to worker' "$TMP/planqd.log"
+assert_eq "good documents of the batch stored" 6 "$(grep -c '^stored ' "$TMP/batch.out")"
+assert_match "the refused one is rejected with the server's message" \
+	'rejected document=[0-9]+ reason="the database refused the parsed plan: [^"]*test refuses this plan' \
+	"$(cat "$TMP/batch.out")"
+assert_eq "its bytes are kept as rejected" 1 "$(sql "SELECT count(*) FROM documents WHERE outcome = 'rejected' AND reason LIKE 'the database refused%'")"
+assert_eq "eight documents in all" 8 "$(sql 'SELECT count(*) FROM documents')"
+
+# -- a worker killed while it holds a batch
+make_docs kill 6
+lock_documents
+"$PLANQ" send --to "$ENDPOINT" --timeout 60 --concurrency 16 "$TMP"/docs/kill-*.txt \
+	>"$TMP/kill.out" 2>&1 &
+send=$!
+victim=$(wait_locked_worker_not_in "")
+check "a worker holds the batch" test -n "$victim"
+kill -KILL "$victim"
+wait_backend_gone "$victim"
+unlock_documents
+wait "$send"
+assert_eq "send exits 0" 0 "$?"
+assert_eq "all six stored" 6 "$(grep -c '^stored ' "$TMP/kill.out")"
+check "no document was quarantined" sh -c "! grep -q quarantin '$TMP/planqd.log'"
+assert_eq "each exactly once" 14 "$(sql 'SELECT count(*) FROM documents')"
+check "planqd stops cleanly" planqd_stop
+finish
