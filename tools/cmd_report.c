@@ -94,12 +94,11 @@ report_options(int argc, char **argv, struct report_opts *o)
 			o->fmt = REPORT_CSV;
 		else if (strcmp(argv[i], "--json") == 0)
 			o->fmt = REPORT_JSON;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return -1;
-		else if (o->nwords < 3)
-			o->words[o->nwords++] = argv[i];
+		else if ((argv[i][0] == '-' && argv[i][1] != '\0') ||
+		    o->nwords >= 3)
+			return -1;	/* unknown option, or too many words */
 		else
-			return -1;
+			o->words[o->nwords++] = argv[i];
 	}
 	return 0;
 }

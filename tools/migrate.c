@@ -171,7 +171,7 @@ migrate_check_applied(PGconn *conn, unsigned char *applied, int *db_version)
 	}
 	*db_version = 0;
 	for (int r = 0; r < PQntuples(res); r++) {
-		int v = atoi(PQgetvalue(res, r, 0));
+		int v = (int)strtol(PQgetvalue(res, r, 0), NULL, 10);
 		const struct sql_embedded *m = migrate_find_version(v);
 		struct migrate_sum sum;
 
@@ -261,7 +261,7 @@ migrate_db_version(PGconn *conn, int *version)
 	const char *state;
 
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-		*version = atoi(PQgetvalue(res, 0, 0));
+		*version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 		PQclear(res);
 		return 0;
 	}
