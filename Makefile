@@ -42,7 +42,9 @@ ifeq ($(BUILD),testhooks)
 # test-only build: compiles the poison-document trigger into the worker
 CSTD     += -DPLANQ_TEST_HOOKS=1
 endif
-CSTD     += $(EXTRA_CFLAGS)
+# the version every binary reports: the nearest tag, or the commit
+PLANQ_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+CSTD     += -DPLANQ_VERSION='"$(PLANQ_VERSION)"' $(EXTRA_CFLAGS)
 
 ALL_PKGS := $(PKGS_COMMON) $(PKGS_ZMQ) $(PKGS_PARSE) $(PKGS_PQ) $(PKGS_DAEMON)
 CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) -Ilib -Iworkers -Iworkers/parse \

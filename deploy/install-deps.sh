@@ -12,7 +12,7 @@ packages=(
 	libutf8proc-dev libuchardet-dev libxml2-dev
 	libsystemd-dev libseccomp-dev libmicrohttpd-dev zlib1g-dev
 	# run and test: a private PostgreSQL cluster, psql, tools the tests use
-	postgresql postgresql-client procps psmisc python3 jq
+	postgresql postgresql-client procps psmisc python3 jq curl
 	# checks: sanitizers, fuzzing, static analysis
 	clang libclang-rt-14-dev cppcheck valgrind
 	# packaging: systemd-analyze, man pages, `make deb`, lintian

@@ -17,7 +17,9 @@ static const struct command {
 	{ "send", cmd_send, "send --to ENDPOINT FILE|DIR|- …  send documents to planqd" },
 	{ "db", cmd_db, "db migrate|version|roles [--db DSN]  schema upkeep" },
 	{ "reparse", cmd_reparse, "reparse [--db DSN] [--since DATE|--all]  rerun the parser on stored documents" },
+	{ "status", cmd_status, "status [--socket PATH] [--json]  workers, queue and counters of a running planqd" },
 	{ "report", cmd_report, "report [--db DSN] [--csv|--json] [plans|budgets|history ORG|changes ORG|search TEXT|fragments|ingest]" },
+	{ "keygen", cmd_keygen, "keygen NAME              write a CurveZMQ key pair: NAME and NAME_secret" },
 };
 
 static void
