@@ -177,6 +177,8 @@ setup_signals(struct daemon *d)
 	sigset_t set;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* a spool write past RLIMIT_FSIZE must fail with EFBIG, not kill us */
+	signal(SIGXFSZ, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);

@@ -56,7 +56,8 @@ struct worker {
 	unsigned	 gen;
 	pid_t		 pid;
 	enum worker_state state;
-	char		 identity[32];	/* "w<slot>.<gen>" */
+	char		 identity[40];	/* "w<slot>.<gen>-<planqd pid>" */
+	int64_t		 spawned_ms;
 	struct job	*job;		/* owned while BUSY: the batch it
 					 * holds, chained through job->next */
 	int		 njobs;

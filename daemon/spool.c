@@ -325,7 +325,19 @@ spool_write_record(struct spool *sp, const struct job *job)
 	iov[1] = (struct iovec){ zframe_data(job->envelope), envlen };
 	iov[2] = (struct iovec){ zframe_data(job->body), bodylen };
 	n = writev(sp->fd, iov, 3);
-	return n == want ? 0 : -1;
+	if (n == want)
+		return 0;
+	if (n >= 0) {
+		/* a short write: the next byte would say why (ENOSPC, EFBIG) */
+		size_t skip = (size_t)n;
+		int k = 0;
+		while (k < 3 && skip >= iov[k].iov_len)
+			skip -= iov[k++].iov_len;
+		if (k == 3 || write(sp->fd, (char *)iov[k].iov_base + skip,
+		    1) >= 0)
+			errno = ENOSPC;
+	}
+	return -1;
 }
 
 int

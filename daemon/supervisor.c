@@ -21,6 +21,7 @@
 #define SUPERVISOR_BACKOFF_MIN_MS	100
 #define SUPERVISOR_BACKOFF_MAX_MS	10000
 #define SUPERVISOR_MAX_START_FAILURES	5
+#define SUPERVISOR_READY_TIMEOUT_MS	30000
 
 extern char **environ;
 
@@ -132,7 +133,10 @@ supervisor_spawn(struct daemon *d, struct worker *w)
 	pid_t pid;
 
 	w->gen++;
-	snprintf(w->identity, sizeof(w->identity), "w%d.%u", w->slot, w->gen);
+	/* planqd's pid in the name: a worker of an earlier planqd that
+	 * reconnects to this one's socket can never pass for one of ours */
+	snprintf(w->identity, sizeof(w->identity), "w%d.%u-%d", w->slot,
+	    w->gen, (int)getpid());
 	memset(&argv, 0, sizeof(argv));
 	supervisor_build_argv(d, w, &argv);
 	pid = fork();
@@ -147,6 +151,7 @@ supervisor_spawn(struct daemon *d, struct worker *w)
 	w->pid = pid;
 	w->state = WORKER_STARTING;
 	w->timed_out = 0;
+	w->spawned_ms = now_ms();
 	log_debug("worker %s started (pid %d)", w->identity, (int)pid);
 	return 0;
 }
@@ -358,6 +363,20 @@ supervisor_reap(struct daemon *d)
 
 /* ---- the periodic tick ------------------------------------------------ */
 
+/* A worker that never says READY counts as one that could not start. */
+static void
+supervisor_kill_unready(struct daemon *d, struct worker *w, int64_t now)
+{
+	(void)d;
+	if (w->state != WORKER_STARTING || w->pid <= 0 ||
+	    now - w->spawned_ms < SUPERVISOR_READY_TIMEOUT_MS)
+		return;
+	log_warnx("worker %s (pid %d) did not become ready in %d s; killing "
+	    "it", w->identity, (int)w->pid, SUPERVISOR_READY_TIMEOUT_MS / 1000);
+	w->spawned_ms = now;	/* once */
+	kill(w->pid, SIGKILL);
+}
+
 static void
 supervisor_kill_stuck(struct daemon *d, struct worker *w, int64_t now)
 {
@@ -396,6 +415,7 @@ supervisor_tick(struct daemon *d)
 			supervisor_spawn(d, w);
 		}
 		supervisor_kill_stuck(d, w, now);
+		supervisor_kill_unready(d, w, now);
 	}
 	/* retired slots at the end that have no process can be forgotten */
 	while (d->nslots > d->cfg.workers &&

@@ -88,6 +88,27 @@ store_connect(struct store *st, char *why, size_t whylen)
 	return 0;
 }
 
+/*
+ * Whether a failed connection attempt means "not now" (server unreachable,
+ * starting, shutting down, out of connection slots) rather than "never"
+ * (authentication, unknown database, no schema: a configuration error).
+ * libpq gives no code for connection failures: a server that answered says
+ * FATAL, and only these FATALs pass with time.
+ */
+static int
+store_unreachable(PGconn *conn, const char *msg)
+{
+	if (conn == NULL)
+		return 0;
+	if (PQstatus(conn) == CONNECTION_OK)
+		return 0;	/* connected: the schema check failed */
+	if (strstr(msg, "FATAL:") == NULL)
+		return 1;	/* refused, no socket, timeout, DNS */
+	return strstr(msg, "the database system is") != NULL ||
+	    strstr(msg, "too many clients") != NULL ||
+	    strstr(msg, "remaining connection slots") != NULL;
+}
+
 int
 store_open(struct store *st, const char *dsn, const char *appname,
     char *why, size_t whylen)
@@ -101,11 +122,19 @@ store_open(struct store *st, const char *dsn, const char *appname,
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	if (store_connect(st, msg, sizeof(msg)) != 0) {
-		snprintf(why, whylen, "cannot use the database: %s", msg);
-		return -1;
+	if (store_connect(st, msg, sizeof(msg)) == 0)
+		return 0;
+	if (store_unreachable(st->conn, msg)) {
+		/* start anyway: documents are answered retry (or spooled by
+		 * planqd) until the database answers */
+		log_warnx("database unreachable at start (%s); will keep "
+		    "trying", msg);
+		PQfinish(st->conn);
+		st->conn = NULL;
+		return 0;
 	}
-	return 0;
+	snprintf(why, whylen, "cannot use the database: %s", msg);
+	return -1;
 }
 
 void

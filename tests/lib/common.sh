@@ -61,6 +61,10 @@ finish() {
 	    "$TMP"/*.log >/dev/null 2>&1; then
 		fail "sanitizer report" "$(grep -h -m 3 -E 'Sanitizer|runtime error' "$TMP"/*.log)"
 	fi
+	if grep -l -E 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]|Invalid (read|write)' \
+	    "$TMP"/*.vglog >/dev/null 2>&1; then
+		fail "valgrind report" "$(grep -h -m 5 -E 'Invalid|definitely|ERROR SUMMARY' "$TMP"/*.vglog)"
+	fi
 	echo "$TEST_NAME: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ] && [ "$T_PASS" -gt 0 ]
 	exit $?
@@ -75,7 +79,7 @@ setup_db() {
 random_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 30000))
+		p=$((20000 + RANDOM % 12000))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
 	done
 }
@@ -100,11 +104,18 @@ planqd_start() {
 	PORT=$(random_port)
 	ENDPOINT=tcp://127.0.0.1:$PORT
 	: >"$TMP/planqd.log"
-	"$PLANQ_BIN/planqd" --listen "$ENDPOINT" --db "$PLANQ_DB" \
+	local vg=()
+	if [ -n "${PLANQ_VALGRIND:-}" ]; then
+		# planqd and its workers under memcheck; finish() reads the logs
+		vg=(valgrind --quiet --trace-children=yes --child-silent-after-fork=yes
+		    --leak-check=full --errors-for-leak-kinds=definite
+		    --log-file="$TMP/valgrind.%p.vglog")
+	fi
+	"${vg[@]}" "$PLANQ_BIN/planqd" --listen "$ENDPOINT" --db "$PLANQ_DB" \
 		--runtime-dir "$TMP/run" --workers "$workers" "$@" \
 		>>"$TMP/planqd.log" 2>&1 &
 	PLANQD_PID=$!
-	wait_for "[ \$(ready_workers) -ge $workers ]" 30 ||
+	wait_for "[ \$(ready_workers) -ge $workers ]" ${PLANQ_VALGRIND:+120} 30 ||
 		{ fail "planqd did not become ready"; cat "$TMP/planqd.log"; exit 1; }
 }
 

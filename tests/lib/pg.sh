@@ -35,12 +35,12 @@ pg__open_path() {
 pg__random_port() {
 	local p
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		p=$(( 20000 + RANDOM % 30000 ))
+		p=$(( 20000 + RANDOM % 12000 ))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"; return 0
 		fi
 	done
-	echo $(( 20000 + RANDOM % 30000 ))
+	echo $(( 20000 + RANDOM % 12000 ))
 }
 
 pg_start() {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# PostgreSQL stopped in the middle of a run and started again 10 s later.
+# planqd runs with --spool: while the database is down every document is
+# answered "spooled" (fsync'ed to the spool), and once the database is back
+# the spool is replayed.  Every document sent is acknowledged, and all N are
+# in the database exactly once, with no extra row.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/faults.sh"
+
+N=60
+setup_db
+make_docs "$N" "$TMP/docs" || exit 1
+planqd_start --workers=2 --spool "$TMP/spool"
+
+paced_send "$TMP/send.out" 3 0.25 "$TMP"/docs/*.txt &
+sender=$!
+check "some documents stored before the stop" wait_for "[ \"\$(doc_count)\" -ge 12 ]" 30
+pg_stop "$TMP/pg"
+echo "# PostgreSQL stopped with $(grep -c '^stored ' "$TMP/send.out") stored"
+sleep 10
+check "PostgreSQL starts again" pg_start "$TMP/pg"
+check "sender finishes" wait_pid "$sender" 150
+check "spool replayed" wait_for "[ \$(spool_segs '$TMP/spool') -eq 0 ] || [ \"\$(doc_count)\" -ge $N ]" 60
+sleep 1	# a replay in flight when the count is reached
+
+echo "# client: $(status_counts "$TMP/send.out")"
+assert_eq "no document failed or rejected" 0 "$(grep -Ec '^(failed|rejected) ' "$TMP/send.out")"
+assert_eq "every document acknowledged" "$N" "$(acked "$TMP/send.out" | wc -l)"
+check "some documents were spooled" grep -q '^spooled ' "$TMP/send.out"
+acked "$TMP/send.out" >"$TMP/acked.list"
+check_exactly_once "db stop" "$TMP/acked.list"
+assert_eq "exactly N rows" "$N" "$(doc_count)"
+assert_eq "every row stored, none rejected" "$N" "$(sql "SELECT count(*) FROM documents WHERE outcome = 'stored'")"
+check "outage logged" grep -q 'database unavailable' "$TMP/planqd.log"
+check "replay logged" grep -q 'every spooled document has been replayed' "$TMP/planqd.log"
+assert_eq "spool directory empty" 0 "$(spool_segs "$TMP/spool")"
+check_healthy "after the outage"
+check "planqd stops cleanly" planqd_stop
+log_summary
+finish
