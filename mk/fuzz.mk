@@ -37,3 +37,5 @@ fuzz: $(FUZZ_DIR)/fuzz_parse
 	$(FUZZ_DIR)/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    -timeout=10 -rss_limit_mb=4096 -artifact_prefix=$(FUZZ_DIR)/ \
 	    -print_final_stats=1 $(FUZZ_DIR)/corpus tests/fuzz/corpus
+
+-include $(wildcard $(FUZZ_DIR)/obj/workers/parse/*.d)

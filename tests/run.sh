@@ -32,8 +32,10 @@ run_one() {
 
 valgrind=()
 if [ -n "${PLANQ_VALGRIND:-}" ]; then
+	# test_parse.supp: glibc's loader when iconv loads a gconv module
 	valgrind=(valgrind --quiet --error-exitcode=99 --leak-check=full
-		--errors-for-leak-kinds=definite)
+		--errors-for-leak-kinds=definite
+		--suppressions="$PWD/tests/unit/test_parse.supp")
 fi
 
 for t in "$PLANQ_UNIT"/test_*; do

@@ -5,8 +5,10 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "parse.h"
+#include "parse_internal.h"
 #include "fuzz_ctype.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,7 +25,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (r.plan != NULL) {
 			char *s = json_dumps(r.plan, JSON_PRESERVE_ORDER);
-			if (s == NULL)
+			/* the output must be valid UTF-8 JSON */
+			if (s == NULL || !decode_is_utf8((const unsigned char *)
+			    s, strlen(s)))
 				abort();
 			free(s);
 		}

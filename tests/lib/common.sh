@@ -109,6 +109,7 @@ planqd_start() {
 		# planqd and its workers under memcheck; finish() reads the logs
 		vg=(valgrind --quiet --trace-children=yes --child-silent-after-fork=yes
 		    --leak-check=full --errors-for-leak-kinds=definite
+		    --suppressions="$ROOT/tests/unit/test_parse.supp"
 		    --log-file="$TMP/valgrind.%p.vglog")
 	fi
 	"${vg[@]}" "$PLANQ_BIN/planqd" --listen "$ENDPOINT" --db "$PLANQ_DB" \

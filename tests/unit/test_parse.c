@@ -146,6 +146,12 @@ test_budgets(void)
 	CHECK(n == 1 && b[0].amount == 1240000, "scan skips (共助): n=%zu", n);
 	n = budget_scan(sp("[算定見込額 263千"), b, 8, &first, &after);
 	CHECK(n == 1 && b[0].amount == 263000, "scan truncated: n=%zu", n);
+	n = budget_scan(sp("相談 《-》 本文"), b, 8, &first, &after);
+	CHECK(n == 1 && !b[0].has_amount && b[0].label[0] == '\0',
+	    "scan 《-》: n=%zu", n);
+	n = budget_scan(sp("相談 (-) 本文"), b, 8, &first, &after);
+	CHECK(n == 0, "(-) alone is no budget: n=%zu", n);
+	check_inner("予算額 約1,000千円", 1, "予算額", 1, 1000000);
 	n = budget_scan(sp("(予算額 1千円) 本文 (予算額 2千円)"), b, 8, &first,
 	    &after);
 	CHECK(n == 1, "scan stops at text: n=%zu", n);
@@ -214,6 +220,8 @@ test_era(void)
 	    "date 令和元年");
 	CHECK(era_parse_date(sp("更新日:2020年3月31日"), &y, &m, &d) &&
 	    y == 2020 && m == 3 && d == 31, "date with prefix");
+	CHECK(era_parse_date(sp("掲載日 2023年3月31日"), &y, &m, &d) &&
+	    y == 2023 && m == 3 && d == 31, "date with 掲載日 prefix");
 	CHECK(!era_parse_date(sp("2018年13月7日"), &y, &m, &d), "bad month");
 	CHECK(!era_parse_date(sp("2018年6月7日に実施しました。"), &y, &m, &d),
 	    "date inside a sentence");
@@ -401,6 +409,14 @@ test_text(void)
 	check_norm("１，２３４千円", "1,234千円");
 	check_norm("\xef\xbb\xbfx\xe2\x80\x8by", "xy");
 	check_norm("・こども・子育て", "・こども・子育て");
+	/* full-width characters mapped directly next to runs that go
+	 * through utf8proc, and before combining marks (regressions) */
+	check_norm("\xe3\x83\x89\xef\xbd\x8f\xe3\x80\xb4x", "\xe3\x83\x89o\xe3\x80\xb4x");
+	check_norm("\xef\xbc\xa1\xcc\x81", "\xc3\x81");
+	check_norm("\xef\xbd\x8f\xe3\x82\x99z", "o\xe3\x82\x99z");
+	check_norm("\xe3\x80\x80\xcc\x81", " \xcc\x81");
+	check_norm("\xef\xbc\xaf\xe3\x80\xa9\xef\xbe\x84\xef\xbe\x9e\xef\xbc\xb8", "O\xe3\x80\xa9\xe3\x83\x89X");
+	check_norm("\xef\xbd\x9e\xe3\x80\x9c", "~\xe3\x80\x9c");
 
 	check_inline("<p>【1-1 支援】</p> <ul style=\"x\"> ・a", "【1-1 支援】   ・a");
 	check_inline("<b>x</b>&amp;y&lt;z&#12354;&#x3042;", "x &y<zああ");
@@ -489,6 +505,15 @@ test_markers(void)
 	    "国民健康保険");
 	check_marker("主な取組項目 未収金対策", MARK_REFORM, 0, NULL, "未収金対策");
 	check_marker("主な取組項目", MARK_NONE, 0, NULL, NULL);
+	check_marker("取組項目2 業務改善", MARK_REFORM, 0, NULL, "業務改善");
+	{
+		struct marker m;
+		CHECK(markers_match_bare(sp("1-1-1 地域防災訓練の支援"), &m) &&
+		    m.kind == MARK_INITIATIVE && strcmp(m.code, "1-1-1") == 0,
+		    "bare code 1-1-1");
+		CHECK(!markers_match_bare(sp("2018-6-7"), &m), "date is no code");
+		CHECK(!markers_match_bare(sp("1 はじめに"), &m), "1 part is no code");
+	}
 	check_marker("【算定見込額 1,920千円】", MARK_NONE, 0, NULL, NULL);
 	check_marker("【重要】", MARK_NONE, 0, NULL, NULL);
 	check_marker("【1-1 never closed", MARK_NONE, 0, NULL, NULL);
@@ -543,6 +568,13 @@ test_classify(void)
 	    text_starts(r, "局長"), "head 局長");
 	CHECK(!classify_head(sp("(経営課題1:まちづくり)"), &r, &n),
 	    "issue gloss is no head");
+	CHECK(classify_head(sp("(区長 山本 一郎)"), &r, &n) &&
+	    text_starts(r, "区長") && n.n == strlen("山本 一郎"),
+	    "head without colon");
+	CHECK(!classify_head(sp("区長 山本 一郎"), &r, &n),
+	    "unwrapped head without colon is text");
+	CHECK(classify_line(sp("このページに関するお問い合わせ")) == LINE_CONTACT,
+	    "contact variant");
 	CHECK(classify_not_plan(sp("第3回 区政会議 会議録")) != NULL, "minutes");
 	CHECK(classify_not_plan(sp("令和2年度 西区運営方針")) == NULL, "plan ok");
 }
@@ -680,6 +712,121 @@ test_parse_bytes(void)
 	check_str(r.plan, "issues.0.title", "地域社会づくり");
 	check_int(r.plan, "issues.0.strategies.0.initiatives.0.budgets.0."
 	    "amount_yen", 20852000);
+	parse_result_clear(&r);
+
+	s = "令和2年度 大阪市会事務局運営方針\n局の目標\n開かれた議会\n";
+	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "市会事務局 plan");
+	check_str(r.plan, "org.name", "大阪市会事務局");
+	check_str(r.plan, "org.kind", "bureau");
+	parse_result_clear(&r);
+
+	s = "令和2年度 大阪市西区運営方針\n区の目標\nまち\n"
+	    "◆自己評価\n1年間の取組成果と今後取り組みたいこと\t"
+	    "解決すべき課題と今後の改善方向\n成果です。\t課題です。\n"
+	    "区政会議の意見の予算要求への反映割合\n"
+	    "区全体の予算額\t100千円\n固定経費\t40千円\n区政充実重点経費\t10千円\n"
+	    "除いた経費\t50千円\n反映した事業の割合\t12.5%\n";
+	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "table evaluation/council plan");
+	check_str(r.plan, "org.name", "西区");
+	check_str(r.plan, "evaluation.achievements", "成果です。");
+	check_str(r.plan, "evaluation.challenges", "課題です。");
+	check_int(r.plan, "council_reflection.total_yen", 100000);
+	check_int(r.plan, "council_reflection.fixed_yen", 40000);
+	check_int(r.plan, "council_reflection.priority_yen", 10000);
+	check_int(r.plan, "council_reflection.base_yen", 50000);
+	CHECK(json_real_value(path(r.plan, "council_reflection.ratio_percent"))
+	    == 12.5, "council ratio");
+	parse_result_clear(&r);
+
+	s = "<html><body><table><tr><td><h1>令和2年度 西区運営方針</h1>"
+	    "<p>(区長:西 太郎)</p><h2>区の目標</h2><p>まち</p>"
+	    "<table><tr><td>【経営課題1 a】 概要</td><td>【1-1 b】 本文</td></tr>"
+	    "</table></td></tr></table></body></html>";
+	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "layout-table page");
+	check_str(r.plan, "title", "令和2年度 西区運営方針");
+	check_str(r.plan, "goals.0", "まち");
+	check_str(r.plan, "issues.0.strategies.0.code", "1-1");
+	parse_result_clear(&r);
+
+	s = "| 経営課題の概要 | 主な戦略 |\n|---|---|\n"
+	    "| 【経営課題1 x】 概要。 | 【1-1 y】 本文。 |\n"
+	    "### 1-1-1 取組\n\n令和6年度予算額 2,150千円\n";
+	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "pipe table fragment");
+	check_str(r.plan, "issues.0.strategies.0.initiatives.0.code", "1-1-1");
+	check_int(r.plan, "issues.0.strategies.0.initiatives.0.budgets.0."
+	    "amount_yen", 2150000);
+	parse_result_clear(&r);
+
+	/* an item's own 自己評価/指標 rows and lines never end 様式2 */
+	s = "令和2年度 西区運営方針\n経営課題の概要\t主な戦略\n"
+	    "【経営課題1 a】 概要。\t【1-1 b】 本文。\n"
+	    "【1-1-1 x】(予算額 1千円) 本文x\t\n"
+	    "アウトカム指標\t指標の文\n自己評価\t順調\n"
+	    "【1-1-2 y】(予算額 2千円) 本文y\t\n自己評価\n順調\n"
+	    "【1-1-3 z】(予算額 3千円) 本文z\t\n"
+	    "## 関連資料\n資料の説明\n◆自己評価\n"
+	    "1年間の取組成果と今後取り組みたいこと\n成果\n";
+	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "item 自己評価 rows");
+	check_str(r.plan, "issues.0.strategies.0.initiatives.0.body", "本文x");
+	check_str(r.plan, "issues.0.strategies.0.initiatives.1.body", "本文y");
+	check_str(r.plan, "issues.0.strategies.0.initiatives.2.body", "本文z");
+	check_str(r.plan, "evaluation.achievements", "成果");
+	parse_result_clear(&r);
+
+	s = "西区運営方針\n(区長:西 太郎)\n区の目標\nまち\n";
+	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "title without a year");
+	check_str(r.plan, "title", "西区運営方針");
+	CHECK(json_is_null(path(r.plan, "fiscal_year")), "no year: null");
+	check_str(r.plan, "stage", "final");
+	parse_result_clear(&r);
+
+	s = "令和2年度 西区運営方針\n【経営課題1】まちづくり\n経営課題の概要\n"
+	    "地域の力を高める。\n主な戦略\n【戦略1-1】支援 活動を支える。\n";
+	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "summary label under the issue");
+	check_str(r.plan, "issues.0.title", "まちづくり");
+	check_str(r.plan, "issues.0.summary", "地域の力を高める。");
+	check_str(r.plan, "issues.0.strategies.0.body", "活動を支える。");
+	parse_result_clear(&r);
+
+	s = "令和2年度 西区運営方針\n区の目標:安全なまち\n"
+	    "区の使命(どのような役割を担うのか) 暮らしを守る\n"
+	    "令和2年度 区運営の基本的な考え方(区長の方針)\n方針。\n"
+	    "【経営課題1 a】\n【戦略1-1】b\n【取組1-1-1】c 《1千円》 本文\n";
+	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "items on heading lines");
+	check_str(r.plan, "goals.0", "安全なまち");
+	check_str(r.plan, "missions.0", "暮らしを守る");
+	check_str(r.plan, "policies.0", "方針。");
+	CHECK(json_array_size(path(r.plan, "policies")) == 1, "one policy");
+	check_str(r.plan, "issues.0.strategies.0.initiatives.0.code", "1-1-1");
+	parse_result_clear(&r);
+
+	s = "令和2年度 北区運営方針\n経営課題の概要\t主な戦略\n"
+	    "【経営課題1 a】 概要。\t【1-1 b】 本文。\n"
+	    "主な具体的取組\t2年度予算額(千円)\t取組内容\n"
+	    "【1-1-1 x】\t5,237\t本文x\n【1-1-2 y】\t-\t本文y\n"
+	    "【1-1-3 w】\t99999999999999999\t本文w\n"
+	    "主な具体的取組\t予算額\t取組内容\n【1-1-4 z】\t12,000千円\t本文z\n";
+	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
+	    r.status == PARSE_PLAN, "amount column");
+	check_int(r.plan, "issues.0.strategies.0.initiatives.0.budgets.0."
+	    "amount_yen", 5237000);
+	check_str(r.plan, "issues.0.strategies.0.initiatives.0.budgets.0."
+	    "label", "予算額");
+	check_str(r.plan, "issues.0.strategies.0.initiatives.0.body", "本文x");
+	CHECK(json_is_null(path(r.plan, "issues.0.strategies.0.initiatives.1."
+	    "budgets.0.amount_yen")), "amount column dash");
+	CHECK(json_array_size(path(r.plan, "issues.0.strategies.0."
+	    "initiatives.2.budgets")) == 0, "overflowing amount ignored");
+	check_int(r.plan, "issues.0.strategies.0.initiatives.3.budgets.0."
+	    "amount_yen", 12000000);
 	parse_result_clear(&r);
 
 	check_status("empty", "", 0, NULL, PARSE_NOT_PLAN);

@@ -70,114 +70,131 @@ budget_skip_unit(struct span s)
 	return text_skip_lit(s, "円");
 }
 
+/* Reads one number (Arabic or kanji digits, "," groups, one ".") at *t;
+ * returns its value, *nd counts digits (0: no number). */
+static double
+budget_read_number(struct span *t, int *nd)
+{
+	double v = 0, scale = 0;
+	size_t adv;
+	int d;
+
+	while (t->n > 0) {
+		uint32_t cp = text_cp(t->p, t->n, &adv);
+		if (text_is_digit_cp(cp, &d) ||
+		    (d = budget_kanji_digit(cp)) >= 0) {
+			if (scale > 0) {
+				v += d / scale;
+				scale *= 10;
+			} else
+				v = v * 10 + d;
+			(*nd)++;
+		} else if ((cp == ',' || (cp == '.' && scale == 0)) &&
+		    *nd > 0 && t->n > 1 && text_is_digit_cp(text_cp(t->p + 1,
+		    t->n - 1, &adv), &d)) {
+			adv = 1;
+			if (cp == '.')
+				scale = 10;
+		} else
+			break;
+		*t = text_skip(*t, adv);
+		if (*nd > 18)
+			return -1;
+	}
+	return v;
+}
+
+/* A unit after a space: "11,050 千円" -> 1000; 0 if none. */
+static double
+budget_spaced_unit(struct span *t)
+{
+	struct span u = text_skip_spaces(*t), w;
+	double mul = 1;
+	size_t adv;
+
+	if (!text_starts(u, "千円") && !text_starts(u, "百万円") &&
+	    !text_starts(u, "万円"))
+		return 0;
+	for (w = u; w.n > 0; w = text_skip(w, adv)) {
+		uint32_t cp = text_cp(w.p, w.n, &adv);
+		if (budget_small_unit(cp) > 0)
+			mul *= budget_small_unit(cp);
+		else if (budget_big_unit(cp) > 0)
+			mul *= budget_big_unit(cp);
+		else
+			break;
+	}
+	*t = text_skip(w, strlen("円"));
+	return mul;
+}
+
+/* A dash amount (-, - 円, -千円): 1 and *used, 0 if s is not one. */
+static int
+budget_dash(struct span s, struct span t, size_t *used)
+{
+	size_t adv;
+	int d;
+
+	if (t.n == 0 || !budget_is_dash(text_cp(t.p, t.n, &adv)))
+		return 0;
+	t = text_skip(t, adv);
+	/* a dash followed by digits is a range or a minus: not ours */
+	if (t.n > 0 && text_is_digit_cp(text_cp(t.p, t.n, &adv), &d))
+		return -1;
+	t = budget_skip_unit(t);
+	*used = (size_t)(t.p - s.p);
+	return 1;
+}
+
 int
 budget_parse_amount(struct span s, int *has, long long *yen, size_t *used)
 {
 	struct span t = text_skip_spaces(s);
-	double total = 0, section = 0, cur = 0;
-	int have_cur = 0, ndigits = 0, units = 0, d, k;
+	double total = 0, section = 0, cur = 0, mul;
+	int have_cur = 0, ndigits = 0, units = 0, dash;
 	size_t adv;
-	uint32_t cp;
 
 	if (t.n == 0)
 		return 0;
-	cp = text_cp(t.p, t.n, &adv);
-	if (budget_is_dash(cp)) {
-		t = text_skip(t, adv);
-		/* a dash followed by digits is a range or a minus: not ours */
-		if (t.n > 0 && text_is_digit_cp(text_cp(t.p, t.n, &adv), &d))
-			return 0;
-		t = budget_skip_unit(t);
+	if ((dash = budget_dash(s, t, used)) != 0) {
 		*has = 0;
 		*yen = 0;
-		*used = (size_t)(t.p - s.p);
-		return 1;
+		return dash > 0;
 	}
 	while (t.n > 0) {
-		cp = text_cp(t.p, t.n, &adv);
-		if (text_is_digit_cp(cp, &d) || (k = budget_kanji_digit(cp)) >= 0) {
-			/* a number: digits, commas, one decimal point */
-			double v = 0, scale = 0;
-			int any = 0;
-			while (t.n > 0) {
-				cp = text_cp(t.p, t.n, &adv);
-				if (text_is_digit_cp(cp, &d) ||
-				    (d = budget_kanji_digit(cp)) >= 0) {
-					if (scale > 0) {
-						v += d / scale;
-						scale *= 10;
-					} else
-						v = v * 10 + d;
-					any = 1;
-					ndigits++;
-				} else if (cp == ',' && any && t.n > 1 &&
-				    text_is_digit_cp(text_cp(t.p + 1, t.n - 1,
-				    &adv), &d)) {
-					adv = 1;
-				} else if (cp == '.' && any && scale == 0 &&
-				    t.n > 1 && text_is_digit_cp(text_cp(t.p + 1,
-				    t.n - 1, &adv), &d)) {
-					adv = 1;
-					scale = 10;
-				} else
-					break;
-				t = text_skip(t, adv);
-				if (ndigits > 18)
-					return 0;
-			}
+		uint32_t cp = text_cp(t.p, t.n, &adv);
+		int d;
+		if (text_is_digit_cp(cp, &d) || budget_kanji_digit(cp) >= 0) {
 			if (have_cur)
 				return 0;
-			cur = v;
+			cur = budget_read_number(&t, &ndigits);
+			if (cur < 0)
+				return 0;
 			have_cur = 1;
 			continue;
 		}
-		if (budget_small_unit(cp) > 0) {
+		if (budget_small_unit(cp) > 0) {	/* 十 百 千 */
 			section += (have_cur ? cur : 1) * budget_small_unit(cp);
-			have_cur = 0;
-			units++;
-			t = text_skip(t, adv);
-			continue;
-		}
-		if (budget_big_unit(cp) > 0) {
+		} else if (budget_big_unit(cp) > 0) {	/* 万 億 兆 */
 			section += have_cur ? cur : 0;
-			if (section == 0)
-				section = 1;
-			total += section * budget_big_unit(cp);
+			total += (section == 0 ? 1 : section) *
+			    budget_big_unit(cp);
 			section = 0;
-			have_cur = 0;
-			units++;
-			t = text_skip(t, adv);
-			continue;
-		}
-		break;
+		} else
+			break;
+		have_cur = 0;
+		units++;
+		t = text_skip(t, adv);
 	}
 	if (ndigits == 0)
 		return 0;
 	total += section + (have_cur ? cur : 0);
-	{
-		struct span u = text_skip_spaces(t);
-		if (text_starts(u, "円")) {
-			t = text_skip(u, strlen("円"));
-			units++;
-		} else if (units == 0 && (text_starts(u, "千円") ||
-		    text_starts(u, "百万円") || text_starts(u, "万円"))) {
-			/* 11,050 千円: unit after a space */
-			struct span w = u;
-			double mul = 1;
-			while (w.n > 0) {
-				cp = text_cp(w.p, w.n, &adv);
-				if (budget_small_unit(cp) > 0)
-					mul *= budget_small_unit(cp);
-				else if (budget_big_unit(cp) > 0)
-					mul *= budget_big_unit(cp);
-				else
-					break;
-				w = text_skip(w, adv);
-			}
-			total *= mul;
-			t = text_skip(w, strlen("円"));
-			units++;
-		}
+	if (text_starts(text_skip_spaces(t), "円")) {
+		t = text_skip(text_skip_spaces(t), strlen("円"));
+		units++;
+	} else if (units == 0 && (mul = budget_spaced_unit(&t)) > 0) {
+		total *= mul;
+		units++;
 	}
 	if (total > 9e15 || total < 0)
 		return 0;
@@ -254,6 +271,7 @@ budget_parse_inner(struct span s, struct budget *b)
 			t = text_skip_spaces(text_skip_lit(t, ":"));
 		}
 	}
+	t = text_skip_spaces(text_skip_lit(t, "約"));
 	r = budget_parse_amount(t, &has, &yen, &used);
 	if (r == 0)
 		return 0;
@@ -342,7 +360,15 @@ budget_group(struct span s, struct budget *b, size_t *len)
 			return 0;
 		*len = s.n;
 	}
-	return budget_parse_inner(in, b);
+	if (budget_parse_inner(in, b))
+		return 1;
+	/* 《-》: a dash alone in the budget-only brackets */
+	if ((strcmp(close, "》") == 0 || strcmp(close, "≫") == 0) &&
+	    text_trim(in).n == 1 && text_trim(in).p[0] == '-') {
+		memset(b, 0, sizeof(*b));
+		return 1;
+	}
+	return 0;
 }
 
 size_t
@@ -355,9 +381,25 @@ budget_scan(struct span s, struct budget *out, size_t max, size_t *first,
 	*first = s.n;
 	*after = 0;
 	while (i < s.n) {
-		struct span t = text_skip(s, i);
-		uint32_t cp = text_cp(t.p, t.n, &adv);
+		struct span t;
+		uint32_t cp;
 
+		if (n == 0) {
+			/* before the first group: jump to the next opener
+			 * ( [ < 【 《 〔 〈 ≪ by bytes */
+			const unsigned char *u = (const unsigned char *)s.p;
+			while (i < s.n && u[i] != '(' && u[i] != '[' &&
+			    u[i] != '<' && !(i + 2 < s.n && ((u[i] == 0xE3 &&
+			    u[i + 1] == 0x80 && (u[i + 2] == 0x90 ||
+			    u[i + 2] == 0x8A || u[i + 2] == 0x94 ||
+			    u[i + 2] == 0x88)) || (u[i] == 0xE2 &&
+			    u[i + 1] == 0x89 && u[i + 2] == 0xAA))))
+				i++;
+			if (i >= s.n)
+				break;
+		}
+		t = text_skip(s, i);
+		cp = text_cp(t.p, t.n, &adv);
 		if ((cp == '(' || cp == 0x3010 || cp == 0x300A || cp == 0x226A ||
 		    cp == '[' || cp == 0x3014 || cp == '<' || cp == 0x3008) &&
 		    budget_group(t, &b, &len)) {
@@ -381,4 +423,25 @@ budget_scan(struct span s, struct budget *out, size_t max, size_t *first,
 		i += adv;
 	}
 	return n < max ? n : max;
+}
+
+int
+budget_header_cell(struct span s, char *label, size_t labelsz,
+    long long *unit)
+{
+	struct span t = budget_skip_year(text_trim(s));
+	const char *gaku = text_find(t, "額");
+	size_t n;
+
+	if (gaku == NULL || text_cp_count(t) > 20)
+		return 0;
+	n = (size_t)(gaku - t.p) + strlen("額");
+	if (n >= labelsz || memchr(t.p, '(', n) != NULL)
+		return 0;
+	memcpy(label, t.p, n);
+	label[n] = '\0';
+	*unit = text_find(t, "(千円)") ? 1000 : text_find(t, "(百万円)") ?
+	    1000000 : text_find(t, "(万円)") ? 10000 : text_find(t, "(円)") ?
+	    1 : 0;
+	return 1;
 }

@@ -15,12 +15,16 @@ static struct span
 classify_unwrap(struct span s)
 {
 	static const char *const lead[] = { "◆", "■", "●", "◇", "□", "▼", "▶",
-	    "・", "◎", NULL };
+	    "◎", NULL };
 	static const char *const pairs[][2] = { { "【", "】" }, { "≪", "≫" },
 	    { "[", "]" }, { "《", "》" }, { "〔", "〕" } };
 	size_t i;
+	unsigned char c0;
 
 	s = text_trim(s);
+	c0 = s.n ? (unsigned char)s.p[0] : 0;
+	if (c0 != 0xE2 && c0 != 0xE3 && c0 != '[')
+		return s;	/* no mark or bracket can start here */
 	for (i = 0; lead[i] != NULL; i++)
 		if (text_starts(s, lead[i])) {
 			s = text_trim(text_skip(s, strlen(lead[i])));
@@ -66,15 +70,19 @@ struct classify_word {
 #define CW(s)	{ s, sizeof(s) - 1 }
 
 static const struct classify_word noise_words[] = {
-	CW("ページの先頭です"), CW("メニューの終端です"), CW("本文ここから"), CW("本文ここまで"),
-	CW("ここから本文です"), CW("ここまで本文です"), CW("Adobe Acrobat"), CW("Adobe Reader"),
-	CW("Acrobat Reader"), CW("PDFファイルを閲覧"), CW("PDF形式のファイルを"),
-	CW("別ウィンドウで開"), CW("SNSリンク"), CW("でシェア"), CW("でツイート"), CW("LINEで送る"),
-	CW("探している情報が見つからない"), CW("このページを印刷"), CW("ページの先頭へ"), CW("メール送信フォーム"),
-	CW("よくあるご質問"), CW("サイトマップ"), CW("このページの先頭"), CW("Get Adobe"),
-	CW("ダウンロード(無償)"), CW("JavaScriptが無効"), CW("トップページ >"), CW("ホーム >"),
-	CW("現在位置"), CW("パンくず"), CW("読み上げ"), CW("文字サイズ"), CW("Language"),
-	CW("閲覧支援"), CW("ヘッダーメニュー"), CW("フッターメニュー"),
+	CW("ページの先頭です"), CW("メニューの終端です"), CW("本文ここから"),
+	CW("本文ここまで"), CW("ここから本文です"), CW("ここまで本文です"),
+	CW("Adobe Acrobat"), CW("Adobe Reader"), CW("Acrobat Reader"),
+	CW("PDFファイルを閲覧"), CW("PDF形式のファイルを"),
+	CW("別ウィンドウで開"), CW("SNSリンク"), CW("でシェア"),
+	CW("でツイート"), CW("LINEで送る"),
+	CW("探している情報が見つからない"), CW("このページを印刷"),
+	CW("ページの先頭へ"), CW("メール送信フォーム"), CW("よくあるご質問"),
+	CW("サイトマップ"), CW("このページの先頭"), CW("Get Adobe"),
+	CW("ダウンロード(無償)"), CW("JavaScriptが無効"),
+	CW("トップページ >"), CW("ホーム >"), CW("現在位置"), CW("パンくず"),
+	CW("読み上げ"), CW("文字サイズ"), CW("Language"), CW("閲覧支援"),
+	CW("ヘッダーメニュー"), CW("フッターメニュー"),
 	{ NULL, 0 }
 };
 
@@ -88,30 +96,57 @@ classify_hash4(const unsigned char *p)
 	    ((unsigned)p[2] << 3) ^ p[3]) & 4095u;
 }
 
+/* Sub-headings of an item's indicator/evaluation columns: what follows is
+ * not the item's description. */
 static int
-classify_noise(struct span s)
+classify_stop(struct span u)
 {
-	uint32_t set[128] = { 0 };
-	unsigned wh[sizeof(noise_words) / sizeof(noise_words[0])];
+	static const char *const stops[] = { "アウトカム指標", "プロセス指標",
+	    "撤退・再構築基準", "中間振り返り", "業績目標", "戦略のアウトカム",
+	    "具体的取組のアウトカム", NULL };
+	size_t i;
+
+	for (i = 0; stops[i] != NULL; i++)
+		if (text_starts(u, stops[i]))
+			return 1;
+	return 0;
+}
+
+#define CLASSIFY_NWORDS	(sizeof(noise_words) / sizeof(noise_words[0]) - 1)
+_Static_assert(sizeof(noise_words) / sizeof(noise_words[0]) - 1 <=
+    sizeof(((struct classify_noise *)0)->wh) / sizeof(unsigned),
+    "struct classify_noise too small for noise_words");
+
+void
+classify_noise_init(struct classify_noise *cn)
+{
+	size_t k;
+
+	memset(cn, 0, sizeof(*cn));
+	for (k = 0; k < CLASSIFY_NWORDS; k++) {
+		cn->wh[k] = classify_hash4((const unsigned char *)
+		    noise_words[k].w);
+		cn->set[cn->wh[k] >> 5] |= 1u << (cn->wh[k] & 31);
+	}
+}
+
+static int
+classify_noise(const struct classify_noise *cn, struct span s)
+{
 	size_t i, k;
 
 	if (s.n < 4)
 		return 0;
-
-	for (k = 0; noise_words[k].w != NULL; k++) {
-		wh[k] = classify_hash4((const unsigned char *)noise_words[k].w);
-		set[wh[k] >> 5] |= 1u << (wh[k] & 31);
-	}
 	for (i = 0; i + 4 <= s.n; i++) {
 		const unsigned char *p = (const unsigned char *)s.p + i;
 		unsigned h;
 		if ((p[0] & 0xC0) == 0x80)
 			continue;
 		h = classify_hash4(p);
-		if (!(set[h >> 5] & (1u << (h & 31))))
+		if (!(cn->set[h >> 5] & (1u << (h & 31))))
 			continue;
-		for (k = 0; noise_words[k].w != NULL; k++)
-			if (wh[k] == h && noise_words[k].n <= s.n - i &&
+		for (k = 0; k < CLASSIFY_NWORDS; k++)
+			if (cn->wh[k] == h && noise_words[k].n <= s.n - i &&
 			    memcmp(p, noise_words[k].w, noise_words[k].n) == 0)
 				return 1;
 	}
@@ -120,6 +155,15 @@ classify_noise(struct span s)
 
 enum line_kind
 classify_line(struct span s)
+{
+	struct classify_noise cn;
+
+	classify_noise_init(&cn);
+	return classify_line_ctx(&cn, s);
+}
+
+enum line_kind
+classify_line_ctx(const struct classify_noise *cn, struct span s)
 {
 	struct span u, o;
 	size_t cps;
@@ -130,8 +174,10 @@ classify_line(struct span s)
 	cps = text_cp_count(u);
 	if (cps > 120)
 		return LINE_TEXT;
-	if (classify_noise(u))
+	if (cn != NULL && classify_noise(cn, u))
 		return LINE_NOISE;
+	if (text_starts(u, "・") || text_starts(u, "•") || text_starts(u, "- "))
+		return LINE_TEXT;	/* a bullet item is never a heading */
 	if (cps == 0 || cps > HEADING_MAX_CP)
 		return LINE_TEXT;
 	if (classify_has(u, "このページの作成者") ||
@@ -145,8 +191,10 @@ classify_line(struct span s)
 	if (classify_has(u, "市政改革") && (classify_has(u, "取組") ||
 	    classify_has(u, "様式3")))
 		return LINE_REFORMS;
-	if (cps <= 20 && classify_has(u, "自己評価"))
+	if (text_starts(u, "自己評価") && cps <= 8)
 		return LINE_EVAL;
+	if (classify_stop(u))
+		return LINE_NOISE;	/* indicator tables end a body */
 	if (text_starts(u, "1年間の取組成果") || text_starts(u, "取組成果と"))
 		return LINE_ACHIEVE;
 	if (text_starts(u, "解決すべき課題") || (cps <= 24 &&
@@ -164,6 +212,9 @@ classify_line(struct span s)
 	    !classify_has(u, "【")))
 		return LINE_COLHEAD;
 	if (cps > 40)
+		return LINE_TEXT;
+	if (!classify_has(u, "目標") && !classify_has(u, "使命") &&
+	    !classify_has(u, "方針") && !classify_has(u, "考え方"))
 		return LINE_TEXT;
 	o = classify_skip_owner(u);
 	if (text_starts(o, "目標") && (cps <= 24 ||
@@ -191,14 +242,25 @@ classify_title(struct span s)
 	const char *h;
 	size_t i;
 
+	if (s.n > 240 || text_find(s, "運営方針") == NULL)
+		return 0;
 	s = classify_unwrap(s);
 	if (text_cp_count(s) > 60 || (h = text_find(s, "運営方針")) == NULL)
 		return 0;
 	for (i = 0; bad[i] != NULL; i++)
 		if (classify_has(s, bad[i]))
 			return 0;
-	if (!era_find_year(s, &yl))
-		return 0;
+	if (!era_find_year(s, &yl)) {
+		/* no year: "西区運営方針" / "港湾局運営方針(素案)" alone */
+		struct span org = text_trim((struct span){ s.p,
+		    (size_t)(h - s.p) });
+		struct span after = text_trim(text_skip(s, (size_t)(h - s.p) +
+		    strlen("運営方針")));
+		return text_cp_count(org) >= 2 && text_cp_count(org) <= 16 &&
+		    (text_ends(org, "区") || text_ends(org, "局") ||
+		    text_ends(org, "室")) && (after.n == 0 ||
+		    (text_starts(after, "(") && text_cp_count(after) <= 6));
+	}
 	/* the year and the org come before 運営方針, or the year right after */
 	return yl.start < (size_t)(h - s.p) || yl.start <= (size_t)(h - s.p) +
 	    strlen("運営方針") + 3;

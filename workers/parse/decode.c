@@ -54,6 +54,12 @@ decode_utf8_prefix(const unsigned char *s, size_t n)
 			}
 			continue;
 		}
+		if (c >= 0xE1 && c <= 0xEC && i + 2 < n &&
+		    (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+			i += 3;		/* common 3-byte case: no overlong or
+					 * surrogate possible for E1..EC */
+			continue;
+		}
 		if (c >= 0xC2 && c <= 0xDF) {
 			need = 1;
 			cp = c & 0x1F;
@@ -80,30 +86,46 @@ decode_utf8_prefix(const unsigned char *s, size_t n)
 	return n;
 }
 
-/* Fraction of code points that Japanese plan text plausibly contains. */
+/* Whether one non-ASCII code point is plausible in Japanese plan text. */
+static int
+decode_plausible(uint32_t cp)
+{
+	return (cp >= 0x3000 && cp <= 0x30FF) ||	/* punct, kana */
+	    (cp >= 0x4E00 && cp <= 0x9FFF) ||		/* CJK */
+	    (cp >= 0xFF01 && cp <= 0xFF5E) ||		/* full-width */
+	    (cp >= 0x2000 && cp <= 0x27BF) ||		/* symbols */
+	    (cp >= 0x2E80 && cp <= 0x2FDF) ||		/* radicals */
+	    (cp >= 0x3200 && cp <= 0x33FF) ||		/* ㈱ ㍻ */
+	    (cp >= 0x3400 && cp <= 0x4DBF) ||		/* CJK ext. A */
+	    cp == 0xA0 || cp == 0xA9 || cp == 0xD7 || cp == 0xF7 ||
+	    cp == 0xFEFF || (cp >= 0xF900 && cp <= 0xFAFF) ||
+	    (cp >= 0xFFE0 && cp <= 0xFFE5);
+}
+
+/* Fraction of code points that Japanese plan text plausibly contains,
+ * over a sample of the text (valid UTF-8). */
 static double
 decode_score(const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, total = 0, good = 0, adv;
 
 	if (n > DECODE_SNIFF)
 		n = DECODE_SNIFF;	/* a sample decides plausibility */
 	while (i < n) {
-		uint32_t cp = text_cp(s + i, n - i, &adv);
+		unsigned char c = u[i];
 		total++;
-		if ((cp >= 0x20 && cp < 0x7F) || cp == '\n' || cp == '\t' ||
-		    cp == '\r' ||
-		    (cp >= 0x3000 && cp <= 0x30FF) ||	/* punct, kana */
-		    (cp >= 0x4E00 && cp <= 0x9FFF) ||	/* CJK */
-		    (cp >= 0xFF01 && cp <= 0xFF5E) ||	/* full-width */
-		    (cp >= 0x2000 && cp <= 0x27BF) ||	/* symbols */
-		    (cp >= 0x2E80 && cp <= 0x2FDF) ||	/* radicals */
-		    (cp >= 0x3200 && cp <= 0x33FF) ||	/* ㈱ ㍻ */
-		    cp == 0xA0 || cp == 0xA9 || cp == 0xD7 || cp == 0xF7 ||
-		    cp == 0xFEFF || (cp >= 0xF900 && cp <= 0xFAFF) ||
-		    (cp >= 0xFFE0 && cp <= 0xFFE5))
-			good++;
-		i += adv;
+		if (c < 0x80) {
+			good += (c >= 0x20 && c < 0x7F) || c == '\n' ||
+			    c == '\t' || c == '\r';
+			i++;
+		} else if (c >= 0xE3 && c <= 0xE9) {
+			good++;		/* U+3000..U+9FFF: all plausible */
+			i += 3;
+		} else {
+			good += decode_plausible(text_cp(s + i, n - i, &adv));
+			i += adv;
+		}
 	}
 	return total ? (double)good / (double)total : 1.0;
 }

@@ -192,12 +192,49 @@ html_block_level(const char *name)
 	    "main", "aside", "header", "footer", "ul", "ol", "li", "dl", "dt",
 	    "dd", "blockquote", "pre", "address", "figure", "figcaption",
 	    "form", "fieldset", "center", "hr", "caption", "table", "body",
-	    "html", "legend", "details", "summary", NULL };
+	    "html", "legend", "details", "summary", "td", "th", NULL };
 
 	if ((name[0] == 'h' || name[0] == 'H') && name[1] >= '1' &&
 	    name[1] <= '6' && name[2] == '\0')
 		return 2;
 	return html_name_in(name, blocks) ? 1 : 0;
+}
+
+/* A cell that holds headings or another table lays the page out: it is
+ * not a data cell.  The search is bounded, so it stays linear overall. */
+static int
+html_layout_cell(xmlNode *td)
+{
+	xmlNode *cur = td->children;
+	int budget = 4096;
+
+	while (cur != NULL && budget-- > 0) {
+		if (cur->type == XML_ELEMENT_NODE) {
+			const char *nm = (const char *)cur->name;
+			if (strcasecmp(nm, "table") == 0 ||
+			    html_block_level(nm) == 2)
+				return 1;
+			if (cur->children != NULL) {
+				cur = cur->children;
+				continue;
+			}
+		}
+		while (cur != NULL && cur != td && cur->next == NULL)
+			cur = cur->parent;
+		if (cur == NULL || cur == td)
+			return 0;
+		cur = cur->next;
+	}
+	return cur != NULL;	/* budget exhausted: a big cell */
+}
+
+static int
+html_is_cell(xmlNode *n)
+{
+	const char *name = (const char *)n->name;
+
+	return (strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0) &&
+	    !html_layout_cell(n);
 }
 
 static void
@@ -209,7 +246,7 @@ html_open(struct html_out *o, xmlNode *n)
 	if (strcasecmp(name, "tr") == 0 && o->cell == 0) {
 		html_break(o, BRK_LINE);
 		o->cells_in_row = 0;
-	} else if ((strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0)) {
+	} else if (html_is_cell(n)) {
 		if (o->cell == 0) {
 			if (o->cells_in_row > 0) {
 				o->brk = BRK_NONE;
@@ -241,7 +278,7 @@ html_close(struct html_out *o, xmlNode *n)
 {
 	const char *name = (const char *)n->name;
 
-	if (strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0) {
+	if (html_is_cell(n)) {
 		if (o->cell > 0)
 			o->cell--;
 		if (o->cell > 0)

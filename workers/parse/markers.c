@@ -34,6 +34,8 @@ static const struct {
 	MW("戦略", PFX_STRATEGY),
 	MW("主な取組項目", PFX_REFORM),
 	MW("取組項目", PFX_REFORM),
+	MW("主な取組", PFX_INITIATIVE),	/* needs a 3-part code */
+	MW("取組", PFX_INITIATIVE),
 };
 
 static int
@@ -78,10 +80,21 @@ mark_code(struct span *s, char *out, size_t outsz, long *first)
 			break;
 		if (parts == 0)
 			*first = v;
-		o += (size_t)snprintf(out + o, outsz - o, "%s%ld",
-		    parts ? "-" : "", v);
-		if (o >= outsz)
-			return 0;
+		{
+			char tmp[24];
+			size_t k = 0;
+			do {
+				tmp[k++] = (char)('0' + v % 10);
+				v /= 10;
+			} while (v > 0);
+			if (o + k + 2 >= outsz)
+				return 0;
+			if (parts)
+				out[o++] = '-';
+			while (k > 0)
+				out[o++] = tmp[--k];
+			out[o] = '\0';
+		}
 		parts++;
 		*s = t;
 		if (parts == 3 || t.n == 0)
@@ -232,6 +245,20 @@ markers_match(struct span s, struct marker *m)
 		memset(m, 0, sizeof(*m));
 		m->number = -1;
 		if (pfx == PFX_REFORM) {
+			struct span c = u;
+			char code[32];
+			long first;
+			/* 取組項目1 title */
+			if (mark_code(&c, code, sizeof(code), &first) == 1) {
+				int ok;
+				c = mark_after_code(c, &ok);
+				if (ok && c.n > 0) {
+					m->kind = MARK_REFORM;
+					m->rest = text_trim(c);
+					return 1;
+				}
+				return 0;
+			}
 			/* 主な取組項目 title: needs a title */
 			if (u.n == 0 || u.p == t.p)
 				return 0;
@@ -276,15 +303,20 @@ markers_next(struct span s, size_t from)
 		const unsigned char *u = (const unsigned char *)s.p;
 		uint32_t cp;
 
-		/* jump to the next 0xE2/0xE3 lead byte (【 ≪) */
-		while (i < s.n && u[i] != 0xE3 && u[i] != 0xE2)
-			i++;
-		if (i >= s.n)
+		/* step a character at a time to the next 【 (E3 80 90) or
+		 * ≪ (E2 89 AA) */
+		while (i + 2 < s.n && !((u[i] == 0xE3 && u[i + 1] == 0x80 &&
+		    u[i + 2] == 0x90) || (u[i] == 0xE2 && u[i + 1] == 0x89 &&
+		    u[i + 2] == 0xAA)))
+			i += u[i] < 0xC0 ? 1 : u[i] < 0xE0 ? 2 : u[i] < 0xF0 ?
+			    3 : 4;
+		if (i + 2 >= s.n)
 			break;
 		t = text_skip(s, i);
 		cp = text_cp(t.p, t.n, &adv);
-		if ((cp == 0x3010 || cp == 0x226A) && markers_match(t, &m) &&
-		    m.kind != MARK_NONE) {
+		memset(&m, 0, sizeof(m));
+		if ((cp == 0x3010 || cp == 0x226A) &&
+		    mark_bracket(t, PFX_NONE, &m) && m.kind != MARK_NONE) {
 			/* include a 主な戦略 / 主な具体的取組 word before it */
 			size_t k;
 			for (k = 0; k < sizeof(mark_prefixes) /

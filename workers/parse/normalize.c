@@ -49,6 +49,16 @@ normalize_control(uint32_t cp)
 	return 0;
 }
 
+/* Combining marks that could compose with the code point before them. */
+static int
+normalize_combining(uint32_t cp)
+{
+	return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 &&
+	    cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
+	    (cp >= 0x20D0 && cp <= 0x20FF) || cp == 0x3099 || cp == 0x309A ||
+	    (cp >= 0xFE20 && cp <= 0xFE2F);
+}
+
 /* NFKC of one short run (valid UTF-8) appended to out. */
 static int
 normalize_run(const char *s, size_t n, struct sbuf *out)
@@ -70,6 +80,51 @@ normalize_run(const char *s, size_t n, struct sbuf *out)
 	return out->oom ? -1 : 0;
 }
 
+/* Length of the run of safe code points at s (whole code points). */
+static size_t
+normalize_safe_run(const char *s, size_t n, size_t *last)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, adv;
+
+	*last = 0;
+	while (i < n) {
+		unsigned char c = u[i];
+		if (c >= 0x20 && c < 0x7F) {
+			*last = i;
+			i++;
+			continue;
+		}
+		if (c >= 0xE4 && c <= 0xE9 && i + 2 < n) {
+			/* U+4000..U+9FFF: CJK, NFKC-stable */
+			*last = i;
+			i += 3;
+			continue;
+		}
+		if (c == 0xE3 && i + 2 < n) {
+			/* U+3000..U+3FFF: kana and punctuation */
+			uint32_t cp = 0x3000 | ((uint32_t)(u[i + 1] & 0x3F) << 6) |
+			    (u[i + 2] & 0x3F);
+			if (!((cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 &&
+			    cp <= 0x30FE) || normalize_safe(cp)))
+				break;
+			*last = i;
+			i += 3;
+			continue;
+		}
+		if (c == '\t' || c == '\n') {
+			*last = i;
+			i++;
+			continue;
+		}
+		if (c < 0x80 || !normalize_safe(text_cp(s + i, n - i, &adv)))
+			break;
+		*last = i;
+		i += adv;
+	}
+	return i;
+}
+
 int
 normalize_text(const char *s, size_t n, struct sbuf *out)
 {
@@ -80,40 +135,48 @@ normalize_text(const char *s, size_t n, struct sbuf *out)
 	while (i < n) {
 		uint32_t cp;
 		int ctl;
+		size_t run, last;
 
-		if ((unsigned char)s[i] < 0x80 && (unsigned char)s[i] >= 0x20 &&
-		    s[i] != 0x7F) {
-			size_t j = i;
-			while (j < n && (unsigned char)s[j] >= 0x20 &&
-			    (unsigned char)s[j] < 0x7F)
-				j++;
-			sbuf_add(out, s + i, j - i);
-			prev_start = out->len - 1;
-			prev_len = 1;
-			i = j;
+		run = normalize_safe_run(s + i, n - i, &last);
+		if (run > 0) {
+			/* copied as is; remember the last code point, a
+			 * possible starter of a following combining mark */
+			sbuf_add(out, s + i, run);
+			prev_len = run - last;
+			prev_start = out->len - prev_len;
+			i += run;
 			continue;
 		}
 		cp = text_cp(s + i, n - i, &adv);
 		ctl = normalize_control(cp);
-		if (cp == '\t' || cp == '\n' || ctl) {
+		if (ctl) {
 			if (ctl == 2) {
 				if (cp == '\r' && i + 1 < n && s[i + 1] == '\n')
 					adv++;
 				sbuf_addc(out, '\n');
 			} else if (ctl == 3)
 				sbuf_addc(out, ' ');
-			else if (ctl == 0)
-				sbuf_addc(out, (char)cp);
 			prev_len = 0;
 			i += adv;
 			continue;
 		}
-		if (normalize_safe(cp)) {
-			prev_start = out->len;
-			prev_len = adv;
-			sbuf_add(out, s + i, adv);
-			i += adv;
-			continue;
+		if ((cp >= 0xFF01 && cp <= 0xFF5E) || cp == 0x3000) {
+			/* full-width ASCII and the ideographic space: NFKC
+			 * maps them to ASCII on their own, unless a combining
+			 * mark follows (then utf8proc does the work) */
+			size_t a2 = 0;
+			uint32_t next = i + adv < n ? text_cp(s + i + adv,
+			    n - i - adv, &a2) : 0;
+			if (!normalize_combining(next)) {
+				sbuf_addc(out, cp == 0x3000 ? ' ' :
+				    (char)(cp - 0xFEE0));
+				/* output and source lengths differ: nothing
+				 * after it may reuse it as a starter (the
+				 * next code point is not combining) */
+				prev_len = 0;
+				i += adv;
+				continue;
+			}
 		}
 		{
 			/* unsafe run, with the code point before it (a

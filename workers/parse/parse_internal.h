@@ -166,6 +166,10 @@ int	budget_parse_amount(struct span s, int *has, long long *yen,
 int	budget_parse_inner(struct span s, struct budget *b);
 /* Column heading label: 主な具体的取組(2年度予算額) -> 予算額; 1 ok. */
 int	budget_column_label(struct span s, char *label, size_t labelsz);
+/* A table header cell naming a budget column (2年度予算額(千円)): 1 with
+ * the label and the unit of bare numbers below it (0: none printed). */
+int	budget_header_cell(struct span s, char *label, size_t labelsz,
+	    long long *unit);
 /* Scans s for budget groups; stores up to max, returns count.  *title_end
  * gets the offset where the first budget group starts (s.n if none),
  * *after the offset just past the last one. */
@@ -214,7 +218,16 @@ enum line_kind {
 	LINE_NOISE,		/* site chrome: ページの先頭です, Adobe, SNS… */
 	LINE_END,		/* footer: nothing after it is content */
 };
-enum line_kind classify_line(struct span s);
+/* The site-chrome words as a hashed set, built once per document. */
+struct classify_noise {
+	uint32_t set[128];
+	unsigned wh[64];
+};
+void	classify_noise_init(struct classify_noise *cn);
+/* cn NULL: no site-chrome check (table cells never hold chrome). */
+enum line_kind classify_line_ctx(const struct classify_noise *cn,
+	    struct span s);
+enum line_kind classify_line(struct span s);	/* builds its own set */
 /* Title line (年度 … 運営方針); 1 if s is one. */
 int	classify_title(struct span s);
 /* (区長:岸本 孝之): role and name spans; 1 ok. */

@@ -12,6 +12,9 @@
 
 #define PB_MAX_BUDGETS	8
 #define PB_LOOKBACK	64	/* bounded searches keep the pass linear */
+#define PB_MAX_ITEMS	20000	/* issues+strategies+initiatives+reforms;
+				 * real plans have a few hundred at most: the
+				 * cap bounds time and memory on junk */
 
 enum pb_sect { S_PRE, S_PLAN, S_ISSUES, S_REFORMS, S_EVAL, S_COUNCIL,
 	S_CONTACT, S_DONE };
@@ -28,6 +31,7 @@ struct pb {
 	struct sbuf text;	/* body (or open list item) of the target */
 	struct sbuf ach, chal, council;
 	char	 col_label[96];
+	long long col_unit;	/* unit of bare numbers in an amount column */
 	long	 last_number;
 	int	 title_level;	/* Markdown level of issue title headings */
 	int	 await_title;	/* issue heading seen, title not yet */
@@ -36,6 +40,8 @@ struct pb {
 	int	 prev_blank;
 	int	 contact_lines;
 	int	 lines;
+	int	 nitems;	/* objects created, capped at PB_MAX_ITEMS */
+	struct classify_noise noise;
 	struct plan_stats *st;
 };
 
@@ -49,11 +55,15 @@ pb_str(struct span s)
 	return j ? j : json_null();
 }
 
+/* A body built by sbuf_add_words: already collapsed and trimmed. */
 static json_t *
 pb_sbuf_str(struct sbuf *b)
 {
-	json_t *j = text_json((struct span){ b->p ? b->p : "", b->len });
+	json_t *j;
 
+	if (b->len == 0 || b->oom)
+		return json_null();
+	j = json_stringn_nocheck(b->p, b->len);
 	return j ? j : json_null();
 }
 
@@ -85,7 +95,8 @@ pb_list_close(struct pb *pb)
 {
 	json_t *l = pb_list(pb), *j;
 
-	if (l != NULL && pb->text.len > 0) {
+	if (l != NULL && pb->text.len > 0 && pb->nitems < PB_MAX_ITEMS) {
+		pb->nitems++;
 		j = text_json((struct span){ pb->text.p, pb->text.len });
 		if (j != NULL) {
 			json_array_append_new(l, j);
@@ -425,22 +436,23 @@ pb_parent(struct pb *pb, json_t *issue, const char *code)
 
 static void
 pb_marker(struct pb *pb, const struct marker *m, struct span rest,
-    int level, int in_table)
+    int in_table)
 {
 	struct pb_parts p;
 	json_t *issue;
 
 	pb_flush(pb);
+	if (pb->nitems >= PB_MAX_ITEMS)
+		return;		/* over the cap: ignored, text dropped */
+	pb->nitems++;
 	memset(&p, 0, sizeof(p));
 	pb_item_parts(m, rest, in_table, &p);
 	switch (m->kind) {
 	case MARK_ISSUE:
 		pb_new_issue(pb, m->number, p.title);
-		/* title_level is only learnt from a title on its own heading
-		 * (## 経営課題2 / # title): then an unmarked heading of that
-		 * level is the next issue */
+		/* no title: the next line or heading is (## 経営課題2 then
+		 * # title); only then is title_level learnt */
 		pb->await_title = p.title.n == 0;
-		(void)level;
 		pb_start_body(pb, T_SUMMARY, p.body);
 		break;
 	case MARK_STRATEGY:
@@ -552,6 +564,9 @@ pb_new_reform(struct pb *pb, struct span t, struct span body)
 	json_t *o;
 
 	pb_flush(pb);
+	if (pb->nitems >= PB_MAX_ITEMS)
+		return;
+	pb->nitems++;
 	pb_reform_title(t, &title, &ref);
 	if (title.n == 0 || (title.n == 1 && title.p[0] == '-'))
 		return;
@@ -603,7 +618,8 @@ pb_contact_line(struct pb *pb, struct span s)
 {
 	json_t *v;
 
-	if (classify_line(s) == LINE_NOISE || pb->contact_lines > 8) {
+	if (classify_line_ctx(&pb->noise, s) == LINE_NOISE ||
+	    pb->contact_lines > 8) {
 		pb->sect = S_DONE;
 		return;
 	}
@@ -678,7 +694,10 @@ pb_title(struct pb *pb, struct span s)
 			org.n = (size_t)(h - s.p);
 		}
 		org = text_trim(org);
-		org = text_trim(text_skip_lit(org, "大阪市"));
+		/* 大阪市西区 -> 西区, but 大阪市会事務局 stays as printed */
+		if (text_starts(org, "大阪市") && text_ends(org, "区") &&
+		    org.n > strlen("大阪市区"))
+			org = text_trim(text_skip_lit(org, "大阪市"));
 	}
 	if (org.n > 0 && text_cp_count(org) <= 20) {
 		json_t *o = json_object();
@@ -746,6 +765,26 @@ pb_meta_line(struct pb *pb, struct span s)
 	return 0;
 }
 
+/* 区の目標:安全なまち / 区の目標(何をめざすのか) 安全なまち: the text
+ * after the heading on the same line is the first item. */
+static void
+pb_heading_rest(struct pb *pb, struct span s)
+{
+	const char *c = text_find(s, ":"), *p;
+	struct span rest = { NULL, 0 };
+
+	if (c != NULL)
+		rest = text_skip(s, (size_t)(c - s.p) + 1);
+	else if ((p = text_find(s, ")")) != NULL && text_find(s, "(") != NULL &&
+	    text_find(s, "(") < p)
+		rest = text_skip(s, (size_t)(p - s.p) + 1);
+	rest = text_trim(rest);
+	while (text_starts(rest, "】") || text_starts(rest, "≫"))
+		rest = text_trim(text_skip(rest, 3));
+	if (rest.n > 0 && !text_starts(rest, "("))
+		pb_list_text(pb, rest, 1);
+}
+
 /* Section headings; 1 if s was one. */
 static int
 pb_heading(struct pb *pb, enum line_kind k, struct span s)
@@ -764,6 +803,7 @@ pb_heading(struct pb *pb, enum line_kind k, struct span s)
 		pb->sect = S_PLAN;
 		pb->tgt = k == LINE_GOALS ? T_GOALS : k == LINE_MISSIONS ?
 		    T_MISSIONS : T_POLICIES;
+		pb_heading_rest(pb, s);
 		return 1;
 	case LINE_ISSUES:
 		pb_flush(pb);
@@ -798,6 +838,11 @@ pb_heading(struct pb *pb, enum line_kind k, struct span s)
 		pb_flush(pb);
 		return 1;
 	case LINE_COLHEAD:
+		/* 経営課題の概要 as a label under the issue's own marker
+		 * introduces its summary: keep collecting it */
+		if (pb->tgt == T_SUMMARY && text_starts(s, "経営課題の概要") &&
+		    text_cp_count(s) <= 8)
+			return 1;
 		pb_flush(pb);
 		budget_column_label(s, pb->col_label, sizeof(pb->col_label));
 		return 1;
@@ -824,6 +869,36 @@ pb_symbol_ok(struct pb *pb, const struct marker *m, struct span rest,
 	return budget_scan(rest, b, 2, &first, &after) > 0;
 }
 
+/* A table cell holding only an amount (5,237 / 12,000千円 / -) under an
+ * initiative that has no budget yet: its budget, in the column's unit. */
+static int
+pb_amount_cell(struct pb *pb, struct span s, struct budget *b)
+{
+	size_t used;
+	int has, r;
+	long long yen;
+
+	if (pb->tgt != T_INITIATIVE || pb->item == NULL || s.n > 40 ||
+	    json_array_size(json_object_get(pb->item, "budgets")) > 0)
+		return 0;
+	r = budget_parse_amount(s, &has, &yen, &used);
+	if (r == 0 || used != s.n || (r == 2 && (pb->col_unit == 0 ||
+	    yen > 9000000000000000LL / pb->col_unit)))
+		return 0;
+	memset(b, 0, sizeof(*b));
+	b->has_amount = has;
+	b->amount = r == 2 ? yen * pb->col_unit : yen;
+	return 1;
+}
+
+static int
+pb_opens_bracket(struct span s)
+{
+	return text_starts(s, "(") || text_starts(s, "【") ||
+	    text_starts(s, "《") || text_starts(s, "≪") || text_starts(s, "[") ||
+	    text_starts(s, "〔") || text_starts(s, "<") || text_starts(s, "〈");
+}
+
 static void
 pb_segments(struct pb *pb, struct span s, int level, int in_table,
     int indented)
@@ -842,7 +917,7 @@ pb_segments(struct pb *pb, struct span s, int level, int in_table,
 			size_t rs = (size_t)(m.rest.p - s.p);
 			next = markers_next(s, rs);
 			pb_marker(pb, &m, (struct span){ m.rest.p, next - rs },
-			    level, in_table);
+			    in_table);
 			pos = next;
 			continue;
 		}
@@ -852,7 +927,9 @@ pb_segments(struct pb *pb, struct span s, int level, int in_table,
 			    next - pos });
 			struct budget b[PB_MAX_BUDGETS];
 			size_t first, after, nb = 0;
-			if (pb->sect == S_ISSUES)
+			/* a budget printed on its own: only text that starts
+			 * with a bracket can be one */
+			if (pb->sect == S_ISSUES && pb_opens_bracket(txt))
 				nb = budget_scan(txt, b, PB_MAX_BUDGETS, &first,
 				    &after);
 			if (nb == 0 && pb->sect == S_ISSUES &&
@@ -863,6 +940,8 @@ pb_segments(struct pb *pb, struct span s, int level, int in_table,
 				first = 0;
 				after = txt.n;
 			}
+			if (nb == 0 && in_table && pb_amount_cell(pb, txt, b))
+				nb = 1, first = 0, after = txt.n;
 			if (nb > 0 && first == 0 && after == txt.n)
 				pb_budget_only(pb, b, nb);
 			else if (pb->await_title && pb->issue != NULL &&
@@ -886,7 +965,7 @@ pb_reform_row(struct pb *pb, struct span *cells, size_t nc)
 	struct sbuf body;
 	size_t i;
 
-	if (classify_line(cells[0]) == LINE_COLHEAD)
+	if (classify_line_ctx(NULL, cells[0]) == LINE_COLHEAD)
 		return;
 	sbuf_init(&body);
 	for (i = 1; i < nc; i++)
@@ -906,7 +985,7 @@ pb_text_line(struct pb *pb, struct span s, int indented, int in_table)
 	s = text_strip_heading(s, &level);
 	if (s.n == 0)
 		return;
-	if (pb->lines++ < 40 && pb->st->negative == NULL && pb->title == NULL)
+	if (pb->lines++ < 12 && pb->st->negative == NULL && pb->title == NULL)
 		pb->st->negative = classify_not_plan(s);
 	if (pb->sect == S_CONTACT) {
 		pb_contact_line(pb, s);
@@ -914,7 +993,13 @@ pb_text_line(struct pb *pb, struct span s, int indented, int in_table)
 	}
 	if (pb->sect == S_DONE)
 		return;
-	k = classify_line(s);
+	k = classify_line_ctx(in_table ? NULL : &pb->noise, s);
+	if (k == LINE_EVAL && pb->sect == S_ISSUES && level == 0 &&
+	    !text_starts(s, "◆") && !text_starts(s, "■") &&
+	    !text_starts(s, "【")) {
+		pb_flush(pb);	/* an item's own 自己評価 line, not ◆自己評価 */
+		return;
+	}
 	if (k != LINE_TEXT && pb_heading(pb, k, s))
 		return;
 	if (pb_meta_line(pb, s))
@@ -931,7 +1016,10 @@ pb_text_line(struct pb *pb, struct span s, int indented, int in_table)
 			return;
 		}
 		if (!(markers_match(s, &m) && m.kind == MARK_ISSUE)) {
-			pb_text(pb, s, indented);
+			if (level > 0)
+				pb_flush(pb);	/* another section */
+			else
+				pb_text(pb, s, indented);
 			return;
 		}
 		break;
@@ -949,10 +1037,22 @@ pb_text_line(struct pb *pb, struct span s, int indented, int in_table)
 		if (pb->sect == S_ISSUES && pb->title_level > 0 &&
 		    level <= pb->title_level) {
 			pb_flush(pb);
+			if (pb->nitems >= PB_MAX_ITEMS)
+				return;
+			pb->nitems++;
 			pb_new_issue(pb, -1, s);
 			pb_start_body(pb, T_SUMMARY, (struct span){ "", 0 });
 			return;
 		}
+	}
+	/* any other heading in 様式2/3 is a section of its own (関連PDF,
+	 * 指標…): it ends the body above and is not part of it */
+	if (level > 0 && !in_table && (pb->sect == S_ISSUES ||
+	    pb->sect == S_REFORMS) && !markers_match(s, &m) &&
+	    !(pb->sect == S_ISSUES && pb->tgt != T_NONE &&
+	    markers_match_bare(s, &m))) {
+		pb_flush(pb);
+		return;
 	}
 	pb_segments(pb, s, level, in_table, indented);
 }
@@ -1031,12 +1131,29 @@ pb_line(struct pb *pb, struct span line)
 	} else if (nc > i) {
 		int level;
 		struct span c0 = text_strip_heading(cells[i], &level);
-		enum line_kind k = classify_line(c0);
-		if (k == LINE_COLHEAD || classify_line(cells[nc - 1]) ==
-		    LINE_COLHEAD) {
+		enum line_kind k = classify_line_ctx(NULL, c0);
+		if (k == LINE_COLHEAD || classify_line_ctx(NULL,
+		    cells[nc - 1]) == LINE_COLHEAD) {
+			size_t k2;
 			pb_heading(pb, LINE_COLHEAD, c0);
+			pb->col_unit = 0;
+			for (k2 = i + 1; k2 < nc; k2++)
+				budget_header_cell(cells[k2], pb->col_label,
+				    sizeof(pb->col_label), &pb->col_unit);
+		} else if (pb->sect == S_ISSUES && (k == LINE_EVAL ||
+		    k == LINE_NOISE)) {
+			/* 自己評価 | 順調, アウトカム指標 | …: an item's
+			 * attribute row, not a section: it ends the body */
+			pb_flush(pb);
 		} else if (pb->sect == S_REFORMS) {
 			pb_reform_row(pb, cells + i, nc - i);
+		} else if (pb->sect == S_EVAL && nc - i == 2 &&
+		    classify_line_ctx(NULL, cells[i]) == LINE_TEXT &&
+		    classify_line_ctx(NULL, cells[i + 1]) == LINE_TEXT) {
+			/* 取組成果 | 解決すべき課題 as two columns */
+			sbuf_add_words(&pb->ach, cells[i].p, cells[i].n);
+			sbuf_add_words(&pb->chal, cells[i + 1].p,
+			    cells[i + 1].n);
 		} else if (pb->sect == S_EVAL || pb->sect == S_COUNCIL ||
 		    pb->sect == S_CONTACT) {
 			size_t k2;
@@ -1053,6 +1170,26 @@ pb_line(struct pb *pb, struct span line)
 
 /* ---- council figures --------------------------------------------------- */
 
+/* Slot of a council figure from the words before it, else by order. */
+static int
+pb_council_slot(struct span ctx, const long long *v)
+{
+	int k;
+
+	if (text_find(ctx, "除いた") && v[3] < 0)
+		return 3;
+	if (text_find(ctx, "固定") && v[1] < 0)
+		return 1;
+	if (text_find(ctx, "重点") && v[2] < 0)
+		return 2;
+	if (text_find(ctx, "全体") && v[0] < 0)
+		return 0;
+	for (k = 0; k < 4; k++)
+		if (v[k] < 0)
+			return k;
+	return -1;
+}
+
 static json_t *
 pb_council(struct pb *pb)
 {
@@ -1062,37 +1199,34 @@ pb_council(struct pb *pb)
 	    "priority_yen", "base_yen" };
 	size_t i = 0, prev = 0, k;
 	double ratio = -1;
-	int any = 0;
+	int any = 0, d;
 	json_t *o;
 
 	while (i < s.n) {
-		if (s.p[i] == '(') {
-			int has, slot = -1;
-			long long yen;
-			size_t used;
-			struct span in = text_skip(s, i + 1);
-			struct span ctx = { s.p + prev, i - prev };
-			if (budget_parse_amount(in, &has, &yen, &used) == 1 &&
-			    has && text_starts(text_skip_spaces(text_skip(in,
-			    used)), ")")) {
-				if (text_find(ctx, "除いた") && v[3] < 0)
-					slot = 3;
-				else if (text_find(ctx, "固定") && v[1] < 0)
-					slot = 1;
-				else if (text_find(ctx, "重点") && v[2] < 0)
-					slot = 2;
-				else if (text_find(ctx, "全体") && v[0] < 0)
-					slot = 0;
-				else
-					for (k = 0; k < 4 && slot < 0; k++)
-						if (v[k] < 0)
-							slot = (int)k;
-				if (slot >= 0) {
-					v[slot] = yen;
-					any = 1;
-				}
-				prev = i + 1 + used;
+		int has, slot;
+		long long yen;
+		size_t used;
+		unsigned char c = (unsigned char)s.p[i];
+
+		/* an amount with a unit (千円, 円, 万円…) starts at a digit
+		 * that does not continue a number */
+		if (!text_is_digit_cp(c, &d) || (i > 0 && (text_is_digit_cp(
+		    (unsigned char)s.p[i - 1], &d) || s.p[i - 1] == ',' ||
+		    s.p[i - 1] == '.'))) {
+			i++;
+			continue;
+		}
+		if (budget_parse_amount(text_skip(s, i), &has, &yen, &used) ==
+		    1 && has) {
+			slot = pb_council_slot((struct span){ s.p + prev,
+			    i - prev }, v);
+			if (slot >= 0) {
+				v[slot] = yen;
+				any = 1;
 			}
+			i += used;
+			prev = i;
+			continue;
 		}
 		i++;
 	}
@@ -1182,6 +1316,7 @@ plan_build(const char *text, size_t n, struct plan_stats *st)
 	memset(&pb, 0, sizeof(pb));
 	memset(st, 0, sizeof(*st));
 	pb.st = st;
+	classify_noise_init(&pb.noise);
 	sbuf_init(&pb.text);
 	sbuf_init(&pb.ach);
 	sbuf_init(&pb.chal);

@@ -92,7 +92,7 @@ sbuf_is_ws(unsigned char c)
 void
 sbuf_add_words(struct sbuf *b, const char *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, j;
 	int pending = b->len > 0;
 
 	if (sbuf_reserve(b, n + 1) != 0)
@@ -103,11 +103,15 @@ sbuf_add_words(struct sbuf *b, const char *s, size_t n)
 			i++;
 			continue;
 		}
+		for (j = i + 1; j < n && !sbuf_is_ws((unsigned char)s[j]); j++)
+			;
 		if (pending) {
 			b->p[b->len++] = ' ';
 			pending = 0;
 		}
-		b->p[b->len++] = s[i++];
+		memcpy(b->p + b->len, s + i, j - i);
+		b->len += j - i;
+		i = j;
 	}
 	b->p[b->len] = '\0';
 }

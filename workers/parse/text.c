@@ -138,16 +138,29 @@ text_json(struct span s)
 	struct sbuf b;
 	json_t *j;
 
+	size_t i;
+
 	s = text_trim(s);
 	if (s.n == 0)
 		return NULL;
+	/* already collapsed (the usual case): no copy needed */
+	for (i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		if (c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+		    c == '\v' || (c == ' ' && i + 1 < s.n && s.p[i + 1] == ' '))
+			break;
+	}
+	/* spans are cut at character boundaries of valid UTF-8 (decode
+	 * validated it; the fuzzer checks every dump): no re-validation */
+	if (i == s.n)
+		return json_stringn_nocheck(s.p, s.n);
 	sbuf_init(&b);
 	sbuf_add_words(&b, s.p, s.n);
 	if (b.oom || b.len == 0) {
 		sbuf_free(&b);
 		return NULL;
 	}
-	j = json_stringn(b.p, b.len);
+	j = json_stringn_nocheck(b.p, b.len);
 	sbuf_free(&b);
 	return j;
 }
