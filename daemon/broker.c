@@ -290,10 +290,16 @@ broker_take(struct daemon *d, struct job *job)
 		queue_push_back(&d->queue, job);
 		return;
 	}
-	if (spool_append(d, job, why, sizeof(why)) != 0) {
-		broker_reply_status(d, job, "retry", why);
-		job_free(&job);
+	if (spool_append(d, job, why, sizeof(why)) == 0)
+		return;
+	if (!d->db_down) {
+		/* the database is up, only the replay is not finished: better
+		 * stored a little out of order than refused */
+		queue_push_back(&d->queue, job);
+		return;
 	}
+	broker_reply_status(d, job, "retry", why);
+	job_free(&job);
 }
 
 static int

@@ -262,8 +262,10 @@ main(int argc, char **argv)
 	sock = zmq_socket(ctx, ZMQ_DEALER);
 	zmq_setsockopt(sock, ZMQ_ROUTING_ID, id, strlen(id));
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
-	/* a worker serves the planqd that started it and no other */
+	/* a worker serves the planqd that started it and no other; if that
+	 * planqd is gone, a reply cannot wait for it forever */
 	zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &(int){ -1 }, sizeof(int));
+	zmq_setsockopt(sock, ZMQ_SNDTIMEO, &(int){ 10000 }, sizeof(int));
 	if (zmq_connect(sock, broker) != 0) {
 		log_errx("cannot connect to planqd at %s: %s", broker,
 		    zmq_strerror(zmq_errno()));

@@ -45,6 +45,7 @@ run_phase() {
 		timeout 120 "$PLANQ" send --to "$ENDPOINT" --concurrency 4 --timeout 30 \
 			"${again[@]}" >"$TMP/$name.resend" 2>&1
 	fi
+	sed "s|$TMP|TMP|; s/^/# $name resend: /" "$TMP/$name.resend" 2>/dev/null | tail -n 3
 	assert_eq "$name: the resend of the retry ones stored" "${#again[@]}" \
 		"$(cat "$TMP/$name.resend" 2>/dev/null | grep -c '^stored ')"
 	check "$name: planqd alive after the replay and the resend" kill -0 "$PLANQD_PID"
@@ -92,7 +93,9 @@ conf ""
 planqd_start --workers=2 --spool "$TMP/spool3" --config "$TMP/planqd.conf"
 prlimit --pid "$PLANQD_PID" --fsize=1000000:1000000
 echo "# planqd $(prlimit --pid "$PLANQD_PID" --fsize --noheadings)"
+# distinct bytes from phase (2)'s documents, which are already stored
 mkdir -p "$TMP/docs3"; cp "$TMP"/docs2/doc-0[0-3]*.txt "$TMP/docs3/"
+for f in "$TMP"/docs3/*.txt; do printf '\n<!-- phase 3 -->\n' >>"$f"; done
 run_phase "fsize" "$(ls "$TMP"/docs3/*.txt | wc -l)" "$TMP/docs3" "$TMP/spool3"
 if ! kill -0 "$PLANQD_PID" 2>/dev/null; then
 	wait "$PLANQD_PID"; rc=$?
