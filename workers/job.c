@@ -4,11 +4,14 @@
  * by store.c before the reply is written; the database has the last word on
  * duplicates, so two workers racing on the same bytes agree.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "envelope.h"
 #include "job.h"
@@ -28,15 +31,34 @@ job_sha256(const void *data, size_t len, unsigned char out[32])
 }
 
 #ifdef PLANQ_TEST_HOOKS
-/* Test builds only: a document carrying this marker kills its worker, so the
- * fault suite can prove that poison documents end up quarantined. */
+/* Test builds only: a document carrying one of these markers makes its
+ * worker crash, try to write a file, or try to run a program, so the tests
+ * can prove that poison documents end up quarantined and that the sandbox
+ * (sandbox.c) kills a worker that does what it must not. */
+static int
+job_has_marker(const void *body, size_t len, const char *marker)
+{
+	return memmem(body, len, marker, strlen(marker)) != NULL;
+}
+
 static void
 job_test_hooks(const void *body, size_t len)
 {
-	static const char marker[] = "PLANQ-TEST-CRASH";
-
-	if (memmem(body, len, marker, sizeof(marker) - 1) != NULL)
+	if (job_has_marker(body, len, "PLANQ-TEST-CRASH"))
 		raise(SIGSEGV);
+	if (job_has_marker(body, len, "PLANQ-TEST-OPEN")) {
+		int fd = open("/tmp/planq-sandbox-test",
+		    O_WRONLY | O_CREAT, 0600);
+
+		log_errx("test hook: open for writing was not stopped "
+		    "(fd %d)", fd);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (job_has_marker(body, len, "PLANQ-TEST-EXEC")) {
+		execl("/bin/true", "true", (char *)NULL);
+		log_errx("test hook: execl failed: %s", strerror(errno));
+	}
 }
 #endif
 

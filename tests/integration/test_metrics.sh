@@ -78,7 +78,7 @@ done
 assert_eq "status pids are planqd's workers" "$(worker_pids | sort | tr '\n' ' ')" \
 	"$(tr ' ' '\n' <<<"$pids" | sort | tr '\n' ' ')"
 for p in $pids; do
-	check "table shows pid $p" grep -Eq "^[0-9]+ +w[0-9]+\.[0-9]+ +$p +idle" "$TMP/status.out"
+	check "table shows pid $p" grep -Eq "^[0-9]+ +w[0-9]+\.[0-9]+-[0-9]+ +$p +idle" "$TMP/status.out"
 done
 assert_eq "status counters" "$n" "$(PLANQ_CONTROL=$SOCK "$PLANQ" status --json | jq .counters.stored)"
 "$PLANQ" status --socket "$TMP/none.sock" >/dev/null 2>&1
