@@ -56,6 +56,17 @@ q -c "UPDATE planq_migrations SET checksum = '$(cat "$TMP/sum")' WHERE version =
 out=$("$PLANQ" db migrate 2>&1); rc=$?
 assert_eq "restored checksum: migrate ok again" 0 $rc
 
+# a migration that fails is rolled back whole and named with its line
+q -c "CREATE DATABASE planq_clash" >/dev/null
+psql -X -q -d planq_clash -c "CREATE TABLE plans (x int)"
+clash="host=$PGHOST port=$PGPORT user=planq dbname=planq_clash"
+out=$("$PLANQ" db migrate --db "$clash" 2>&1); rc=$?
+assert_eq "failing migration exits 1" 1 $rc
+assert_match "failure names the file and the error" '001_schema\.sql failed.*: relation "plans" already exists' "$out"
+assert_match "failure says it was rolled back" 'rolled back; the database stays at version 0' "$out"
+assert_eq "nothing of the failed migration remains" "0|" \
+	"$(psql -X -Atq -d planq_clash -c "SELECT (SELECT count(*) FROM planq_migrations) || '|' || coalesce(to_regclass('documents')::text, '')")"
+
 # roles twice (idempotent)
 "$PLANQ" db roles >/dev/null && "$PLANQ" db roles >/dev/null; rc=$?
 assert_eq "db roles twice exits 0" 0 $rc

@@ -18,13 +18,6 @@ SELECT * FROM planq_ingest(NULL, decode(:'raw', 'base64'), :'env'::jsonb, 'UTF-8
 SQL
 }
 
-# ingest_json PLANJSON-TEXT RAWTEXT [ENVELOPE]: the same from strings
-ingest_json() {
-	printf '%s' "$1" >"$TMP/ingest.json"
-	printf '%s' "$2" >"$TMP/ingest.raw"
-	ingest "$TMP/ingest.raw" "$TMP/ingest.json" stored '' "${3:-{\}}"
-}
-
 # the initiatives of a plan JSON (strategies' and the issues' own), as jq
 JQ_INITS='[.issues[] | (.strategies[].initiatives[]), .initiatives[]]'
 
