@@ -94,7 +94,7 @@ sandbox_fd_ceiling(void)
 	if ((dp = opendir("/proc/self/fd")) == NULL)
 		return -1;
 	while ((de = readdir(dp)) != NULL) {
-		int fd = atoi(de->d_name);
+		int fd = (int)strtol(de->d_name, NULL, 10);
 
 		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && fd > top)
 			top = fd;
