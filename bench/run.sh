@@ -1,0 +1,328 @@
+#!/usr/bin/env bash
+# bench/run.sh: `make bench`.  Private PostgreSQL (durability on), planqd with
+# 2 workers, a generated corpus sent by several drivers; then COPY of the same
+# rows over 2 sessions as the reference; latency, CPU, RSS; one table at the end.
+#   BENCH_DOCS=5000 BENCH_DRIVERS=4 BENCH_CONC=8 BENCH_WORKERS=2
+#   BENCH_PGSS=1 (load pg_stat_statements, print the top statements)
+#   BENCH_KEEP=1 (keep the work dir)  BENCH_SKIP_EXTRA=1 (throughput + COPY only)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+PLANQ_BIN=${PLANQ_BIN:-$ROOT/bin}
+BENCH_BIN=${BENCH_BIN:-$ROOT/build/release/bench}
+DOCS=${BENCH_DOCS:-5000}
+DRIVERS=${BENCH_DRIVERS:-4}
+CONC=${BENCH_CONC:-8}
+WORKERS=${BENCH_WORKERS:-2}
+HZ=$(getconf CLK_TCK)
+WORK=$(mktemp -d /tmp/planq-bench.XXXXXX)
+PGDIR=$WORK/pg
+PORT=$(( 30000 + RANDOM % 20000 ))
+EP=tcp://127.0.0.1:$PORT
+PLANQD_PID=
+DRIVER_PIDS=()
+STATS="python3 $ROOT/bench/stats.py"
+
+. "$ROOT/tests/lib/pg.sh"
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+stop_planqd() {
+	[ -n "$PLANQD_PID" ] || return 0
+	local kids
+	kids=$(pgrep -P "$PLANQD_PID" 2>/dev/null || true)
+	kill -TERM "$PLANQD_PID" 2>/dev/null || true
+	for _ in $(seq 100); do kill -0 "$PLANQD_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$PLANQD_PID" 2>/dev/null || true
+	wait "$PLANQD_PID" 2>/dev/null || true
+	for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
+	PLANQD_PID=
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	for p in "${DRIVER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	stop_planqd
+	pg_stop "$PGDIR" || true
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+	exit $rc
+}
+trap cleanup EXIT INT TERM
+
+# ---- helpers ----------------------------------------------------------------
+sql() { psql -X -Atq -v ON_ERROR_STOP=1 "$@"; }
+
+TABLES="documents plans plan_texts issues strategies initiatives budgets reforms evaluations council_reflections contacts ingest_events"
+
+row_count() {
+	local q="" t
+	for t in $TABLES; do q="$q + (SELECT count(*) FROM $t)"; done
+	sql -c "SELECT 0 $q"
+}
+
+truncate_all() {
+	sql -c "TRUNCATE $(echo $TABLES | tr ' ' ',') RESTART IDENTITY CASCADE; CHECKPOINT;"
+}
+
+start_planqd() {	# extra flags…
+	: >"$WORK/planqd.log"
+	"$PLANQ_BIN/planqd" --listen "$EP" --db "$PLANQ_DB" --workers "$WORKERS" \
+		--runtime-dir "$WORK/run" "$@" 2>>"$WORK/planqd.log" &
+	PLANQD_PID=$!
+	for _ in $(seq 200); do
+		kill -0 "$PLANQD_PID" 2>/dev/null || { cat "$WORK/planqd.log" >&2; return 1; }
+		[ "$(sql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%'")" -ge "$WORKERS" ] && return 0
+		sleep 0.1
+	done
+	log "workers did not connect"; return 1
+}
+
+worker_pids() { pgrep -P "$PLANQD_PID" || true; }
+postmaster_pid() { head -n 1 "$PGDIR/data/postmaster.pid"; }
+hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+proc_line() {	# role pid -> "role pid own_ticks child_ticks"
+	local role=$1 pid=$2 s
+	s=$(cat "/proc/$pid/stat" 2>/dev/null) || return 0
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	echo "$role $pid $(( ${12} + ${13} )) $(( ${14} + ${15} ))"
+}
+
+snap() {	# file: CPU ticks of planqd, its workers, the postmaster and its children
+	local pm wb p role
+	pm=$(postmaster_pid)
+	wb=" $(sql -c "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%'") "
+	{
+		if [ -n "$PLANQD_PID" ]; then
+			proc_line planqd "$PLANQD_PID"
+			for p in $(worker_pids); do proc_line worker "$p"; done
+		fi
+		proc_line postmaster "$pm"
+		for p in $(pgrep -P "$pm"); do
+			role=pg_other
+			case "$wb" in *" $p "*) role=pg_worker_backend ;; esac
+			proc_line "$role" "$p"
+		done
+		# the whole machine: busy ticks of all CPUs (others' tests included)
+		awk '/^cpu / {print "machine 0", $2 + $3 + $4 + $7 + $8 + $9, 0}' /proc/stat
+	} >"$1"
+}
+
+run_drivers() {	# name manifest n conc [rate_total] -> $WORK/name.* files
+	local name=$1 man=$2 n=$3 conc=$4 rate=${5:-0} i r
+	DRIVER_PIDS=()
+	for (( i = 0; i < n; i++ )); do
+		r=0; [ "$rate" != 0 ] && r=$(awk -v a="$rate" -v b="$n" 'BEGIN{printf "%.3f", a/b}')
+		"$BENCH_BIN/driver" --to "$EP" --manifest "$man" --concurrency "$conc" \
+			--shard "$i/$n" --rate "$r" --lat "$WORK/$name.lat.$i" \
+			--timeout "${BENCH_TIMEOUT:-900}" ${DRIVER_EXTRA:-} >"$WORK/$name.drv.$i" &
+		DRIVER_PIDS+=($!)
+	done
+	local rc=0
+	for p in "${DRIVER_PIDS[@]}"; do wait "$p" || rc=1; done
+	DRIVER_PIDS=()
+	[ $rc = 0 ] || { log "a driver failed:"; cat "$WORK/$name".drv.* >&2; }
+	$STATS drivers "$WORK/$name".drv.* >"$WORK/$name.rate"
+	$STATS lat "$WORK/$name".lat.* >"$WORK/$name.latency"
+}
+
+field() { tr ' ' '\n' <"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
+
+# ---- machine, corpus, cluster --------------------------------------------------
+log "work dir $WORK; $DOCS documents, $DRIVERS drivers x $CONC in flight, $WORKERS workers"
+python3 bench/gen.py --out "$WORK/m" --docs "$DOCS" --seed 6 --prefix m
+python3 bench/gen.py --out "$WORK/l" --docs 200 --seed 7 --prefix l --fixed-size 10000
+python3 bench/gen.py --out "$WORK/h" --docs $(( DOCS / 2 )) --seed 8 --prefix h
+
+PG_EXTRA_OPTS=${BENCH_PG_OPTS:-}
+if [ "${BENCH_PGSS:-0}" = 1 ]; then
+	PG_EXTRA_OPTS="$PG_EXTRA_OPTS -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+fi
+export PG_EXTRA_OPTS
+pg_start "$PGDIR"
+"$PLANQ_BIN/planq" db migrate --db "$PLANQ_DB" >/dev/null
+[ "${BENCH_PGSS:-0}" = 1 ] && sql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+PGVER=$(sql -c "SHOW server_version")
+DURAB=$(sql -c "SELECT format('fsync=%s synchronous_commit=%s wal_level=%s shared_buffers=%s', current_setting('fsync'), current_setting('synchronous_commit'), current_setting('wal_level'), current_setting('shared_buffers'))")
+MBYTES=$(awk -F'\t' '{s+=$3} END {printf "%.1f", s/1e6}' "$WORK/m/manifest.tsv")
+
+# ---- 1. light load: one 10 KB plan at a time -----------------------------------
+log "1. light load: 200 plans of 10 KB, one at a time"
+start_planqd
+run_drivers light "$WORK/l/manifest.tsv" 1 1
+W10=0; for p in $(worker_pids); do h=$(hwm_kb "$p"); [ "$h" -gt "$W10" ] && W10=$h; done
+stop_planqd
+
+# ---- 2. throughput --------------------------------------------------------------
+log "2. throughput: $DOCS documents ($MBYTES MB)"
+truncate_all
+[ "${BENCH_PGSS:-0}" = 1 ] && sql -c "SELECT pg_stat_statements_reset()" >/dev/null
+start_planqd
+R0=$(row_count)
+LSN0=$(sql -c "SELECT pg_current_wal_lsn()")
+snap "$WORK/cpu.planq.0"
+run_drivers peak "$WORK/m/manifest.tsv" "$DRIVERS" "$CONC"
+snap "$WORK/cpu.planq.1"
+LSN1=$(sql -c "SELECT pg_current_wal_lsn()")
+R1=$(row_count)
+PLANQ_ROWS=$(( R1 - R0 ))
+PLANQ_WAL=$(sql -c "SELECT pg_wal_lsn_diff('$LSN1', '$LSN0')")
+PLANQD_HWM=$(hwm_kb "$PLANQD_PID")
+WHWM=""; for p in $(worker_pids); do WHWM="$WHWM $(hwm_kb "$p")"; done
+BHWM=""; for p in $(sql -c "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%'"); do BHWM="$BHWM $(hwm_kb "$p")"; done
+if [ "${BENCH_PGSS:-0}" = 1 ]; then
+	sql -F ' | ' -c "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms,
+		round(mean_exec_time::numeric, 3) AS mean_ms, toplevel, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+		FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20" >"$WORK/pgss.txt"
+	sql -c "SELECT * FROM pg_stat_wal" >>"$WORK/pgss.txt"
+	sql -F ' | ' -c "SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_ins, last_autoanalyze IS NOT NULL AS analyzed
+		FROM pg_stat_user_tables ORDER BY seq_tup_read DESC" >>"$WORK/pgss.txt"
+fi
+stop_planqd
+PEAK=$(field "$WORK/peak.rate" docs_per_s)
+PEAK_EL=$(field "$WORK/peak.rate" elapsed)
+ACKED=$(field "$WORK/peak.rate" acked)
+
+# ---- 3. the reference: COPY of the same rows, 2 sessions, ~100 docs/transaction
+log "3. COPY reference: export what planq stored, TRUNCATE, COPY back in 2 sessions"
+mkdir -p "$WORK/copy"
+chmod 777 "$WORK/copy"
+sql -c "DROP TABLE IF EXISTS bench_batch; CREATE UNLOGGED TABLE bench_batch AS
+	SELECT id AS doc_id, (row_number() OVER (ORDER BY id) - 1) / 100 AS batch FROM documents;
+	CREATE UNIQUE INDEX ON bench_batch (doc_id);"
+declare -A KEYJOIN=(
+	[documents]="JOIN bench_batch b ON b.doc_id = t.id"
+	[plans]="JOIN bench_batch b ON b.doc_id = t.document_id"
+	[plan_texts]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
+	[issues]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
+	[strategies]="JOIN issues i ON i.id = t.issue_id JOIN plans p ON p.id = i.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
+	[initiatives]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
+	[budgets]="JOIN initiatives n ON n.id = t.initiative_id JOIN plans p ON p.id = n.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
+	[reforms]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
+	[evaluations]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
+	[council_reflections]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
+	[contacts]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
+	[ingest_events]="LEFT JOIN bench_batch b ON b.doc_id = t.document_id"
+)
+SPECS=()
+for t in $TABLES; do
+	# every column but the generated ones, in table order
+	sql -c "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+		WHERE attrelid = '$t'::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''" \
+		>"$WORK/copy/$t.cols"
+	cols=$(sed -E 's/([a-z_0-9"]+)/t.\1/g' "$WORK/copy/$t.cols")
+	sql -c "\\copy (SELECT coalesce(b.batch, 0), $cols FROM $t t ${KEYJOIN[$t]} ORDER BY 1) TO '$WORK/copy/$t.dat'"
+	SPECS+=("$t:$WORK/copy/$t.cols:$WORK/copy/$t.dat")
+done
+sql -c "DROP TABLE bench_batch"
+$STATS copyscripts "$WORK/copy" "${SPECS[@]}" >&2
+COPY_MB=$(du -cm "$WORK/copy"/session*.sql | tail -n 1 | cut -f1)
+truncate_all
+snap "$WORK/cpu.copy.0"
+LSN0=$(sql -c "SELECT pg_current_wal_lsn()")
+T0=$(date +%s.%N)
+# each session in a subshell that reports its psql's CPU (bash's times)
+( psql -X -q -v ON_ERROR_STOP=1 -f "$WORK/copy/session0.sql" >/dev/null; times >"$WORK/copy/times0" ) &
+C0=$!
+( psql -X -q -v ON_ERROR_STOP=1 -f "$WORK/copy/session1.sql" >/dev/null; times >"$WORK/copy/times1" ) &
+C1=$!
+wait $C0; wait $C1
+T1=$(date +%s.%N)
+LSN1=$(sql -c "SELECT pg_current_wal_lsn()")
+snap "$WORK/cpu.copy.1"
+COPY_WAL=$(sql -c "SELECT pg_wal_lsn_diff('$LSN1', '$LSN0')")
+COPY_ROWS=$(row_count)
+PSQL_CPU=$(awk 'NR == 2 {for (i = 1; i <= 2; i++) {split($i, a, /[ms]/); t += a[1] * 60 + a[2]}} END {printf "%.2f", t}' "$WORK/copy/times0" "$WORK/copy/times1")
+COPY_EL=$(awk -v a="$T0" -v b="$T1" 'BEGIN {printf "%.3f", b - a}')
+# COPY gave explicit ids: move the identity sequences past them
+for t in documents plans issues strategies initiatives ingest_events; do
+	sql -c "SELECT setval(pg_get_serial_sequence('$t', 'id'), (SELECT max(id) FROM $t))" >/dev/null
+done
+[ "$COPY_ROWS" = "$PLANQ_ROWS" ] || log "WARNING: COPY loaded $COPY_ROWS rows, planq stored $PLANQ_ROWS"
+
+if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then
+# ---- 4. p99 at half the peak rate -----------------------------------------------
+HALF=$(awk -v p="$PEAK" 'BEGIN {printf "%.1f", p / 2}')
+log "4. half of peak: $HALF docs/s paced, $(( DOCS / 2 )) new documents"
+start_planqd
+run_drivers half "$WORK/h/manifest.tsv" "$DRIVERS" 64 "$HALF"
+stop_planqd
+
+# ---- 5. one 8 MiB document ------------------------------------------------------
+log "5. one 8 MiB plan"
+python3 bench/gen.py --out "$WORK/b" --big $(( 8 * 1024 * 1024 - 4096 )) --seed 9 --prefix b
+start_planqd
+W0=0; for p in $(worker_pids); do h=$(hwm_kb "$p"); [ "$h" -gt "$W0" ] && W0=$h; done
+run_drivers big "$WORK/b/manifest.tsv" 1 1
+WBIG=0; for p in $(worker_pids); do h=$(hwm_kb "$p"); [ "$h" -gt "$WBIG" ] && WBIG=$h; done
+BIG_STATUS=$(grep -o 'stored=[0-9]* duplicate=[0-9]* rejected=[0-9]*' "$WORK/big.drv.0")
+BIG_LAT=$(field "$WORK/big.latency" p50_ms)
+BIG_REASON=$(sql -c "SELECT coalesce(left(reason, 160), 'ok') FROM documents ORDER BY id DESC LIMIT 1")
+stop_planqd
+
+# ---- 6. overload: unpaced, far more in flight than the queue holds; planqd RSS
+OVER_N=$(awk -v p="$PEAK" -v d="$DOCS" 'BEGIN {n = int(p * 2 * 20); if (n > 4 * d) n = 4 * d; if (n < 1000) n = 1000; print n}')
+log "6. overload: $OVER_N new documents, unpaced, $DRIVERS x 2000 in flight (queue_max is 64)"
+python3 bench/gen.py --out "$WORK/o" --docs "$OVER_N" --seed 10 --prefix o
+start_planqd
+RSS_START=$(rss_kb "$PLANQD_PID")
+( while kill -0 "$PLANQD_PID" 2>/dev/null; do echo "$(date +%s.%N) $(rss_kb "$PLANQD_PID")"; sleep 0.5; done ) >"$WORK/rss.over" &
+SAMPLER=$!
+run_drivers over "$WORK/o/manifest.tsv" "$DRIVERS" 2000
+kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true
+OVER_HWM=$(hwm_kb "$PLANQD_PID")
+stop_planqd
+OVER_RSS=$(awk '{print $2}' "$WORK/rss.over" | sort -n | awk '{v[NR]=$1} END {printf "samples=%d min=%d median=%d max=%d", NR, v[1], v[int((NR+1)/2)], v[NR]}')
+OVER_SERIES=$(awk 'NR == 1 {t0 = $1} {if ((NR - 1) % 8 == 0) printf "%.0fs:%d ", $1 - t0, $2 / 1024}' "$WORK/rss.over")
+
+# ---- 7. parse only, one core ----------------------------------------------------
+log "7. parse only"
+PARSE=$("$BENCH_BIN/parsebench" "$WORK/m/manifest.tsv" 1)
+fi
+
+# ---- the table --------------------------------------------------------------------
+CPU_P=$($STATS cpu "$WORK/cpu.planq.0" "$WORK/cpu.planq.1" "$HZ")
+CPU_C=$($STATS cpu "$WORK/cpu.copy.0" "$WORK/cpu.copy.1" "$HZ")
+COPY_DPS=$(awk -v n="$ACKED" -v t="$COPY_EL" 'BEGIN {printf "%.1f", n / t}')
+{
+echo
+echo "planq bench $(date -u +%Y-%m-%dT%H:%MZ)  nproc=$(nproc)  $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')  PostgreSQL $PGVER"
+echo "  $DURAB; corpus $DOCS docs $MBYTES MB (seed 6); $WORKERS workers; $DRIVERS drivers x $CONC in flight"
+echo "  load avg at end: $(cut -d' ' -f1-3 /proc/loadavg) (other users of this machine make figures noisy)"
+echo
+printf '%-38s | %9s | %9s | %6s\n' method docs/s rows/s ratio
+printf '%-38s-+-%9s-+-%9s-+-%6s\n' -------------------------------------- --------- --------- ------
+printf '%-38s | %9.1f | %9.0f | %6.2f\n' "planq ($WORKERS workers, ack after commit)" "$PEAK" \
+	"$(awk -v r="$PLANQ_ROWS" -v t="$PEAK_EL" 'BEGIN {print r / t}')" \
+	"$(awk -v a="$PEAK" -v b="$COPY_DPS" 'BEGIN {print a / b}')"
+printf '%-38s | %9.1f | %9.0f | %6.2f\n' "COPY same rows (2 sessions, 100/txn)" "$COPY_DPS" \
+	"$(awk -v r="$COPY_ROWS" -v t="$COPY_EL" 'BEGIN {print r / t}')" 1
+echo
+echo "rows: planq inserted $PLANQ_ROWS rows for $ACKED acked documents in $PEAK_EL s; COPY $COPY_ROWS rows in $COPY_EL s ($COPY_MB MB of COPY text)"
+echo "acks: $(cut -d' ' -f4- "$WORK/peak.rate")"
+echo "WAL:  planq $(( PLANQ_WAL / 1024 / 1024 )) MB ($(( PLANQ_WAL / ACKED )) B/doc); COPY $(( COPY_WAL / 1024 / 1024 )) MB"
+echo "latency at peak ($DRIVERS x $CONC in flight): $(cat "$WORK/peak.latency")"
+echo "latency light (1 in flight, 10 KB plans):      $(cat "$WORK/light.latency")   $(field "$WORK/light.rate" docs_per_s) docs/s"
+if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then
+echo "latency at half peak ($HALF docs/s paced):   $(cat "$WORK/half.latency")   achieved $(field "$WORK/half.rate" docs_per_s) docs/s"
+fi
+echo "CPU s planq run: $CPU_P   (elapsed $PEAK_EL s, $(nproc) cores)"
+echo "CPU s COPY run:  $CPU_C psql_clients=$PSQL_CPU   (elapsed $COPY_EL s)"
+echo "CPU ms per document: planq $(echo "$CPU_P" | tr ' ' '\n' | awk -F= -v n="$ACKED" '$1 == "planqd" || $1 == "worker" || $1 == "pg_total" {t += $2; printf "%s %.2f, ", $1, 1000 * $2 / n} END {printf "all %.2f", 1000 * t / n}'); COPY $(echo "$CPU_C" | tr ' ' '\n' | awk -F= -v n="$ACKED" -v c="$PSQL_CPU" '$1 == "pg_total" {printf "pg_total %.2f, psql %.2f, all %.2f", 1000 * $2 / n, 1000 * c / n, 1000 * ($2 + c) / n}')"
+echo "peak RSS (VmHWM) kB: planqd $PLANQD_HWM; workers$WHWM; worker backends$BHWM"
+if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then
+echo "worker RSS (VmHWM) kB: 10 KB plans $W10; fresh $W0; after one 8 MiB plan $WBIG ($BIG_STATUS, ${BIG_LAT} ms, reason: $BIG_REASON)"
+echo "planqd RSS under overload (kB): start $RSS_START; $OVER_RSS; VmHWM $OVER_HWM; acked $(field "$WORK/over.rate" docs_per_s) docs/s; $(cut -d' ' -f4- "$WORK/over.rate" | tr ' ' '\n' | grep -E 'retry|failed' | tr '\n' ' ')"
+echo "planqd RSS series (s:MB): $OVER_SERIES"
+echo "$PARSE"
+fi
+if [ -f "$WORK/pgss.txt" ]; then
+	echo; echo "pg_stat_statements (track=all), top by total time:"; cat "$WORK/pgss.txt"
+fi
+} | tee "$WORK/report.txt"
+if [ -n "${BENCH_OUT:-}" ]; then cp "$WORK/report.txt" "$BENCH_OUT"; fi
+exit 0

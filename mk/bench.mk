@@ -1,0 +1,23 @@
+# mk/bench.mk: `make bench` (bench/run.sh): planq's acknowledged throughput,
+# latency, CPU and memory against COPY of the same rows (bench/RESULTS.md).
+#   make bench                 5,000 documents
+#   make bench BENCH_DOCS=20000
+
+BENCH_DIR  := $(BUILDDIR)/bench
+BENCH_BINS := $(BENCH_DIR)/driver $(BENCH_DIR)/parsebench
+BENCH_DOCS ?= 5000
+
+.PHONY: bench bench-bins
+bench-bins: $(BENCH_BINS)
+
+$(BENCH_DIR)/driver: bench/driver.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(call pkg_libs,libzmq jansson)
+
+$(BENCH_DIR)/parsebench: bench/parsebench.c $(PARSE_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_PARSE)
+
+bench: all $(BENCH_BINS)
+	BENCH_DOCS=$(BENCH_DOCS) PLANQ_BIN=$(abspath $(BINDIR)) \
+	  BENCH_BIN=$(abspath $(BENCH_DIR)) bash bench/run.sh
