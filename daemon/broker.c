@@ -39,7 +39,11 @@ broker_open_front(struct daemon *d)
 	 * larger ones make libzmq drop the connection before buffering them.
 	 */
 	zsock_set_maxmsgsize(d->front, (int)(d->cfg.max_body * 2 + 65536));
-	zsock_set_rcvhwm(d->front, 1000);
+	/*
+	 * A few messages per client: beyond the queue (queue_max_bytes),
+	 * senders wait in their own process, not in planqd's memory.
+	 */
+	zsock_set_rcvhwm(d->front, 16);
 	zsock_set_sndhwm(d->front, 100000);
 	zsock_set_linger(d->front, 2000);
 	if (curve_setup(d, d->front) != 0)

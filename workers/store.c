@@ -365,15 +365,21 @@ store_pipeline(struct store *st, const struct store_doc *docs, int n,
 	return outcome;
 }
 
-/* Same bytes in two concurrent batches must be locked in the same order,
- * or the two transactions would deadlock on the unique sha256 index. */
+/*
+ * Concurrent batches must take their locks in one global order or they
+ * deadlock: planq_ingest locks a plan's (org, year) key to keep one
+ * version current, and the unique sha256 index locks identical bytes.
+ * Documents are stored in (key, sha256) order.
+ */
 static int
-store_cmp_sha(const void *a, const void *b, void *arg)
+store_cmp_lock_order(const void *a, const void *b, void *arg)
 {
-	const struct store_doc *docs = arg;
+	const struct store_doc *x = &((const struct store_doc *)arg)[*(const int *)a];
+	const struct store_doc *y = &((const struct store_doc *)arg)[*(const int *)b];
+	int c = strcmp(x->lock_key ? x->lock_key : "",
+	    y->lock_key ? y->lock_key : "");
 
-	return memcmp(docs[*(const int *)a].sha256,
-	    docs[*(const int *)b].sha256, 32);
+	return c != 0 ? c : memcmp(x->sha256, y->sha256, 32);
 }
 
 void
@@ -392,7 +398,8 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
 	}
 	for (int i = 0; i < n; i++)
 		order[i] = i;
-	qsort_r(order, (size_t)n, sizeof(int), store_cmp_sha, (void *)docs);
+	qsort_r(order, (size_t)n, sizeof(int), store_cmp_lock_order,
+	    (void *)docs);
 	for (;;) {
 		enum store_pipe outcome = PIPE_TRANSIENT;
 

@@ -32,6 +32,8 @@ struct store_doc {
 	const char	*reason;	/* may be NULL */
 	const char	*plan_json;	/* may be NULL */
 	const char	*parser_version;
+	const char	*lock_key;	/* "org|year" of the plan, "" if none:
+					 * batches take their locks in this order */
 };
 
 struct store_result {
