@@ -172,22 +172,41 @@ store_fill_result(const PGresult *res, struct store_result *out)
 
 static int store_end_transaction(struct store *st);
 
-static PGresult *
-store_exec(struct store *st, const struct store_doc *doc)
+/* planq_ingest's eight parameters for one document (bytea ones binary). */
+struct store_params {
+	const char	*values[8];
+	int		 lengths[8];
+	int		 formats[8];
+};
+
+static void
+store_params_of(const struct store_doc *doc, struct store_params *p)
 {
 	const char *values[8] = {
 		(const char *)doc->sha256, doc->raw, doc->envelope_json,
 		doc->charset, doc->outcome, doc->reason, doc->plan_json,
 		doc->parser_version,
 	};
-	int lengths[8] = { 32, (int)doc->raw_len, 0, 0, 0, 0, 0, 0 };
-	int formats[8] = { 1, 1, 0, 0, 0, 0, 0, 0 };
+
+	memcpy(p->values, values, sizeof(values));
+	memset(p->lengths, 0, sizeof(p->lengths));
+	memset(p->formats, 0, sizeof(p->formats));
+	p->lengths[0] = 32;
+	p->lengths[1] = (int)doc->raw_len;
+	p->formats[0] = p->formats[1] = 1;
+}
+
+static PGresult *
+store_exec(struct store *st, const struct store_doc *doc)
+{
+	struct store_params p;
 
 	/* each document is its own transaction: never inherit an open one */
 	if (store_end_transaction(st) != 0)
 		return PQmakeEmptyPGresult(st->conn, PGRES_FATAL_ERROR);
-	return PQexecPrepared(st->conn, STORE_STMT, 8, values, lengths,
-	    formats, 0);
+	store_params_of(doc, &p);
+	return PQexecPrepared(st->conn, STORE_STMT, 8, p.values, p.lengths,
+	    p.formats, 0);
 }
 
 enum store_status
@@ -249,16 +268,11 @@ store_send_batch(struct store *st, const struct store_doc *docs, int n,
 		return -1;
 	for (int i = 0; i < n; i++) {
 		const struct store_doc *doc = &docs[order[i]];
-		const char *values[8] = {
-			(const char *)doc->sha256, doc->raw, doc->envelope_json,
-			doc->charset, doc->outcome, doc->reason, doc->plan_json,
-			doc->parser_version,
-		};
-		int lengths[8] = { 32, (int)doc->raw_len, 0, 0, 0, 0, 0, 0 };
-		int formats[8] = { 1, 1, 0, 0, 0, 0, 0, 0 };
+		struct store_params p;
 
-		if (PQsendQueryPrepared(st->conn, STORE_STMT, 8, values,
-		    lengths, formats, 0) != 1)
+		store_params_of(doc, &p);
+		if (PQsendQueryPrepared(st->conn, STORE_STMT, 8, p.values,
+		    p.lengths, p.formats, 0) != 1)
 			return -1;
 	}
 	if (PQsendQueryParams(st->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
