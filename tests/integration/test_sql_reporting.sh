@@ -152,6 +152,14 @@ assert_eq "burst: all 8 stored" 8 "$(cat "$TMP"/burst*.out | grep -c '^stored|')
 assert_eq "burst: exactly one current: the final published last (05-06)" "1|final|2023-05-06" \
 	"$(q -c "SELECT count(*), min(stage), min(published_on) FROM plans WHERE org_name = '並行区' AND is_current")"
 
+# planq_ingest only compares a new plan with the current one (008); after all
+# of the above, every key's current row must be what a full recount picks
+assert_eq "offer-current agrees with a full recount for every key" 0 \
+	"$(q -c "SELECT count(*) FROM (SELECT DISTINCT ON (org_name, fiscal_year) id, is_current
+	          FROM plans WHERE org_name IS NOT NULL AND fiscal_year IS NOT NULL
+	          ORDER BY org_name, fiscal_year, stage_rank DESC, published_on DESC NULLS LAST,
+	                   document_id DESC) best WHERE NOT best.is_current")"
+
 # ---- one initiative across years ---------------------------------------------------
 assert_eq "history: 防災訓練の実施 2022→2023 by title, +200,000 (+20.0%)" "2022|1000000|1200000|200000|20.0|title" \
 	"$(q -c "SELECT prev_fiscal_year || '|' || prev_amount_yen || '|' || amount_yen || '|' || change_yen || '|' || change_percent || '|' || matched_by FROM initiative_history WHERE org_name = 'テスト区' AND fiscal_year = 2023 AND initiative_title = '防災訓練の実施'")"
