@@ -10,14 +10,27 @@
 
 #define HEADING_MAX_CP 60
 
+struct classify_word {
+	const char *w;
+	size_t	 n;
+};
+#define CW(s)	{ s, sizeof(s) - 1 }
+
+static int
+classify_starts(struct span s, const struct classify_word *w)
+{
+	return s.n >= w->n && memcmp(s.p, w->w, w->n) == 0;
+}
+
 /* Removes one pair of surrounding 【】/≪≫/[] and a leading ◆/■/●. */
 static struct span
 classify_unwrap(struct span s)
 {
-	static const char *const lead[] = { "◆", "■", "●", "◇", "□", "▼", "▶",
-	    "◎", NULL };
-	static const char *const pairs[][2] = { { "【", "】" }, { "≪", "≫" },
-	    { "[", "]" }, { "《", "》" }, { "〔", "〕" } };
+	static const struct classify_word lead[] = { CW("◆"), CW("■"),
+	    CW("●"), CW("◇"), CW("□"), CW("▼"), CW("▶"), CW("◎") };
+	static const struct classify_word pairs[][2] = {
+	    { CW("【"), CW("】") }, { CW("≪"), CW("≫") }, { CW("["), CW("]") },
+	    { CW("《"), CW("》") }, { CW("〔"), CW("〕") } };
 	size_t i;
 	unsigned char c0;
 
@@ -25,15 +38,17 @@ classify_unwrap(struct span s)
 	c0 = s.n ? (unsigned char)s.p[0] : 0;
 	if (c0 != 0xE2 && c0 != 0xE3 && c0 != '[')
 		return s;	/* no mark or bracket can start here */
-	for (i = 0; lead[i] != NULL; i++)
-		if (text_starts(s, lead[i])) {
-			s = text_trim(text_skip(s, strlen(lead[i])));
+	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)
+		if (classify_starts(s, &lead[i])) {
+			s = text_trim(text_skip(s, lead[i].n));
 			break;
 		}
 	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
-		if (text_starts(s, pairs[i][0]) && text_ends(s, pairs[i][1])) {
-			s = text_skip(s, strlen(pairs[i][0]));
-			s.n -= strlen(pairs[i][1]);
+		if (classify_starts(s, &pairs[i][0]) && s.n >= pairs[i][1].n &&
+		    memcmp(s.p + s.n - pairs[i][1].n, pairs[i][1].w,
+		    pairs[i][1].n) == 0) {
+			s = text_skip(s, pairs[i][0].n);
+			s.n -= pairs[i][1].n;
 			s = text_trim(s);
 			break;
 		}
@@ -63,12 +78,6 @@ classify_has(struct span s, const char *lit)
 	return text_find(s, lit) != NULL;
 }
 
-struct classify_word {
-	const char *w;
-	size_t	 n;
-};
-#define CW(s)	{ s, sizeof(s) - 1 }
-
 static const struct classify_word noise_words[] = {
 	CW("ページの先頭です"), CW("メニューの終端です"), CW("本文ここから"),
 	CW("本文ここまで"), CW("ここから本文です"), CW("ここまで本文です"),
@@ -92,8 +101,10 @@ static const struct classify_word noise_words[] = {
 static unsigned
 classify_hash4(const unsigned char *p)
 {
-	return (((unsigned)p[0] << 9) ^ ((unsigned)p[1] << 6) ^
-	    ((unsigned)p[2] << 3) ^ p[3]) & 4095u;
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return (unsigned)((w * 0x9E3779B1u) >> 20);
 }
 
 /* Sub-headings of an item's indicator/evaluation columns: what follows is
@@ -130,25 +141,57 @@ classify_noise_init(struct classify_noise *cn)
 	}
 }
 
+/* Character starts among the 8 bytes at p (avail of them readable): one
+ * bit per byte, bit 8j+7 for p[j], set unless p[j] is a continuation byte
+ * (10xxxxxx).  Little-endian lane order; bytes past avail read as 0. */
+static uint64_t
+classify_starts8(const char *p, size_t avail)
+{
+	const uint64_t hi = 0x8080808080808080ULL;
+	uint64_t w = 0;
+
+	memcpy(&w, p, avail < 8 ? avail : 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return ~(w & ~(w << 1)) & hi;
+}
+
+static int
+classify_noise_at(const struct classify_noise *cn, struct span s, size_t i)
+{
+	const unsigned char *p = (const unsigned char *)s.p + i;
+	unsigned h = classify_hash4(p);
+	size_t k;
+
+	if (!(cn->set[h >> 5] & (1u << (h & 31))))
+		return 0;
+	for (k = 0; k < CLASSIFY_NWORDS; k++)
+		if (cn->wh[k] == h && noise_words[k].n <= s.n - i &&
+		    memcmp(p, noise_words[k].w, noise_words[k].n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Eight bytes per step: only the character starts are hashed. */
 static int
 classify_noise(const struct classify_noise *cn, struct span s)
 {
-	size_t i, k;
+	size_t base, last;
 
 	if (s.n < 4)
 		return 0;
-	for (i = 0; i + 4 <= s.n; i++) {
-		const unsigned char *p = (const unsigned char *)s.p + i;
-		unsigned h;
-		if ((p[0] & 0xC0) == 0x80)
-			continue;
-		h = classify_hash4(p);
-		if (!(cn->set[h >> 5] & (1u << (h & 31))))
-			continue;
-		for (k = 0; k < CLASSIFY_NWORDS; k++)
-			if (cn->wh[k] == h && noise_words[k].n <= s.n - i &&
-			    memcmp(p, noise_words[k].w, noise_words[k].n) == 0)
+	last = s.n - 4;		/* the last position a word fits at */
+	for (base = 0; base <= last; base += 8) {
+		uint64_t starts = classify_starts8(s.p + base, s.n - base);
+		if (last - base < 7)
+			starts &= (1ULL << (8 * (last - base + 1))) - 1;
+		while (starts != 0) {
+			size_t j = (size_t)__builtin_ctzll(starts) >> 3;
+			if (classify_noise_at(cn, s, base + j))
 				return 1;
+			starts &= starts - 1;
+		}
 	}
 	return 0;
 }
