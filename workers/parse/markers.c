@@ -4,6 +4,7 @@
  * 【1-1-2 …】 【具体的取組1-1-2】 【主な具体的取組1-1-1 …】 ○, 【取組項目1】 and
  * 主な取組項目 ….  Every match looks at a bounded prefix of the span.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,8 +12,16 @@
 
 #define MARK_BRACKET_MAX 400	/* bytes searched for a closing bracket */
 
-static const char *const mark_open[] = { "【", "≪", "《", "〔", "[", NULL };
-static const char *const mark_close[] = { "】", "≫", "》", "〕", "]", NULL };
+struct mark_word {
+	const char *w;
+	size_t	 n;
+};
+#define MK(s)	{ s, sizeof(s) - 1 }
+static const struct mark_word mark_open[] = { MK("【"), MK("≪"), MK("《"),
+    MK("〔"), MK("[") };
+static const struct mark_word mark_close[] = { MK("】"), MK("≫"), MK("》"),
+    MK("〕"), MK("]") };
+#define MARK_NPAIRS	(sizeof(mark_open) / sizeof(mark_open[0]))
 
 enum { PFX_NONE, PFX_ISSUE, PFX_STRATEGY, PFX_INITIATIVE, PFX_REFORM };
 
@@ -43,8 +52,12 @@ mark_prefix(struct span *s)
 {
 	size_t i;
 
+	if (s->n < 2)
+		return PFX_NONE;
 	for (i = 0; i < sizeof(mark_prefixes) / sizeof(mark_prefixes[0]); i++)
-		if (s->n >= mark_prefixes[i].len && memcmp(s->p,
+		if (s->n >= mark_prefixes[i].len &&
+		    s->p[0] == mark_prefixes[i].word[0] &&
+		    s->p[1] == mark_prefixes[i].word[1] && memcmp(s->p,
 		    mark_prefixes[i].word, mark_prefixes[i].len) == 0) {
 			*s = text_skip(*s, mark_prefixes[i].len);
 			return mark_prefixes[i].kind;
@@ -187,34 +200,54 @@ mark_parse(struct span c, int implied, int bracketed, struct marker *m)
 	}
 }
 
+/* First occurrence of w (wl bytes, wl >= 1) in p[0..n): memchr for its
+ * last byte, then a compare.  NULL if none. */
+static const char *
+mark_find(const char *p, size_t n, const char *w, size_t wl)
+{
+	const char *q = p + wl - 1, *end = p + n;
+
+	if (n < wl)
+		return NULL;
+	while (q < end && (q = memchr(q, w[wl - 1], (size_t)(end - q))) != NULL) {
+		if (memcmp(q - (wl - 1), w, wl - 1) == 0)
+			return q - (wl - 1);
+		q++;
+	}
+	return NULL;
+}
+
 /* Bracketed marker at s; 1 with m filled. */
 static int
 mark_bracket(struct span s, int implied, struct marker *m)
 {
 	size_t i, lim;
+	unsigned char c0 = s.n ? (unsigned char)s.p[0] : 0;
 
-	for (i = 0; mark_open[i] != NULL; i++) {
+	if (c0 != 0xE3 && c0 != 0xE2 && c0 != '[')
+		return 0;	/* no opener starts with another byte */
+	for (i = 0; i < MARK_NPAIRS; i++) {
+		const struct mark_word *o = &mark_open[i], *c = &mark_close[i];
 		const char *e;
 		struct span in;
 
-		if (!text_starts(s, mark_open[i]))
+		if (s.n < o->n || memcmp(s.p, o->w, o->n) != 0)
 			continue;
-		in = text_skip(s, strlen(mark_open[i]));
+		in = text_skip(s, o->n);
 		lim = in.n < MARK_BRACKET_MAX ? in.n : MARK_BRACKET_MAX;
 		/* a second opener before the closer: not a marker (and the
 		 * search never runs past it, which keeps scans linear) */
-		e = memmem(in.p, lim, mark_open[i], strlen(mark_open[i]));
+		e = mark_find(in.p, lim, o->w, o->n);
 		if (e != NULL)
 			lim = (size_t)(e - in.p);
-		e = memmem(in.p, lim, mark_close[i], strlen(mark_close[i]));
+		e = mark_find(in.p, lim, c->w, c->n);
 		if (e == NULL)
 			return 0;
 		in.n = (size_t)(e - in.p);
 		if (!mark_parse(in, implied, 1, m))
 			return 0;
 		m->bracketed = 1;
-		m->rest = text_skip(s, strlen(mark_open[i]) + in.n +
-		    strlen(mark_close[i]));
+		m->rest = text_skip(s, o->n + in.n + c->n);
 		return 1;
 	}
 	return 0;
@@ -292,43 +325,54 @@ markers_match(struct span s, struct marker *m)
 	return 0;
 }
 
+/* Offset of the first 【 or ≪ at or after from (s.n if none).  Both are
+ * three-byte characters whose lead byte never continues another one, so
+ * a byte match is a character match in valid UTF-8.  *dbl caches the
+ * next ≪ (rare) across calls on the same span. */
+static size_t
+mark_next_opener(struct span s, size_t from, size_t *dbl)
+{
+	const char *a;
+
+	if (*dbl == SIZE_MAX || *dbl < from) {
+		a = mark_find(s.p + from, s.n - from, "≪", 3);
+		*dbl = a ? (size_t)(a - s.p) : s.n;
+	}
+	a = mark_find(s.p + from, *dbl - from, "【", 3);
+	return a ? (size_t)(a - s.p) : *dbl;
+}
+
+/* Start of a 主な戦略 / 主な具体的取組 word right before offset i (not
+ * before from); i if none. */
+static size_t
+mark_word_before(struct span s, size_t from, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(mark_prefixes) / sizeof(mark_prefixes[0]);
+	    k++) {
+		size_t l = mark_prefixes[k].len;
+		if (i >= from + l && memcmp(s.p + i - l,
+		    mark_prefixes[k].word, l) == 0)
+			return i - l;
+	}
+	return i;
+}
+
 size_t
 markers_next(struct span s, size_t from)
 {
-	size_t i = from, adv;
+	size_t i = from, dbl = SIZE_MAX;	/* next ≪: not searched yet */
 	struct marker m;
 
-	while (i < s.n) {
-		struct span t;
-		const unsigned char *u = (const unsigned char *)s.p;
-		uint32_t cp;
-
-		/* step a character at a time to the next 【 (E3 80 90) or
-		 * ≪ (E2 89 AA) */
-		while (i + 2 < s.n && !((u[i] == 0xE3 && u[i + 1] == 0x80 &&
-		    u[i + 2] == 0x90) || (u[i] == 0xE2 && u[i + 1] == 0x89 &&
-		    u[i + 2] == 0xAA)))
-			i += u[i] < 0xC0 ? 1 : u[i] < 0xE0 ? 2 : u[i] < 0xF0 ?
-			    3 : 4;
-		if (i + 2 >= s.n)
-			break;
-		t = text_skip(s, i);
-		cp = text_cp(t.p, t.n, &adv);
+	if (from >= s.n)
+		return s.n;
+	while ((i = mark_next_opener(s, i, &dbl)) < s.n) {
 		memset(&m, 0, sizeof(m));
-		if ((cp == 0x3010 || cp == 0x226A) &&
-		    mark_bracket(t, PFX_NONE, &m) && m.kind != MARK_NONE) {
-			/* include a 主な戦略 / 主な具体的取組 word before it */
-			size_t k;
-			for (k = 0; k < sizeof(mark_prefixes) /
-			    sizeof(mark_prefixes[0]); k++) {
-				size_t l = mark_prefixes[k].len;
-				if (i >= from + l && memcmp(s.p + i - l,
-				    mark_prefixes[k].word, l) == 0)
-					return i - l;
-			}
-			return i;
-		}
-		i += adv;
+		if (mark_bracket(text_skip(s, i), PFX_NONE, &m) &&
+		    m.kind != MARK_NONE)
+			return mark_word_before(s, from, i);
+		i += 3;
 	}
 	return s.n;
 }
