@@ -32,12 +32,16 @@ classify_unwrap(struct span s)
 	    { CW("【"), CW("】") }, { CW("≪"), CW("≫") }, { CW("["), CW("]") },
 	    { CW("《"), CW("》") }, { CW("〔"), CW("〕") } };
 	size_t i;
-	unsigned char c0;
+	unsigned char c0, c1;
 
 	s = text_trim(s);
 	c0 = s.n ? (unsigned char)s.p[0] : 0;
-	if (c0 != 0xE2 && c0 != 0xE3 && c0 != '[')
-		return s;	/* no mark or bracket can start here */
+	c1 = s.n > 1 ? (unsigned char)s.p[1] : 0;
+	/* every mark is E2 96 xx / E2 97 xx, every bracket [ / E2 89 xx /
+	 * E3 80 xx: nothing else can start here */
+	if (!(c0 == '[' || (c0 == 0xE2 && (c1 == 0x96 || c1 == 0x97 ||
+	    c1 == 0x89)) || (c0 == 0xE3 && c1 == 0x80)))
+		return s;
 	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)
 		if (classify_starts(s, &lead[i])) {
 			s = text_trim(text_skip(s, lead[i].n));

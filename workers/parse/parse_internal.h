@@ -71,16 +71,35 @@ text_cp(const char *s, size_t n, size_t *adv)
 }
 
 int	text_is_space_cp(uint32_t cp);
-struct span text_trim(struct span s);
+struct span text_trim_slow(struct span s);
 const char *text_find(struct span s, const char *lit);
 
-/* Prefix/suffix tests and skips, inline so strlen(literal) folds. */
+/* Strips white space (ASCII, U+3000, NBSP) at both ends.  Inline: most
+ * spans have none, which the first and last byte tell. */
+static inline struct span
+text_trim(struct span s)
+{
+	static const unsigned char edge[256] = {
+		['\t'] = 3, ['\n'] = 3, ['\v'] = 1, ['\f'] = 1, ['\r'] = 3,
+		[' '] = 3, [0xC2] = 1, [0xE3] = 1,	/* may start a space */
+		[0x80] = 2, [0xA0] = 2,			/* may end one */
+	};
+
+	if (s.n == 0 || ((edge[(unsigned char)s.p[0]] & 1) == 0 &&
+	    (edge[(unsigned char)s.p[s.n - 1]] & 2) == 0))
+		return s;
+	return text_trim_slow(s);
+}
+
+/* Prefix/suffix tests and skips, inline so strlen(literal) folds; the
+ * first byte is compared before memcmp is called. */
 static inline int
 text_starts(struct span s, const char *lit)
 {
 	size_t l = strlen(lit);
 
-	return s.n >= l && memcmp(s.p, lit, l) == 0;
+	return s.n >= l && (l == 0 || s.p[0] == lit[0]) &&
+	    memcmp(s.p, lit, l) == 0;
 }
 
 static inline int
@@ -88,7 +107,8 @@ text_ends(struct span s, const char *lit)
 {
 	size_t l = strlen(lit);
 
-	return s.n >= l && memcmp(s.p + s.n - l, lit, l) == 0;
+	return s.n >= l && (l == 0 || s.p[s.n - 1] == lit[l - 1]) &&
+	    memcmp(s.p + s.n - l, lit, l) == 0;
 }
 
 static inline struct span

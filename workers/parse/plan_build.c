@@ -71,7 +71,7 @@ static void
 pb_set(json_t *obj, const char *key, json_t *v)
 {
 	if (obj != NULL)
-		json_object_set_new(obj, key, v ? v : json_null());
+		json_object_set_new_nocheck(obj, key, v ? v : json_null());
 	else
 		json_decref(v);
 }
@@ -238,12 +238,12 @@ pb_new_issue(struct pb *pb, long number, struct span title)
 
 	if (number < 0 && pb->last_number > 0)
 		number = pb->last_number + 1;
-	json_object_set_new(o, "number", number >= 0 ? json_integer(number) :
+	json_object_set_new_nocheck(o, "number", number >= 0 ? json_integer(number) :
 	    json_null());
-	json_object_set_new(o, "title", pb_str(title));
-	json_object_set_new(o, "summary", json_null());
-	json_object_set_new(o, "strategies", json_array());
-	json_object_set_new(o, "initiatives", json_array());
+	json_object_set_new_nocheck(o, "title", pb_str(title));
+	json_object_set_new_nocheck(o, "summary", json_null());
+	json_object_set_new_nocheck(o, "strategies", json_array());
+	json_object_set_new_nocheck(o, "initiatives", json_array());
 	json_array_append_new(pb->issues, o);
 	if (number >= 0)
 		pb->last_number = number;
@@ -300,9 +300,9 @@ pb_budgets_json(struct pb *pb, const struct budget *b, size_t nb)
 		json_t *o = json_object();
 		const char *label = b[i].label[0] ? b[i].label :
 		    pb->col_label[0] ? pb->col_label : NULL;
-		json_object_set_new(o, "label", label ? json_string(label) :
+		json_object_set_new_nocheck(o, "label", label ? json_string(label) :
 		    json_null());
-		json_object_set_new(o, "amount_yen", b[i].has_amount ?
+		json_object_set_new_nocheck(o, "amount_yen", b[i].has_amount ?
 		    json_integer(b[i].amount) : json_null());
 		json_array_append_new(a, o);
 		pb->st->budgets++;
@@ -390,11 +390,11 @@ pb_new_initiative(struct pb *pb, json_t *into, const char *code,
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "code", code && code[0] ? json_string(code) :
+	json_object_set_new_nocheck(o, "code", code && code[0] ? json_string(code) :
 	    json_null());
-	json_object_set_new(o, "title", title);
-	json_object_set_new(o, "body", json_null());
-	json_object_set_new(o, "budgets", pb_budgets_json(pb, b, nb));
+	json_object_set_new_nocheck(o, "title", title);
+	json_object_set_new_nocheck(o, "body", json_null());
+	json_object_set_new_nocheck(o, "budgets", pb_budgets_json(pb, b, nb));
 	json_array_append_new(into, o);
 	pb->item = o;
 	pb->st->items++;
@@ -470,11 +470,11 @@ pb_marker(struct pb *pb, const struct marker *m, struct span rest,
 		}
 		{
 			json_t *o = json_object();
-			json_object_set_new(o, "code", m->code[0] ?
+			json_object_set_new_nocheck(o, "code", m->code[0] ?
 			    json_string(m->code) : json_null());
-			json_object_set_new(o, "title", pb_str(p.title));
-			json_object_set_new(o, "body", json_null());
-			json_object_set_new(o, "initiatives", json_array());
+			json_object_set_new_nocheck(o, "title", pb_str(p.title));
+			json_object_set_new_nocheck(o, "body", json_null());
+			json_object_set_new_nocheck(o, "initiatives", json_array());
 			json_array_append_new(json_object_get(issue,
 			    "strategies"), o);
 			pb->strategy = o;
@@ -571,9 +571,9 @@ pb_new_reform(struct pb *pb, struct span t, struct span body)
 	if (title.n == 0 || (title.n == 1 && title.p[0] == '-'))
 		return;
 	o = json_object();
-	json_object_set_new(o, "title", pb_str(title));
-	json_object_set_new(o, "ref", ref.n ? pb_str(ref) : json_null());
-	json_object_set_new(o, "body", json_null());
+	json_object_set_new_nocheck(o, "title", pb_str(title));
+	json_object_set_new_nocheck(o, "ref", ref.n ? pb_str(ref) : json_null());
+	json_object_set_new_nocheck(o, "body", json_null());
 	json_array_append_new(pb->reforms, o);
 	pb->reform = o;
 	pb->st->reforms++;
@@ -626,10 +626,10 @@ pb_contact_line(struct pb *pb, struct span s)
 	pb->contact_lines++;
 	if (pb->contact == NULL) {
 		pb->contact = json_object();
-		json_object_set_new(pb->contact, "office", json_null());
-		json_object_set_new(pb->contact, "phone", json_null());
-		json_object_set_new(pb->contact, "fax", json_null());
-		json_object_set_new(pb->contact, "address", json_null());
+		json_object_set_new_nocheck(pb->contact, "office", json_null());
+		json_object_set_new_nocheck(pb->contact, "phone", json_null());
+		json_object_set_new_nocheck(pb->contact, "fax", json_null());
+		json_object_set_new_nocheck(pb->contact, "address", json_null());
 	}
 	if (text_find(s, "電話") || text_find(s, "ファックス") ||
 	    text_find(s, "FAX") || text_find(s, "Fax") ||
@@ -637,11 +637,11 @@ pb_contact_line(struct pb *pb, struct span s)
 		if ((v = pb_phone(s, "電話")) != NULL ||
 		    (v = pb_phone(s, "TEL")) != NULL ||
 		    (v = pb_phone(s, "Tel")) != NULL)
-			json_object_set_new(pb->contact, "phone", v);
+			json_object_set_new_nocheck(pb->contact, "phone", v);
 		if ((v = pb_phone(s, "ファックス")) != NULL ||
 		    (v = pb_phone(s, "FAX")) != NULL ||
 		    (v = pb_phone(s, "Fax")) != NULL)
-			json_object_set_new(pb->contact, "fax", v);
+			json_object_set_new_nocheck(pb->contact, "fax", v);
 		return;
 	}
 	if (text_starts(s, "住所") || text_starts(s, "所在地") ||
@@ -653,14 +653,14 @@ pb_contact_line(struct pb *pb, struct span s)
 			a = text_skip_spaces(text_skip_lit(
 			    text_skip_spaces(a), ":"));
 		}
-		json_object_set_new(pb->contact, "address", pb_str(a));
+		json_object_set_new_nocheck(pb->contact, "address", pb_str(a));
 		return;
 	}
 	if (text_starts(s, "メール") || text_starts(s, "E-mail"))
 		return;
 	if (json_is_null(json_object_get(pb->contact, "office")) &&
 	    pb->contact_lines <= 2)
-		json_object_set_new(pb->contact, "office", pb_str(s));
+		json_object_set_new_nocheck(pb->contact, "office", pb_str(s));
 }
 
 /* ---- meta lines -------------------------------------------------------- */
@@ -703,8 +703,8 @@ pb_title(struct pb *pb, struct span s)
 		json_t *o = json_object();
 		const char *kind = text_ends(org, "区") ? "ward" :
 		    text_ends(org, "局") ? "bureau" : NULL;
-		json_object_set_new(o, "name", pb_str(org));
-		json_object_set_new(o, "kind", kind ? json_string(kind) :
+		json_object_set_new_nocheck(o, "name", pb_str(org));
+		json_object_set_new_nocheck(o, "kind", kind ? json_string(kind) :
 		    json_null());
 		pb->org = o;
 	}
@@ -739,8 +739,8 @@ pb_meta_line(struct pb *pb, struct span s)
 	if (pb->head == NULL && pb->issue == NULL &&
 	    classify_head(s, &role, &name)) {
 		pb->head = json_object();
-		json_object_set_new(pb->head, "role", pb_str(role));
-		json_object_set_new(pb->head, "name", pb_str(name));
+		json_object_set_new_nocheck(pb->head, "role", pb_str(role));
+		json_object_set_new_nocheck(pb->head, "name", pb_str(name));
 		pb->st->has_head = 1;
 		return 1;
 	}
@@ -1257,9 +1257,9 @@ pb_council(struct pb *pb)
 		return json_null();
 	o = json_object();
 	for (k = 0; k < 4; k++)
-		json_object_set_new(o, keys[k], v[k] >= 0 ?
+		json_object_set_new_nocheck(o, keys[k], v[k] >= 0 ?
 		    json_integer(v[k]) : json_null());
-	json_object_set_new(o, "ratio_percent", ratio >= 0 ?
+	json_object_set_new_nocheck(o, "ratio_percent", ratio >= 0 ?
 	    json_real(ratio) : json_null());
 	return o;
 }
@@ -1277,31 +1277,31 @@ pb_finish(struct pb *pb)
 {
 	json_t *root = json_object();
 
-	json_object_set_new(root, "is_plan", json_true());
-	json_object_set_new(root, "title", pb_or_null(pb->title));
-	json_object_set_new(root, "org", pb_or_null(pb->org));
-	json_object_set_new(root, "fiscal_year", pb_or_null(pb->year));
-	json_object_set_new(root, "fiscal_year_label",
+	json_object_set_new_nocheck(root, "is_plan", json_true());
+	json_object_set_new_nocheck(root, "title", pb_or_null(pb->title));
+	json_object_set_new_nocheck(root, "org", pb_or_null(pb->org));
+	json_object_set_new_nocheck(root, "fiscal_year", pb_or_null(pb->year));
+	json_object_set_new_nocheck(root, "fiscal_year_label",
 	    pb_or_null(pb->year_label));
-	json_object_set_new(root, "stage", pb_or_null(pb->stage));
-	json_object_set_new(root, "head", pb_or_null(pb->head));
-	json_object_set_new(root, "published_on", pb_or_null(pb->date));
-	json_object_set_new(root, "page_id", pb_or_null(pb->page));
-	json_object_set_new(root, "goals", pb->goals);
-	json_object_set_new(root, "missions", pb->missions);
-	json_object_set_new(root, "policies", pb->policies);
-	json_object_set_new(root, "issues", pb->issues);
-	json_object_set_new(root, "reforms", pb->reforms);
+	json_object_set_new_nocheck(root, "stage", pb_or_null(pb->stage));
+	json_object_set_new_nocheck(root, "head", pb_or_null(pb->head));
+	json_object_set_new_nocheck(root, "published_on", pb_or_null(pb->date));
+	json_object_set_new_nocheck(root, "page_id", pb_or_null(pb->page));
+	json_object_set_new_nocheck(root, "goals", pb->goals);
+	json_object_set_new_nocheck(root, "missions", pb->missions);
+	json_object_set_new_nocheck(root, "policies", pb->policies);
+	json_object_set_new_nocheck(root, "issues", pb->issues);
+	json_object_set_new_nocheck(root, "reforms", pb->reforms);
 	if (pb->ach.len == 0 && pb->chal.len == 0)
-		json_object_set_new(root, "evaluation", json_null());
+		json_object_set_new_nocheck(root, "evaluation", json_null());
 	else {
 		json_t *e = json_object();
-		json_object_set_new(e, "achievements", pb_sbuf_str(&pb->ach));
-		json_object_set_new(e, "challenges", pb_sbuf_str(&pb->chal));
-		json_object_set_new(root, "evaluation", e);
+		json_object_set_new_nocheck(e, "achievements", pb_sbuf_str(&pb->ach));
+		json_object_set_new_nocheck(e, "challenges", pb_sbuf_str(&pb->chal));
+		json_object_set_new_nocheck(root, "evaluation", e);
 	}
-	json_object_set_new(root, "council_reflection", pb_council(pb));
-	json_object_set_new(root, "contact", pb_or_null(pb->contact));
+	json_object_set_new_nocheck(root, "council_reflection", pb_council(pb));
+	json_object_set_new_nocheck(root, "contact", pb_or_null(pb->contact));
 	return root;
 }
 
