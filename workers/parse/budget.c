@@ -371,6 +371,42 @@ budget_group(struct span s, struct budget *b, size_t *len)
 	return 0;
 }
 
+/* Whether an opener ( [ < 【 《 〔 〈 ≪ starts at byte i of s. */
+static int
+budget_opener_at(struct span s, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)s.p;
+
+	return u[i] == '(' || u[i] == '[' || u[i] == '<' || (i + 2 < s.n &&
+	    ((u[i] == 0xE3 && u[i + 1] == 0x80 && (u[i + 2] == 0x90 ||
+	    u[i + 2] == 0x8A || u[i + 2] == 0x94 || u[i + 2] == 0x88)) ||
+	    (u[i] == 0xE2 && u[i + 1] == 0x89 && u[i + 2] == 0xAA)));
+}
+
+/* The first opener at or after byte from (s.n if none).  Only bytes that
+ * can be an ASCII opener or the second byte of E3 80 xx / E2 89 AA stop
+ * the table-driven skip; each is then checked. */
+static size_t
+budget_next_opener(struct span s, size_t from)
+{
+	static const unsigned char stop[256] = { ['('] = 1, ['['] = 1,
+	    ['<'] = 1, [0x80] = 2, [0x89] = 2 };
+	const unsigned char *u = (const unsigned char *)s.p;
+	size_t j;
+
+	if (from < s.n && budget_opener_at(s, from))
+		return from;
+	for (j = from + 1; j < s.n; j++) {
+		if (stop[u[j]] == 0)
+			continue;
+		if (stop[u[j]] == 1)
+			return j;
+		if (budget_opener_at(s, j - 1))
+			return j - 1;
+	}
+	return s.n;
+}
+
 size_t
 budget_scan(struct span s, struct budget *out, size_t max, size_t *first,
     size_t *after)
@@ -385,16 +421,8 @@ budget_scan(struct span s, struct budget *out, size_t max, size_t *first,
 		uint32_t cp;
 
 		if (n == 0) {
-			/* before the first group: jump to the next opener
-			 * ( [ < 【 《 〔 〈 ≪ by bytes */
-			const unsigned char *u = (const unsigned char *)s.p;
-			while (i < s.n && u[i] != '(' && u[i] != '[' &&
-			    u[i] != '<' && !(i + 2 < s.n && ((u[i] == 0xE3 &&
-			    u[i + 1] == 0x80 && (u[i + 2] == 0x90 ||
-			    u[i + 2] == 0x8A || u[i + 2] == 0x94 ||
-			    u[i + 2] == 0x88)) || (u[i] == 0xE2 &&
-			    u[i + 1] == 0x89 && u[i + 2] == 0xAA))))
-				i++;
+			/* before the first group: jump to the next opener */
+			i = budget_next_opener(s, i);
 			if (i >= s.n)
 				break;
 		}

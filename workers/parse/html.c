@@ -5,6 +5,7 @@
  * inside text layouts (<p>, <ul>, <b>, &amp;) are stripped by a scanner.
  */
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -461,6 +462,30 @@ html_tag_len(const char *s, size_t n, int *no_comment_end)
 	return 0;
 }
 
+/* Bytes before the first '<' or '&' in s (n if none), eight at a time:
+ * a byte equal to c has a zero byte in w ^ c, which the classic
+ * (x - 0x01..) & ~x & 0x80.. test finds. */
+static size_t
+html_plain_run(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, hi = ones << 7;
+	const uint64_t lt = ones * (unsigned char)'<', amp = ones *
+	    (unsigned char)'&';
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, a, b;
+		memcpy(&w, s + i, 8);
+		a = w ^ lt;
+		b = w ^ amp;
+		if (((a - ones) & ~a & hi) | ((b - ones) & ~b & hi))
+			break;
+	}
+	while (i < n && s[i] != '<' && s[i] != '&')
+		i++;
+	return i;
+}
+
 void
 html_strip_inline(const char *s, size_t n, struct sbuf *out)
 {
@@ -472,8 +497,7 @@ html_strip_inline(const char *s, size_t n, struct sbuf *out)
 	while (i < n) {
 		const char *lt = NULL;
 		/* copy the plain run up to the next '<' or '&' */
-		for (run = i; run < n && s[run] != '<' && s[run] != '&'; run++)
-			;
+		run = i + html_plain_run(s + i, n - i);
 		sbuf_add(out, s + i, run - i);
 		i = run;
 		if (i >= n)

@@ -80,25 +80,26 @@ normalize_run(const char *s, size_t n, struct sbuf *out)
 	return out->oom ? -1 : 0;
 }
 
-/* Length of the run of safe code points at s (whole code points). */
+/* Length of the run of safe code points at s (whole code points); *last
+ * gets the offset of its last code point.  Kept in locals: a store
+ * through a pointer in the loop would be reloaded after every byte. */
 static size_t
 normalize_safe_run(const char *s, size_t n, size_t *last)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, adv;
+	size_t i = 0, prev = 0, adv;
 
-	*last = 0;
 	while (i < n) {
 		unsigned char c = u[i];
-		if (c >= 0x20 && c < 0x7F) {
-			*last = i;
-			i++;
+		if ((unsigned)(c - 0xE4) <= 0xE9 - 0xE4 && i + 2 < n) {
+			/* U+4000..U+9FFF: CJK, NFKC-stable */
+			prev = i;
+			i += 3;
 			continue;
 		}
-		if (c >= 0xE4 && c <= 0xE9 && i + 2 < n) {
-			/* U+4000..U+9FFF: CJK, NFKC-stable */
-			*last = i;
-			i += 3;
+		if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n') {
+			prev = i;
+			i++;
 			continue;
 		}
 		if (c == 0xE3 && i + 2 < n) {
@@ -108,20 +109,16 @@ normalize_safe_run(const char *s, size_t n, size_t *last)
 			if (!((cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 &&
 			    cp <= 0x30FE) || normalize_safe(cp)))
 				break;
-			*last = i;
+			prev = i;
 			i += 3;
-			continue;
-		}
-		if (c == '\t' || c == '\n') {
-			*last = i;
-			i++;
 			continue;
 		}
 		if (c < 0x80 || !normalize_safe(text_cp(s + i, n - i, &adv)))
 			break;
-		*last = i;
+		prev = i;
 		i += adv;
 	}
+	*last = prev;
 	return i;
 }
 

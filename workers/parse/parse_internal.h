@@ -127,6 +127,9 @@ text_skip_lit(struct span s, const char *lit)
 	return text_starts(s, lit) ? text_skip(s, strlen(lit)) : s;
 }
 struct span text_skip_spaces(struct span s);
+/* Bytes at s before the first one below 0x21 (space, tab, newline, other
+ * controls), n if none: a word at a time. */
+size_t	text_word_len(const char *s, size_t n);
 int	text_is_digit_cp(uint32_t cp, int *val);
 size_t	text_cp_count(struct span s);
 /* Strips leading Markdown heading marks, list markers and bold marks;

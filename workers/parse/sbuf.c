@@ -103,7 +103,8 @@ sbuf_add_words(struct sbuf *b, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		for (j = i + 1; j < n && !sbuf_is_ws((unsigned char)s[j]); j++)
+		for (j = i + 1; j < n && !sbuf_is_ws((unsigned char)s[j]);
+		    j += 1 + text_word_len(s + j + 1, n - j - 1))
 			;
 		if (pending) {
 			b->p[b->len++] = ' ';

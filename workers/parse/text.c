@@ -78,6 +78,24 @@ text_skip_spaces(struct span s)
 	return s;
 }
 
+size_t
+text_word_len(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, hi = ones << 7;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		/* some byte < 0x21 (exact as a yes/no) */
+		if ((w - ones * 0x21) & ~w & hi)
+			break;
+	}
+	while (i < n && (unsigned char)s[i] >= 0x21)
+		i++;
+	return i;
+}
+
 int
 text_is_digit_cp(uint32_t cp, int *val)
 {
@@ -154,7 +172,8 @@ text_json(struct span s)
 	if (s.n == 0)
 		return NULL;
 	/* already collapsed (the usual case): no copy needed */
-	for (i = 0; i < s.n; i++) {
+	for (i = text_word_len(s.p, s.n); i < s.n;
+	    i += 1 + text_word_len(s.p + i + 1, s.n - i - 1)) {
 		unsigned char c = (unsigned char)s.p[i];
 		if (c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
 		    c == '\v' || (c == ' ' && i + 1 < s.n && s.p[i + 1] == ' '))
