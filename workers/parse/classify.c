@@ -209,34 +209,16 @@ classify_line(struct span s)
 	return classify_line_ctx(&cn, s);
 }
 
-enum line_kind
-classify_line_ctx(const struct classify_noise *cn, struct span s)
+/* Section headings told by the words they contain (kw: keywords_scan). */
+static enum line_kind
+classify_section(struct span u, size_t cps, unsigned kw)
 {
-	struct span u, o;
-	size_t cps;
-
-	if (s.n > 480)		/* > 160 code points: always body text */
-		return LINE_TEXT;
-	u = classify_unwrap(s);
-	cps = text_cp_count(u);
-	if (cps > 120)
-		return LINE_TEXT;
-	if (cn != NULL && classify_noise(cn, u))
-		return LINE_NOISE;
-	if (text_starts(u, "・") || text_starts(u, "•") || text_starts(u, "- "))
-		return LINE_TEXT;	/* a bullet item is never a heading */
-	if (cps == 0 || cps > HEADING_MAX_CP)
-		return LINE_TEXT;
-	if (classify_has(u, "このページの作成者") ||
-	    (cps <= 24 && classify_has(u, "このページ") &&
-	    (classify_has(u, "問合せ") || classify_has(u, "問い合わせ"))) ||
-	    (cps <= 12 && (classify_has(u, "問合せ先") ||
-	    classify_has(u, "問い合わせ先") || classify_has(u, "お問い合わせ"))))
+	if ((kw & KW_PAGE_AUTHOR) || (cps <= 24 && (kw & KW_PAGE) &&
+	    (kw & KW_TOI)) || (cps <= 12 && (kw & (KW_TOI_SAKI | KW_OTOI))))
 		return LINE_CONTACT;
-	if (classify_has(u, "区政会議の意見") && classify_has(u, "反映"))
+	if ((kw & KW_KUSEI) && (kw & KW_HANEI))
 		return LINE_COUNCIL;
-	if (classify_has(u, "市政改革") && (classify_has(u, "取組") ||
-	    classify_has(u, "様式3")))
+	if ((kw & KW_SHISEI) && (kw & (KW_TORIKUMI | KW_YOSHIKI3)))
 		return LINE_REFORMS;
 	if (text_starts(u, "自己評価") && cps <= 8)
 		return LINE_EVAL;
@@ -245,10 +227,10 @@ classify_line_ctx(const struct classify_noise *cn, struct span s)
 	if (text_starts(u, "1年間の取組成果") || text_starts(u, "取組成果と"))
 		return LINE_ACHIEVE;
 	if (text_starts(u, "解決すべき課題") || (cps <= 24 &&
-	    text_starts(u, "課題と") && classify_has(u, "改善")))
+	    text_starts(u, "課題と") && (kw & KW_KAIZEN)))
 		return LINE_CHALLENGE;
-	if (cps <= 40 && ((classify_has(u, "重点的に取り組む") &&
-	    classify_has(u, "経営課題")) || text_starts(u, "主な経営課題")))
+	if (cps <= 40 && (((kw & KW_JUTEN) && (kw & KW_KEIEI)) ||
+	    text_starts(u, "主な経営課題")))
 		return LINE_ISSUES;
 	if (cps <= 6 && text_starts(u, "計画"))
 		return LINE_PLAN;
@@ -256,14 +238,17 @@ classify_line_ctx(const struct classify_noise *cn, struct span s)
 	    (cps <= 6 && (text_starts(u, "主な戦略") ||
 	    text_starts(u, "主な取組項目"))) ||
 	    (text_starts(u, "主な具体的取組") && cps <= 24 &&
-	    !classify_has(u, "【")))
+	    !(kw & KW_BRACKET)))
 		return LINE_COLHEAD;
-	if (cps > 40)
-		return LINE_TEXT;
-	if (!classify_has(u, "目標") && !classify_has(u, "使命") &&
-	    !classify_has(u, "方針") && !classify_has(u, "考え方"))
-		return LINE_TEXT;
-	o = classify_skip_owner(u);
+	return LINE_TEXT;
+}
+
+/* 目標 / 使命 / 運営の基本的な考え方 headings (after a year and an owner). */
+static enum line_kind
+classify_plan_heading(struct span u, size_t cps)
+{
+	struct span o = classify_skip_owner(u);
+
 	if (text_starts(o, "目標") && (cps <= 24 ||
 	    classify_has(o, "めざす") || classify_has(o, "目指す")))
 		return LINE_GOALS;
@@ -277,6 +262,35 @@ classify_line_ctx(const struct classify_noise *cn, struct span s)
 	    cps <= 20))
 		return LINE_POLICIES;
 	return LINE_TEXT;
+}
+
+enum line_kind
+classify_line_ctx(const struct classify_noise *cn, struct span s)
+{
+	enum line_kind k;
+	struct span u;
+	size_t cps;
+	unsigned kw;
+
+	if (s.n > 480)		/* > 160 code points: always body text */
+		return LINE_TEXT;
+	u = classify_unwrap(s);
+	cps = text_cp_count(u);
+	if (cps > 120)
+		return LINE_TEXT;
+	if (cn != NULL && classify_noise(cn, u))
+		return LINE_NOISE;
+	if (text_starts(u, "・") || text_starts(u, "•") || text_starts(u, "- "))
+		return LINE_TEXT;	/* a bullet item is never a heading */
+	if (cps == 0 || cps > HEADING_MAX_CP)
+		return LINE_TEXT;
+	kw = keywords_scan(u);
+	k = classify_section(u, cps, kw);
+	if (k != LINE_TEXT || cps > 40)
+		return k;
+	if (!(kw & (KW_MOKUHYO | KW_SHIMEI | KW_HOSHIN | KW_KANGAE)))
+		return LINE_TEXT;
+	return classify_plan_heading(u, cps);
 }
 
 int
