@@ -9,12 +9,12 @@
 #include "parse_internal.h"
 
 struct kw_word {
-	uint32_t first;		/* code point the word starts with */
 	const char *w;
 	size_t	 n;
+	uint32_t first;		/* code point the word starts with */
 	unsigned bit;
 };
-#define KW(cp, s, b)	{ cp, s, sizeof(s) - 1, b }
+#define KW(cp, s, b)	{ s, sizeof(s) - 1, cp, b }
 
 static const struct kw_word kw_words[] = {
 	KW(0x3053, "このページの作成者", KW_PAGE_AUTHOR),
