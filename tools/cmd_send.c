@@ -166,7 +166,7 @@ send_usage(FILE *out)
 {
 	send_usage_short(out);
 	fprintf(out,
-	    "  --to ENDPOINT      planqd endpoint (default $PLANQ_ENDPOINT or "
+	    "  --to ENDPOINT[,...] planqd endpoint(s), dealt round-robin (default $PLANQ_ENDPOINT or "
 	    SEND_DEFAULT_ENDPOINT ")\n"
 	    "  --concurrency N    documents in flight (default %d)\n"
 	    "  --timeout SECONDS  wait for each reply (default %g)\n"

@@ -14,11 +14,52 @@
 
 #define SEND_MAX_REPLY	(4 * 1024 * 1024)	/* replies are tiny JSON */
 #define SEND_EXCERPT	80
+#define SEND_CONNECT_WAIT_MS	1000	/* for a first instance to connect */
 
 static int
 send_wire_setopt(void *sock, int opt, int value)
 {
 	return zmq_setsockopt(sock, opt, &value, sizeof(value));
+}
+
+/*
+ * Connects to each endpoint of a comma-separated list.  With more than one,
+ * ZMQ_IMMEDIATE: the DEALER deals documents round-robin over the planqd
+ * instances it is connected to, and never queues one for an instance that
+ * is down (docs/SCALING.md).
+ */
+static int
+send_wire_connect_all(struct send_wire *w, char *why, size_t whylen)
+{
+	char one[1024];
+	const char *p = w->endpoint, *comma;
+	size_t len;
+
+	if (strchr(p, ',') != NULL &&
+	    send_wire_setopt(w->sock, ZMQ_IMMEDIATE, 1) != 0) {
+		snprintf(why, whylen, "cannot set ZMQ_IMMEDIATE: %s",
+		    zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	for (;;) {
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (len == 0 || len >= sizeof(one)) {
+			snprintf(why, whylen, "bad endpoint list \"%s\": %s",
+			    w->endpoint, len == 0 ? "empty entry" : "entry too long");
+			return -1;
+		}
+		memcpy(one, p, len);
+		one[len] = '\0';
+		if (zmq_connect(w->sock, one) != 0) {
+			snprintf(why, whylen, "cannot connect to %s: %s", one,
+			    zmq_strerror(zmq_errno()));
+			return -1;
+		}
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
 }
 
 static int
@@ -41,10 +82,14 @@ send_wire_connect(struct send_wire *w, char *why, size_t whylen)
 	    send_wire_setopt(w->sock, ZMQ_SNDHWM, 0) != 0 ||
 	    zmq_setsockopt(w->sock, ZMQ_MAXMSGSIZE, &maxsize,
 	    sizeof(maxsize)) != 0 ||
-	    send_curve_apply(&w->curve, w->sock) != 0 ||
-	    zmq_connect(w->sock, w->endpoint) != 0) {
-		snprintf(why, whylen, "cannot connect to %s: %s", w->endpoint,
-		    zmq_strerror(zmq_errno()));
+	    send_curve_apply(&w->curve, w->sock) != 0) {
+		snprintf(why, whylen, "cannot set up the socket for %s: %s",
+		    w->endpoint, zmq_strerror(zmq_errno()));
+		zmq_close(w->sock);
+		w->sock = NULL;
+		return -1;
+	}
+	if (send_wire_connect_all(w, why, whylen) != 0) {
 		zmq_close(w->sock);
 		w->sock = NULL;
 		return -1;
@@ -93,12 +138,31 @@ send_wire_close(struct send_wire *w)
 	send_curve_clear(&w->curve);
 }
 
+/*
+ * The first frame.  With an endpoint list (ZMQ_IMMEDIATE) the socket takes
+ * nothing until one instance is connected: wait up to SEND_CONNECT_WAIT_MS
+ * for that (connects are asynchronous; a fresh socket has none yet).
+ */
+static int
+send_wire_first_frame(struct send_wire *w, const char *envelope)
+{
+	zmq_pollitem_t item = { .socket = w->sock, .events = ZMQ_POLLOUT };
+
+	if (zmq_send(w->sock, envelope, strlen(envelope),
+	    ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+		return 0;
+	if (zmq_errno() != EAGAIN ||
+	    zmq_poll(&item, 1, SEND_CONNECT_WAIT_MS) <= 0)
+		return -1;
+	return zmq_send(w->sock, envelope, strlen(envelope),
+	    ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 ? 0 : -1;
+}
+
 int
 send_wire_send(struct send_wire *w, const char *envelope, const void *bytes,
     size_t len)
 {
-	if (zmq_send(w->sock, envelope, strlen(envelope),
-	    ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	if (send_wire_first_frame(w, envelope) != 0 ||
 	    zmq_send(w->sock, bytes, len, ZMQ_DONTWAIT) < 0) {
 		log_warnx("send: cannot queue a message to %s: %s",
 		    w->endpoint, zmq_strerror(zmq_errno()));
