@@ -44,6 +44,10 @@ cleanup() {
 	trap - EXIT INT TERM
 	for p in "${DRIVER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	stop_planqd
+	if [ -n "${PLANQD_B_PID:-}" ]; then
+		pkill -KILL -P "$PLANQD_B_PID" 2>/dev/null || true
+		kill -KILL "$PLANQD_B_PID" 2>/dev/null || true
+	fi
 	pg_stop "$PGDIR" || true
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
 	exit $rc
@@ -279,6 +283,44 @@ stop_planqd
 OVER_RSS=$(awk '{print $2}' "$WORK/rss.over" | sort -n | awk '{v[NR]=$1} END {printf "samples=%d min=%d median=%d max=%d", NR, v[1], v[int((NR+1)/2)], v[NR]}')
 OVER_SERIES=$(awk 'NR == 1 {t0 = $1} {if ((NR - 1) % 8 == 0) printf "%.0fs:%d ", $1 - t0, $2 / 1024}' "$WORK/rss.over")
 
+# ---- 8. scale-out: two planqd on one database, the same documents to both -----
+# as on two hosts: each instance its own runtime dir and $WORKERS workers;
+# here both share this machine's cores.  Pair figures: distinct documents
+# stored per second, and replies (stored + duplicate + rejected) per second.
+log "8. scale-out: two planqd, the same $DOCS documents sent to both"
+truncate_all
+start_planqd
+EP_B=tcp://127.0.0.1:$(( PORT + 1 ))
+"$PLANQ_BIN/planqd" --listen "$EP_B" --db "$PLANQ_DB" --workers "$WORKERS" \
+	--runtime-dir "$WORK/run-b" 2>>"$WORK/planqd-b.log" &
+PLANQD_B_PID=$!
+for _ in $(seq 200); do
+	[ "$(sql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%'")" -ge $(( 2 * WORKERS )) ] && break
+	sleep 0.1
+done
+HALF_D=$(( (DRIVERS + 1) / 2 ))
+T0=$(date +%s.%N)
+DRIVER_PIDS=()
+for ep in "$EP" "$EP_B"; do
+	for (( i = 0; i < HALF_D; i++ )); do
+		"$BENCH_BIN/driver" --to "$ep" --manifest "$WORK/m/manifest.tsv" --concurrency "$CONC" \
+			--shard "$i/$HALF_D" --lat "$WORK/pair.lat.${ep##*:}.$i" \
+			--timeout "${BENCH_TIMEOUT:-900}" >"$WORK/pair.drv.${ep##*:}.$i" &
+		DRIVER_PIDS+=($!)
+	done
+done
+for p in "${DRIVER_PIDS[@]}"; do wait "$p" || log "a pair driver failed"; done
+DRIVER_PIDS=()
+T1=$(date +%s.%N)
+kill -TERM "$PLANQD_B_PID" 2>/dev/null || true; wait "$PLANQD_B_PID" 2>/dev/null || true
+stop_planqd
+PAIR_EL=$(awk -v a="$T0" -v b="$T1" 'BEGIN {printf "%.3f", b - a}')
+PAIR_DOCS=$(sql -c "SELECT count(*) FROM documents")
+PAIR_DUPS=$(sql -c "SELECT count(*) - count(DISTINCT sha256) FROM documents")
+PAIR_REPLIES=$(cat "$WORK"/pair.drv.* | grep -o 'acked=[0-9]*' | awk -F= '{s += $2} END {print s}')
+PAIR_STORED=$(cat "$WORK"/pair.drv.* | grep -o ' stored=[0-9]*' | awk -F= '{s += $2} END {print s}')
+PAIR_LAT=$($STATS lat "$WORK"/pair.lat.*)
+
 # ---- 7. parse only, one core ----------------------------------------------------
 log "7. parse only"
 PARSE=$("$BENCH_BIN/parsebench" "$WORK/m/manifest.tsv" 1)
@@ -318,6 +360,7 @@ if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then
 echo "worker RSS (VmHWM) kB: 10 KB plans $W10; fresh $W0; after one 8 MiB plan $WBIG ($BIG_STATUS, ${BIG_LAT} ms, reason: $BIG_REASON)"
 echo "planqd RSS under overload (kB): start $RSS_START; $OVER_RSS; VmHWM $OVER_HWM; acked $(field "$WORK/over.rate" docs_per_s) docs/s; $(cut -d' ' -f4- "$WORK/over.rate" | tr ' ' '\n' | grep -E 'retry|failed' | tr '\n' ' ')"
 echo "planqd RSS series (s:MB): $OVER_SERIES"
+echo "scale-out, 2 planqd x $WORKERS workers, same $DOCS docs to both: $(awk -v n="$PAIR_DOCS" -v t="$PAIR_EL" 'BEGIN {printf "%.1f", n / t}') distinct docs/s stored, $(awk -v n="$PAIR_REPLIES" -v t="$PAIR_EL" 'BEGIN {printf "%.1f", n / t}') replies/s; $PAIR_DOCS rows for $PAIR_REPLIES replies ($PAIR_STORED stored), sha256 twice: $PAIR_DUPS; $PAIR_LAT"
 echo "$PARSE"
 fi
 if [ -f "$WORK/pgss.txt" ]; then
