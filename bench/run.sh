@@ -5,6 +5,7 @@
 #   BENCH_DOCS=5000 BENCH_DRIVERS=4 BENCH_CONC=8 BENCH_WORKERS=2
 #   BENCH_PGSS=1 (load pg_stat_statements, print the top statements)
 #   BENCH_KEEP=1 (keep the work dir)  BENCH_SKIP_EXTRA=1 (throughput + COPY only)
+#   BENCH_PLANQD_OPTS="--batch-max 1" (extra planqd flags)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -72,7 +73,7 @@ truncate_all() {
 start_planqd() {	# extra flags…
 	: >"$WORK/planqd.log"
 	"$PLANQ_BIN/planqd" --listen "$EP" --db "$PLANQ_DB" --workers "$WORKERS" \
-		--runtime-dir "$WORK/run" "$@" 2>>"$WORK/planqd.log" &
+		--runtime-dir "$WORK/run" ${BENCH_PLANQD_OPTS:-} "$@" 2>>"$WORK/planqd.log" &
 	PLANQD_PID=$!
 	for _ in $(seq 200); do
 		kill -0 "$PLANQD_PID" 2>/dev/null || { cat "$WORK/planqd.log" >&2; return 1; }
