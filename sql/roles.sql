@@ -1,9 +1,10 @@
 -- roles.sql: the two login roles planq uses, with the least they need.
 -- Not a numbered migration: roles are cluster-wide, so this runs (again)
 -- after every migrate via deploy/setup-database.sh or `planq db roles`.
---   planq_ingest: the workers and the daemon; may only call planq_ingest()
---                 and planq_record_event() (SECURITY DEFINER functions) and
---                 read the schema version.  Owns nothing.
+--   planq_ingest: the workers and the daemon; may only call planq_ingest(),
+--                 planq_ingest_batch() and planq_record_event() (SECURITY
+--                 DEFINER functions) and read the schema version.  Owns
+--                 nothing.
 --   planq_report: analysts and `planq report`; SELECT on the views only
 --                 (and search_plans(), which reads a view).
 -- Passwords and pg_hba.conf are the deployment's business, not this file's.
@@ -27,6 +28,7 @@ GRANT USAGE ON SCHEMA public TO planq_ingest, planq_report;
 
 GRANT EXECUTE ON FUNCTION
 	planq_ingest(bytea, bytea, jsonb, text, text, text, jsonb, text),
+	planq_ingest_batch(bytea[], bytea[], jsonb[], text[], text[], text[], jsonb[], text),
 	planq_record_event(text, text, text)
 TO planq_ingest;
 -- the worker checks at startup that the schema is migrated

@@ -94,24 +94,9 @@ struct job_item {
 	struct parse_result	 pr;
 	char			*plan_text;
 	char			 reason[400];
-	char			 lock_key[200];
 	struct store_doc	 doc;
 	char			*reply;	/* set once the outcome is known */
 };
-
-/* The plan's (org, year): the order in which a batch takes its locks. */
-static void
-job_lock_key(struct job_item *it)
-{
-	json_t *org = json_object_get(it->pr.plan, "org");
-	const char *name = json_string_value(json_object_get(org, "name"));
-	json_int_t year = json_integer_value(json_object_get(it->pr.plan,
-	    "fiscal_year"));
-
-	snprintf(it->lock_key, sizeof(it->lock_key), "%s|%lld",
-	    name ? name : "", (long long)year);
-	it->doc.lock_key = it->lock_key;
-}
 
 /* Decides what to store: the parsed plan, or a rejection and its reason. */
 static void
@@ -136,7 +121,6 @@ job_decide(struct job_item *it)
 	it->doc.charset = it->pr.charset[0] ? it->pr.charset : NULL;
 	switch (it->pr.status) {
 	case PARSE_PLAN:
-		job_lock_key(it);
 		it->plan_text = json_dumps(it->pr.plan, JSON_COMPACT |
 		    JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 		it->doc.outcome = "stored";

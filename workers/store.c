@@ -1,10 +1,13 @@
 /*
- * store.c: writes one document and its plan through planq_ingest() in one
- * round trip and one transaction (the function is in sql/).  Classifies
- * failures by SQLSTATE: classes 08 (connection), 40 (rollback/serialization),
- * 53 (resources) and 57 (operator intervention, e.g. shutdown) pass and are
- * retried with backoff on a fresh connection; anything else is the data's
- * fault and reported as such.
+ * store.c: writes documents and their plans through planq_ingest() (one
+ * document) or planq_ingest_batch() (a batch, as binary array parameters:
+ * pgarray.c), each one statement, one round trip and one transaction (the
+ * functions are in sql/).  A batch the database refuses is stored again one
+ * document at a time, so one bad plan cannot take the others down.
+ * Classifies failures by SQLSTATE: classes 08 (connection), 40
+ * (rollback/serialization), 53 (resources) and 57 (operator intervention,
+ * e.g. shutdown) pass and are retried with backoff on a fresh connection;
+ * anything else is the data's fault and reported as such.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +15,15 @@
 #include <time.h>
 
 #include "log.h"
+#include "pgarray.h"
 #include "store.h"
 
 #define STORE_STMT "planq_ingest"
 #define STORE_SQL  "SELECT status, document_id, plan_id, reason FROM " \
 		   "planq_ingest($1, $2, $3::jsonb, $4, $5, $6, $7::jsonb, $8)"
+#define STORE_BATCH_STMT "planq_ingest_batch"
+#define STORE_BATCH_SQL "SELECT idx, status, document_id, plan_id, reason " \
+		   "FROM planq_ingest_batch($1, $2, $3, $4, $5, $6, $7, $8)"
 #define STORE_BACKOFF_MIN_MS 100
 #define STORE_BACKOFF_MAX_MS 2000
 
@@ -75,16 +82,21 @@ store_connect(struct store *st, char *why, size_t whylen)
 		    st->conn ? PQerrorMessage(st->conn) : "out of memory");
 		return -1;
 	}
-	res = PQprepare(st->conn, STORE_STMT, STORE_SQL, 8, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		snprintf(why, whylen, "the database has no usable planq "
-		    "schema (%s); run: planq db migrate --db DSN",
-		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) ?
-		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : "?");
+	for (int k = 0; k < 2; k++) {
+		res = PQprepare(st->conn, k == 0 ? STORE_STMT : STORE_BATCH_STMT,
+		    k == 0 ? STORE_SQL : STORE_BATCH_SQL, 8, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			const char *e = PQresultErrorField(res,
+			    PG_DIAG_MESSAGE_PRIMARY);
+
+			snprintf(why, whylen, "the database has no usable "
+			    "planq schema (%s); run: planq db migrate --db DSN",
+			    e ? e : "?");
+			PQclear(res);
+			return -1;
+		}
 		PQclear(res);
-		return -1;
 	}
-	PQclear(res);
 	return 0;
 }
 
@@ -170,7 +182,23 @@ store_fill_result(const PGresult *res, struct store_result *out)
 	    PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3));
 }
 
-static int store_end_transaction(struct store *st);
+/*
+ * Every call is its own transaction: should the session ever be left
+ * inside one, roll it back first.  -1 if the session is unusable.
+ */
+static int
+store_end_transaction(struct store *st)
+{
+	PGresult *r;
+	int ok;
+
+	if (PQtransactionStatus(st->conn) == PQTRANS_IDLE)
+		return 0;
+	r = PQexec(st->conn, "ROLLBACK");
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	return ok && PQtransactionStatus(st->conn) == PQTRANS_IDLE ? 0 : -1;
+}
 
 /* planq_ingest's eight parameters for one document (bytea ones binary). */
 struct store_params {
@@ -251,149 +279,124 @@ store_ingest(struct store *st, const struct store_doc *doc,
 	}
 }
 
-/* ---- batches: one transaction, pipelined ------------------------------- */
+/* ---- batches: one statement, one transaction ------------------------------ */
 
-enum store_pipe {
-	PIPE_COMMITTED = 0,
-	PIPE_REFUSED,		/* a document broke a rule: rolled back */
-	PIPE_TRANSIENT,		/* connection or transient error */
+/* planq_ingest_batch's parameters: seven arrays and the parser version. */
+struct store_batch_params {
+	struct pgarray	 arrays[7];
+	const char	*values[8];
+	int		 lengths[8];
+	int		 formats[8];
 };
 
-static int
-store_send_batch(struct store *st, const struct store_doc *docs, int n,
-    const int *order)
+static void
+store_batch_params_clear(struct store_batch_params *p)
 {
-	if (PQsendQueryParams(st->conn, "BEGIN", 0, NULL, NULL, NULL, NULL,
-	    0) != 1)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		const struct store_doc *doc = &docs[order[i]];
-		struct store_params p;
+	for (int k = 0; k < 7; k++)
+		pgarray_free(&p->arrays[k]);
+}
 
-		store_params_of(doc, &p);
-		if (PQsendQueryPrepared(st->conn, STORE_STMT, 8, p.values,
-		    p.lengths, p.formats, 0) != 1)
+/* -1 when out of memory or when the documents disagree on the version. */
+static int
+store_batch_params_of(const struct store_doc *docs, int n,
+    struct store_batch_params *p)
+{
+	static const uint32_t types[7] = { PGARRAY_BYTEA, PGARRAY_BYTEA,
+	    PGARRAY_JSONB, PGARRAY_TEXT, PGARRAY_TEXT, PGARRAY_TEXT,
+	    PGARRAY_JSONB };
+	size_t raw_bytes = 0;
+
+	for (int i = 0; i < n; i++)
+		raw_bytes += docs[i].raw_len + 4;
+	for (int k = 0; k < 7; k++)
+		pgarray_init(&p->arrays[k], types[k], k == 1 ? raw_bytes : 0);
+	for (int i = 0; i < n; i++) {
+		const struct store_doc *d = &docs[i];
+
+		if (strcmp(d->parser_version, docs[0].parser_version) != 0)
 			return -1;
+		pgarray_add(&p->arrays[0], d->sha256, 32);
+		pgarray_add(&p->arrays[1], d->raw, d->raw_len);
+		pgarray_add_str(&p->arrays[2], d->envelope_json);
+		pgarray_add_str(&p->arrays[3], d->charset);
+		pgarray_add_str(&p->arrays[4], d->outcome);
+		pgarray_add_str(&p->arrays[5], d->reason);
+		pgarray_add_str(&p->arrays[6], d->plan_json);
 	}
-	if (PQsendQueryParams(st->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
-	    0) != 1 || PQpipelineSync(st->conn) != 1)
-		return -1;
+	for (int k = 0; k < 7; k++) {
+		if (pgarray_finish(&p->arrays[k], &p->values[k],
+		    &p->lengths[k]) != 0)
+			return -1;
+		p->formats[k] = 1;
+	}
+	p->values[7] = docs[0].parser_version;
+	p->lengths[7] = 0;
+	p->formats[7] = 0;
 	return 0;
 }
 
-/* Classifies a failed result of the pipeline. */
-static enum store_pipe
-store_pipe_error(struct store *st, PGresult *r, char *msg, size_t len)
+/*
+ * Copies the batch's rows into res[idx - 1]; -1 unless every document got
+ * exactly one row (anything else would be a bug in the SQL).
+ */
+static int
+store_fill_batch(const PGresult *r, int n, struct store_result *res)
 {
-	store_result_message(msg, len, r);
-	return store_is_transient(st->conn, r) ? PIPE_TRANSIENT : PIPE_REFUSED;
+	int seen = 0;
+
+	if (PQntuples(r) != n)
+		return -1;
+	for (int row = 0; row < n; row++) {
+		long idx = strtol(PQgetvalue(r, row, 0), NULL, 10);
+		struct store_result *out;
+
+		if (idx < 1 || idx > n || res[idx - 1].status[0] != '\0')
+			return -1;
+		out = &res[idx - 1];
+		snprintf(out->status, sizeof(out->status), "%s",
+		    PQgetvalue(r, row, 1));
+		out->document_id = PQgetisnull(r, row, 2) ? 0 :
+		    strtoll(PQgetvalue(r, row, 2), NULL, 10);
+		out->plan_id = PQgetisnull(r, row, 3) ? 0 :
+		    strtoll(PQgetvalue(r, row, 3), NULL, 10);
+		snprintf(out->reason, sizeof(out->reason), "%s",
+		    PQgetisnull(r, row, 4) ? "" : PQgetvalue(r, row, 4));
+		seen++;
+	}
+	return seen == n ? 0 : -1;
 }
 
-/*
- * Reads the n + 2 results (BEGIN, the documents, COMMIT) and the sync.
- * Fills res[order[i]] for each document when everything committed.
- */
-static enum store_pipe
-store_read_batch(struct store *st, int n, const int *order,
+enum store_batch_outcome {
+	BATCH_COMMITTED = 0,
+	BATCH_REFUSED,		/* the database refused something: rolled back */
+	BATCH_TRANSIENT,	/* connection or transient error */
+};
+
+static enum store_batch_outcome
+store_exec_batch(struct store *st, const struct store_batch_params *p, int n,
     struct store_result *res, char *msg, size_t len)
 {
-	enum store_pipe outcome = PIPE_COMMITTED;
+	enum store_batch_outcome outcome = BATCH_COMMITTED;
 	PGresult *r;
 
-	for (int k = 0; k < n + 2; k++) {
-		if ((r = PQgetResult(st->conn)) == NULL)
-			return PIPE_TRANSIENT;
-		switch (PQresultStatus(r)) {
-		case PGRES_COMMAND_OK:
-			break;
-		case PGRES_TUPLES_OK:
-			if (k >= 1 && k <= n && PQntuples(r) == 1)
-				store_fill_result(r, &res[order[k - 1]]);
-			break;
-		case PGRES_PIPELINE_ABORTED:
-			break;
-		default:
-			if (outcome == PIPE_COMMITTED)
-				outcome = store_pipe_error(st, r, msg, len);
-			break;
-		}
-		PQclear(r);
-		/* each query's results end with a NULL */
-		if ((r = PQgetResult(st->conn)) != NULL) {
-			PQclear(r);
-			return PIPE_TRANSIENT;
-		}
+	if (store_end_transaction(st) != 0) {
+		store_copy_message(msg, len, PQerrorMessage(st->conn));
+		return BATCH_TRANSIENT;
 	}
-	r = PQgetResult(st->conn);
-	if (r == NULL || PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
-		PQclear(r);
-		return PIPE_TRANSIENT;
+	r = PQexecPrepared(st->conn, STORE_BATCH_STMT, 8, p->values,
+	    p->lengths, p->formats, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		store_result_message(msg, len, r);
+		outcome = store_is_transient(st->conn, r) ? BATCH_TRANSIENT :
+		    BATCH_REFUSED;
+	} else if (store_fill_batch(r, n, res) != 0) {
+		snprintf(msg, len, "planq_ingest_batch answered %d rows for %d "
+		    "documents", PQntuples(r), n);
+		log_warnx("%s; storing them one by one", msg);
+		outcome = BATCH_REFUSED;
 	}
 	PQclear(r);
 	return outcome;
-}
-
-/*
- * After a refused batch the explicit transaction is left aborted: roll it
- * back so the session can be used again.  -1 if the session is unusable.
- */
-static int
-store_end_transaction(struct store *st)
-{
-	PGresult *r;
-	int ok;
-
-	if (PQtransactionStatus(st->conn) == PQTRANS_IDLE)
-		return 0;
-	r = PQexec(st->conn, "ROLLBACK");
-	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	PQclear(r);
-	return ok && PQtransactionStatus(st->conn) == PQTRANS_IDLE ? 0 : -1;
-}
-
-static enum store_pipe
-store_pipeline(struct store *st, const struct store_doc *docs, int n,
-    const int *order, struct store_result *res, char *msg, size_t len)
-{
-	enum store_pipe outcome;
-
-	if (PQenterPipelineMode(st->conn) != 1) {
-		store_copy_message(msg, len, PQerrorMessage(st->conn));
-		return PIPE_TRANSIENT;
-	}
-	if (store_send_batch(st, docs, n, order) != 0) {
-		store_copy_message(msg, len, PQerrorMessage(st->conn));
-		PQfinish(st->conn);	/* the session is in an unknown state */
-		st->conn = NULL;
-		return PIPE_TRANSIENT;
-	}
-	outcome = store_read_batch(st, n, order, res, msg, len);
-	if (outcome == PIPE_TRANSIENT || PQexitPipelineMode(st->conn) != 1 ||
-	    store_end_transaction(st) != 0) {
-		if (outcome != PIPE_TRANSIENT || msg[0] == '\0')
-			store_copy_message(msg, len, PQerrorMessage(st->conn));
-		PQfinish(st->conn);
-		st->conn = NULL;
-		return PIPE_TRANSIENT;
-	}
-	return outcome;
-}
-
-/*
- * Concurrent batches must take their locks in one global order or they
- * deadlock: planq_ingest locks a plan's (org, year) key to keep one
- * version current, and the unique sha256 index locks identical bytes.
- * Documents are stored in (key, sha256) order.
- */
-static int
-store_cmp_lock_order(const void *a, const void *b, void *arg)
-{
-	const struct store_doc *x = &((const struct store_doc *)arg)[*(const int *)a];
-	const struct store_doc *y = &((const struct store_doc *)arg)[*(const int *)b];
-	int c = strcmp(x->lock_key ? x->lock_key : "",
-	    y->lock_key ? y->lock_key : "");
-
-	return c != 0 ? c : memcmp(x->sha256, y->sha256, 32);
 }
 
 void
@@ -402,32 +405,30 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
 {
 	int64_t deadline = store_now_ms() + (int64_t)st->retry_seconds * 1000;
 	long backoff = STORE_BACKOFF_MIN_MS;
+	struct store_batch_params p;
 	char msg[512] = "";
-	int *order;
 
-	if (n == 1 || (order = calloc((size_t)n, sizeof(int))) == NULL) {
+	memset(&p, 0, sizeof(p));
+	if (n == 1 || store_batch_params_of(docs, n, &p) != 0) {
+		store_batch_params_clear(&p);
 		for (int i = 0; i < n; i++)
 			status[i] = store_ingest(st, &docs[i], &res[i]);
 		return;
 	}
-	for (int i = 0; i < n; i++)
-		order[i] = i;
-	qsort_r(order, (size_t)n, sizeof(int), store_cmp_lock_order,
-	    (void *)docs);
 	for (;;) {
-		enum store_pipe outcome = PIPE_TRANSIENT;
+		enum store_batch_outcome outcome = BATCH_TRANSIENT;
 
 		memset(res, 0, (size_t)n * sizeof(*res));
 		if (PQstatus(st->conn) == CONNECTION_OK ||
 		    store_connect(st, msg, sizeof(msg)) == 0)
-			outcome = store_pipeline(st, docs, n, order, res, msg,
+			outcome = store_exec_batch(st, &p, n, res, msg,
 			    sizeof(msg));
-		if (outcome == PIPE_COMMITTED) {
+		if (outcome == BATCH_COMMITTED) {
 			for (int i = 0; i < n; i++)
 				status[i] = STORE_OK;
 			break;
 		}
-		if (outcome == PIPE_REFUSED) {
+		if (outcome == BATCH_REFUSED) {
 			/* find the culprit: one transaction each */
 			for (int i = 0; i < n; i++)
 				status[i] = store_ingest(st, &docs[i], &res[i]);
@@ -447,5 +448,5 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
 		backoff = backoff * 2 > STORE_BACKOFF_MAX_MS ?
 		    STORE_BACKOFF_MAX_MS : backoff * 2;
 	}
-	free(order);
+	store_batch_params_clear(&p);
 }

@@ -1,7 +1,8 @@
 /*
- * store.h: the worker's database session.  One connection, one prepared
- * statement (planq_ingest, sql/), reconnect and retry with backoff on the
- * errors that pass (connection lost, serialization, resources, shutdown).
+ * store.h: the worker's database session.  One connection, two prepared
+ * statements (planq_ingest and planq_ingest_batch, sql/), reconnect and
+ * retry with backoff on the errors that pass (connection lost,
+ * serialization, resources, shutdown).
  */
 #ifndef PLANQ_STORE_H
 #define PLANQ_STORE_H
@@ -32,8 +33,6 @@ struct store_doc {
 	const char	*reason;	/* may be NULL */
 	const char	*plan_json;	/* may be NULL */
 	const char	*parser_version;
-	const char	*lock_key;	/* "org|year" of the plan, "" if none:
-					 * batches take their locks in this order */
 };
 
 struct store_result {
@@ -50,9 +49,9 @@ void	store_close(struct store *st);
 enum store_status store_ingest(struct store *st, const struct store_doc *doc,
 	    struct store_result *res);
 /*
- * Stores n documents in one transaction, pipelined (one round trip, one
- * commit).  If the database refuses any of them, each is stored again in
- * its own transaction so one bad document cannot take the others down.
+ * Stores n documents in one statement and one transaction (one round trip,
+ * one commit).  If the database refuses any of them, each is stored again
+ * in its own transaction so one bad document cannot take the others down.
  */
 void	store_ingest_batch(struct store *st, const struct store_doc *docs,
 	    int n, struct store_result *res, enum store_status *status);

@@ -127,26 +127,16 @@ assert_match "stored without a plan refused" 'needs p_plan' "$out"
 json=samples/03_miyakojima_r5_web.json
 cp samples/03_miyakojima_r5_web.txt "$TMP/race.txt"
 printf '\nrace copy\n' >>"$TMP/race.txt"
-MARKER="$TMP/a_inserted" psql -X -Atq -v ON_ERROR_STOP=1 \
-     -v raw="$(base64 -w0 "$TMP/race.txt")" -v plan="$(cat "$json")" >"$TMP/a.out" 2>&1 <<'SQL' &
+{
+	cat <<'SQL'
 BEGIN;
 SELECT * FROM planq_ingest(NULL, decode(:'raw','base64'), NULL, NULL, 'stored', NULL, :'plan'::jsonb, 't');
 \! touch "$MARKER"
-DO $$
-BEGIN
-	FOR i IN 1..600 LOOP	-- up to 60 s for B to block on our row
-		PERFORM pg_stat_clear_snapshot();	-- else the view is frozen in a transaction
-		EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity
-		                   WHERE wait_event_type = 'Lock' AND query LIKE '%planq_ingest%'
-		                     AND pid <> pg_backend_pid());
-		PERFORM pg_sleep(0.1);
-	END LOOP;
-END $$;
-SELECT pg_stat_clear_snapshot();
-SELECT 'B waiting: ' || EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-                                 AND query LIKE '%planq_ingest%' AND pid <> pg_backend_pid());
-COMMIT;
 SQL
+	await_lock_waiters_sql '%planq_ingest%' 1
+	echo "COMMIT;"
+} | MARKER="$TMP/a_inserted" psql -X -Atq -v ON_ERROR_STOP=1 \
+     -v raw="$(base64 -w0 "$TMP/race.txt")" -v plan="$(cat "$json")" >"$TMP/a.out" 2>&1 &
 apid=$!
 for _ in $(seq 1 600); do [ -e "$TMP/a_inserted" ] && break; sleep 0.1; done
 ingest "$TMP/race.txt" "$json" >"$TMP/b.out" 2>&1 &
@@ -154,7 +144,7 @@ bpid=$!
 wait $apid; wait $bpid
 a=$(head -n 1 "$TMP/a.out"); b=$(cat "$TMP/b.out")
 assert_match "race: A stored" '^stored[|][0-9]+[|][0-9]+[|]$' "$a"
-assert_eq "race: B really waited for A" "B waiting: true" "$(grep "^B waiting" "$TMP/a.out")"
+assert_eq "race: B really waited for A" "waiting: 1" "$(grep "^waiting" "$TMP/a.out")"
 assert_eq "race: B got duplicate with A's ids" "duplicate|${a#stored|}" "$b"
 assert_eq "race: one document for those bytes" 1 \
 	"$(q -v raw="$(base64 -w0 "$TMP/race.txt")" <<<"SELECT count(*) FROM documents WHERE sha256 = sha256(decode(:'raw','base64'))")"

@@ -32,6 +32,10 @@ assert_eq "planq_ingest role: cannot write plans directly" denied "$(as planq_in
 assert_eq "planq_ingest role: cannot read the views" denied "$(as planq_ingest 'SELECT count(*) FROM plans_current')"
 assert_eq "planq_ingest role: cannot call the internal planq_store_plan" denied \
 	"$(as planq_ingest "SELECT planq_store_plan(1, '{}', 'x')")"
+assert_eq "planq_ingest role: can call planq_ingest_batch" "1|duplicate" \
+	"$(as planq_ingest "SELECT idx || '|' || status FROM planq_ingest_batch(ARRAY[NULL::bytea], ARRAY[decode('$raw','base64')], ARRAY['{}'::jsonb], ARRAY['UTF-8'], ARRAY['stored'], ARRAY[NULL::text], ARRAY['$(jq -c . "$json")'::jsonb], 'v1')")"
+assert_eq "planq_ingest role: cannot call the internal planq_store_plans" denied \
+	"$(as planq_ingest "SELECT planq_store_plans(ARRAY[1::bigint], ARRAY['{}'::jsonb], 'x')")"
 assert_eq "planq_ingest role: cannot call planq_reparse" denied \
 	"$(as planq_ingest "SELECT * FROM planq_reparse(1, NULL, 'x')")"
 assert_eq "planq_ingest role: cannot create tables in public" denied \
@@ -41,6 +45,7 @@ assert_eq "planq_ingest role: owns no schema, table or function" 0 \
 	          + (SELECT count(*) FROM pg_class WHERE relowner = 'planq_ingest'::regrole)
 	          + (SELECT count(*) FROM pg_proc WHERE proowner = 'planq_ingest'::regrole)")"
 assert_eq "SECURITY DEFINER functions pin search_path" "planq_ingest|t|{\"search_path=public, pg_temp\"}
+planq_ingest_batch|t|{\"search_path=public, pg_temp\",jit=off}
 planq_record_event|t|{\"search_path=public, pg_temp\"}
 planq_reparse|t|{\"search_path=public, pg_temp\"}" \
 	"$(q -c "SELECT proname, prosecdef, proconfig FROM pg_proc WHERE prosecdef AND pronamespace = 'public'::regnamespace ORDER BY proname")"

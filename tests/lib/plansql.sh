@@ -36,3 +36,78 @@ plan_rows() {
 		q -c "SELECT count(*) FROM $table WHERE plan_id = $plan" ;;
 	esac
 }
+
+# ingest_batch SPEC…: one planq_ingest_batch call; SPEC is
+# RAWFILE:PLANJSON|-:OUTCOME[:REASON].  Prints "idx|status|document_id|
+# plan_id|reason" per document, by idx.  BATCH_ENV: the envelope of all.
+ingest_batch() {
+	local k=0 spec raw plan outcome reason planval
+	local args=() raws=() plans=() ocs=() rss=() shas=() envs=()
+	for spec in "$@"; do
+		k=$((k + 1))
+		IFS=: read -r raw plan outcome reason <<<"$spec"
+		planval=""
+		[ "$plan" = - ] || planval=$(cat "$plan")
+		args+=(-v "raw$k=$(base64 -w0 "$raw")" -v "plan$k=$planval"
+		       -v "oc$k=${outcome:-stored}" -v "rs$k=$reason")
+		raws+=("decode(:'raw$k','base64')")
+		plans+=("nullif(:'plan$k','')::jsonb")
+		ocs+=(":'oc$k'")
+		rss+=("nullif(:'rs$k','')")
+		shas+=("NULL::bytea")
+		envs+=(":'env'::jsonb")
+	done
+	q "${args[@]}" -v env="${BATCH_ENV:-"{}"}" <<SQL
+SELECT idx, status, document_id, plan_id, reason
+  FROM planq_ingest_batch(ARRAY[$(plansql_join "${shas[@]}")],
+       ARRAY[$(plansql_join "${raws[@]}")], ARRAY[$(plansql_join "${envs[@]}")],
+       array_fill('UTF-8'::text, ARRAY[$k]), ARRAY[$(plansql_join "${ocs[@]}")]::text[],
+       ARRAY[$(plansql_join "${rss[@]}")]::text[], ARRAY[$(plansql_join "${plans[@]}")],
+       'test-1')
+ ORDER BY idx;
+SQL
+}
+plansql_join() { local IFS=,; echo "$*"; }
+
+# plan_fingerprint PLAN_ID: md5 of every row of the plan, without ids, so
+# that two plans stored from the same JSON compare equal
+plan_fingerprint() {
+	q -c "SELECT md5(string_agg(x, E'\n' ORDER BY x)) FROM (
+	  SELECT 'plan ' || (to_jsonb(p) - '{id,document_id,is_current,stored_at,parser_version}'::text[])::text
+	    FROM plans p WHERE p.id = $1
+	  UNION ALL SELECT 'text ' || (to_jsonb(t) - 'plan_id')::text FROM plan_texts t WHERE t.plan_id = $1
+	  UNION ALL SELECT 'issue ' || (to_jsonb(i) - '{id,plan_id}'::text[])::text FROM issues i WHERE i.plan_id = $1
+	  UNION ALL SELECT 'strategy ' || i.ordinal || ' ' || (to_jsonb(s) - '{id,issue_id}'::text[])::text
+	    FROM strategies s JOIN issues i ON i.id = s.issue_id WHERE i.plan_id = $1
+	  UNION ALL SELECT 'initiative ' || i.ordinal || ' ' || coalesce(s.ordinal::text, '-') || ' '
+	         || (to_jsonb(n) - '{id,plan_id,issue_id,strategy_id}'::text[])::text
+	    FROM initiatives n JOIN issues i ON i.id = n.issue_id
+	    LEFT JOIN strategies s ON s.id = n.strategy_id WHERE n.plan_id = $1
+	  UNION ALL SELECT 'budget ' || n.seq || ' ' || (to_jsonb(b) - 'initiative_id')::text
+	    FROM budgets b JOIN initiatives n ON n.id = b.initiative_id WHERE n.plan_id = $1
+	  UNION ALL SELECT 'reform ' || (to_jsonb(r) - 'plan_id')::text FROM reforms r WHERE r.plan_id = $1
+	  UNION ALL SELECT 'evaluation ' || (to_jsonb(e) - 'plan_id')::text FROM evaluations e WHERE e.plan_id = $1
+	  UNION ALL SELECT 'council ' || (to_jsonb(c) - 'plan_id')::text FROM council_reflections c WHERE c.plan_id = $1
+	  UNION ALL SELECT 'contact ' || (to_jsonb(c) - 'plan_id')::text FROM contacts c WHERE c.plan_id = $1
+	) AS z(x)"
+}
+
+# await_lock_waiters_sql PATTERN N: SQL for a session that holds locks: wait
+# (up to 60 s) until N other sessions running a query LIKE PATTERN wait on
+# a lock, then print "waiting: COUNT"
+await_lock_waiters_sql() {
+	local waiting="(SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+	                 AND query LIKE '$1' AND pid <> pg_backend_pid())"
+	cat <<SQL
+DO \$\$
+BEGIN
+	FOR i IN 1..600 LOOP
+		PERFORM pg_stat_clear_snapshot();	-- else the view is frozen in a transaction
+		EXIT WHEN $waiting >= $2;
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+END \$\$;
+SELECT pg_stat_clear_snapshot();
+SELECT 'waiting: ' || $waiting;
+SQL
+}

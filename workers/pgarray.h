@@ -1,0 +1,38 @@
+/*
+ * pgarray.h: one-dimensional PostgreSQL arrays in the binary wire format,
+ * built in memory to be sent as a single binary query parameter (format
+ * 1).  This is how the worker hands planq_ingest_batch() n documents in one
+ * statement: bytes are copied once, nothing is escaped or quoted.
+ */
+#ifndef PLANQ_PGARRAY_H
+#define PLANQ_PGARRAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* element types the worker sends (pg_type.oid, fixed for built-in types) */
+#define PGARRAY_BYTEA	17u
+#define PGARRAY_TEXT	25u
+#define PGARRAY_JSONB	3802u
+
+struct pgarray {
+	char		*buf;	/* owned; the parameter's bytes */
+	size_t		 len;
+	size_t		 cap;
+	uint32_t	 elem_type;
+	int		 count;	/* elements added so far */
+	int		 hasnull;	/* an element is SQL NULL */
+	int		 failed;	/* out of memory or too large: unusable */
+};
+
+/* Starts an empty array of elem_type; bytes_hint: expected size. */
+void	pgarray_init(struct pgarray *a, uint32_t elem_type, size_t bytes_hint);
+/* Appends one element: len bytes of data, or SQL NULL when data is NULL. */
+void	pgarray_add(struct pgarray *a, const void *data, size_t len);
+/* Appends a NUL-terminated string (NULL: SQL NULL), as text or jsonb. */
+void	pgarray_add_str(struct pgarray *a, const char *s);
+/* Finishes the header; 0 with the parameter in data and len, else -1. */
+int	pgarray_finish(struct pgarray *a, const char **data, int *len);
+void	pgarray_free(struct pgarray *a);
+
+#endif
