@@ -133,7 +133,7 @@ valgrind-test: all $(UNIT_BINS) $(TTOOL_BINS)
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem --std=c11 \
-	  -Ilib -Iworkers -Iworkers/parse lib daemon workers tools
+	  -Ilib -Iworkers -Iworkers/parse lib daemon workers tools bench
 
 deps:
 	@bash deploy/install-deps.sh

@@ -147,10 +147,12 @@ main(int argc, char **argv)
 			continue;
 		line[strcspn(line, "\t\n")] = '\0';
 		if (ndocs == cap) {
+			struct doc *grown;
+
 			cap = cap ? cap * 2 : 1024;
-			docs = realloc(docs, cap * sizeof(*docs));
-			if (docs == NULL)
-				return 1;
+			if ((grown = realloc(docs, cap * sizeof(*docs))) == NULL)
+				return 1;	/* exits: the OS frees docs */
+			docs = grown;
 		}
 		memset(&docs[ndocs], 0, sizeof(docs[ndocs]));
 		docs[ndocs++].path = strdup(line);

@@ -43,11 +43,17 @@ main(int argc, char **argv)
 		if ((fd = open(line, O_RDONLY)) < 0 || fstat(fd, &st) != 0)
 			return 1;
 		if (n == cap) {
+			char **grown_bufs;
+			size_t *grown_lens;
+
 			cap = cap ? cap * 2 : 1024;
-			bufs = realloc(bufs, cap * sizeof(*bufs));
-			lens = realloc(lens, cap * sizeof(*lens));
-			if (bufs == NULL || lens == NULL)
+			/* on failure the program exits: the OS frees the rest */
+			if ((grown_bufs = realloc(bufs, cap * sizeof(*bufs))) == NULL)
 				return 1;
+			bufs = grown_bufs;
+			if ((grown_lens = realloc(lens, cap * sizeof(*lens))) == NULL)
+				return 1;
+			lens = grown_lens;
 		}
 		bufs[n] = malloc((size_t)st.st_size + 1);
 		if (bufs[n] == NULL ||

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # bench/run.sh: `make bench`.  Private PostgreSQL (durability on), planqd with
-# 2 workers, a generated corpus sent by several drivers; then COPY of the same
-# rows over 2 sessions as the reference; latency, CPU, RSS; one table at the end.
+# 2 workers, a generated corpus sent by several drivers; then the same rows
+# loaded by PostgreSQL's own methods (bench/refload: COPY, INSERTs, pipelined
+# INSERTs) as references; latency, CPU, RSS; one table at the end.
 #   BENCH_DOCS=5000 BENCH_DRIVERS=4 BENCH_CONC=8 BENCH_WORKERS=2
+#   BENCH_REFS="copy1 copy2 insert1 insert4 insert100 pipeline1 pipeline2"
+#     (the reference methods to run, default all; copy2 gives the COPY lines:
+#     copyN = COPY over N connections, 100 documents per transaction;
+#     insertN = prepared INSERTs, one document per transaction, N connections;
+#     insert100 = the same, 100 documents per transaction, 1 connection;
+#     pipelineN = insertN in libpq pipeline mode, 16 documents in flight each)
 #   BENCH_PGSS=1 (load pg_stat_statements, print the top statements)
-#   BENCH_KEEP=1 (keep the work dir)  BENCH_SKIP_EXTRA=1 (throughput + COPY only)
+#   BENCH_KEEP=1 (keep the work dir)  BENCH_SKIP_EXTRA=1 (throughput + references only)
 #   BENCH_PLANQD_OPTS="--batch-max 1" (extra planqd flags)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -137,6 +144,81 @@ run_drivers() {	# name manifest n conc [rate_total] -> $WORK/name.* files
 
 field() { tr ' ' '\n' <"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
+# the reference methods (section 3): name -> "method connections docs_per_txn"
+REF_ALL="copy1 copy2 insert1 insert4 insert100 pipeline1 pipeline2"
+declare -A REF_ARGS=(
+	[copy1]="copy 1 100" [copy2]="copy 2 100"
+	[insert1]="insert 1 1" [insert4]="insert 4 1" [insert100]="insert 1 100"
+	[pipeline1]="pipeline 1 1" [pipeline2]="pipeline 2 1"
+)
+declare -A REF_LABEL=(
+	[copy1]="COPY of pre-generated rows, 1 connection"
+	[copy2]="COPY, 2 connections (both cores busy)"
+	[insert1]="INSERTs, one transaction per document, 1 connection"
+	[insert4]="INSERTs, one transaction per document, 4 connections"
+	[insert100]="INSERTs, 100 documents per transaction, 1 connection"
+	[pipeline1]="libpq pipeline mode, one transaction per document, 1 connection"
+	[pipeline2]="libpq pipeline mode, one transaction per document, 2 connections"
+)
+REFS=${BENCH_REFS-$REF_ALL}
+for r in $REFS; do
+	[ -n "${REF_ARGS[$r]:-}" ] || { echo "BENCH_REFS: unknown method $r (known: $REF_ALL)" >&2; exit 2; }
+done
+declare -A REF_ROWS=() REF_WAL=() REF_CLIENT=()
+
+# the table's key: the id of the row's document (0: none), and the joins to it
+declare -A KEYJOIN=(
+	[documents]="t.id|"
+	[plans]="t.document_id|"
+	[plan_texts]="p.document_id|JOIN plans p ON p.id = t.plan_id"
+	[issues]="p.document_id|JOIN plans p ON p.id = t.plan_id"
+	[strategies]="p.document_id|JOIN issues i ON i.id = t.issue_id JOIN plans p ON p.id = i.plan_id"
+	[initiatives]="p.document_id|JOIN plans p ON p.id = t.plan_id"
+	[budgets]="p.document_id|JOIN initiatives n ON n.id = t.initiative_id JOIN plans p ON p.id = n.plan_id"
+	[reforms]="p.document_id|JOIN plans p ON p.id = t.plan_id"
+	[evaluations]="p.document_id|JOIN plans p ON p.id = t.plan_id"
+	[council_reflections]="p.document_id|JOIN plans p ON p.id = t.plan_id"
+	[contacts]="p.document_id|JOIN plans p ON p.id = t.plan_id"
+	[ingest_events]="t.document_id|"
+)
+
+export_rows() {	# dir -> T.cols (non-generated columns, table order), T.dat (key, columns)
+	local dir=$1 t cols
+	mkdir -p "$dir"
+	for t in $TABLES; do
+		sql -c "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+			WHERE attrelid = '$t'::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''" \
+			>"$dir/$t.cols"
+		cols=$(sed -E 's/([a-z_0-9"]+)/t.\1/g' "$dir/$t.cols")
+		sql -c "\\copy (SELECT coalesce(${KEYJOIN[$t]%%|*}, 0), $cols FROM $t t ${KEYJOIN[$t]#*|} ORDER BY 1) TO '$dir/$t.dat'"
+	done
+}
+
+run_ref() {	# name: truncate, load with bench/refload -> $WORK/refs/name.{out,times}
+	local name=$1 m n k lsn0 lsn1
+	read -r m n k <<<"${REF_ARGS[$name]}"
+	log "   $name: ${REF_LABEL[$name]}"
+	truncate_all
+	[ "$name" != copy2 ] || snap "$WORK/cpu.copy.0"
+	lsn0=$(sql -c "SELECT pg_current_wal_lsn()")
+	# in a subshell that reports refload's CPU (bash's times, children's line)
+	( "$BENCH_BIN/refload" --db "$PLANQ_DB" --dir "$WORK/refs" --tables "$TABLES" \
+		--method "$m" --conns "$n" --docs-per-txn "$k" >"$WORK/refs/$name.out"
+	  times >"$WORK/refs/$name.times" )
+	# its backends have exited and been reaped (pg_reaped counts them)
+	for _ in $(seq 50); do
+		[ "$(sql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'planq-refload'")" = 0 ] && break
+		sleep 0.1
+	done
+	lsn1=$(sql -c "SELECT pg_current_wal_lsn()")
+	[ "$name" != copy2 ] || snap "$WORK/cpu.copy.1"
+	REF_WAL[$name]=$(sql -c "SELECT pg_wal_lsn_diff('$lsn1', '$lsn0')")
+	REF_ROWS[$name]=$(row_count)
+	REF_CLIENT[$name]=$(awk 'FNR == 2 {for (i = 1; i <= 2; i++) {split($i, a, /[ms]/); t += a[1] * 60 + a[2]}} END {printf "%.2f", t}' "$WORK/refs/$name.times")
+	[ "${REF_ROWS[$name]}" = "$PLANQ_ROWS" ] ||
+		log "WARNING: $name loaded ${REF_ROWS[$name]} rows, planq stored $PLANQ_ROWS"
+}
+
 # ---- machine, corpus, cluster --------------------------------------------------
 log "work dir $WORK; $DOCS documents, $DRIVERS drivers x $CONC in flight, $WORKERS workers"
 python3 bench/gen.py --out "$WORK/m" --docs "$DOCS" --seed 6 --prefix m
@@ -192,62 +274,26 @@ PEAK=$(field "$WORK/peak.rate" docs_per_s)
 PEAK_EL=$(field "$WORK/peak.rate" elapsed)
 ACKED=$(field "$WORK/peak.rate" acked)
 
-# ---- 3. the reference: COPY of the same rows, 2 sessions, ~100 docs/transaction
-log "3. COPY reference: export what planq stored, TRUNCATE, COPY back in 2 sessions"
-mkdir -p "$WORK/copy"
-chmod 777 "$WORK/copy"
-sql -c "DROP TABLE IF EXISTS bench_batch; CREATE UNLOGGED TABLE bench_batch AS
-	SELECT id AS doc_id, (row_number() OVER (ORDER BY id) - 1) / 100 AS batch FROM documents;
-	CREATE UNIQUE INDEX ON bench_batch (doc_id);"
-declare -A KEYJOIN=(
-	[documents]="JOIN bench_batch b ON b.doc_id = t.id"
-	[plans]="JOIN bench_batch b ON b.doc_id = t.document_id"
-	[plan_texts]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
-	[issues]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
-	[strategies]="JOIN issues i ON i.id = t.issue_id JOIN plans p ON p.id = i.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
-	[initiatives]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
-	[budgets]="JOIN initiatives n ON n.id = t.initiative_id JOIN plans p ON p.id = n.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
-	[reforms]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
-	[evaluations]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
-	[council_reflections]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
-	[contacts]="JOIN plans p ON p.id = t.plan_id JOIN bench_batch b ON b.doc_id = p.document_id"
-	[ingest_events]="LEFT JOIN bench_batch b ON b.doc_id = t.document_id"
-)
-SPECS=()
-for t in $TABLES; do
-	# every column but the generated ones, in table order
-	sql -c "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
-		WHERE attrelid = '$t'::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''" \
-		>"$WORK/copy/$t.cols"
-	cols=$(sed -E 's/([a-z_0-9"]+)/t.\1/g' "$WORK/copy/$t.cols")
-	sql -c "\\copy (SELECT coalesce(b.batch, 0), $cols FROM $t t ${KEYJOIN[$t]} ORDER BY 1) TO '$WORK/copy/$t.dat'"
-	SPECS+=("$t:$WORK/copy/$t.cols:$WORK/copy/$t.dat")
-done
-sql -c "DROP TABLE bench_batch"
-$STATS copyscripts "$WORK/copy" "${SPECS[@]}" >&2
-COPY_MB=$(du -cm "$WORK/copy"/session*.sql | tail -n 1 | cut -f1)
-truncate_all
-snap "$WORK/cpu.copy.0"
-LSN0=$(sql -c "SELECT pg_current_wal_lsn()")
-T0=$(date +%s.%N)
-# each session in a subshell that reports its psql's CPU (bash's times)
-( psql -X -q -v ON_ERROR_STOP=1 -f "$WORK/copy/session0.sql" >/dev/null; times >"$WORK/copy/times0" ) &
-C0=$!
-( psql -X -q -v ON_ERROR_STOP=1 -f "$WORK/copy/session1.sql" >/dev/null; times >"$WORK/copy/times1" ) &
-C1=$!
-wait $C0; wait $C1
-T1=$(date +%s.%N)
-LSN1=$(sql -c "SELECT pg_current_wal_lsn()")
-snap "$WORK/cpu.copy.1"
-COPY_WAL=$(sql -c "SELECT pg_wal_lsn_diff('$LSN1', '$LSN0')")
-COPY_ROWS=$(row_count)
-PSQL_CPU=$(awk 'NR == 2 {for (i = 1; i <= 2; i++) {split($i, a, /[ms]/); t += a[1] * 60 + a[2]}} END {printf "%.2f", t}' "$WORK/copy/times0" "$WORK/copy/times1")
-COPY_EL=$(awk -v a="$T0" -v b="$T1" 'BEGIN {printf "%.3f", b - a}')
-# COPY gave explicit ids: move the identity sequences past them
+# ---- 3. the references: PostgreSQL's own loading methods, the same rows ------
+# what planq stored, exported per table with each row's document id first, then
+# loaded back by bench/refload with each method in BENCH_REFS into the
+# truncated tables (same ids, indexes, constraints, triggers, durability)
+if [ -n "$REFS" ]; then
+log "3. references ($REFS): export what planq stored, then TRUNCATE and load it back per method"
+export_rows "$WORK/refs"
+REF_MB=$(du -cm "$WORK/refs"/*.dat | tail -n 1 | cut -f1)
+for r in $REFS; do run_ref "$r"; done
+# the loads gave explicit ids: move the identity sequences past them
 for t in documents plans issues strategies initiatives ingest_events; do
 	sql -c "SELECT setval(pg_get_serial_sequence('$t', 'id'), (SELECT max(id) FROM $t))" >/dev/null
 done
-[ "$COPY_ROWS" = "$PLANQ_ROWS" ] || log "WARNING: COPY loaded $COPY_ROWS rows, planq stored $PLANQ_ROWS"
+fi
+if [ -f "$WORK/refs/copy2.out" ]; then
+	COPY_EL=$(field "$WORK/refs/copy2.out" elapsed)
+	COPY_ROWS=${REF_ROWS[copy2]}
+	COPY_WAL=${REF_WAL[copy2]}
+	REF_CPU=${REF_CLIENT[copy2]}
+fi
 
 if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then
 # ---- 4. p99 at half the peak rate -----------------------------------------------
@@ -329,33 +375,52 @@ fi
 
 # ---- the table --------------------------------------------------------------------
 CPU_P=$($STATS cpu "$WORK/cpu.planq.0" "$WORK/cpu.planq.1" "$HZ")
-CPU_C=$($STATS cpu "$WORK/cpu.copy.0" "$WORK/cpu.copy.1" "$HZ")
-COPY_DPS=$(awk -v n="$ACKED" -v t="$COPY_EL" 'BEGIN {printf "%.1f", n / t}')
+CPU_C=n/a COPY_DPS=n/a
+if [ -f "$WORK/refs/copy2.out" ]; then
+	CPU_C=$($STATS cpu "$WORK/cpu.copy.0" "$WORK/cpu.copy.1" "$HZ")
+	COPY_DPS=$(awk -v n="$ACKED" -v t="$COPY_EL" 'BEGIN {printf "%.1f", n / t}')
+fi
+trow() { printf '%-66s | %9s | %9s | %6s\n' "$@"; }
+div() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN {if (b + 0 > 0) printf f, a / b; else print "n/a"}'; }
 {
 echo
 echo "planq bench $(date -u +%Y-%m-%dT%H:%MZ)  nproc=$(nproc)  $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')  PostgreSQL $PGVER"
 echo "  $DURAB; corpus $DOCS docs $MBYTES MB (seed 6); $WORKERS workers; $DRIVERS drivers x $CONC in flight"
 echo "  load avg at end: $(cut -d' ' -f1-3 /proc/loadavg) (other users of this machine make figures noisy)"
 echo
-printf '%-38s | %9s | %9s | %6s\n' method docs/s rows/s ratio
-printf '%-38s-+-%9s-+-%9s-+-%6s\n' -------------------------------------- --------- --------- ------
-printf '%-38s | %9.1f | %9.0f | %6.2f\n' "planq ($WORKERS workers, ack after commit)" "$PEAK" \
-	"$(awk -v r="$PLANQ_ROWS" -v t="$PEAK_EL" 'BEGIN {print r / t}')" \
-	"$(awk -v a="$PEAK" -v b="$COPY_DPS" 'BEGIN {print a / b}')"
-printf '%-38s | %9.1f | %9.0f | %6.2f\n' "COPY same rows (2 sessions, 100/txn)" "$COPY_DPS" \
-	"$(awk -v r="$COPY_ROWS" -v t="$COPY_EL" 'BEGIN {print r / t}')" 1
+trow method docs/s rows/s ratio
+printf '%s-+-%s-+-%s-+-%s\n' "$(printf '%066d' 0 | tr 0 -)" --------- --------- ------
+trow "planq ($WORKERS workers, ack after commit)" "$PEAK" \
+	"$(div "$PLANQ_ROWS" "$PEAK_EL" %.0f)" "$(div "$PEAK" "$COPY_DPS" %.2f)"
+REF_DETAIL= REF_BAD=
+for r in $REFS; do
+	el=$(field "$WORK/refs/$r.out" elapsed)
+	dps=$(div "$ACKED" "$el" %.1f)
+	trow "${REF_LABEL[$r]}" "$dps" "$(div "${REF_ROWS[$r]}" "$el" %.0f)" "$(div "$dps" "$COPY_DPS" %.2f)"
+	REF_DETAIL="$REF_DETAIL $r ${el}s $(( ${REF_WAL[$r]} / 1024 / 1024 ))MB ${REF_CLIENT[$r]}s;"
+	[ "${REF_ROWS[$r]}" = "$PLANQ_ROWS" ] || REF_BAD="$REF_BAD $r=${REF_ROWS[$r]}"
+done
+echo "ratio = docs/s / the docs/s of COPY, 2 connections (planq's $WORKERS workers hold $WORKERS database"
+echo "connections); every method loads the rows planq stored: its docs/s = $ACKED documents / its time"
 echo
-echo "rows: planq inserted $PLANQ_ROWS rows for $ACKED acked documents in $PEAK_EL s; COPY $COPY_ROWS rows in $COPY_EL s ($COPY_MB MB of COPY text)"
+if [ -n "$REFS" ]; then
+	echo "rows: planq inserted $PLANQ_ROWS rows for $ACKED acked documents in $PEAK_EL s;" \
+		"COPY, 2 connections ${COPY_ROWS:-n/a} rows in ${COPY_EL:-n/a} s ($REF_MB MB of COPY text);" \
+		"$([ -z "$REF_BAD" ] && echo "every method loaded $PLANQ_ROWS rows" || echo "ROW COUNT MISMATCH:$REF_BAD")"
+	echo "methods (refload's time, WAL, refload's CPU):${REF_DETAIL%;}"
+else
+	echo "rows: planq inserted $PLANQ_ROWS rows for $ACKED acked documents in $PEAK_EL s; no reference method run (BENCH_REFS)"
+fi
 echo "acks: $(cut -d' ' -f4- "$WORK/peak.rate")"
-echo "WAL:  planq $(( PLANQ_WAL / 1024 / 1024 )) MB ($(( PLANQ_WAL / ACKED )) B/doc); COPY $(( COPY_WAL / 1024 / 1024 )) MB"
+echo "WAL:  planq $(( PLANQ_WAL / 1024 / 1024 )) MB ($(( PLANQ_WAL / ACKED )) B/doc); COPY, 2 connections $([ -n "${COPY_WAL:-}" ] && echo "$(( COPY_WAL / 1024 / 1024 )) MB" || echo n/a)"
 echo "latency at peak ($DRIVERS x $CONC in flight): $(cat "$WORK/peak.latency")"
 echo "latency light (1 in flight, 10 KB plans):      $(cat "$WORK/light.latency")   $(field "$WORK/light.rate" docs_per_s) docs/s"
 if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then
 echo "latency at half peak ($HALF docs/s paced):   $(cat "$WORK/half.latency")   achieved $(field "$WORK/half.rate" docs_per_s) docs/s"
 fi
 echo "CPU s planq run: $CPU_P   (elapsed $PEAK_EL s, $(nproc) cores)"
-echo "CPU s COPY run:  $CPU_C psql_clients=$PSQL_CPU   (elapsed $COPY_EL s)"
-echo "CPU ms per document: planq $(echo "$CPU_P" | tr ' ' '\n' | awk -F= -v n="$ACKED" '$1 == "planqd" || $1 == "worker" || $1 == "pg_total" {t += $2; printf "%s %.2f, ", $1, 1000 * $2 / n} END {printf "all %.2f", 1000 * t / n}'); COPY $(echo "$CPU_C" | tr ' ' '\n' | awk -F= -v n="$ACKED" -v c="$PSQL_CPU" '$1 == "pg_total" {printf "pg_total %.2f, psql %.2f, all %.2f", 1000 * $2 / n, 1000 * c / n, 1000 * ($2 + c) / n}')"
+echo "CPU s COPY run (2 connections): $CPU_C refload=${REF_CPU:-n/a}   (elapsed ${COPY_EL:-n/a} s)"
+echo "CPU ms per document: planq $(echo "$CPU_P" | tr ' ' '\n' | awk -F= -v n="$ACKED" '$1 == "planqd" || $1 == "worker" || $1 == "pg_total" {t += $2; printf "%s %.2f, ", $1, 1000 * $2 / n} END {printf "all %.2f", 1000 * t / n}'); COPY $(echo "$CPU_C" | tr ' ' '\n' | awk -F= -v n="$ACKED" -v c="${REF_CPU:-0}" '$1 == "pg_total" {printf "pg_total %.2f, refload %.2f, all %.2f", 1000 * $2 / n, 1000 * c / n, 1000 * ($2 + c) / n} END {if (NR < 2) printf "n/a"}')"
 echo "peak RSS (VmHWM) kB: planqd $PLANQD_HWM; workers$WHWM; worker backends$BHWM"
 if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then
 echo "worker RSS (VmHWM) kB: 10 KB plans $W10; fresh $W0; after one 8 MiB plan $WBIG ($BIG_STATUS, ${BIG_LAT} ms, reason: $BIG_REASON)"

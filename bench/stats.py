@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # bench/stats.py: arithmetic for bench/run.sh: latency percentiles over the
-# drivers' files, CPU deltas between two /proc snapshots, the drivers'
-# combined rate, and the COPY reference's per-session scripts.
+# drivers' files, CPU deltas between two /proc snapshots, and the drivers'
+# combined rate.
 import sys
 
 
@@ -73,39 +73,7 @@ def cmd_cpu(before, after, hz):
           " pg_total=%.2f others_on_machine=%.2f" % (pg / hz, max(0, machine - ours) / hz))
 
 
-def cmd_copyscripts(outdir, *tables):
-    """tables: name:colfile:datafile; data lines start with the batch
-    number and a tab.  Writes session0.sql and session1.sql: per batch one
-    transaction with one COPY per table, batches alternating sessions."""
-    per = {}
-    for spec in tables:
-        name, colfile, datafile = spec.split(":")
-        with open(colfile) as fh:
-            cols = fh.read().strip()
-        with open(datafile, encoding="utf-8", newline="\n") as fh:
-            for line in fh:
-                b, rest = line.split("\t", 1)
-                per.setdefault(int(b), {}).setdefault(name, (cols, []))[1].append(rest)
-    order = [t.split(":")[0] for t in tables]
-    outs = [open("%s/session%d.sql" % (outdir, s), "w", encoding="utf-8", newline="\n")
-            for s in (0, 1)]
-    for b in sorted(per):
-        o = outs[b % 2]
-        o.write("BEGIN;\n")
-        for name in order:
-            if name in per[b]:
-                cols, rows = per[b][name]
-                o.write("COPY %s (%s) FROM STDIN;\n" % (name, cols))
-                o.writelines(rows)
-                o.write("\\.\n")
-        o.write("COMMIT;\n")
-    for o in outs:
-        o.close()
-    print("copy: %d transactions" % len(per))
-
-
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"lat": lambda: cmd_lat(args), "drivers": lambda: cmd_drivers(args),
-     "cpu": lambda: cmd_cpu(*args),
-     "copyscripts": lambda: cmd_copyscripts(*args)}[cmd]()
+     "cpu": lambda: cmd_cpu(*args)}[cmd]()

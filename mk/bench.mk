@@ -1,10 +1,11 @@
 # mk/bench.mk: `make bench` (bench/run.sh): planq's acknowledged throughput,
-# latency, CPU and memory against COPY of the same rows (bench/RESULTS.md).
+# latency, CPU and memory against PostgreSQL's own loading methods (COPY,
+# INSERTs, pipelined INSERTs: bench/refload) on the same rows (bench/RESULTS.md).
 #   make bench                 5,000 documents
 #   make bench BENCH_DOCS=20000
 
 BENCH_DIR  := $(BUILDDIR)/bench
-BENCH_BINS := $(BENCH_DIR)/driver $(BENCH_DIR)/parsebench
+BENCH_BINS := $(BENCH_DIR)/driver $(BENCH_DIR)/parsebench $(BENCH_DIR)/refload
 BENCH_DOCS ?= 5000
 
 .PHONY: bench bench-bins
@@ -13,6 +14,10 @@ bench-bins: $(BENCH_BINS)
 $(BENCH_DIR)/driver: bench/driver.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(call pkg_libs,libzmq jansson)
+
+$(BENCH_DIR)/refload: bench/refload.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -pthread -o $@ $< $(call pkg_libs,libpq)
 
 $(BENCH_DIR)/parsebench: bench/parsebench.c $(PARSE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
