@@ -1,7 +1,7 @@
 /*
  * parsebench.c: parse-only throughput of the parser library on one core.
  * Loads the corpus named by a manifest into memory, then calls parse_bytes()
- * (and json_dumps of the plan, as the worker does) over it, timing CPU.
+ * (and plan_json_text of the plan, as the worker does) over it, timing CPU.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -76,7 +76,7 @@ main(int argc, char **argv)
 			t_parse += cpu_s() - t0;
 			if (pr.status == PARSE_PLAN) {
 				t0 = cpu_s();
-				js = json_dumps(pr.plan, JSON_COMPACT | JSON_PRESERVE_ORDER);
+				js = plan_json_text(pr.plan, NULL);
 				t_dump += cpu_s() - t0;
 				free(js);
 				if (r == 0)
@@ -86,7 +86,7 @@ main(int argc, char **argv)
 		}
 	}
 	printf("parse: %zu docs (%zu plans), %.1f MB x %d rounds: parse %.3f s CPU "
-	    "= %.1f MB/s, %.0f docs/s; + json_dumps %.3f s = %.1f MB/s per core\n",
+	    "= %.1f MB/s, %.0f docs/s; + plan_json_text %.3f s = %.1f MB/s per core\n",
 	    n, plans, total / 1e6, rounds, t_parse,
 	    (double)total * rounds / 1e6 / t_parse, (double)n * rounds / t_parse,
 	    t_dump, (double)total * rounds / 1e6 / (t_parse + t_dump));

@@ -16,9 +16,6 @@
 #include "parse.h"
 
 #define REPARSE_WHO	"reparse"
-/* 15 significant digits: 48.3 stays 48.3 (the default 17 gives
- * 48.299999999999997, which jsonb keeps and compares as different) */
-#define REPARSE_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 #define REPARSE_PAGE	"50"
 
 /* $1 last id seen, $2 version to skip (NULL: none), $3 received since */
@@ -84,7 +81,7 @@ reparse_plan_json(const struct parse_result *r)
 	char *s;
 
 	if (r->status == PARSE_PLAN && r->plan != NULL)
-		return json_dumps(r->plan, REPARSE_DUMP_FLAGS);
+		return plan_json_text(r->plan, NULL);
 	snprintf(reason, sizeof(reason), "%s: %s",
 	    r->status == PARSE_NOT_PLAN ? "not a plan" : "undecodable", r->reason);
 	o = json_pack("{s:b,s:s}", "is_plan", 0, "reason", reason);

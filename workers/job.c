@@ -121,8 +121,7 @@ job_decide(struct job_item *it)
 	it->doc.charset = it->pr.charset[0] ? it->pr.charset : NULL;
 	switch (it->pr.status) {
 	case PARSE_PLAN:
-		it->plan_text = json_dumps(it->pr.plan, JSON_COMPACT |
-		    JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+		it->plan_text = plan_json_text(it->pr.plan, NULL);
 		it->doc.outcome = "stored";
 		it->doc.plan_json = it->plan_text;
 		if (it->plan_text == NULL)

@@ -462,23 +462,16 @@ html_tag_len(const char *s, size_t n, int *no_comment_end)
 	return 0;
 }
 
-/* Bytes before the first '<' or '&' in s (n if none), eight at a time:
- * a byte equal to c has a zero byte in w ^ c, which the classic
- * (x - 0x01..) & ~x & 0x80.. test finds. */
+/* Bytes before the first '<' or '&' in s (n if none), eight at a time. */
 static size_t
 html_plain_run(const char *s, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101ULL, hi = ones << 7;
-	const uint64_t lt = ones * (unsigned char)'<', amp = ones *
-	    (unsigned char)'&';
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
-		uint64_t w, a, b;
+		uint64_t w;
 		memcpy(&w, s + i, 8);
-		a = w ^ lt;
-		b = w ^ amp;
-		if (((a - ones) & ~a & hi) | ((b - ones) & ~b & hi))
+		if (swar_has_byte(w, '<') | swar_has_byte(w, '&'))
 			break;
 	}
 	while (i < n && s[i] != '<' && s[i] != '&')

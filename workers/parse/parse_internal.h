@@ -36,6 +36,26 @@ struct span {
 	size_t	 n;
 };
 
+/*
+ * Word-at-a-time scans: 8 bytes of text in a uint64_t.  Non-zero when some
+ * byte of w equals c, or is below c (c <= 0x80): the classic (x - 0x01..)
+ * & ~x & 0x80.. test, exact as a yes/no.
+ */
+#define SWAR_ONES	0x0101010101010101ULL
+#define SWAR_HIGH	(SWAR_ONES << 7)
+static inline uint64_t
+swar_has_byte(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (SWAR_ONES * c);
+
+	return (x - SWAR_ONES) & ~x & SWAR_HIGH;
+}
+static inline uint64_t
+swar_has_below(uint64_t w, unsigned char c)
+{
+	return (w - SWAR_ONES * c) & ~w & SWAR_HIGH;
+}
+
 /* Decodes the code point at s (valid UTF-8 assumed, n > 0 bytes left);
  * *adv gets its length.  Inline: it is on every hot path. */
 static inline uint32_t

@@ -81,14 +81,12 @@ text_skip_spaces(struct span s)
 size_t
 text_word_len(const char *s, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101ULL, hi = ones << 7;
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 		memcpy(&w, s + i, 8);
-		/* some byte < 0x21 (exact as a yes/no) */
-		if ((w - ones * 0x21) & ~w & hi)
+		if (swar_has_below(w, 0x21))
 			break;
 	}
 	while (i < n && (unsigned char)s[i] >= 0x21)
