@@ -11,6 +11,7 @@
 #     insert100 = the same, 100 documents per transaction, 1 connection;
 #     pipelineN = insertN in libpq pipeline mode, 16 documents in flight each)
 #   BENCH_PGSS=1 (load pg_stat_statements, print the top statements)
+#   BENCH_PERF=1 (perf record -a of the planq and copy2 phases, with BENCH_KEEP)
 #   BENCH_KEEP=1 (keep the work dir)  BENCH_SKIP_EXTRA=1 (throughput + references only)
 #   BENCH_PLANQD_OPTS="--batch-max 1" (extra planqd flags)
 set -euo pipefail
@@ -51,6 +52,7 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	for p in "${DRIVER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	[ -z "${PERF_PID:-}" ] || kill -INT "$PERF_PID" 2>/dev/null || true
 	stop_planqd
 	if [ -n "${PLANQD_B_PID:-}" ]; then
 		pkill -KILL -P "$PLANQD_B_PID" 2>/dev/null || true
@@ -144,6 +146,22 @@ run_drivers() {	# name manifest n conc [rate_total] -> $WORK/name.* files
 
 field() { tr ' ' '\n' <"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
+# BENCH_PERF=1: a system-wide perf profile (cpu-clock, call graphs) of the
+# throughput phase and of the COPY, 2 connections load, in the work dir
+PERF_PID=
+perf_start() {	# name
+	[ "${BENCH_PERF:-0}" = 1 ] || return 0
+	perf record -a -g -e cpu-clock -o "$WORK/perf.$1.data" >"$WORK/perf.$1.log" 2>&1 &
+	PERF_PID=$!
+	sleep 0.5
+}
+perf_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	kill -INT "$PERF_PID" 2>/dev/null || true
+	wait "$PERF_PID" 2>/dev/null || true
+	PERF_PID=
+}
+
 # the reference methods (section 3): name -> "method connections docs_per_txn"
 REF_ALL="copy1 copy2 insert1 insert4 insert100 pipeline1 pipeline2"
 declare -A REF_ARGS=(
@@ -199,12 +217,13 @@ run_ref() {	# name: truncate, load with bench/refload -> $WORK/refs/name.{out,ti
 	read -r m n k <<<"${REF_ARGS[$name]}"
 	log "   $name: ${REF_LABEL[$name]}"
 	truncate_all
-	[ "$name" != copy2 ] || snap "$WORK/cpu.copy.0"
+	[ "$name" != copy2 ] || { snap "$WORK/cpu.copy.0"; perf_start copy2; }
 	lsn0=$(sql -c "SELECT pg_current_wal_lsn()")
 	# in a subshell that reports refload's CPU (bash's times, children's line)
 	( "$BENCH_BIN/refload" --db "$PLANQ_DB" --dir "$WORK/refs" --tables "$TABLES" \
 		--method "$m" --conns "$n" --docs-per-txn "$k" >"$WORK/refs/$name.out"
 	  times >"$WORK/refs/$name.times" )
+	[ "$name" != copy2 ] || perf_stop
 	# its backends have exited and been reaped (pg_reaped counts them)
 	for _ in $(seq 50); do
 		[ "$(sql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'planq-refload'")" = 0 ] && break
@@ -234,6 +253,13 @@ pg_start "$PGDIR"
 "$PLANQ_BIN/planq" db migrate --db "$PLANQ_DB" >/dev/null
 [ "${BENCH_PGSS:-0}" = 1 ] && sql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 PGVER=$(sql -c "SHOW server_version")
+# WAL warm-up: a new cluster has no WAL segments to recycle, so whichever
+# method ran first would pay for creating and zero-filling ~18 of them
+# (16 MB each) and the next one would reuse them.  Write ~700 MB of WAL
+# once and checkpoint: every phase then writes into recycled segments.
+log "0. WAL warm-up (~700 MB, so that no phase pays for new WAL segments)"
+sql -c "CREATE TABLE bench_wal_warmup AS SELECT repeat('w', 1900) AS pad FROM generate_series(1, 350000)" \
+    -c "DROP TABLE bench_wal_warmup" -c "CHECKPOINT" >/dev/null
 DURAB=$(sql -c "SELECT format('fsync=%s synchronous_commit=%s wal_level=%s shared_buffers=%s', current_setting('fsync'), current_setting('synchronous_commit'), current_setting('wal_level'), current_setting('shared_buffers'))")
 MBYTES=$(awk -F'\t' '{s+=$3} END {printf "%.1f", s/1e6}' "$WORK/m/manifest.tsv")
 
@@ -252,7 +278,9 @@ start_planqd
 R0=$(row_count)
 LSN0=$(sql -c "SELECT pg_current_wal_lsn()")
 snap "$WORK/cpu.planq.0"
+perf_start planq
 run_drivers peak "$WORK/m/manifest.tsv" "$DRIVERS" "$CONC"
+perf_stop
 snap "$WORK/cpu.planq.1"
 LSN1=$(sql -c "SELECT pg_current_wal_lsn()")
 R1=$(row_count)

@@ -11,8 +11,14 @@
 --       current versions.  Returns one row per document (idx 1…n).
 --   planq_ingest(one document)   the same function with arrays of one;
 --       its contract (docs/SCHEMA.md) is unchanged.
---   planq_store_plans(docs[], plans[])  plan rows and child rows of many
---       plans in two statements; planq_store_plan (reparse) calls it too.
+--   planq_issue_row, _strategy_row, _initiative_row, _budget_row: the big
+--       child tables' rows as the worker sends them, built from its parsed
+--       plans (workers/plan_rows.c), so the database does not take the JSON
+--       apart again (0.3 ms of backend CPU per plan); planq_plan_rows()
+--       builds the same from the JSON for callers that send none.
+--   planq_store_plans(docs[], plans[], rows…)  plan rows and child rows of
+--       a batch: each table one INSERT … SELECT from its array, ids drawn
+--       first, parents named by position; planq_store_plan (reparse) too.
 --   planq_offer_current_batch(plan ids)  takes the (org, year) keys' locks
 --       in one global order, then keeps the better of current and new.
 --
@@ -37,24 +43,171 @@ CREATE TRIGGER documents_client_id BEFORE INSERT ON documents
 	FOR EACH ROW WHEN (NEW.client_id IS NULL)
 	EXECUTE FUNCTION planq_documents_client_id();
 
--- Plan rows and every child row of n plans; returns the plan ids in the
--- order of the arguments.  Two statements whatever n is.  Does not touch
--- is_current.
-CREATE FUNCTION planq_store_plans(p_document_ids bigint[], p_plans jsonb[],
-                                  p_parser_version text) RETURNS bigint[]
-LANGUAGE plpgsql
+-- The rows of the four big child tables, as arrays a batch call carries:
+-- one element per row, parents named by their position in the batch (doc:
+-- the document's position; issue, strategy, initiative: the row's position
+-- in its own array).  The worker builds them from its parsed plans
+-- (workers/plan_rows.c), so the database does not take the JSON apart;
+-- planq_plan_rows() builds the same arrays from the plan JSON for callers
+-- that send none.
+CREATE TYPE planq_issue_row AS (doc integer, ordinal integer, number integer,
+                                title text, summary text);
+CREATE TYPE planq_strategy_row AS (issue integer, ordinal integer, code text,
+                                   title text, body text);
+-- seq: the initiative's place in its plan, in document order (by issue, a
+-- strategy's initiatives before the issue's own); strategy NULL: the
+-- issue's own
+CREATE TYPE planq_initiative_row AS (doc integer, issue integer,
+                                     strategy integer, seq integer,
+                                     ordinal integer, code text, title text,
+                                     body text);
+CREATE TYPE planq_budget_row AS (initiative integer, ordinal integer,
+                                 label text, amount_yen bigint);
+
+-- The four row arrays of plans given as JSON, p_plans[i] at position i
+-- (NULL: no plan there).
+CREATE FUNCTION planq_plan_rows(p_plans jsonb[],
+                                OUT issues planq_issue_row[],
+                                OUT strategies planq_strategy_row[],
+                                OUT initiatives planq_initiative_row[],
+                                OUT budgets planq_budget_row[])
+LANGUAGE plpgsql STABLE
 -- the planner guesses 100 rows per jsonb_array_elements, so the nested
 -- levels multiply to a cost that would JIT-compile every call (~0.7 s)
 SET jit = off
 AS $$
+BEGIN
+	WITH
+	issue_src AS (
+		SELECT u.doc::integer AS doc, e.n::integer AS ord, e.j,
+		       row_number() OVER (ORDER BY u.doc, e.n)::integer AS k
+		  FROM unnest(p_plans) WITH ORDINALITY AS u(p, doc)
+		 CROSS JOIN LATERAL jsonb_array_elements(nullif(u.p->'issues', 'null'))
+		       WITH ORDINALITY AS e(j, n)),
+	strategy_src AS (
+		SELECT i.doc, i.k AS issue, e.n::integer AS ord, e.j,
+		       row_number() OVER (ORDER BY i.k, e.n)::integer AS k
+		  FROM issue_src i
+		 CROSS JOIN LATERAL jsonb_array_elements(nullif(i.j->'strategies', 'null'))
+		       WITH ORDINALITY AS e(j, n)),
+	initiative_src AS (
+		SELECT x.*,
+		       row_number() OVER (PARTITION BY x.doc
+		                          ORDER BY x.issue, x.strategy NULLS LAST, x.ord)::integer AS seq,
+		       row_number() OVER (ORDER BY x.doc, x.issue, x.strategy NULLS LAST,
+		                                   x.ord)::integer AS k
+		  FROM (SELECT s.doc, s.issue, s.k AS strategy, e.n::integer AS ord, e.j
+		          FROM strategy_src s
+		         CROSS JOIN LATERAL jsonb_array_elements(nullif(s.j->'initiatives', 'null'))
+		               WITH ORDINALITY AS e(j, n)
+		        UNION ALL
+		        SELECT i.doc, i.k, NULL, e.n::integer, e.j
+		          FROM issue_src i
+		         CROSS JOIN LATERAL jsonb_array_elements(nullif(i.j->'initiatives', 'null'))
+		               WITH ORDINALITY AS e(j, n)) AS x)
+	SELECT (SELECT array_agg(ROW(i.doc, i.ord, (i.j->>'number')::integer,
+	                             i.j->>'title', i.j->>'summary')::planq_issue_row
+	                         ORDER BY i.k) FROM issue_src i),
+	       (SELECT array_agg(ROW(s.issue, s.ord, s.j->>'code', s.j->>'title',
+	                             s.j->>'body')::planq_strategy_row
+	                         ORDER BY s.k) FROM strategy_src s),
+	       (SELECT array_agg(ROW(t.doc, t.issue, t.strategy, t.seq, t.ord,
+	                             t.j->>'code', t.j->>'title',
+	                             t.j->>'body')::planq_initiative_row
+	                         ORDER BY t.k) FROM initiative_src t),
+	       (SELECT array_agg(ROW(t.k, e.n::integer, e.j->>'label',
+	                             (e.j->>'amount_yen')::bigint)::planq_budget_row
+	                         ORDER BY t.k, e.n)
+	          FROM initiative_src t
+	         CROSS JOIN LATERAL jsonb_array_elements(nullif(t.j->'budgets', 'null'))
+	               WITH ORDINALITY AS e(j, n))
+	  INTO issues, strategies, initiatives, budgets;
+END $$;
+
+-- Why the row arrays a caller sent cannot be the rows of n documents, NULL
+-- when they can: every parent must exist, and an initiative's issue and
+-- strategy must belong to its document and issue.  A worker that sent
+-- them otherwise would file rows under the wrong plan.
+CREATE FUNCTION planq_plan_rows_error(n integer,
+                                      p_issues planq_issue_row[],
+                                      p_strategies planq_strategy_row[],
+                                      p_initiatives planq_initiative_row[],
+                                      p_budgets planq_budget_row[])
+RETURNS text
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	v_ids	bigint[];
+	-- parents' positions as plain integer arrays (0 for NULL): a subscript
+	-- of such an array is O(1), so each check is one pass
+	v_issue_doc	integer[];
+	v_strat_issue	integer[];
+BEGIN
+	v_issue_doc := ARRAY(SELECT coalesce(i.doc, 0)
+	                       FROM unnest(p_issues) WITH ORDINALITY AS i(doc, o, nu, t, s, k)
+	                      ORDER BY i.k);
+	v_strat_issue := ARRAY(SELECT coalesce(s.issue, 0)
+	                         FROM unnest(p_strategies) WITH ORDINALITY AS s(issue, o, c, t, b, k)
+	                        ORDER BY s.k);
+	IF EXISTS (SELECT 1 FROM unnest(v_issue_doc) AS d WHERE d NOT BETWEEN 1 AND n) THEN
+		RETURN 'an issue names no document of the batch';
+	END IF;
+	IF EXISTS (SELECT 1 FROM unnest(v_strat_issue) AS i
+	            WHERE i NOT BETWEEN 1 AND cardinality(v_issue_doc)) THEN
+		RETURN 'a strategy names no issue of the batch';
+	END IF;
+	IF EXISTS (SELECT 1 FROM unnest(p_initiatives) AS t
+	            WHERE t.issue IS NULL OR t.issue NOT BETWEEN 1 AND cardinality(v_issue_doc)
+	               OR v_issue_doc[t.issue] IS DISTINCT FROM t.doc
+	               OR (t.strategy IS NOT NULL
+	                   AND (t.strategy NOT BETWEEN 1 AND cardinality(v_strat_issue)
+	                        OR v_strat_issue[t.strategy] <> t.issue))) THEN
+		RETURN 'an initiative names an issue or strategy not of its document';
+	END IF;
+	IF EXISTS (SELECT 1 FROM unnest(p_budgets) AS b
+	            WHERE b.initiative IS NULL
+	               OR b.initiative NOT BETWEEN 1 AND coalesce(cardinality(p_initiatives), 0)) THEN
+		RETURN 'a budget names no initiative of the batch';
+	END IF;
+	RETURN NULL;
+END $$;
+
+-- Plan rows and every child row of the plans of a batch.  Position i gets
+-- a plan when p_document_ids[i] is not NULL (the document just inserted),
+-- from p_plans[i] and the rows naming doc i; the rows of the other
+-- positions are skipped.  Returns the plan ids by position (NULL: none).
+-- Row arrays NULL: built from the JSON (planq_plan_rows).  Child ids are
+-- drawn from their sequences first, so that every row is one INSERT …
+-- SELECT from its array that names its parents by position, with no join.
+-- Does not touch is_current.
+CREATE FUNCTION planq_store_plans(p_document_ids bigint[], p_plans jsonb[],
+                                  p_parser_version text,
+                                  p_issues planq_issue_row[] DEFAULT NULL,
+                                  p_strategies planq_strategy_row[] DEFAULT NULL,
+                                  p_initiatives planq_initiative_row[] DEFAULT NULL,
+                                  p_budgets planq_budget_row[] DEFAULT NULL)
+RETURNS bigint[]
+LANGUAGE plpgsql SET jit = off AS $$
+DECLARE
+	v_plan	bigint[];	-- by position; 0 where none (no NULLs: subscripts
+	v_issue	bigint[];	-- of arrays without NULLs cost O(1))
+	v_strat	bigint[];
+	v_init	bigint[];
+	v_rows	record;
 	v_state	text;
 	v_msg	text;
 BEGIN
+	IF p_issues IS NULL AND p_strategies IS NULL AND p_initiatives IS NULL
+	   AND p_budgets IS NULL THEN
+		v_rows := planq_plan_rows(p_plans);
+		p_issues := v_rows.issues;
+		p_strategies := v_rows.strategies;
+		p_initiatives := v_rows.initiatives;
+		p_budgets := v_rows.budgets;
+	END IF;
+
 	WITH src AS (
 		SELECT u.doc, u.p, u.n
-		  FROM unnest(p_document_ids, p_plans) WITH ORDINALITY AS u(doc, p, n)),
+		  FROM unnest(p_document_ids, p_plans) WITH ORDINALITY AS u(doc, p, n)
+		 WHERE u.doc IS NOT NULL),
 	ins AS (
 		INSERT INTO plans (document_id, title, org_name, org_kind, fiscal_year,
 		                   fiscal_year_label, stage, head_role, head_name,
@@ -66,12 +219,55 @@ BEGIN
 		       p_parser_version
 		  FROM src s ORDER BY s.n
 		RETURNING id, document_id)
-	SELECT array_agg(ins.id ORDER BY s.n) INTO v_ids
-	  FROM ins JOIN src s ON s.doc = ins.document_id;
+	SELECT array_agg(coalesce(ins.id, 0) ORDER BY u.n) INTO v_plan
+	  FROM unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
+	  LEFT JOIN ins ON ins.document_id = u.doc;
 
+	v_issue := ARRAY(SELECT CASE WHEN v_plan[i.doc] <> 0
+	                             THEN nextval('issues_id_seq') ELSE 0 END
+	                   FROM unnest(p_issues) WITH ORDINALITY AS i(doc, o, nu, t, s, k)
+	                  ORDER BY i.k);
+	INSERT INTO issues (id, plan_id, ordinal, number, title, summary)
+	OVERRIDING SYSTEM VALUE
+	SELECT v_issue[i.k], v_plan[i.doc], i.ordinal, i.number, i.title, i.summary
+	  FROM unnest(p_issues) WITH ORDINALITY AS i(doc, ordinal, number, title, summary, k)
+	 WHERE v_issue[i.k] <> 0;
+
+	v_strat := ARRAY(SELECT CASE WHEN v_issue[s.issue] <> 0
+	                             THEN nextval('strategies_id_seq') ELSE 0 END
+	                   FROM unnest(p_strategies) WITH ORDINALITY AS s(issue, o, c, t, b, k)
+	                  ORDER BY s.k);
+	INSERT INTO strategies (id, issue_id, ordinal, code, title, body)
+	OVERRIDING SYSTEM VALUE
+	SELECT v_strat[s.k], v_issue[s.issue], s.ordinal, s.code, s.title, s.body
+	  FROM unnest(p_strategies) WITH ORDINALITY AS s(issue, ordinal, code, title, body, k)
+	 WHERE v_strat[s.k] <> 0;
+
+	v_init := ARRAY(SELECT CASE WHEN v_plan[t.doc] <> 0
+	                            THEN nextval('initiatives_id_seq') ELSE 0 END
+	                  FROM unnest(p_initiatives) WITH ORDINALITY
+	                       AS t(doc, i, s, q, o, c, ti, b, k)
+	                 ORDER BY t.k);
+	INSERT INTO initiatives (id, plan_id, issue_id, strategy_id, seq, ordinal,
+	                         code, title, body)
+	OVERRIDING SYSTEM VALUE
+	SELECT v_init[t.k], v_plan[t.doc], v_issue[t.issue],
+	       CASE WHEN t.strategy IS NOT NULL THEN v_strat[t.strategy] END,
+	       t.seq, t.ordinal, t.code, t.title, t.body
+	  FROM unnest(p_initiatives) WITH ORDINALITY
+	       AS t(doc, issue, strategy, seq, ordinal, code, title, body, k)
+	 WHERE v_init[t.k] <> 0;
+
+	INSERT INTO budgets (initiative_id, ordinal, label, amount_yen)
+	SELECT v_init[b.initiative], b.ordinal, b.label, b.amount_yen
+	  FROM unnest(p_budgets) AS b
+	 WHERE v_init[b.initiative] <> 0;
+
+	-- the small parts (a handful of rows per plan) straight from the JSON
 	WITH
 	src AS (
-		SELECT u.plan_id, u.p FROM unnest(v_ids, p_plans) AS u(plan_id, p)),
+		SELECT u.plan_id, u.p FROM unnest(v_plan, p_plans) AS u(plan_id, p)
+		 WHERE u.plan_id <> 0),
 	texts AS (
 		INSERT INTO plan_texts (plan_id, kind, ordinal, body)
 		SELECT s.plan_id, k.kind, e.n, e.j #>> '{}'
@@ -79,62 +275,6 @@ BEGIN
 		 CROSS JOIN (VALUES ('goal', 'goals'), ('mission', 'missions'),
 		                    ('policy', 'policies')) AS k(kind, field)
 		 CROSS JOIN LATERAL jsonb_array_elements(nullif(s.p->k.field, 'null'))
-		       WITH ORDINALITY AS e(j, n)),
-	issue_src AS (
-		SELECT s.plan_id, e.n AS issue_ord, e.j
-		  FROM src s
-		 CROSS JOIN LATERAL jsonb_array_elements(nullif(s.p->'issues', 'null'))
-		       WITH ORDINALITY AS e(j, n)),
-	issue_ins AS (
-		INSERT INTO issues (plan_id, ordinal, number, title, summary)
-		SELECT s.plan_id, s.issue_ord, (s.j->>'number')::integer, s.j->>'title',
-		       s.j->>'summary'
-		  FROM issue_src s ORDER BY s.plan_id, s.issue_ord
-		RETURNING id, plan_id, ordinal),
-	strategy_src AS (
-		SELECT i.plan_id, i.issue_ord, e.n AS strategy_ord, e.j
-		  FROM issue_src i
-		 CROSS JOIN LATERAL jsonb_array_elements(nullif(i.j->'strategies', 'null'))
-		       WITH ORDINALITY AS e(j, n)),
-	strategy_ins AS (
-		INSERT INTO strategies (issue_id, ordinal, code, title, body)
-		SELECT ii.id, s.strategy_ord, s.j->>'code', s.j->>'title', s.j->>'body'
-		  FROM strategy_src s
-		  JOIN issue_ins ii ON ii.plan_id = s.plan_id AND ii.ordinal = s.issue_ord
-		 ORDER BY s.plan_id, s.issue_ord, s.strategy_ord
-		RETURNING id, issue_id, ordinal),
-	-- seq is the document order within a plan: by issue, a strategy's
-	-- initiatives before the issue's own (strategy_ord NULL)
-	initiative_src AS (
-		SELECT row_number() OVER (PARTITION BY x.plan_id
-		                          ORDER BY x.issue_ord, x.strategy_ord NULLS LAST,
-		                                   x.n) AS seq, x.*
-		  FROM (SELECT s.plan_id, s.issue_ord, s.strategy_ord, e.n, e.j
-		          FROM strategy_src s
-		         CROSS JOIN LATERAL jsonb_array_elements(nullif(s.j->'initiatives', 'null'))
-		               WITH ORDINALITY AS e(j, n)
-		        UNION ALL
-		        SELECT i.plan_id, i.issue_ord, NULL, e.n, e.j
-		          FROM issue_src i
-		         CROSS JOIN LATERAL jsonb_array_elements(nullif(i.j->'initiatives', 'null'))
-		               WITH ORDINALITY AS e(j, n)) AS x),
-	initiative_ins AS (
-		INSERT INTO initiatives (plan_id, issue_id, strategy_id, seq, ordinal,
-		                         code, title, body)
-		SELECT s.plan_id, ii.id, si.id, s.seq, s.n, s.j->>'code', s.j->>'title',
-		       s.j->>'body'
-		  FROM initiative_src s
-		  JOIN issue_ins ii ON ii.plan_id = s.plan_id AND ii.ordinal = s.issue_ord
-		  LEFT JOIN strategy_ins si ON si.issue_id = ii.id
-		                           AND si.ordinal = s.strategy_ord
-		 ORDER BY s.plan_id, s.seq
-		RETURNING id, plan_id, seq),
-	budget_ins AS (
-		INSERT INTO budgets (initiative_id, ordinal, label, amount_yen)
-		SELECT ti.id, e.n, e.j->>'label', (e.j->>'amount_yen')::bigint
-		  FROM initiative_src s
-		  JOIN initiative_ins ti ON ti.plan_id = s.plan_id AND ti.seq = s.seq
-		 CROSS JOIN LATERAL jsonb_array_elements(nullif(s.j->'budgets', 'null'))
 		       WITH ORDINALITY AS e(j, n)),
 	reform_ins AS (
 		INSERT INTO reforms (plan_id, ordinal, title, ref, body)
@@ -160,10 +300,11 @@ BEGIN
 	  FROM src s CROSS JOIN LATERAL (SELECT s.p->'contact' AS c) AS x
 	 WHERE jsonb_typeof(c) = 'object';
 
-	RETURN v_ids;
+	RETURN ARRAY(SELECT nullif(u.id, 0) FROM unnest(v_plan) WITH ORDINALITY AS u(id, n)
+	              ORDER BY u.n);
 EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
 	GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
-	IF cardinality(p_plans) = 1 THEN
+	IF cardinality(p_plans) = 1 AND p_document_ids[1] IS NOT NULL THEN
 		-- redo part by part: that version raises the same error, naming the part
 		PERFORM planq_store_plan_by_part(p_document_ids[1], p_plans[1],
 		                                 p_parser_version);
@@ -173,7 +314,7 @@ EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
 	END IF;
 	RAISE EXCEPTION USING ERRCODE = v_state,
 	      MESSAGE = format('plan refused: one of the %s plans of the batch: %s',
-	                       cardinality(p_plans), v_msg),
+	                       cardinality(array_remove(p_document_ids, NULL)), v_msg),
 	      HINT = 'store the documents one at a time (planq_ingest) to find which';
 END $$;
 
@@ -337,11 +478,17 @@ END $$;
 
 -- The worker's write: n documents in one call (see the top of this file and
 -- docs/SCHEMA.md).  Each array holds one element per document; p_sha256[i]
--- may be NULL (computed).  One row per document: idx is its position.
+-- may be NULL (computed).  The row arrays (planq_issue_row …) are the
+-- child rows of the plans by position, or NULL to have them taken from
+-- p_plan.  One row per document: idx is its position.
 CREATE FUNCTION planq_ingest_batch(p_sha256 bytea[], p_raw bytea[],
                                    p_envelope jsonb[], p_charset text[],
                                    p_outcome text[], p_reason text[],
-                                   p_plan jsonb[], p_parser_version text)
+                                   p_plan jsonb[], p_parser_version text,
+                                   p_issues planq_issue_row[] DEFAULT NULL,
+                                   p_strategies planq_strategy_row[] DEFAULT NULL,
+                                   p_initiatives planq_initiative_row[] DEFAULT NULL,
+                                   p_budgets planq_budget_row[] DEFAULT NULL)
 RETURNS TABLE (idx integer, status text, document_id bigint, plan_id bigint,
                reason text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
@@ -349,11 +496,12 @@ SET jit = off AS $$
 #variable_conflict use_column
 DECLARE
 	v_err		record;
+	v_rows_err	text;
 	v_sha		bytea[];
 	v_new_idx	integer[];	-- positions of the documents inserted here
 	v_new_doc	bigint[];	-- and their ids
-	v_plan_idx	integer[];	-- positions of the new plans
-	v_plan_id	bigint[];
+	v_doc_at	bigint[];	-- by position: the new document to get a plan
+	v_plan_at	bigint[];	-- by position: its plan
 	v_dups		bigint;
 BEGIN
 	v_err := planq_ingest_args_error(p_sha256, p_raw, p_outcome, p_reason,
@@ -361,6 +509,16 @@ BEGIN
 	IF v_err.errcode IS NOT NULL THEN
 		RAISE EXCEPTION USING ERRCODE = v_err.errcode,
 		      MESSAGE = v_err.message, HINT = coalesce(v_err.hint, '');
+	END IF;
+	IF p_issues IS NOT NULL OR p_strategies IS NOT NULL
+	   OR p_initiatives IS NOT NULL OR p_budgets IS NOT NULL THEN
+		v_rows_err := planq_plan_rows_error(cardinality(p_raw), p_issues,
+		                                    p_strategies, p_initiatives, p_budgets);
+		IF v_rows_err IS NOT NULL THEN
+			RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+			      MESSAGE = 'planq_ingest_batch: ' || v_rows_err,
+			      HINT = 'the plan rows must name their document, issue, strategy and initiative by position in the batch';
+		END IF;
 	END IF;
 	v_sha := ARRAY(SELECT coalesce(u.sha, sha256(u.raw))
 	                 FROM unnest(p_sha256, p_raw) WITH ORDINALITY AS u(sha, raw, i)
@@ -391,14 +549,15 @@ BEGIN
 	  FROM ins CROSS JOIN LATERAL (SELECT min(s.i)::integer AS i FROM src s
 	                                WHERE s.sha = ins.sha256) AS f;
 
-	SELECT array_agg(x.i ORDER BY x.i) INTO v_plan_idx
-	  FROM unnest(v_new_idx) AS x(i) WHERE p_outcome[x.i] = 'stored';
-	IF v_plan_idx IS NOT NULL THEN
-		v_plan_id := planq_store_plans(
-		    ARRAY(SELECT d.doc FROM unnest(v_new_idx, v_new_doc) AS d(i, doc)
-		           WHERE d.i = ANY (v_plan_idx) ORDER BY d.i),
-		    ARRAY(SELECT p_plan[x.i] FROM unnest(v_plan_idx) AS x(i) ORDER BY x.i),
-		    p_parser_version);
+	v_doc_at := ARRAY(SELECT d.doc
+	                    FROM generate_series(1, cardinality(p_raw)) AS x(i)
+	                    LEFT JOIN unnest(v_new_idx, v_new_doc) AS d(i, doc)
+	                           ON d.i = x.i AND p_outcome[x.i] = 'stored'
+	                   ORDER BY x.i);
+	IF array_remove(v_doc_at, NULL) <> '{}' THEN
+		v_plan_at := planq_store_plans(v_doc_at, p_plan, p_parser_version,
+		                               p_issues, p_strategies, p_initiatives,
+		                               p_budgets);
 	END IF;
 
 	-- the rest are duplicates of stored bytes (of this batch or earlier)
@@ -410,16 +569,15 @@ BEGIN
 		      MESSAGE = 'planq_ingest: document vanished while storing a duplicate; retry';
 	END IF;
 
-	IF v_plan_id IS NOT NULL THEN
-		PERFORM planq_offer_current_batch(v_plan_id);
+	IF v_plan_at IS NOT NULL THEN
+		PERFORM planq_offer_current_batch(array_remove(v_plan_at, NULL));
 	END IF;
 
 	RETURN QUERY
 	SELECT d.i, CASE WHEN p_outcome[d.i] = 'stored' THEN 'stored' ELSE 'rejected' END,
-	       d.doc, pl.id,
+	       d.doc, v_plan_at[d.i],
 	       CASE WHEN p_outcome[d.i] = 'rejected' THEN p_reason[d.i] END
-	  FROM unnest(v_new_idx, v_new_doc) AS d(i, doc)
-	  LEFT JOIN unnest(v_plan_idx, v_plan_id) AS pl(i, id) ON pl.i = d.i;
+	  FROM unnest(v_new_idx, v_new_doc) AS d(i, doc);
 END $$;
 
 -- one document: a batch of one (same rows, same errors as before)
@@ -438,9 +596,28 @@ END;
 DROP FUNCTION planq_offer_current(bigint);
 
 REVOKE EXECUTE ON FUNCTION
-	planq_store_plans(bigint[], jsonb[], text),
+	planq_plan_rows(jsonb[]),
+	planq_plan_rows_error(integer, planq_issue_row[], planq_strategy_row[],
+	                      planq_initiative_row[], planq_budget_row[]),
+	planq_store_plans(bigint[], jsonb[], text, planq_issue_row[],
+	                  planq_strategy_row[], planq_initiative_row[],
+	                  planq_budget_row[]),
 	planq_offer_current_batch(bigint[]),
 	planq_ingest_duplicates(bytea[], jsonb[], integer[]),
 	planq_ingest_args_error(bytea[], bytea[], text[], text[], jsonb[], text),
-	planq_ingest_batch(bytea[], bytea[], jsonb[], text[], text[], text[], jsonb[], text)
+	planq_ingest_batch(bytea[], bytea[], jsonb[], text[], text[], text[], jsonb[],
+	                   text, planq_issue_row[], planq_strategy_row[],
+	                   planq_initiative_row[], planq_budget_row[])
 FROM PUBLIC;
+
+-- the workers' role may call the new function at once (sql/roles.sql grants
+-- it too, when `planq db roles` runs)
+DO $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_ingest') THEN
+		GRANT EXECUTE ON FUNCTION planq_ingest_batch(bytea[], bytea[], jsonb[],
+		      text[], text[], text[], jsonb[], text, planq_issue_row[],
+		      planq_strategy_row[], planq_initiative_row[], planq_budget_row[])
+		   TO planq_ingest;
+	END IF;
+END $$;

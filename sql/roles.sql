@@ -28,7 +28,9 @@ GRANT USAGE ON SCHEMA public TO planq_ingest, planq_report;
 
 GRANT EXECUTE ON FUNCTION
 	planq_ingest(bytea, bytea, jsonb, text, text, text, jsonb, text),
-	planq_ingest_batch(bytea[], bytea[], jsonb[], text[], text[], text[], jsonb[], text),
+	planq_ingest_batch(bytea[], bytea[], jsonb[], text[], text[], text[], jsonb[],
+	                   text, planq_issue_row[], planq_strategy_row[],
+	                   planq_initiative_row[], planq_budget_row[]),
 	planq_record_event(text, text, text)
 TO planq_ingest;
 -- the worker checks at startup that the schema is migrated

@@ -124,6 +124,7 @@ job_decide(struct job_item *it)
 		it->plan_text = plan_json_text(it->pr.plan, NULL);
 		it->doc.outcome = "stored";
 		it->doc.plan_json = it->plan_text;
+		it->doc.plan = it->pr.plan;
 		if (it->plan_text == NULL)
 			it->reply = job_reply_from(&it->env, "retry", NULL,
 			    "out of memory");
@@ -206,6 +207,7 @@ job_answer(struct store *st, struct job_item *it, enum store_status status,
 	doc.outcome = "rejected";
 	doc.reason = reason;
 	doc.plan_json = NULL;
+	doc.plan = NULL;
 	return job_answer_rejection(st, it, &doc, &again);
 }
 

@@ -4,7 +4,9 @@
  * (ndim = 1, has-nulls flag, element type, length, lower bound = 1), then
  * each element as an int32 byte count (-1 for NULL) and its bytes in the
  * element type's own binary format: bytea and text are the bytes, jsonb is
- * a version byte (1) and the JSON text.  The length is written last.
+ * a version byte (1) and the JSON text; a record (row type) is its field
+ * count, then per field the column's type OID, a byte count (-1: NULL) and
+ * the value (record_recv()).  The array's length is written last.
  */
 #include <arpa/inet.h>
 #include <limits.h>
@@ -99,6 +101,84 @@ void
 pgarray_add_str(struct pgarray *a, const char *s)
 {
 	pgarray_add(a, s, s ? strlen(s) : 0);
+}
+
+/* Appends raw bytes (no element framing); failures set a->failed. */
+static void
+pgarray_raw(struct pgarray *a, const void *data, size_t len)
+{
+	if (pgarray_reserve(a, len) != 0)
+		return;
+	memcpy(a->buf + a->len, data, len);
+	a->len += len;
+}
+
+static void
+pgarray_raw32(struct pgarray *a, uint32_t v)
+{
+	uint32_t be = htonl(v);
+
+	pgarray_raw(a, &be, sizeof(be));
+}
+
+void
+pgarray_record_begin(struct pgarray *a, int nfields)
+{
+	a->record_at = a->len;
+	pgarray_raw32(a, 0);			/* element length, set at the end */
+	pgarray_raw32(a, (uint32_t)nfields);
+}
+
+/* One field: type OID, length (-1: NULL), the bytes. */
+static void
+pgarray_field(struct pgarray *a, uint32_t type, const void *data, size_t len)
+{
+	if (data != NULL && len > (size_t)INT32_MAX) {
+		a->failed = 1;
+		return;
+	}
+	pgarray_raw32(a, type);
+	pgarray_raw32(a, data == NULL ? UINT32_MAX : (uint32_t)len);
+	if (data != NULL)
+		pgarray_raw(a, data, len);
+}
+
+void
+pgarray_field_int4(struct pgarray *a, const int32_t *v)
+{
+	uint32_t be = v != NULL ? htonl((uint32_t)*v) : 0;
+
+	pgarray_field(a, PGARRAY_INT4, v != NULL ? &be : NULL, sizeof(be));
+}
+
+void
+pgarray_field_int8(struct pgarray *a, const int64_t *v)
+{
+	unsigned char be[8];
+
+	if (v != NULL)
+		for (int k = 0; k < 8; k++)
+			be[k] = (unsigned char)((uint64_t)*v >> (56 - 8 * k));
+	pgarray_field(a, PGARRAY_INT8, v != NULL ? be : NULL, sizeof(be));
+}
+
+void
+pgarray_field_text(struct pgarray *a, const char *s, size_t len)
+{
+	pgarray_field(a, PGARRAY_TEXT, s, len);
+}
+
+void
+pgarray_record_end(struct pgarray *a)
+{
+	size_t body = a->len - a->record_at - 4;
+
+	if (a->failed || body > (size_t)INT32_MAX) {
+		a->failed = 1;
+		return;
+	}
+	pgarray_put32(a->buf + a->record_at, (uint32_t)body);
+	a->count++;
 }
 
 int

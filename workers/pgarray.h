@@ -22,6 +22,7 @@ struct pgarray {
 	uint32_t	 elem_type;
 	int		 count;	/* elements added so far */
 	int		 hasnull;	/* an element is SQL NULL */
+	size_t		 record_at;	/* offset of the open record's length */
 	int		 failed;	/* out of memory or too large: unusable */
 };
 
@@ -31,6 +32,19 @@ void	pgarray_init(struct pgarray *a, uint32_t elem_type, size_t bytes_hint);
 void	pgarray_add(struct pgarray *a, const void *data, size_t len);
 /* Appends a NUL-terminated string (NULL: SQL NULL), as text or jsonb. */
 void	pgarray_add_str(struct pgarray *a, const char *s);
+/*
+ * Composite elements (arrays of a row type): begin an element of nfields
+ * fields, add each field in the type's column order, end it.  A field is
+ * its column's type OID and its binary value; NULL pointers are SQL NULL.
+ */
+#define PGARRAY_INT4	23u
+#define PGARRAY_INT8	20u
+void	pgarray_record_begin(struct pgarray *a, int nfields);
+void	pgarray_field_int4(struct pgarray *a, const int32_t *v);
+void	pgarray_field_int8(struct pgarray *a, const int64_t *v);
+void	pgarray_field_text(struct pgarray *a, const char *s, size_t len);
+void	pgarray_record_end(struct pgarray *a);
+
 /* Finishes the header; 0 with the parameter in data and len, else -1. */
 int	pgarray_finish(struct pgarray *a, const char **data, int *len);
 void	pgarray_free(struct pgarray *a);

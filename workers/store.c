@@ -23,7 +23,14 @@
 		   "planq_ingest($1, $2, $3::jsonb, $4, $5, $6, $7::jsonb, $8)"
 #define STORE_BATCH_STMT "planq_ingest_batch"
 #define STORE_BATCH_SQL "SELECT idx, status, document_id, plan_id, reason " \
-		   "FROM planq_ingest_batch($1, $2, $3, $4, $5, $6, $7, $8)"
+		   "FROM planq_ingest_batch($1, $2, $3, $4, $5, $6, $7, $8, " \
+		   "$9, $10, $11, $12)"
+#define STORE_BATCH_PARAMS 12
+/* the row types' OIDs differ from database to database */
+#define STORE_ROW_TYPES_SQL "SELECT 'planq_issue_row'::regtype::oid, " \
+		   "'planq_strategy_row'::regtype::oid, " \
+		   "'planq_initiative_row'::regtype::oid, " \
+		   "'planq_budget_row'::regtype::oid"
 #define STORE_BACKOFF_MIN_MS 100
 #define STORE_BACKOFF_MAX_MS 2000
 
@@ -63,6 +70,27 @@ store_result_message(char *dst, size_t len, const PGresult *r)
 }
 
 static int
+store_row_types(struct store *st, char *why, size_t whylen)
+{
+	PGresult *res = PQexec(st->conn, STORE_ROW_TYPES_SQL);
+	uint32_t *oids[4] = { &st->row_types.issue, &st->row_types.strategy,
+	    &st->row_types.initiative, &st->row_types.budget };
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		const char *e = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+		snprintf(why, whylen, "the database has no usable planq schema "
+		    "(%s); run: planq db migrate --db DSN", e ? e : "?");
+		PQclear(res);
+		return -1;
+	}
+	for (int k = 0; k < 4; k++)
+		*oids[k] = (uint32_t)strtoul(PQgetvalue(res, 0, k), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+static int
 store_connect(struct store *st, char *why, size_t whylen)
 {
 	/*
@@ -84,7 +112,8 @@ store_connect(struct store *st, char *why, size_t whylen)
 	}
 	for (int k = 0; k < 2; k++) {
 		res = PQprepare(st->conn, k == 0 ? STORE_STMT : STORE_BATCH_STMT,
-		    k == 0 ? STORE_SQL : STORE_BATCH_SQL, 8, NULL);
+		    k == 0 ? STORE_SQL : STORE_BATCH_SQL,
+		    k == 0 ? 8 : STORE_BATCH_PARAMS, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			const char *e = PQresultErrorField(res,
 			    PG_DIAG_MESSAGE_PRIMARY);
@@ -97,7 +126,7 @@ store_connect(struct store *st, char *why, size_t whylen)
 		}
 		PQclear(res);
 	}
-	return 0;
+	return store_row_types(st, why, whylen);
 }
 
 /*
@@ -281,12 +310,17 @@ store_ingest(struct store *st, const struct store_doc *doc,
 
 /* ---- batches: one statement, one transaction ------------------------------ */
 
-/* planq_ingest_batch's parameters: seven arrays and the parser version. */
+/*
+ * planq_ingest_batch's parameters: seven arrays of the documents, the
+ * parser version, and the plans' rows (four arrays, or four NULLs when a
+ * plan has a shape only the database's reading of the JSON can judge).
+ */
 struct store_batch_params {
 	struct pgarray	 arrays[7];
-	const char	*values[8];
-	int		 lengths[8];
-	int		 formats[8];
+	struct plan_rows rows;
+	const char	*values[STORE_BATCH_PARAMS];
+	int		 lengths[STORE_BATCH_PARAMS];
+	int		 formats[STORE_BATCH_PARAMS];
 };
 
 static void
@@ -294,12 +328,38 @@ store_batch_params_clear(struct store_batch_params *p)
 {
 	for (int k = 0; k < 7; k++)
 		pgarray_free(&p->arrays[k]);
+	plan_rows_free(&p->rows);
+}
+
+/* Parameters 9-12: the rows of every plan, or NULLs.  -1: out of memory. */
+static int
+store_batch_rows(const struct store *st, const struct store_doc *docs, int n,
+    struct store_batch_params *p)
+{
+	int usable = 1;
+
+	plan_rows_init(&p->rows, &st->row_types);
+	for (int i = 0; i < n && usable; i++)
+		if (docs[i].plan_json != NULL && (docs[i].plan == NULL ||
+		    plan_rows_add(&p->rows, i + 1, docs[i].plan) != 0))
+			usable = 0;
+	for (int k = 8; k < STORE_BATCH_PARAMS; k++) {
+		p->values[k] = NULL;
+		p->lengths[k] = 0;
+		p->formats[k] = 1;
+	}
+	if (!usable) {
+		log_debug("plan rows: a plan of the batch has a value only the "
+		    "database can judge; sending the JSON alone");
+		return 0;
+	}
+	return plan_rows_finish(&p->rows, &p->values[8], &p->lengths[8]);
 }
 
 /* -1 when out of memory or when the documents disagree on the version. */
 static int
-store_batch_params_of(const struct store_doc *docs, int n,
-    struct store_batch_params *p)
+store_batch_params_of(const struct store *st, const struct store_doc *docs,
+    int n, struct store_batch_params *p)
 {
 	static const uint32_t types[7] = { PGARRAY_BYTEA, PGARRAY_BYTEA,
 	    PGARRAY_JSONB, PGARRAY_TEXT, PGARRAY_TEXT, PGARRAY_TEXT,
@@ -332,7 +392,7 @@ store_batch_params_of(const struct store_doc *docs, int n,
 	p->values[7] = docs[0].parser_version;
 	p->lengths[7] = 0;
 	p->formats[7] = 0;
-	return 0;
+	return store_batch_rows(st, docs, n, p);
 }
 
 /*
@@ -383,8 +443,8 @@ store_exec_batch(struct store *st, const struct store_batch_params *p, int n,
 		store_copy_message(msg, len, PQerrorMessage(st->conn));
 		return BATCH_TRANSIENT;
 	}
-	r = PQexecPrepared(st->conn, STORE_BATCH_STMT, 8, p->values,
-	    p->lengths, p->formats, 0);
+	r = PQexecPrepared(st->conn, STORE_BATCH_STMT, STORE_BATCH_PARAMS,
+	    p->values, p->lengths, p->formats, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		store_result_message(msg, len, r);
 		outcome = store_is_transient(st->conn, r) ? BATCH_TRANSIENT :
@@ -409,7 +469,7 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
 	char msg[512] = "";
 
 	memset(&p, 0, sizeof(p));
-	if (n == 1 || store_batch_params_of(docs, n, &p) != 0) {
+	if (store_batch_params_of(st, docs, n, &p) != 0) {
 		store_batch_params_clear(&p);
 		for (int i = 0; i < n; i++)
 			status[i] = store_ingest(st, &docs[i], &res[i]);

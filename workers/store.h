@@ -8,13 +8,17 @@
 #define PLANQ_STORE_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include <libpq-fe.h>
+
+#include "plan_rows.h"
 
 struct store {
 	PGconn	*conn;
 	char	*dsn;		/* owned; "" means libpq's environment */
 	char	 appname[64];
 	int	 retry_seconds;	/* give up on transient errors after this */
+	struct plan_row_types row_types;	/* looked up at connect */
 };
 
 enum store_status {
@@ -32,6 +36,8 @@ struct store_doc {
 	const char	*outcome;	/* "stored" or "rejected" */
 	const char	*reason;	/* may be NULL */
 	const char	*plan_json;	/* may be NULL */
+	const json_t	*plan;		/* the same plan parsed, for its rows;
+					 * NULL: the database reads plan_json */
 	const char	*parser_version;
 };
 

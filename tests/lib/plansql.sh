@@ -69,28 +69,34 @@ SQL
 }
 plansql_join() { local IFS=,; echo "$*"; }
 
-# plan_fingerprint PLAN_ID: md5 of every row of the plan, without ids, so
-# that two plans stored from the same JSON compare equal
-plan_fingerprint() {
-	q -c "SELECT md5(string_agg(x, E'\n' ORDER BY x)) FROM (
-	  SELECT 'plan ' || (to_jsonb(p) - '{id,document_id,is_current,stored_at,parser_version}'::text[])::text
-	    FROM plans p WHERE p.id = $1
-	  UNION ALL SELECT 'text ' || (to_jsonb(t) - 'plan_id')::text FROM plan_texts t WHERE t.plan_id = $1
-	  UNION ALL SELECT 'issue ' || (to_jsonb(i) - '{id,plan_id}'::text[])::text FROM issues i WHERE i.plan_id = $1
-	  UNION ALL SELECT 'strategy ' || i.ordinal || ' ' || (to_jsonb(s) - '{id,issue_id}'::text[])::text
-	    FROM strategies s JOIN issues i ON i.id = s.issue_id WHERE i.plan_id = $1
-	  UNION ALL SELECT 'initiative ' || i.ordinal || ' ' || coalesce(s.ordinal::text, '-') || ' '
-	         || (to_jsonb(n) - '{id,plan_id,issue_id,strategy_id}'::text[])::text
-	    FROM initiatives n JOIN issues i ON i.id = n.issue_id
-	    LEFT JOIN strategies s ON s.id = n.strategy_id WHERE n.plan_id = $1
-	  UNION ALL SELECT 'budget ' || n.seq || ' ' || (to_jsonb(b) - 'initiative_id')::text
-	    FROM budgets b JOIN initiatives n ON n.id = b.initiative_id WHERE n.plan_id = $1
-	  UNION ALL SELECT 'reform ' || (to_jsonb(r) - 'plan_id')::text FROM reforms r WHERE r.plan_id = $1
-	  UNION ALL SELECT 'evaluation ' || (to_jsonb(e) - 'plan_id')::text FROM evaluations e WHERE e.plan_id = $1
-	  UNION ALL SELECT 'council ' || (to_jsonb(c) - 'plan_id')::text FROM council_reflections c WHERE c.plan_id = $1
-	  UNION ALL SELECT 'contact ' || (to_jsonb(c) - 'plan_id')::text FROM contacts c WHERE c.plan_id = $1
-	) AS z(x)"
+# install_plan_fingerprint: creates test_plan_fingerprint(plan_id) in the
+# test database: md5 of every row of the plan, without ids, so that two
+# plans stored from the same JSON compare equal
+install_plan_fingerprint() {
+	q <<'SQL'
+CREATE OR REPLACE FUNCTION test_plan_fingerprint(p bigint) RETURNS text
+LANGUAGE sql STABLE RETURN (SELECT md5(string_agg(x, E'\n' ORDER BY x)) FROM (
+  SELECT 'plan ' || (to_jsonb(pl) - '{id,document_id,is_current,stored_at,parser_version}'::text[])::text
+    FROM plans pl WHERE pl.id = p
+  UNION ALL SELECT 'text ' || (to_jsonb(t) - 'plan_id')::text FROM plan_texts t WHERE t.plan_id = p
+  UNION ALL SELECT 'issue ' || (to_jsonb(i) - '{id,plan_id}'::text[])::text FROM issues i WHERE i.plan_id = p
+  UNION ALL SELECT 'strategy ' || i.ordinal || ' ' || (to_jsonb(s) - '{id,issue_id}'::text[])::text
+    FROM strategies s JOIN issues i ON i.id = s.issue_id WHERE i.plan_id = p
+  UNION ALL SELECT 'initiative ' || i.ordinal || ' ' || coalesce(s.ordinal::text, '-') || ' '
+         || (to_jsonb(n) - '{id,plan_id,issue_id,strategy_id}'::text[])::text
+    FROM initiatives n JOIN issues i ON i.id = n.issue_id
+    LEFT JOIN strategies s ON s.id = n.strategy_id WHERE n.plan_id = p
+  UNION ALL SELECT 'budget ' || n.seq || ' ' || (to_jsonb(b) - 'initiative_id')::text
+    FROM budgets b JOIN initiatives n ON n.id = b.initiative_id WHERE n.plan_id = p
+  UNION ALL SELECT 'reform ' || (to_jsonb(r) - 'plan_id')::text FROM reforms r WHERE r.plan_id = p
+  UNION ALL SELECT 'evaluation ' || (to_jsonb(e) - 'plan_id')::text FROM evaluations e WHERE e.plan_id = p
+  UNION ALL SELECT 'council ' || (to_jsonb(c) - 'plan_id')::text FROM council_reflections c WHERE c.plan_id = p
+  UNION ALL SELECT 'contact ' || (to_jsonb(c) - 'plan_id')::text FROM contacts c WHERE c.plan_id = p
+) AS z(x));
+SQL
 }
+# plan_fingerprint PLAN_ID (after install_plan_fingerprint)
+plan_fingerprint() { q -c "SELECT test_plan_fingerprint($1)"; }
 
 # await_lock_waiters_sql PATTERN N: SQL for a session that holds locks: wait
 # (up to 60 s) until N other sessions running a query LIKE PATTERN wait on

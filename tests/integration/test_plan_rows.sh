@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# test_plan_rows.sh: the worker sends each batch's issues, strategies,
+# initiatives and budgets as row arrays it built from its parsed plans
+# (workers/plan_rows.c); planq_ingest reads the same rows out of the plan
+# JSON in SQL (planq_plan_rows).  Every plan the parser makes of the
+# fixtures, the samples and (when present) ../shared/seeds is stored
+# through planqd, then its stored JSON again through planq_ingest: the two
+# must hold the same rows.  Then row arrays that name the wrong parents are
+# refused with a message.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/plansql.sh"
+
+setup_db
+install_plan_fingerprint
+planqd_start --workers=1 -v
+
+docs=()
+for j in "$ROOT"/tests/fixtures/parser/*.json "$ROOT"/tests/fixtures/layouts/*.json "$ROOT"/samples/*.json; do
+	for d in "${j%.json}".*; do
+		case $d in *.json|*.ctype) ;; *) docs+=("$d") ;; esac
+	done
+done
+[ -d "$ROOT/../shared/seeds" ] && docs+=("$ROOT"/../shared/seeds/*.txt)
+"$PLANQ" send --to "$ENDPOINT" --concurrency 16 "${docs[@]}" >"$TMP/send.out" 2>&1
+plans=$(sql "SELECT count(*) FROM plans")
+check "send exits 0 and stores plans" test "$plans" -ge 40
+check "the worker sent rows, never the JSON alone" \
+	sh -c "! grep -q 'sending the JSON alone' '$TMP/planqd.log'"
+
+# each plan again from its stored JSON, through SQL's own reading of it
+# (a second statement compares: a statement does not see its own inserts)
+sql "CREATE TABLE again AS SELECT p.id AS worker_plan, a.plan_id AS sql_plan
+	FROM plans p JOIN documents d ON d.id = p.document_id
+	CROSS JOIN LATERAL planq_ingest(NULL, d.raw || '\\x0a'::bytea, '{}', NULL, 'stored', NULL,
+	                                p.parsed, p.parser_version) AS a" >/dev/null
+diff=$(sql "SELECT count(*) FILTER (WHERE sql_plan IS NULL OR test_plan_fingerprint(worker_plan)
+	                                  IS DISTINCT FROM test_plan_fingerprint(sql_plan)) || ' of ' || count(*)
+	FROM again")
+assert_eq "worker's rows = SQL's rows for every plan" "0 of $plans" "$diff"
+assert_eq "no plan lost its issues on either path" 0 \
+	"$(sql "SELECT count(*) FROM plans p WHERE jsonb_array_length(p.parsed->'issues') > 0
+	         AND NOT EXISTS (SELECT 1 FROM issues i WHERE i.plan_id = p.id)")"
+
+# row arrays that name the wrong parents are refused, nothing stored
+n0=$(sql "SELECT count(*) FROM documents")
+bad() {	# LABEL SQL-ARRAYS…  (issues, strategies, initiatives, budgets)
+	local label=$1 out
+	out=$(psql -X -Atq -c "SELECT * FROM planq_ingest_batch(ARRAY[NULL::bytea],
+		ARRAY['bad rows $label'::bytea], ARRAY['{}'::jsonb], ARRAY[NULL::text], ARRAY['stored'],
+		ARRAY[NULL::text], ARRAY['{\"title\":\"x\"}'::jsonb], 't', $2, $3, $4, $5)" 2>&1)
+	assert_match "$label: refused" "$6" "$out"
+}
+bad "issue of no document" "ARRAY[ROW(2,1,1,'t','s')::planq_issue_row]" NULL NULL NULL \
+	'an issue names no document of the batch'
+bad "strategy of no issue" "ARRAY[ROW(1,1,1,'t','s')::planq_issue_row]" \
+	"ARRAY[ROW(2,1,'c','t','b')::planq_strategy_row]" NULL NULL 'a strategy names no issue'
+bad "initiative under the strategy of another issue" \
+	"ARRAY[ROW(1,1,1,'a','s')::planq_issue_row, ROW(1,2,2,'b','s')::planq_issue_row]" \
+	"ARRAY[ROW(1,1,'c','t','b')::planq_strategy_row]" \
+	"ARRAY[ROW(1,2,1,1,1,'c','t','b')::planq_initiative_row]" NULL \
+	'an initiative names an issue or strategy not of its document'
+bad "budget of no initiative" NULL NULL NULL \
+	"ARRAY[ROW(1,1,'l',5)::planq_budget_row]" 'a budget names no initiative'
+assert_eq "refused batches stored nothing" "$n0" "$(sql "SELECT count(*) FROM documents")"
+check "planqd stops cleanly" planqd_stop
+finish
