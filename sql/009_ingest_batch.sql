@@ -331,9 +331,8 @@ RETURN (planq_store_plans(ARRAY[p_document_id], ARRAY[p_plan], p_parser_version)
 -- current row is the best of its key, so the best after more plans is the
 -- better of the current row and the best new one.  The keys' locks are
 -- taken in one order (their hashes) so that two batches cannot deadlock.
--- Planned per call, as planq_ingest_duplicates is (lookups by key).
 CREATE FUNCTION planq_offer_current_batch(p_plan_ids bigint[]) RETURNS void
-LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
 	v_lose	bigint[];
 	v_win	bigint[];
@@ -375,14 +374,12 @@ END $$;
 -- The documents of a batch that were not inserted (positions not in
 -- p_new_idx): each is a duplicate of stored bytes, recorded as an
 -- ingest_events row with its own source URL.  Returns the batch's rows for
--- them.  Looks rows up by key, so every call is planned for the tables'
--- size of the moment (force_custom_plan): a generic plan made while the
--- tables were small would go on scanning them whole as they grow.
+-- them.
 CREATE FUNCTION planq_ingest_duplicates(p_sha bytea[], p_envelope jsonb[],
                                         p_new_idx integer[])
 RETURNS TABLE (idx integer, status text, document_id bigint, plan_id bigint,
                reason text)
-LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
 	RETURN QUERY
 	WITH dup AS (
@@ -481,6 +478,14 @@ END $$;
 -- may be NULL (computed).  The row arrays (planq_issue_row …) are the
 -- child rows of the plans by position, or NULL to have them taken from
 -- p_plan.  One row per document: idx is its position.
+--
+-- Plans: every statement below is planned once per session and reused
+-- (force_generic_plan): re-planning the dozen statements of a batch on
+-- each call cost as much as storing a small document.  A generic plan is
+-- made without knowing how big the tables are, and one made while they
+-- were small would scan them whole ever after, so sequential scans are
+-- off: every table is reached through a key here (an id, a sha256, an
+-- (org, year)), so an index is always the right way in.
 CREATE FUNCTION planq_ingest_batch(p_sha256 bytea[], p_raw bytea[],
                                    p_envelope jsonb[], p_charset text[],
                                    p_outcome text[], p_reason text[],
@@ -492,7 +497,8 @@ CREATE FUNCTION planq_ingest_batch(p_sha256 bytea[], p_raw bytea[],
 RETURNS TABLE (idx integer, status text, document_id bigint, plan_id bigint,
                reason text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-SET jit = off AS $$
+SET jit = off SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
+AS $$
 #variable_conflict use_column
 DECLARE
 	v_err		record;

@@ -45,7 +45,7 @@ assert_eq "planq_ingest role: owns no schema, table or function" 0 \
 	          + (SELECT count(*) FROM pg_class WHERE relowner = 'planq_ingest'::regrole)
 	          + (SELECT count(*) FROM pg_proc WHERE proowner = 'planq_ingest'::regrole)")"
 assert_eq "SECURITY DEFINER functions pin search_path" "planq_ingest|t|{\"search_path=public, pg_temp\"}
-planq_ingest_batch|t|{\"search_path=public, pg_temp\",jit=off}
+planq_ingest_batch|t|{\"search_path=public, pg_temp\",jit=off,plan_cache_mode=force_generic_plan,enable_seqscan=off}
 planq_record_event|t|{\"search_path=public, pg_temp\"}
 planq_reparse|t|{\"search_path=public, pg_temp\"}" \
 	"$(q -c "SELECT proname, prosecdef, proconfig FROM pg_proc WHERE prosecdef AND pronamespace = 'public'::regnamespace ORDER BY proname")"
