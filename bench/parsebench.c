@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jsonpool.h"
 #include "parse.h"
 
 static double
@@ -31,6 +32,7 @@ main(int argc, char **argv)
 	double t0, t_parse = 0, t_dump = 0;
 	FILE *mf;
 
+	jsonpool_install();	/* as the worker does */
 	if (argc < 2 || (mf = fopen(argv[1], "r")) == NULL) {
 		fprintf(stderr, "usage: parsebench MANIFEST [ROUNDS]\n");
 		return 2;
