@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "jsonpool.h"
 #include "parse.h"
 
 static double
@@ -32,7 +31,6 @@ main(int argc, char **argv)
 	double t0, t_parse = 0, t_dump = 0;
 	FILE *mf;
 
-	jsonpool_install();	/* as the worker does */
 	if (argc < 2 || (mf = fopen(argv[1], "r")) == NULL) {
 		fprintf(stderr, "usage: parsebench MANIFEST [ROUNDS]\n");
 		return 2;

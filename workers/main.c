@@ -19,14 +19,11 @@
 
 #include "job.h"
 #include "jobwire.h"
-#include "jsonpool.h"
 #include "log.h"
 #include "sandbox.h"
 
 /* "JOB" and five frames per document, up to planqd's batch_max of 64 */
 #define WORKER_MAX_BATCH 64
-/* idle small JSON blocks kept for the next batch (lib/jsonpool.c) */
-#define WORKER_POOL_KEEP (8u << 20)
 #define WORKER_MAX_FRAMES (1 + 5 * WORKER_MAX_BATCH)
 
 static volatile sig_atomic_t worker_stop;
@@ -171,9 +168,6 @@ worker_handle(void *sock, struct store *st, struct worker_msg *m)
 		free(reasons[i]);
 		free(replies[i]);
 	}
-	/* an 8 MiB document leaves ~100 MB of small blocks behind: give
-	 * back what a usual batch would not use again */
-	jsonpool_trim(WORKER_POOL_KEEP);
 	return rc;
 }
 
@@ -258,7 +252,6 @@ main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	jsonpool_install();	/* before anything uses Jansson */
 	snprintf(name, sizeof(name), "planq-worker[%s]", id);
 	log_init(name, level);
 	worker_setup_signals();
