@@ -63,46 +63,6 @@ pgarray_init(struct pgarray *a, uint32_t elem_type, size_t bytes_hint)
 		a->len = PGARRAY_HEADER;	/* filled in by pgarray_finish */
 }
 
-/* One element's length word and, unless NULL, its bytes after a prefix. */
-static void
-pgarray_put(struct pgarray *a, const char *prefix, size_t plen,
-    const void *data, size_t len)
-{
-	int null = data == NULL;
-
-	if (!null && len > (size_t)INT_MAX - plen) {
-		a->failed = 1;
-		return;
-	}
-	if (pgarray_reserve(a, 4 + (null ? 0 : plen + len)) != 0)
-		return;
-	pgarray_put32(a->buf + a->len, null ? UINT32_MAX : (uint32_t)(plen + len));
-	a->len += 4;
-	a->hasnull |= null;
-	if (!null) {
-		memcpy(a->buf + a->len, prefix, plen);
-		if (len > 0)
-			memcpy(a->buf + a->len + plen, data, len);
-		a->len += plen + len;
-	}
-	a->count++;
-}
-
-void
-pgarray_add(struct pgarray *a, const void *data, size_t len)
-{
-	static const char jsonb_version[1] = { PGARRAY_JSONB_VERSION };
-	int jsonb = a->elem_type == PGARRAY_JSONB;
-
-	pgarray_put(a, jsonb_version, jsonb ? 1 : 0, data, len);
-}
-
-void
-pgarray_add_str(struct pgarray *a, const char *s)
-{
-	pgarray_add(a, s, s ? strlen(s) : 0);
-}
-
 /* Appends raw bytes (no element framing); failures set a->failed. */
 static void
 pgarray_raw(struct pgarray *a, const void *data, size_t len)
@@ -119,6 +79,32 @@ pgarray_raw32(struct pgarray *a, uint32_t v)
 	uint32_t be = htonl(v);
 
 	pgarray_raw(a, &be, sizeof(be));
+}
+
+void
+pgarray_add(struct pgarray *a, const void *data, size_t len)
+{
+	static const char jsonb_version[1] = { PGARRAY_JSONB_VERSION };
+	size_t plen = a->elem_type == PGARRAY_JSONB ? 1 : 0;
+
+	if (data == NULL) {
+		pgarray_raw32(a, UINT32_MAX);
+		a->hasnull = 1;
+	} else if (len > (size_t)INT32_MAX - plen) {
+		a->failed = 1;
+		return;
+	} else {
+		pgarray_raw32(a, (uint32_t)(plen + len));
+		pgarray_raw(a, jsonb_version, plen);
+		pgarray_raw(a, data, len);
+	}
+	a->count++;
+}
+
+void
+pgarray_add_str(struct pgarray *a, const char *s)
+{
+	pgarray_add(a, s, s ? strlen(s) : 0);
 }
 
 void

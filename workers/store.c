@@ -199,16 +199,19 @@ store_is_transient(PGconn *conn, const PGresult *res)
 	    strncmp(state, "53", 2) == 0 || strncmp(state, "57", 2) == 0;
 }
 
+/* status, document_id, plan_id, reason from columns c, c+1, … of a row */
 static void
-store_fill_result(const PGresult *res, struct store_result *out)
+store_fill_result(const PGresult *res, int row, int c,
+    struct store_result *out)
 {
-	snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 0));
-	out->document_id = PQgetisnull(res, 0, 1) ? 0 :
-	    strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	out->plan_id = PQgetisnull(res, 0, 2) ? 0 :
-	    strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	snprintf(out->status, sizeof(out->status), "%s",
+	    PQgetvalue(res, row, c));
+	out->document_id = PQgetisnull(res, row, c + 1) ? 0 :
+	    strtoll(PQgetvalue(res, row, c + 1), NULL, 10);
+	out->plan_id = PQgetisnull(res, row, c + 2) ? 0 :
+	    strtoll(PQgetvalue(res, row, c + 2), NULL, 10);
 	snprintf(out->reason, sizeof(out->reason), "%s",
-	    PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3));
+	    PQgetisnull(res, row, c + 3) ? "" : PQgetvalue(res, row, c + 3));
 }
 
 /*
@@ -283,7 +286,7 @@ store_ingest(struct store *st, const struct store_doc *doc,
 			res = store_exec(st, doc);
 			if (PQresultStatus(res) == PGRES_TUPLES_OK &&
 			    PQntuples(res) == 1) {
-				store_fill_result(res, out);
+				store_fill_result(res, 0, 0, out);
 				PQclear(res);
 				return STORE_OK;
 			}
@@ -402,28 +405,17 @@ store_batch_params_of(const struct store *st, const struct store_doc *docs,
 static int
 store_fill_batch(const PGresult *r, int n, struct store_result *res)
 {
-	int seen = 0;
-
 	if (PQntuples(r) != n)
 		return -1;
 	for (int row = 0; row < n; row++) {
 		long idx = strtol(PQgetvalue(r, row, 0), NULL, 10);
-		struct store_result *out;
 
+		/* n rows with n distinct positions: one for each document */
 		if (idx < 1 || idx > n || res[idx - 1].status[0] != '\0')
 			return -1;
-		out = &res[idx - 1];
-		snprintf(out->status, sizeof(out->status), "%s",
-		    PQgetvalue(r, row, 1));
-		out->document_id = PQgetisnull(r, row, 2) ? 0 :
-		    strtoll(PQgetvalue(r, row, 2), NULL, 10);
-		out->plan_id = PQgetisnull(r, row, 3) ? 0 :
-		    strtoll(PQgetvalue(r, row, 3), NULL, 10);
-		snprintf(out->reason, sizeof(out->reason), "%s",
-		    PQgetisnull(r, row, 4) ? "" : PQgetvalue(r, row, 4));
-		seen++;
+		store_fill_result(r, row, 1, &res[idx - 1]);
 	}
-	return seen == n ? 0 : -1;
+	return 0;
 }
 
 enum store_batch_outcome {

@@ -155,21 +155,6 @@ race_batches() {
 	local bpid=$!
 	wait $apid; wait $bpid
 }
-# the SQL ingest_batch would run, for a script (psql variables set with \set)
-ingest_batch_sql() {
-	local k=0 spec raw plan outcome reason
-	for spec in "$@"; do
-		k=$((k + 1))
-		IFS=: read -r raw plan outcome reason <<<"$spec"
-		printf '\\set raw%d `base64 -w0 %s`\n\\set plan%d `cat %s`\n' "$k" "$raw" "$k" "$plan"
-	done
-	printf 'SELECT idx, status, document_id, plan_id, reason FROM planq_ingest_batch(ARRAY[%s], ARRAY[%s], array_fill(%s, ARRAY[%d]), array_fill(%s, ARRAY[%d]), array_fill(%s, ARRAY[%d]), array_fill(NULL::text, ARRAY[%d]), ARRAY[%s], %s) ORDER BY idx;\n' \
-		"$(for i in $(seq 1 $k); do printf 'NULL::bytea,'; done | sed 's/,$//')" \
-		"$(for i in $(seq 1 $k); do printf "decode(:'raw%d','base64')," "$i"; done | sed 's/,$//')" \
-		"'{}'::jsonb" "$k" "'UTF-8'::text" "$k" "'stored'::text" "$k" "$k" \
-		"$(for i in $(seq 1 $k); do printf ":'plan%d'::jsonb," "$i"; done | sed 's/,$//')" "'test-1'"
-}
-
 # the same two documents, opposite orders: B waits on A's rows, then gets
 # A's documents back as duplicates
 variant r-1 01_kita_r3_table

@@ -40,34 +40,44 @@ plan_rows() {
 # ingest_batch SPEC…: one planq_ingest_batch call; SPEC is
 # RAWFILE:PLANJSON|-:OUTCOME[:REASON].  Prints "idx|status|document_id|
 # plan_id|reason" per document, by idx.  BATCH_ENV: the envelope of all.
-ingest_batch() {
-	local k=0 spec raw plan outcome reason planval
-	local args=() raws=() plans=() ocs=() rss=() shas=() envs=()
+ingest_batch() { ingest_batch_sql "$@" | q; }
+
+# ingest_batch_sql SPEC…: the psql script of that call (the files are read
+# by psql's \set), for sessions that do more around it
+ingest_batch_sql() {
+	local k=0 spec raw plan outcome reason n env
 	for spec in "$@"; do
 		k=$((k + 1))
 		IFS=: read -r raw plan outcome reason <<<"$spec"
-		planval=""
-		[ "$plan" = - ] || planval=$(cat "$plan")
-		args+=(-v "raw$k=$(base64 -w0 "$raw")" -v "plan$k=$planval"
-		       -v "oc$k=${outcome:-stored}" -v "rs$k=$reason")
-		raws+=("decode(:'raw$k','base64')")
-		plans+=("nullif(:'plan$k','')::jsonb")
-		ocs+=(":'oc$k'")
-		rss+=("nullif(:'rs$k','')")
-		shas+=("NULL::bytea")
-		envs+=(":'env'::jsonb")
+		printf '\\set raw%d `base64 -w0 %s`\n' "$k" "$raw"
+		if [ "$plan" = - ]; then
+			printf "\\\\set plan%d ''\n" "$k"
+		else
+			printf '\\set plan%d `cat %s`\n' "$k" "$plan"
+		fi
+		printf "\\\\set oc%d '%s'\n\\\\set rs%d '%s'\n" "$k" "${outcome:-stored}" \
+			"$k" "${reason//\'/\'\'}"
 	done
-	q "${args[@]}" -v env="${BATCH_ENV:-"{}"}" <<SQL
+	env=${BATCH_ENV:-"{}"}
+	printf "\\\\set env '%s'\n" "${env//\'/\'\'}"
+	n=$k
+	cat <<SQL
 SELECT idx, status, document_id, plan_id, reason
-  FROM planq_ingest_batch(ARRAY[$(plansql_join "${shas[@]}")],
-       ARRAY[$(plansql_join "${raws[@]}")], ARRAY[$(plansql_join "${envs[@]}")],
-       array_fill('UTF-8'::text, ARRAY[$k]), ARRAY[$(plansql_join "${ocs[@]}")]::text[],
-       ARRAY[$(plansql_join "${rss[@]}")]::text[], ARRAY[$(plansql_join "${plans[@]}")],
-       'test-1')
+  FROM planq_ingest_batch(array_fill(NULL::bytea, ARRAY[$n]),
+       ARRAY[$(plansql_list "decode(:'raw%d','base64')" "$n")],
+       array_fill(:'env'::jsonb, ARRAY[$n]), array_fill('UTF-8'::text, ARRAY[$n]),
+       ARRAY[$(plansql_list ":'oc%d'" "$n")]::text[],
+       ARRAY[$(plansql_list "nullif(:'rs%d','')" "$n")]::text[],
+       ARRAY[$(plansql_list "nullif(:'plan%d','')::jsonb" "$n")], 'test-1')
  ORDER BY idx;
 SQL
 }
-plansql_join() { local IFS=,; echo "$*"; }
+# plansql_list FORMAT N: FORMAT (with one %d) for 1..N, comma-separated
+plansql_list() {
+	local i out=""
+	for i in $(seq 1 "$2"); do out="$out${out:+,}$(printf "$1" "$i")"; done
+	echo "$out"
+}
 
 # install_plan_fingerprint: creates test_plan_fingerprint(plan_id) in the
 # test database: md5 of every row of the plan, without ids, so that two
