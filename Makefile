@@ -22,8 +22,18 @@ PKGS_PARSE  := libutf8proc uchardet libxml-2.0
 PKGS_PQ     := libpq
 PKGS_DAEMON := libsystemd zlib libmicrohttpd
 
-pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
-pkg_libs   = $(shell $(PKG_CONFIG) --libs $(1))
+# pkg-config runs when a rule first needs a package's flags, never while
+# the Makefile is read: `make run` and `make test` install the -dev
+# packages first (deps), then build in a second make that sees them.  A
+# missing package stops the build with what to do, not a link error.
+pkg_query  = $(shell $(PKG_CONFIG) $(1) $(2) 2>/dev/null || echo @missing@)
+pkg_check  = $(if $(findstring @missing@,$(1)),$(error pkg-config finds no \
+             $(2) (or no pkg-config): the build needs Debian's -dev \
+             packages; run `make deps` (deploy/install-deps.sh) first),$(1))
+pkg_cflags = $(call pkg_check,$(call pkg_query,--cflags,$(1)),$(1))
+pkg_libs   = $(call pkg_check,$(call pkg_query,--libs,$(1)),$(1))
+# $(call once,VAR,VALUE): VAR is VALUE, computed on first use and kept
+once       = $(eval $(1) := $(2))$($(1))
 
 WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wno-format-nonliteral
@@ -47,8 +57,8 @@ PLANQ_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || ech
 CSTD     += -DPLANQ_VERSION='"$(PLANQ_VERSION)"' $(EXTRA_CFLAGS)
 
 ALL_PKGS := $(PKGS_COMMON) $(PKGS_ZMQ) $(PKGS_PARSE) $(PKGS_PQ) $(PKGS_DAEMON)
-CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) -Ilib -Iworkers -Iworkers/parse \
-              $(call pkg_cflags,$(ALL_PKGS))
+CFLAGS_ALL = $(call once,CFLAGS_ALL,$(CSTD) $(OPT) $(WARN) $(HARDEN) \
+              -Ilib -Iworkers -Iworkers/parse $(call pkg_cflags,$(ALL_PKGS)))
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SAN_LD)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
@@ -65,18 +75,18 @@ LIB_A    := $(BUILDDIR)/libplanq.a
 PARSE_A  := $(BUILDDIR)/libplanqparse.a
 WORKER_A := $(BUILDDIR)/libplanqworker.a
 
-LIBS_COMMON := $(call pkg_libs,$(PKGS_COMMON))
-LIBS_DAEMON := $(call pkg_libs,$(PKGS_ZMQ) $(PKGS_DAEMON)) $(LIBS_COMMON)
-LIBS_PARSE  := $(call pkg_libs,$(PKGS_PARSE)) $(LIBS_COMMON)
-LIBS_WORKER := $(call pkg_libs,$(PKGS_ZMQ) $(PKGS_PQ) libseccomp) $(LIBS_PARSE)
-LIBS_TOOLS  := $(call pkg_libs,$(PKGS_ZMQ) $(PKGS_PQ)) $(LIBS_PARSE)
+LIBS_COMMON = $(call once,LIBS_COMMON,$(call pkg_libs,$(PKGS_COMMON)))
+LIBS_DAEMON = $(call once,LIBS_DAEMON,$(call pkg_libs,$(PKGS_ZMQ) $(PKGS_DAEMON)) $(LIBS_COMMON))
+LIBS_PARSE  = $(call once,LIBS_PARSE,$(call pkg_libs,$(PKGS_PARSE)) $(LIBS_COMMON))
+LIBS_WORKER = $(call once,LIBS_WORKER,$(call pkg_libs,$(PKGS_ZMQ) $(PKGS_PQ) libseccomp) $(LIBS_PARSE))
+LIBS_TOOLS  = $(call once,LIBS_TOOLS,$(call pkg_libs,$(PKGS_ZMQ) $(PKGS_PQ)) $(LIBS_PARSE))
 
 BINS := $(BINDIR)/planqd $(BINDIR)/planq-worker $(BINDIR)/planq
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRC))
 TTOOL_BINS := $(patsubst tests/tools/%.c,$(BUILDDIR)/tests/tools/%,$(TTOOL_SRC))
 
-.PHONY: all clean test unit integration run asan asan-test check deps \
-        parse-lib stop-run valgrind-test
+.PHONY: all clean test test-bins unit integration run asan asan-test check \
+        deps parse-lib valgrind-test
 all: $(BINS)
 
 $(BUILDDIR)/obj/%.o: %.c
@@ -118,8 +128,12 @@ integration: all $(TTOOL_BINS)
 
 TEST_ENV = PLANQ_BIN=$(abspath $(BINDIR)) PLANQ_UNIT=$(abspath $(BUILDDIR)/tests) \
 	   PLANQ_TOOLS=$(abspath $(BUILDDIR)/tests/tools)
-test: deps all $(UNIT_BINS) $(TTOOL_BINS)
+# deps first, then the build in a make that reads the Makefile again
+test:
+	@bash deploy/install-deps.sh test
+	@$(MAKE) --no-print-directory test-bins
 	$(TEST_ENV) bash tests/run.sh
+test-bins: all $(UNIT_BINS) $(TTOOL_BINS)
 
 asan:
 	$(MAKE) BUILD=asan all unit integration
@@ -139,7 +153,9 @@ deps:
 	@bash deploy/install-deps.sh
 
 # ---- make run ------------------------------------------------------------
-run: deps all
+run:
+	@bash deploy/install-deps.sh run
+	@$(MAKE) --no-print-directory all
 	bash deploy/run-local.sh
 
 clean:

@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
-# deploy/install-deps.sh: installs the Debian 12 packages that building,
-# running and testing planq need, and only those that are missing.
-# Used by `make run`, `make test` and .ci/run.  Needs root (or sudo) only
-# when something is missing.
+# deploy/install-deps.sh [build|run|test|all]: installs the Debian 12
+# packages that building, running or testing planq needs, and only those
+# that are missing.  `make run` asks for "run", `make test` for "test",
+# `make deps` and .ci/run for "all" (the default).  Needs root (or sudo)
+# only when something is missing; on a bare machine, git and make are the
+# only packages to install by hand before `make run`.
 set -euo pipefail
 
-packages=(
-	# build
+profile=${1:-all}
+
+build=(
 	build-essential pkg-config
 	libzmq3-dev libczmq-dev libjansson-dev libpq-dev libssl-dev
 	libutf8proc-dev libuchardet-dev libxml2-dev
 	libsystemd-dev libseccomp-dev libmicrohttpd-dev zlib1g-dev
-	# run and test: a private PostgreSQL cluster, psql, tools the tests use
-	postgresql postgresql-client procps psmisc python3 jq curl
+)
+# a private PostgreSQL cluster, psql, the tools deploy/run-local.sh uses
+run=(postgresql postgresql-client procps util-linux)
+test=(
+	# tools the tests use
+	psmisc python3 jq curl
 	# checks: sanitizers, fuzzing, static analysis
 	clang libclang-rt-14-dev cppcheck valgrind
 	# packaging: systemd-analyze, man pages, `make deb`, lintian
 	systemd man-db groff-base dpkg-dev debhelper lintian
 )
+
+case $profile in
+build) packages=("${build[@]}") ;;
+run) packages=("${build[@]}" "${run[@]}") ;;
+test | all) packages=("${build[@]}" "${run[@]}" "${test[@]}") ;;
+*) echo "usage: install-deps.sh [build|run|test|all]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -34,12 +48,22 @@ if [ "$(id -u)" = 0 ]; then
 elif command -v sudo >/dev/null 2>&1; then
 	sudo=(sudo)
 else
-	echo "install-deps: missing packages and no root: run as root:" >&2
-	echo "  apt-get install ${missing[*]}" >&2
+	echo "install-deps: these packages are missing and this is not root:" >&2
+	echo "  ${missing[*]}" >&2
+	echo "as root, run:  apt-get install ${missing[*]}" >&2
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# apt's progress goes to a log; on failure its tail says why
+log=$(mktemp "${TMPDIR:-/tmp}/planq-apt.XXXXXX")
+if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+	tail -n 30 "$log" >&2
+	echo "install-deps: apt-get install failed (above); fix that and run make again" >&2
+	rm -f "$log"
+	exit 1
+fi
+rm -f "$log"
+echo "install-deps: done"
 # Debian's postgresql package may start a system cluster; planq never uses
 # it (tests and `make run` start private clusters), so leave it alone.

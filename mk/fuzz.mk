@@ -12,10 +12,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_DIR     := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+FUZZ_CFLAGS   = $(call once,FUZZ_CFLAGS,-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                 $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
                 -Ilib -Iworkers -Iworkers/parse \
-                $(call pkg_cflags,$(PKGS_PARSE) $(PKGS_COMMON))
+                $(call pkg_cflags,$(PKGS_PARSE) $(PKGS_COMMON)))
 FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(PARSE_SRC))
 
 .PHONY: fuzz fuzz-build

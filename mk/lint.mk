@@ -4,8 +4,8 @@
 # Both exit non-zero on any finding; CI runs both.
 
 TIDY_SRC := $(LIB_SRC) $(DAEMON_SRC) $(WORKER_SRC) $(PARSE_SRC) $(TOOLS_SRC)
-TIDY_FLAGS := $(CSTD) -Ilib -Iworkers -Iworkers/parse -Itools \
-              $(call pkg_cflags,$(ALL_PKGS) libmicrohttpd libseccomp)
+TIDY_FLAGS = $(call once,TIDY_FLAGS,$(CSTD) -Ilib -Iworkers -Iworkers/parse -Itools \
+              $(call pkg_cflags,$(ALL_PKGS) libmicrohttpd libseccomp))
 
 .PHONY: tidy
 tidy:

@@ -16,6 +16,9 @@
 
 #include "commands.h"
 
+/* where `planq status` looks when neither --socket nor PLANQ_CONTROL says:
+ * the instance of a `make run` in the current directory, then the service */
+#define STATUS_LOCAL_SOCKET	"var/run/control.sock"
 #define STATUS_DEFAULT_SOCKET	"/run/planq/control.sock"
 #define STATUS_TIMEOUT_MS	5000
 #define STATUS_MAX_REPLY	(4u << 20)
@@ -36,8 +39,8 @@ status_connect(const char *path)
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		fprintf(stderr, "planq status: cannot connect to %s: %s (is "
-		    "planqd running? see --socket or PLANQ_CONTROL)\n", path,
-		    strerror(errno));
+		    "planqd running? name its socket with --socket PATH or "
+		    "PLANQ_CONTROL)\n", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -194,8 +197,22 @@ status_usage(FILE *out)
 {
 	fprintf(out, "usage: planq status [--socket PATH] [--json]\n"
 	    "Shows a running planqd's workers, queue, spool and counters.\n"
-	    "The socket defaults to $PLANQ_CONTROL or %s.\n",
-	    STATUS_DEFAULT_SOCKET);
+	    "The socket: --socket, else $PLANQ_CONTROL, else ./%s if it "
+	    "exists\n(the `make run` of this checkout), else %s.\n",
+	    STATUS_LOCAL_SOCKET, STATUS_DEFAULT_SOCKET);
+}
+
+/* The control socket when none is named: see status_usage. */
+static const char *
+status_default_socket(void)
+{
+	const char *env = getenv("PLANQ_CONTROL");
+
+	if (env != NULL && *env != '\0')
+		return env;
+	if (access(STATUS_LOCAL_SOCKET, F_OK) == 0)
+		return STATUS_LOCAL_SOCKET;
+	return STATUS_DEFAULT_SOCKET;
 }
 
 int
@@ -207,7 +224,7 @@ cmd_status(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = getenv("PLANQ_CONTROL");
+	const char *path = NULL;
 	int json = 0, c;
 	char *reply;
 	json_t *root;
@@ -226,7 +243,7 @@ cmd_status(int argc, char **argv)
 		return 2;
 	}
 	if (path == NULL || *path == '\0')
-		path = STATUS_DEFAULT_SOCKET;
+		path = status_default_socket();
 	if ((reply = status_fetch(path)) == NULL)
 		return 1;
 	root = json_loads(reply, 0, NULL);

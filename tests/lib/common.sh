@@ -33,6 +33,13 @@ cleanup() {
 		echo "--- planqd.log (last 40 lines)"
 		tail -n 40 "$TMP/planqd.log"
 	fi
+	if [ "${T_FAIL:-0}" -gt 0 ]; then
+		for f in "$TMP"/*.err; do
+			[ -s "$f" ] || continue
+			echo "--- $(basename "$f") (last 20 lines)"
+			tail -n 20 "$f"
+		done
+	fi
 	rm -rf "$TMP"
 }
 trap cleanup EXIT

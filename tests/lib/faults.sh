@@ -111,7 +111,7 @@ paced_send() {
 	[ -n "${SEND_ARGS+x}" ] && args=("${SEND_ARGS[@]}")
 	for ((i = 0; i < ${#files[@]}; i += batch)); do
 		timeout 300 "$PLANQ" send --to "$ENDPOINT" --concurrency "$batch" \
-			"${args[@]}" "${files[@]:i:batch}" >>"$out" 2>>"$out.err"
+			"${args[@]}" "${files[@]:i:batch}" >>"$out" 2>>"$out.err" || echo "# planq send exit $? for ${files[*]:i:batch}" >>"$out.err"
 		sleep "$delay"
 	done
 }
