@@ -31,8 +31,10 @@ start_run() {
 }
 
 # what the checkout's make run may have left: planqd, workers, postgres
+# (living ones: a zombie has exited and only waits for its parent to reap it)
 leftovers() {
-	pgrep -a -f "$PWD/(bin|var)/|planqd|planq-worker|postgres" | grep -v pgrep
+	ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' |
+		grep -E "$PWD/(bin|var)/|planqd|planq-worker|postgres" | grep -v grep
 }
 
 stop_run() {

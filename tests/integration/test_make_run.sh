@@ -37,8 +37,11 @@ run_start() {
 }
 
 # what a run may have left behind: a planqd on our port, a postmaster of
-# our cluster, anything with the run directory on its command line
-leftovers() { pgrep -a -f "$LISTEN|$RUNDIR" | grep -v pgrep; }
+# our cluster, anything with the run directory on its command line (living
+# processes: a zombie has exited and waits only for its parent to reap it)
+leftovers() {
+	ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' | grep -E -- "$LISTEN|$RUNDIR" | grep -v grep
+}
 
 # signal the run's whole process group, wait for it to end
 run_signal() {
