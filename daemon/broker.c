@@ -453,6 +453,7 @@ broker_dispatch(struct daemon *d)
 			continue;
 		}
 		w->state = WORKER_BUSY;
+		w->storing = 0;
 		w->job = batch;
 		w->njobs = count;
 		w->job_started_ms = now_ms();
@@ -637,6 +638,8 @@ broker_on_back(zloop_t *loop, zsock_t *sock, void *arg)
 			log_info("worker %s ready (pid %d)", w->identity,
 			    (int)w->pid);
 		}
+	} else if (strcmp(type, JOBWIRE_STORING) == 0) {
+		supervisor_storing(w);
 	} else if (strcmp(type, JOBWIRE_DONE) == 0) {
 		broker_on_done(d, w, msg);
 	} else if (strcmp(type, JOBWIRE_FATAL) == 0) {

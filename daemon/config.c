@@ -37,6 +37,7 @@ config_defaults(struct config *cfg)
 	cfg->spool_max_bytes = 1u << 30;
 	cfg->spool_max_records = 1000000;
 	cfg->db_retry_seconds = 5;
+	cfg->db_timeout = 60;
 	cfg->worker_sandbox = 1;
 	cfg->worker_max_memory = 1u << 30;
 }
@@ -185,6 +186,7 @@ config_apply(struct config *cfg, const char *key, const char *value,
 		    1, 100000000 },
 		{ "db_retry_seconds", offsetof(struct config, db_retry_seconds),
 		    0, 3600 },
+		{ "db_timeout", offsetof(struct config, db_timeout), 1, 86400 },
 		{ "allow_plaintext", offsetof(struct config, allow_plaintext), 0, 1 },
 		{ "worker_sandbox", offsetof(struct config, worker_sandbox), 0, 1 },
 	};

@@ -19,7 +19,7 @@ struct config {
 	size_t	 max_body;
 	int	 queue_max;		/* documents waiting for a worker */
 	size_t	 queue_max_bytes;
-	int	 job_timeout;		/* seconds a worker may spend on one */
+	int	 job_timeout;		/* seconds a worker may parse a batch */
 	int	 drain_timeout;		/* seconds SIGTERM waits for in-flight */
 	int	 max_crashes;		/* crashes before a document is quarantined */
 	int	 batch_max;		/* documents per worker transaction */
@@ -32,6 +32,7 @@ struct config {
 	size_t	 spool_max_bytes;
 	int	 spool_max_records;
 	int	 db_retry_seconds;	/* a worker's patience before "retry" (5) */
+	int	 db_timeout;		/* one statement's longest wait (60) */
 	/* observability (metrics.c, control.c) */
 	char	*metrics_listen;	/* "127.0.0.1:9570"; NULL: off */
 	char	*control_socket;	/* unix socket for `planq status` */

@@ -62,12 +62,13 @@ control_worker_json(const struct worker *w, int64_t now)
 		json_object_set_new(o, "retiring", json_true());
 	if (w->job != NULL) {
 		json_object_set_new(o, "job", json_pack("{s:I, s:s?, s:s?, s:I, "
-		    "s:I, s:i}", "id", (json_int_t)w->job->id,
+		    "s:I, s:i, s:s}", "id", (json_int_t)w->job->id,
 		    "client_id", w->job->client_id,
 		    "source_url", w->job->source_url,
 		    "busy_ms", (json_int_t)(now - w->job_started_ms),
 		    "since_received_ms", (json_int_t)(now - w->job->received_ms),
-		    "crashes", w->job->crashes));
+		    "crashes", w->job->crashes,
+		    "phase", w->storing ? "storing" : "parsing"));
 	}
 	return o;
 }

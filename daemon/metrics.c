@@ -257,6 +257,10 @@ metrics_render_workers(FILE *f, const struct daemon *d)
 	metrics_one(f, "planq_worker_crashes_total", "counter",
 	    "Workers that died (or were killed for job_timeout) holding a "
 	    "document.", d->count.crashes);
+	metrics_one(f, "planq_worker_db_stalls_total", "counter",
+	    "Workers killed after waiting for the database past every bound "
+	    "of their own (their documents were queued again, not blamed).",
+	    d->count.db_stalls);
 	metrics_one(f, "planq_documents_quarantined_total", "counter",
 	    "Documents stored as rejected after killing max_crashes workers.",
 	    d->count.quarantined);

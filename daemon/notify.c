@@ -7,7 +7,8 @@
  * Watchdog rule: WATCHDOG=1 goes out every half WATCHDOG_USEC from the loop
  * tick (so only while the loop turns), and once READY=1 has been sent only
  * if some worker made progress within the last half interval: a worker is
- * idle and ready, or busy on a job started less than job_timeout ago.  If
+ * idle and ready, busy parsing a job for less than job_timeout, or waiting
+ * for the database for less than supervisor_store_limit_ms.  If
  * every worker is stuck, systemd's watchdog kills and restarts planqd.
  * Before READY (bounded by TimeoutStartSec=) and while draining (bounded by
  * drain_timeout) the turning loop alone is enough.
@@ -73,8 +74,11 @@ worker_healthy(const struct daemon *d, const struct worker *w, int64_t now)
 {
 	if (w->state == WORKER_IDLE)
 		return 1;
-	return w->state == WORKER_BUSY && !w->timed_out &&
-	    now - w->job_started_ms < (int64_t)d->cfg.job_timeout * 1000;
+	if (w->state != WORKER_BUSY || w->timed_out || w->db_stalled)
+		return 0;
+	if (w->storing)
+		return now - w->store_started_ms < supervisor_store_limit_ms(d);
+	return now - w->job_started_ms < (int64_t)d->cfg.job_timeout * 1000;
 }
 
 static void

@@ -62,9 +62,14 @@ struct worker {
 					 * holds, chained through job->next */
 	int		 njobs;
 	int64_t		 job_started_ms;
+	int		 storing;	/* said STORING: parsed, waiting for
+					 * the database; job_timeout is over */
+	int64_t		 store_started_ms;
 	int64_t		 respawn_at_ms;
 	int		 failures;	/* consecutive deaths before READY */
 	int		 timed_out;	/* killed for job_timeout */
+	int		 db_stalled;	/* killed after waiting for the database
+					 * past supervisor_store_limit_ms */
 	int		 retire;	/* slot beyond the configured count */
 	uint64_t	 done;
 };
@@ -77,7 +82,7 @@ enum daemon_phase {
 
 struct counters {
 	uint64_t received, stored, duplicate, rejected, retry, spooled,
-	    crashes, respawns, quarantined, replayed;
+	    crashes, respawns, quarantined, replayed, db_stalls;
 };
 
 struct metrics;		/* metrics.c */
@@ -148,6 +153,8 @@ int	supervisor_busy_count(const struct daemon *d);
 struct worker *supervisor_find(struct daemon *d, const char *identity);
 struct worker *supervisor_idle(struct daemon *d);
 void	supervisor_job_done(struct daemon *d, struct worker *w);
+void	supervisor_storing(struct worker *w);
+int64_t	supervisor_store_limit_ms(const struct daemon *d);
 int	supervisor_build_env(struct daemon *d);
 
 int64_t	now_ms(void);

@@ -2,8 +2,12 @@
  * supervisor.c: the workers' lives.  Starts each worker by fork+exec into a
  * numbered slot, reaps it on SIGCHLD, gives the document a dead worker held
  * to another one (quarantining it after max_crashes deaths), respawns with
- * backoff, kills workers stuck past job_timeout, and grows or shrinks the
- * pool on reload.  A worker that cannot start at all stops the daemon.
+ * backoff, kills workers stuck parsing past job_timeout, and grows or
+ * shrinks the pool on reload.  A worker that cannot start at all stops the
+ * daemon.  Time a worker spends waiting for the database (after it said
+ * STORING) never blames a document: the worker bounds it itself
+ * (statement_timeout, db_retry_seconds); only a worker that outlives even
+ * that is killed, and its documents go back to the queue unblamed.
  */
 #include <errno.h>
 #include <signal.h>
@@ -84,6 +88,7 @@ struct worker_argv {
 	char	*argv[16];
 	char	 memory[32];
 	char	 retry[16];
+	char	 db_timeout[16];
 };
 
 static void
@@ -93,6 +98,7 @@ supervisor_build_argv(struct daemon *d, struct worker *w, struct worker_argv *a)
 
 	snprintf(a->memory, sizeof(a->memory), "%zu", d->cfg.worker_max_memory);
 	snprintf(a->retry, sizeof(a->retry), "%d", d->cfg.db_retry_seconds);
+	snprintf(a->db_timeout, sizeof(a->db_timeout), "%d", d->cfg.db_timeout);
 	a->argv[argc++] = d->cfg.worker_path;
 	a->argv[argc++] = "--broker";
 	a->argv[argc++] = d->back_endpoint;
@@ -106,6 +112,8 @@ supervisor_build_argv(struct daemon *d, struct worker *w, struct worker_argv *a)
 	a->argv[argc++] = a->memory;
 	a->argv[argc++] = "--db-retry-seconds";
 	a->argv[argc++] = a->retry;
+	a->argv[argc++] = "--db-timeout";
+	a->argv[argc++] = a->db_timeout;
 	a->argv[argc] = NULL;
 }
 
@@ -151,6 +159,8 @@ supervisor_spawn(struct daemon *d, struct worker *w)
 	w->pid = pid;
 	w->state = WORKER_STARTING;
 	w->timed_out = 0;
+	w->db_stalled = 0;
+	w->storing = 0;
 	w->spawned_ms = now_ms();
 	log_debug("worker %s started (pid %d)", w->identity, (int)pid);
 	return 0;
@@ -213,7 +223,9 @@ static void
 supervisor_describe_status(int status, const struct worker *w, char *buf,
     size_t len)
 {
-	if (w->timed_out)
+	if (w->db_stalled)
+		snprintf(buf, len, "killed waiting for the database");
+	else if (w->timed_out)
 		snprintf(buf, len, "timed out");
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "signal %d", WTERMSIG(status));
@@ -265,17 +277,21 @@ supervisor_rescue_job(struct daemon *d, struct worker *w, struct job *job,
 /*
  * The documents a dead worker held.  A death with several documents in hand
  * blames none of them: each is marked to travel alone, so the next death, if
- * any, points at the culprit.  Order in the queue is kept.
+ * any, points at the culprit.  A worker killed while it waited for the
+ * database blames none at all.  Order in the queue is kept.
  */
 static void
 supervisor_rescue_batch(struct daemon *d, struct worker *w, const char *death)
 {
 	struct job *rev = NULL, *job = w->job;
-	int batch = w->njobs > 1;
+	int batch = w->njobs > 1, blame = !w->db_stalled;
 
 	w->job = NULL;
 	w->njobs = 0;
-	d->count.crashes++;
+	if (blame)
+		d->count.crashes++;
+	else
+		d->count.db_stalls++;
 	while (job != NULL) {		/* reverse, so pushes keep the order */
 		struct job *next = job->next;
 		job->next = rev;
@@ -285,7 +301,9 @@ supervisor_rescue_batch(struct daemon *d, struct worker *w, const char *death)
 	while (rev != NULL) {
 		struct job *next = rev->next;
 		rev->next = NULL;
-		if (batch) {
+		if (!blame) {
+			queue_push_front(&d->queue, rev);	/* as it was */
+		} else if (batch) {
 			rev->solo = 1;
 			queue_push_front(&d->queue, rev);
 		} else {
@@ -377,17 +395,54 @@ supervisor_kill_unready(struct daemon *d, struct worker *w, int64_t now)
 	kill(w->pid, SIGKILL);
 }
 
+/*
+ * How long a worker may wait for the database before planqd gives up on
+ * it: twice what the worker's own bounds allow (each statement db_timeout,
+ * retries for db_retry_seconds), plus a margin.  Only a worker whose
+ * statement cannot even be cancelled (a server that went silent on the
+ * network) gets here.
+ */
+int64_t
+supervisor_store_limit_ms(const struct daemon *d)
+{
+	return 2 * ((int64_t)d->cfg.db_timeout + d->cfg.db_retry_seconds) *
+	    1000 + 10000;
+}
+
+/* The worker said STORING: its batch is parsed. */
+void
+supervisor_storing(struct worker *w)
+{
+	if (w->state != WORKER_BUSY || w->storing)
+		return;
+	w->storing = 1;
+	w->store_started_ms = now_ms();
+}
+
 static void
 supervisor_kill_stuck(struct daemon *d, struct worker *w, int64_t now)
 {
-	if (w->state != WORKER_BUSY || w->timed_out ||
-	    now - w->job_started_ms < (int64_t)d->cfg.job_timeout * 1000)
+	if (w->state != WORKER_BUSY || w->timed_out || w->db_stalled)
 		return;
-	log_warnx("worker %s spent more than %d s on job %llu source_url=%s; "
-	    "killing it", w->identity, d->cfg.job_timeout,
-	    (unsigned long long)w->job->id,
-	    w->job->source_url ? w->job->source_url : "-");
-	w->timed_out = 1;
+	if (!w->storing) {
+		if (now - w->job_started_ms < (int64_t)d->cfg.job_timeout * 1000)
+			return;
+		log_warnx("worker %s spent more than %d s parsing job %llu "
+		    "source_url=%s; killing it", w->identity,
+		    d->cfg.job_timeout, (unsigned long long)w->job->id,
+		    w->job->source_url ? w->job->source_url : "-");
+		w->timed_out = 1;
+	} else {
+		if (now - w->store_started_ms < supervisor_store_limit_ms(d))
+			return;
+		log_errx("worker %s has waited %lld s for the database on job "
+		    "%llu and its statement_timeout did not end the wait; "
+		    "killing it (the documents go back to the queue, not "
+		    "blamed); check the database and the network to it",
+		    w->identity, (long long)(now - w->store_started_ms) / 1000,
+		    (unsigned long long)w->job->id);
+		w->db_stalled = 1;
+	}
 	kill(w->pid, SIGKILL);
 }
 
@@ -464,6 +519,7 @@ void
 supervisor_job_done(struct daemon *d, struct worker *w)
 {
 	w->state = WORKER_IDLE;
+	w->storing = 0;
 	if (w->retire || d->phase == PHASE_STOPPING)
 		supervisor_retire(w);
 }

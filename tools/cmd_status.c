@@ -150,6 +150,7 @@ status_print_workers(const json_t *workers)
 			    jint(job, "busy_ms"));
 		printf("%-5lld %-9s %8s  %-9s %8lld  %-9s %s\n", jint(w, "slot"),
 		    jstr(w, "identity", "-"), jint(w, "pid") > 0 ? pid : "-",
+		    job ? jstr(job, "phase", jstr(w, "state", "?")) :
 		    jstr(w, "state", "?"), jint(w, "done"), busy,
 		    job ? jstr(job, "source_url", jstr(job, "client_id", "-")) :
 		    "-");

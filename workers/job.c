@@ -227,54 +227,85 @@ job_answer_rejection(struct store *st, struct job_item *it,
 }
 
 /*
- * Decides and stores a batch of documents.  Everything that reaches the
- * database goes in one transaction (store_ingest_batch), so a batch costs
- * one commit; replies[i] is the malloc'd reply for in[i] (NULL: out of
- * memory).  Nothing is answered before its commit.
+ * A batch in two phases, so that planqd can tell a worker stuck on a
+ * document (parsing: bounded by job_timeout, a death blames the document)
+ * from one waiting for the database (an outage, bounded by db_timeout and
+ * db_retry_seconds inside the worker):
+ *   job_batch_prepare   hash, decode, parse, decide: CPU work only
+ *   job_batch_store     one transaction for everything that reaches the
+ *                       database, then the replies: database work only
+ */
+struct job_batch {
+	int			 n;
+	struct job_item		*items;
+};
+
+struct job_batch *
+job_batch_prepare(const struct job_input *in, int n)
+{
+	struct job_batch *b = calloc(1, sizeof(*b));
+
+	if (b == NULL || (b->items = calloc((size_t)n, sizeof(*b->items))) ==
+	    NULL) {
+		free(b);
+		return NULL;
+	}
+	b->n = n;
+	for (int i = 0; i < n; i++)
+		job_prepare(&b->items[i], &in[i]);	/* -1: reply stays NULL */
+	return b;
+}
+
+/*
+ * Stores what the batch decided, in one transaction (store_ingest_batch),
+ * so a batch costs one commit; replies[i] is the malloc'd reply for the
+ * i-th document (NULL: out of memory).  Nothing is answered before its
+ * commit.
  */
 void
-job_run_batch(struct store *st, const struct job_input *in, int n,
-    char **replies)
+job_batch_store(struct store *st, struct job_batch *b, char **replies)
 {
-	struct job_item *items = calloc((size_t)n, sizeof(*items));
-	struct store_doc *docs = calloc((size_t)n, sizeof(*docs));
-	struct store_result *res = calloc((size_t)n, sizeof(*res));
-	enum store_status *status = calloc((size_t)n, sizeof(*status));
-	int *which = calloc((size_t)n, sizeof(*which)), k = 0;
+	struct store_doc *docs = calloc((size_t)b->n, sizeof(*docs));
+	struct store_result *res = calloc((size_t)b->n, sizeof(*res));
+	enum store_status *status = calloc((size_t)b->n, sizeof(*status));
+	int *which = calloc((size_t)b->n, sizeof(*which)), k = 0;
 
-	for (int i = 0; i < n; i++)
-		replies[i] = NULL;
-	if (items == NULL || docs == NULL || res == NULL || status == NULL ||
-	    which == NULL)
-		goto out;
-	for (int i = 0; i < n; i++) {
-		if (job_prepare(&items[i], &in[i]) != 0 || items[i].reply != NULL)
-			continue;
-		docs[k] = items[i].doc;
-		which[k++] = i;
+	if (docs != NULL && res != NULL && status != NULL && which != NULL) {
+		for (int i = 0; i < b->n; i++) {
+			if (b->items[i].doc.outcome == NULL ||
+			    b->items[i].reply != NULL)
+				continue;	/* answered already, or no memory */
+			docs[k] = b->items[i].doc;
+			which[k++] = i;
+		}
+		if (k > 0)
+			store_ingest_batch(st, docs, k, res, status);
+		for (int j = 0; j < k; j++)
+			b->items[which[j]].reply = job_answer(st,
+			    &b->items[which[j]], status[j], &res[j]);
 	}
-	if (k > 0)
-		store_ingest_batch(st, docs, k, res, status);
-	for (int j = 0; j < k; j++)
-		items[which[j]].reply = job_answer(st, &items[which[j]],
-		    status[j], &res[j]);
-	for (int i = 0; i < n; i++) {
-		replies[i] = items[i].reply;
-		job_item_clear(&items[i]);
+	for (int i = 0; i < b->n; i++) {
+		replies[i] = b->items[i].reply;
+		b->items[i].reply = NULL;
 	}
-out:
-	free(items);
 	free(docs);
 	free(res);
 	free(status);
 	free(which);
 }
 
-char *
-job_run(struct store *st, const struct job_input *in)
+void
+job_batch_free(struct job_batch **bp)
 {
-	char *reply;
+	struct job_batch *b = *bp;
 
-	job_run_batch(st, in, 1, &reply);
-	return reply;
+	if (b == NULL)
+		return;
+	for (int i = 0; i < b->n; i++) {
+		free(b->items[i].reply);
+		job_item_clear(&b->items[i]);
+	}
+	free(b->items);
+	free(b);
+	*bp = NULL;
 }

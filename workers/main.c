@@ -133,6 +133,34 @@ worker_send_replies(void *sock, struct worker_msg *m, char **replies, int n)
 }
 
 /*
+ * Parses the batch, tells planqd that the parsing is over (STORING: from
+ * now on the worker waits for the database, which its statement_timeout
+ * bounds, and planqd's job_timeout no longer applies), then stores it.
+ * replies[i] as job_batch_store; -1 if planqd cannot be told.
+ */
+static int
+worker_run_batch(void *sock, struct store *st, const struct job_input *in,
+    int n, char **replies)
+{
+	const char *storing[] = { JOBWIRE_STORING };
+	struct job_batch *b = job_batch_prepare(in, n);
+
+	for (int i = 0; i < n; i++)
+		replies[i] = NULL;
+	if (b == NULL) {
+		log_errx("out of memory preparing a batch of %d", n);
+		return 0;	/* every reply NULL: answered as such */
+	}
+	if (worker_send_parts(sock, storing, 1) != 0) {
+		job_batch_free(&b);
+		return -1;
+	}
+	job_batch_store(st, b, replies);
+	job_batch_free(&b);
+	return 0;
+}
+
+/*
  * A JOB message: "JOB", then for each document id, kind, envelope, body,
  * reason.  The documents are decided and committed together.
  */
@@ -164,8 +192,9 @@ worker_handle(void *sock, struct store *st, struct worker_msg *m)
 		in[i].body_len = zmq_msg_size(&f[3]);
 		in[i].quarantine_reason = reasons[i];
 	}
-	job_run_batch(st, in, n, replies);
-	rc = worker_send_replies(sock, m, replies, n);
+	rc = worker_run_batch(sock, st, in, n, replies);
+	if (rc == 0)
+		rc = worker_send_replies(sock, m, replies, n);
 	for (int i = 0; i < n; i++) {
 		free(kinds[i]);
 		free(reasons[i]);
@@ -217,6 +246,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: planq-worker --broker ENDPOINT --id NAME [-v]\n"
 	    "         [--no-sandbox] [--max-memory BYTES] [--db-retry-seconds N]\n"
+	    "         [--db-timeout SECONDS]\n"
 	    "The database DSN comes from PLANQ_DB or libpq's environment.\n");
 }
 
@@ -248,10 +278,11 @@ main(int argc, char **argv)
 		{ "no-sandbox", no_argument, NULL, 'S' },
 		{ "max-memory", required_argument, NULL, 'm' },
 		{ "db-retry-seconds", required_argument, NULL, 'r' },
+		{ "db-timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sandbox_opts sandbox = { 1, 0 };
-	int db_retry_seconds = 30;
+	int db_retry_seconds = 30, db_timeout = 60;
 	const char *broker = NULL, *id = NULL;
 	char name[64], appname[64], why[600];
 	struct store st;
@@ -266,6 +297,7 @@ main(int argc, char **argv)
 		case 'S': sandbox.enabled = 0; break;
 		case 'm': sandbox.max_memory = strtoull(optarg, NULL, 10); break;
 		case 'r': db_retry_seconds = (int)strtol(optarg, NULL, 10); break;
+		case 't': db_timeout = (int)strtol(optarg, NULL, 10); break;
 		default: usage(); return 2;
 		}
 	}
@@ -295,7 +327,7 @@ main(int argc, char **argv)
 		zmq_ctx_term(ctx);
 		return JOBWIRE_EXIT_CONFIG;
 	}
-	if (store_open(&st, getenv(JOBWIRE_ENV_DB), appname, why,
+	if (store_open(&st, getenv(JOBWIRE_ENV_DB), appname, db_timeout, why,
 	    sizeof(why)) != 0) {
 		worker_fatal(sock, why);
 		store_close(&st);

@@ -96,11 +96,13 @@ store_connect(struct store *st, char *why, size_t whylen)
 	/*
 	 * If this worker dies mid-statement, its backend must not go on to
 	 * commit the document on its own: have the server notice the lost
-	 * client within a second, even while waiting for a lock.
+	 * client within a second, even while waiting for a lock.  A statement
+	 * that outlasts db_timeout is cancelled by the server (SQLSTATE 57014,
+	 * retried like any class 57 error): the worker gives up on a stalled
+	 * database by itself instead of waiting to be killed.
 	 */
 	const char *keys[] = { "dbname", "application_name", "options", NULL };
-	const char *vals[] = { st->dsn, st->appname,
-	    "-c client_connection_check_interval=1000", NULL };
+	const char *vals[] = { st->dsn, st->appname, st->options, NULL };
 	PGresult *res;
 
 	PQfinish(st->conn);
@@ -152,13 +154,16 @@ store_unreachable(PGconn *conn, const char *msg)
 
 int
 store_open(struct store *st, const char *dsn, const char *appname,
-    char *why, size_t whylen)
+    int db_timeout, char *why, size_t whylen)
 {
 	char msg[512];
 
 	memset(st, 0, sizeof(*st));
 	st->retry_seconds = 30;
 	snprintf(st->appname, sizeof(st->appname), "%s", appname);
+	snprintf(st->options, sizeof(st->options),
+	    "-c client_connection_check_interval=1000 "
+	    "-c statement_timeout=%lld", (long long)db_timeout * 1000);
 	if ((st->dsn = strdup(dsn ? dsn : "")) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -1;

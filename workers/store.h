@@ -17,6 +17,7 @@ struct store {
 	PGconn	*conn;
 	char	*dsn;		/* owned; "" means libpq's environment */
 	char	 appname[64];
+	char	 options[96];	/* server settings of the session */
 	int	 retry_seconds;	/* give up on transient errors after this */
 	struct plan_row_types row_types;	/* looked up at connect */
 };
@@ -48,9 +49,14 @@ struct store_result {
 	char		 reason[512];	/* from the database, or the error */
 };
 
-/* Connects and checks the schema.  -1 with why[]: the worker cannot work. */
+/*
+ * Connects and checks the schema.  -1 with why[]: the worker cannot work.
+ * db_timeout (seconds) becomes the session's statement_timeout: a
+ * statement that waits longer (a lock, a commit waiting for a standby) is
+ * cancelled and retried like a lost connection, then answered "retry".
+ */
 int	store_open(struct store *st, const char *dsn, const char *appname,
-	    char *why, size_t whylen);
+	    int db_timeout, char *why, size_t whylen);
 void	store_close(struct store *st);
 enum store_status store_ingest(struct store *st, const struct store_doc *doc,
 	    struct store_result *res);
