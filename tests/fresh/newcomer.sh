@@ -30,11 +30,20 @@ start_run() {
 	fail "make run never reached a running planqd (see above)"
 }
 
-# what the checkout's make run may have left: planqd, workers, postgres
-# (living ones: a zombie has exited and only waits for its parent to reap it)
+# what the checkout's make run may have left: planqd, workers, postgres.
+# Only processes of this root count (in a chroot, /proc shows the host's
+# too, and their root does not read as "/"), and only living ones (a
+# zombie has exited and waits only for its parent to reap it).
 leftovers() {
-	ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' |
-		grep -E "$PWD/(bin|var)/|planqd|planq-worker|postgres" | grep -v grep
+	local pid state args
+	for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+		[ "$(readlink "/proc/$pid/root" 2>/dev/null)" = / ] || continue
+		state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+		[ -n "$state" ] && [ "$state" != Z ] || continue
+		args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+		grep -qE "$PWD/(bin|var)/|planqd|planq-worker|postgres" <<<"$args" &&
+			echo "$pid $args"
+	done
 }
 
 stop_run() {
