@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "envelope.h"
 #include "jobwire.h"
@@ -22,11 +23,71 @@
 #define BROKER_REASON_MAX 512
 #define BROKER_PROBE_MIN_MS 500
 #define BROKER_PROBE_MAX_MS 5000
+/* libzmq drops the connection on a frame over 2 x max_body + this */
+#define BROKER_FRAME_SLACK 65536
 
 static int broker_on_front(zloop_t *loop, zsock_t *sock, void *arg);
 static int broker_on_back(zloop_t *loop, zsock_t *sock, void *arg);
 
 /* ---- opening ---------------------------------------------------------- */
+
+/* The largest frame libzmq reads (ZMQ_MAXMSGSIZE); a larger one drops the
+ * connection inside libzmq, before planqd sees a message. */
+size_t
+broker_frame_limit(const struct daemon *d)
+{
+	return d->cfg.max_body * 2 + BROKER_FRAME_SLACK;
+}
+
+/*
+ * libzmq tells nobody why it dropped a connection (a frame over the limit
+ * and a client that closed look the same to its monitor), so every ended
+ * client connection is logged and counted: an operator can tell a client
+ * that keeps being cut off from one that sends and leaves.
+ */
+static int
+broker_on_front_event(zloop_t *loop, zsock_t *sock, void *arg)
+{
+	struct daemon *d = arg;
+	zmsg_t *msg = zmsg_recv(sock);
+	zframe_t *ev = msg ? zmsg_first(msg) : NULL;
+	char *endpoint;
+	uint16_t event;
+	(void)loop;
+
+	if (ev == NULL || zframe_size(ev) < 6) {
+		zmsg_destroy(&msg);
+		return 0;
+	}
+	memcpy(&event, zframe_data(ev), sizeof(event));
+	endpoint = zframe_strdup(zmsg_next(msg));
+	if (event == ZMQ_EVENT_DISCONNECTED) {
+		d->count.front_disconnects++;
+		log_info("front: a client connection on %s ended: closed by the "
+		    "client, lost, or dropped by libzmq for a frame over %zu "
+		    "bytes (2 x max_body + 64 KiB)", endpoint ? endpoint : "?",
+		    broker_frame_limit(d));
+	}
+	free(endpoint);
+	zmsg_destroy(&msg);
+	return 0;
+}
+
+static int
+broker_watch_front(struct daemon *d)
+{
+	char endpoint[64];
+
+	snprintf(endpoint, sizeof(endpoint), "inproc://planqd-front-%d",
+	    (int)getpid());
+	if (zmq_socket_monitor(zsock_resolve(d->front), endpoint,
+	    ZMQ_EVENT_DISCONNECTED) != 0)
+		return -1;
+	d->front_monitor = zsock_new_pair(endpoint);	/* connects */
+	if (d->front_monitor == NULL)
+		return -1;
+	return zloop_reader(d->loop, d->front_monitor, broker_on_front_event, d);
+}
 
 static int
 broker_open_front(struct daemon *d)
@@ -38,7 +99,7 @@ broker_open_front(struct daemon *d)
 	 * Frames a little over max_body still get a readable rejection; far
 	 * larger ones make libzmq drop the connection before buffering them.
 	 */
-	zsock_set_maxmsgsize(d->front, (int)(d->cfg.max_body * 2 + 65536));
+	zsock_set_maxmsgsize(d->front, (int)broker_frame_limit(d));
 	/*
 	 * A few messages per client: beyond the queue (queue_max_bytes),
 	 * senders wait in their own process, not in planqd's memory.
@@ -57,7 +118,9 @@ broker_open_front(struct daemon *d)
 		}
 		log_info("listening on %s", d->cfg.listen[i]);
 	}
-	return 0;
+	log_info("front: a frame over %zu bytes (2 x max_body + 64 KiB) drops "
+	    "the client's connection without a reply", broker_frame_limit(d));
+	return broker_watch_front(d);
 }
 
 static int
@@ -95,6 +158,11 @@ broker_open(struct daemon *d)
 void
 broker_close(struct daemon *d)
 {
+	if (d->front_monitor != NULL) {
+		zloop_reader_end(d->loop, d->front_monitor);
+		zmq_socket_monitor(zsock_resolve(d->front), NULL, 0);
+		zsock_destroy(&d->front_monitor);
+	}
 	zsock_destroy(&d->front);
 	zsock_destroy(&d->back);
 }
@@ -215,6 +283,25 @@ broker_fail_all(struct daemon *d, const char *status, const char *reason)
 /* ---- the front socket ------------------------------------------------- */
 
 /*
+ * An empty first frame is a delimiter (REQ style, echoed in front of the
+ * reply) when the peer is a REQ socket, which always sends one, or when
+ * an envelope and a body follow it.  A DEALER's ["", body] is therefore
+ * an empty envelope, answered with one frame like any DEALER message.
+ */
+static int
+broker_has_delimiter(zmsg_t *msg, zframe_t *first)
+{
+	const char *type;
+
+	if (first == NULL || zframe_size(first) != 0 || zmsg_size(msg) < 2)
+		return 0;
+	if (zmsg_size(msg) >= 3)
+		return 1;
+	type = zframe_meta(first, "Socket-Type");
+	return type != NULL && strcmp(type, "REQ") == 0;
+}
+
+/*
  * Splits a received message into a job, or answers it with a rejection.
  * Returns the job, or NULL when the message was answered (or unusable).
  */
@@ -233,8 +320,8 @@ broker_accept(struct daemon *d, zmsg_t *msg)
 	job->received_ms = now_ms();
 	job->client = zmsg_pop(msg);
 	first = zmsg_first(msg);
-	if (first != NULL && zframe_size(first) == 0 && zmsg_size(msg) >= 2) {
-		job->req_style = 1;	/* REQ's empty delimiter */
+	if (broker_has_delimiter(msg, first)) {
+		job->req_style = 1;	/* echoed in front of the reply */
 		first = zmsg_pop(msg);
 		zframe_destroy(&first);
 	}
@@ -270,8 +357,10 @@ broker_accept(struct daemon *d, zmsg_t *msg)
 	}
 	if (zframe_size(job->body) > d->cfg.max_body) {
 		snprintf(why, sizeof(why), "document is %zu bytes, over the "
-		    "limit of %zu bytes (max_body); it was not stored",
-		    zframe_size(job->body), d->cfg.max_body);
+		    "limit of %zu bytes (max_body); it was not stored; a frame "
+		    "over %zu bytes drops the connection without a reply",
+		    zframe_size(job->body), d->cfg.max_body,
+		    broker_frame_limit(d));
 		goto reject;
 	}
 	return job;

@@ -280,6 +280,13 @@ metrics_render_queue(FILE *f, const struct daemon *d)
 	    "queue_max.", (uint64_t)d->cfg.queue_max);
 	metrics_one(f, "planq_queue_limit_bytes", "gauge",
 	    "queue_max_bytes.", (uint64_t)d->cfg.queue_max_bytes);
+	metrics_one(f, "planq_frame_limit_bytes", "gauge",
+	    "Largest frame read (2 x max_body + 64 KiB); a larger one drops "
+	    "the connection without a reply.", (uint64_t)broker_frame_limit(d));
+	metrics_one(f, "planq_front_disconnects_total", "counter",
+	    "Client connections that ended: closed by the client, lost, or "
+	    "dropped for a frame over planq_frame_limit_bytes.",
+	    d->count.front_disconnects);
 	metrics_one(f, "planq_front_reading", "gauge",
 	    "1 while the front socket is read, 0 under backpressure.",
 	    (uint64_t)(d->reading_front != 0));

@@ -82,7 +82,8 @@ enum daemon_phase {
 
 struct counters {
 	uint64_t received, stored, duplicate, rejected, retry, spooled,
-	    crashes, respawns, quarantined, replayed, db_stalls;
+	    crashes, respawns, quarantined, replayed, db_stalls,
+	    front_disconnects;	/* client connections that ended */
 };
 
 struct metrics;		/* metrics.c */
@@ -95,6 +96,7 @@ struct daemon {
 	struct config_flags flags;
 	zloop_t		*loop;
 	zsock_t		*front;
+	zsock_t		*front_monitor;	/* libzmq's events of front */
 	zsock_t		*back;
 	char		 back_endpoint[256];
 	char		 runtime_dir[200];
@@ -133,6 +135,7 @@ size_t	job_bytes(const struct job *job);
 /* broker.c */
 int	broker_open(struct daemon *d);
 void	broker_close(struct daemon *d);
+size_t	broker_frame_limit(const struct daemon *d);
 void	broker_update_reading(struct daemon *d);
 void	broker_dispatch(struct daemon *d);
 void	broker_reply(struct daemon *d, struct job *job, const char *json);

@@ -20,6 +20,9 @@ run=(postgresql postgresql-client procps util-linux)
 test=(
 	# tools the tests use
 	psmisc python3 jq curl
+	# the Python client and its tests: pyzmq, a real Scrapy crawl, pip
+	# into a venv; Prometheus and promtool for the monitoring tests
+	python3-zmq python3-scrapy python3-venv python3-pip prometheus
 	# checks: sanitizers, fuzzing, static analysis
 	clang libclang-rt-14-dev cppcheck valgrind
 	# packaging: systemd-analyze, man pages, `make deb`, lintian

@@ -15,6 +15,10 @@ static const char *const envelope_string_keys[] = {
 	"id", "source_url", "fetched_at", "content_type",
 };
 
+/*
+ * "v" must be the number 1.  JSON has one number type, so 1.0 (what some
+ * encoders write for every number) is 1 as well.
+ */
 static int
 envelope_check_version(json_t *root, char *why, size_t whylen)
 {
@@ -24,14 +28,44 @@ envelope_check_version(json_t *root, char *why, size_t whylen)
 		snprintf(why, whylen, "envelope has no \"v\"; send {\"v\":1,…}");
 		return -1;
 	}
-	if (!json_is_integer(v)) {
+	if (!json_is_number(v)) {
 		snprintf(why, whylen, "envelope \"v\" must be the number 1");
 		return -1;
 	}
-	if (json_integer_value(v) != ENVELOPE_VERSION) {
+	if (json_is_integer(v) &&
+	    json_integer_value(v) != ENVELOPE_VERSION) {
 		snprintf(why, whylen, "unsupported protocol version v=%lld; "
 		    "this daemon speaks v=1", (long long)json_integer_value(v));
 		return -1;
+	}
+	if (json_is_real(v) &&
+	    json_real_value(v) != (double)ENVELOPE_VERSION) {
+		snprintf(why, whylen, "unsupported protocol version v=%g; "
+		    "this daemon speaks v=1", json_real_value(v));
+		return -1;
+	}
+	return 0;
+}
+
+/* A string anywhere in val holds a NUL (\u0000): PostgreSQL's jsonb, where
+ * the envelope is stored, cannot hold one. */
+static int
+envelope_has_nul(json_t *val)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	if (json_is_string(val))
+		return strlen(json_string_value(val)) != json_string_length(val);
+	if (json_is_array(val)) {
+		json_array_foreach(val, i, item)
+			if (envelope_has_nul(item))
+				return 1;
+	} else if (json_is_object(val)) {
+		json_object_foreach(val, key, item)
+			if (envelope_has_nul(item))
+				return 1;
 	}
 	return 0;
 }
@@ -39,10 +73,13 @@ envelope_check_version(json_t *root, char *why, size_t whylen)
 static int
 envelope_check_strings(json_t *root, char *why, size_t whylen)
 {
+	const char *key;
+	json_t *val;
+
 	for (size_t i = 0; i < sizeof(envelope_string_keys) /
 	    sizeof(envelope_string_keys[0]); i++) {
-		const char *key = envelope_string_keys[i];
-		json_t *val = json_object_get(root, key);
+		key = envelope_string_keys[i];
+		val = json_object_get(root, key);
 
 		if (val == NULL || json_is_null(val))
 			continue;
@@ -56,8 +93,10 @@ envelope_check_strings(json_t *root, char *why, size_t whylen)
 			    "%d bytes", key, ENVELOPE_MAX_STRING);
 			return -1;
 		}
-		if (strlen(json_string_value(val)) != json_string_length(val)) {
-			snprintf(why, whylen, "envelope \"%s\" contains a NUL "
+	}
+	json_object_foreach(root, key, val) {
+		if (envelope_has_nul(val)) {
+			snprintf(why, whylen, "envelope \"%.64s\" contains a NUL "
 			    "character", key);
 			return -1;
 		}
@@ -84,7 +123,10 @@ envelope_parse(const void *data, size_t len, struct envelope *env,
 		    "must be a JSON object such as {\"v\":1}");
 		return -1;
 	}
-	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* NULs are let through the parser so that the check below can name
+	 * the key that holds one */
+	root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    &jerr);
 	if (root == NULL) {
 		snprintf(why, whylen, "envelope is not valid JSON (%s at "
 		    "position %d); the first frame must be a JSON object",
@@ -129,11 +171,12 @@ envelope_salvage_string(const void *data, size_t len, const char *key)
 	json_t *root, *id;
 	char *copy = NULL;
 
-	root = json_loadb(data, len, 0, NULL);
+	root = json_loadb(data, len, JSON_ALLOW_NUL, NULL);
 	if (root == NULL)
 		return NULL;
 	id = json_object_get(root, key);
-	if (json_is_string(id) && json_string_length(id) <= ENVELOPE_MAX_STRING)
+	if (json_is_string(id) && json_string_length(id) <= ENVELOPE_MAX_STRING &&
+	    !envelope_has_nul(id))
 		copy = strdup(json_string_value(id));
 	json_decref(root);
 	return copy;
