@@ -32,12 +32,13 @@ start_run() {
 
 # what the checkout's make run may have left: planqd, workers, postgres.
 # Only processes of this root count (in a chroot, /proc shows the host's
-# too, and their root does not read as "/"), and only living ones (a
+# too: their root directory is another inode), and only living ones (a
 # zombie has exited and waits only for its parent to reap it).
 leftovers() {
-	local pid state args
+	local pid state args myroot
+	myroot=$(stat -Lc '%d:%i' /)
 	for pid in $(ls /proc | grep -E '^[0-9]+$'); do
-		[ "$(readlink "/proc/$pid/root" 2>/dev/null)" = / ] || continue
+		[ "$(stat -Lc '%d:%i' "/proc/$pid/root" 2>/dev/null)" = "$myroot" ] || continue
 		state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
 		[ -n "$state" ] && [ "$state" != Z ] || continue
 		args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)

@@ -109,8 +109,10 @@ send=$!
 wait_for "[ \"\$(metric planq_in_flight_documents)\" = 1 ]" 20
 "$PLANQ" status --socket "$SOCK" >"$TMP/status-busy.out" 2>&1
 cat "$TMP/status-busy.out"
+# a busy worker shows what it does: parsing, or storing (waiting for the
+# database, as here behind the lock)
 check "status shows the busy worker and its document" \
-	grep -Eq ' busy +[0-9]+ +[0-9]+ (ms|s) +file://.*fresh.txt' "$TMP/status-busy.out"
+	grep -Eq ' storing +[0-9]+ +[0-9]+ (ms|s) +file://.*fresh.txt' "$TMP/status-busy.out"
 kill -TERM "$PLANQD_PID"
 wait_for "[ \"\$(http_code $MURL/healthz)\" = 503 ]" 10
 assert_eq "healthz 503 while draining" 503 "$(http_code "$MURL/healthz")"
