@@ -18,6 +18,7 @@
 
 #include <zmq.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "log.h"
 #include "send_input.h"
@@ -82,15 +83,6 @@ static volatile sig_atomic_t send_interrupted;
 static int send_sigpipe[2] = { -1, -1 };
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static int64_t
-send_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 send_on_signal(int sig)
@@ -399,7 +391,7 @@ send_start_next(struct send_run *run)
 	}
 	doc->input = in;
 	run->inflight++;
-	doc->first_sent = send_now_ms();
+	doc->first_sent = clock_ms();
 	send_doc_transmit(run, doc, doc->first_sent);
 }
 
@@ -468,7 +460,7 @@ send_on_retry(struct send_run *run, struct send_doc *doc, const char *reason)
 	    doc->input->path, reason ? reason : "no reason",
 	    send_backoff_ms(doc->retried));
 	doc->state = SEND_DOC_BACKOFF;
-	doc->due = send_now_ms() + send_backoff_ms(doc->retried);
+	doc->due = clock_ms() + send_backoff_ms(doc->retried);
 }
 
 static void
@@ -506,7 +498,7 @@ send_drain(struct send_run *run)
 	int rc;
 
 	while ((rc = send_wire_recv(&run->wire, &r)) >= 0) {
-		run->last_rx = send_now_ms();
+		run->last_rx = clock_ms();
 		if (rc == 1) {
 			send_on_reply(run, &r);
 			send_reply_clear(&r);
@@ -579,7 +571,7 @@ send_resend_all(struct send_run *run, int64_t now)
 static void
 send_handle_due(struct send_run *run)
 {
-	int64_t now = send_now_ms();
+	int64_t now = clock_ms();
 	int resend = 0;
 
 	for (long i = 0; i < run->opts.concurrency && !run->gave_up; i++) {
@@ -599,7 +591,7 @@ send_handle_due(struct send_run *run)
 static long
 send_next_wait(const struct send_run *run)
 {
-	int64_t now = send_now_ms(), first = INT64_MAX;
+	int64_t now = clock_ms(), first = INT64_MAX;
 
 	for (long i = 0; i < run->opts.concurrency; i++)
 		if (run->docs[i].state != SEND_DOC_FREE &&
