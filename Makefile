@@ -67,6 +67,8 @@ DAEMON_SRC := $(sort $(wildcard daemon/*.c))
 WORKER_SRC := $(sort $(wildcard workers/*.c))
 TOOLS_SRC  := $(sort $(wildcard tools/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+# the daemon's modules alone, without sockets or processes
+DUNIT_SRC  := $(sort $(wildcard tests/unit/daemon/test_*.c))
 TTOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
 
 obj = $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(1))
@@ -74,6 +76,7 @@ obj = $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(1))
 LIB_A    := $(BUILDDIR)/libplanq.a
 PARSE_A  := $(BUILDDIR)/libplanqparse.a
 WORKER_A := $(BUILDDIR)/libplanqworker.a
+DAEMON_A := $(BUILDDIR)/libplanqd.a
 
 LIBS_COMMON = $(call once,LIBS_COMMON,$(call pkg_libs,$(PKGS_COMMON)))
 LIBS_DAEMON = $(call once,LIBS_DAEMON,$(call pkg_libs,$(PKGS_ZMQ) $(PKGS_DAEMON)) $(LIBS_COMMON))
@@ -82,7 +85,8 @@ LIBS_WORKER = $(call once,LIBS_WORKER,$(call pkg_libs,$(PKGS_ZMQ) $(PKGS_PQ) lib
 LIBS_TOOLS  = $(call once,LIBS_TOOLS,$(call pkg_libs,$(PKGS_ZMQ) $(PKGS_PQ)) $(LIBS_PARSE))
 
 BINS := $(BINDIR)/planqd $(BINDIR)/planq-worker $(BINDIR)/planq
-UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRC))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRC)) \
+             $(patsubst tests/unit/daemon/%.c,$(BUILDDIR)/tests/%,$(DUNIT_SRC))
 TTOOL_BINS := $(patsubst tests/tools/%.c,$(BUILDDIR)/tests/tools/%,$(TTOOL_SRC))
 
 .PHONY: all clean test test-bins unit integration run asan asan-test check \
@@ -91,7 +95,9 @@ all: $(BINS)
 
 $(BUILDDIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(EXTRA_INC) -MMD -MP -c $< -o $@
+
+$(BUILDDIR)/obj/tests/unit/daemon/%.o: EXTRA_INC := -Idaemon
 
 $(LIB_A): $(call obj,$(LIB_SRC))
 	@rm -f $@; ar rcs $@ $^
@@ -103,7 +109,15 @@ $(WORKER_A): $(call obj,$(filter-out workers/main.c,$(WORKER_SRC)))
 
 parse-lib: $(PARSE_A) $(LIB_A)
 
-$(BINDIR)/planqd: $(call obj,$(DAEMON_SRC)) $(LIB_A)
+# the daemon's modules other than main(), so unit tests can link them
+$(DAEMON_A): $(call obj,$(filter-out daemon/main.c,$(DAEMON_SRC)))
+	@rm -f $@; ar rcs $@ $^
+
+$(BINDIR)/planqd: $(call obj,daemon/main.c) $(DAEMON_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_DAEMON)
+
+$(BUILDDIR)/tests/%: $(call obj,tests/unit/daemon/%.c) $(DAEMON_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_DAEMON)
 $(BINDIR)/planq-worker: $(call obj,workers/main.c) $(WORKER_A) $(PARSE_A) $(LIB_A)

@@ -1,596 +1,311 @@
 /*
- * broker.c: the daemon's two sockets.  The front ROUTER takes documents from
- * crawlers (wire protocol v1, docs/PROTOCOL.md), answers bad messages at
- * once, queues good ones and stops reading when the queue is full
- * (backpressure).  The back ROUTER hands each job to exactly one idle worker
- * and forwards the worker's reply, which is sent only after the outcome is
- * committed.
+ * broker.c: the decisions of planqd (broker.h).  A document's path:
+ *
+ *   front_check ─▶ broker_take ─▶ queue (or spool while the database is
+ *   down) ─▶ broker_dispatch: a batch to an idle worker ─▶ DONE per
+ *   document ─▶ broker_answer: reply JSON to the client (or, for a
+ *   replayed spool record, spool_done)
+ *
+ * Nothing is answered "stored" before the worker committed it; a worker's
+ * "retry" with a spool configured sends the document and everything queued
+ * to the spool, and one document at a time then probes the database with a
+ * growing backoff.  The first success replays the spool in order.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "broker.h"
+#include "clock.h"
 #include "envelope.h"
-#include "jobwire.h"
 #include "log.h"
-#include "planqd.h"
-#include "spool.h"
+#include "policy.h"
 
 #define BROKER_READ_BATCH 64
 #define BROKER_REASON_MAX 512
 #define BROKER_PROBE_MIN_MS 500
 #define BROKER_PROBE_MAX_MS 5000
-/* libzmq drops the connection on a frame over 2 x max_body + this */
-#define BROKER_FRAME_SLACK 65536
+
+struct broker {
+	struct broker_parts	 p;
+	struct queue		 queue;
+	uint64_t		 next_job_id;
+	int			 taking;	/* not draining */
+	int			 db_down;	/* a worker answered "retry" */
+	int64_t			 db_probe_at_ms; /* when to try one again */
+	struct backoff		 probe;
+	char			 fatal[JOBWIRE_REASON_MAX]; /* a worker said FATAL */
+};
 
 static int broker_on_front(zloop_t *loop, zsock_t *sock, void *arg);
 static int broker_on_back(zloop_t *loop, zsock_t *sock, void *arg);
+static void broker_dispatch(struct broker *b);
 
-/* ---- opening ---------------------------------------------------------- */
-
-/* The largest frame libzmq reads (ZMQ_MAXMSGSIZE); a larger one drops the
- * connection inside libzmq, before planqd sees a message. */
-size_t
-broker_frame_limit(const struct daemon *d)
+struct broker *
+broker_new(const struct broker_parts *parts)
 {
-	return d->cfg.max_body * 2 + BROKER_FRAME_SLACK;
-}
+	struct broker *b = calloc(1, sizeof(*b));
 
-/*
- * libzmq tells nobody why it dropped a connection (a frame over the limit
- * and a client that closed look the same to its monitor), so every ended
- * client connection is logged and counted: an operator can tell a client
- * that keeps being cut off from one that sends and leaves.
- */
-static int
-broker_on_front_event(zloop_t *loop, zsock_t *sock, void *arg)
-{
-	struct daemon *d = arg;
-	zmsg_t *msg = zmsg_recv(sock);
-	zframe_t *ev = msg ? zmsg_first(msg) : NULL;
-	char *endpoint;
-	uint16_t event;
-	(void)loop;
-
-	if (ev == NULL || zframe_size(ev) < 6) {
-		zmsg_destroy(&msg);
-		return 0;
-	}
-	memcpy(&event, zframe_data(ev), sizeof(event));
-	endpoint = zframe_strdup(zmsg_next(msg));
-	if (event == ZMQ_EVENT_DISCONNECTED) {
-		d->count.front_disconnects++;
-		log_info("front: a client connection on %s ended: closed by the "
-		    "client, lost, or dropped by libzmq for a frame over %zu "
-		    "bytes (2 x max_body + 64 KiB)", endpoint ? endpoint : "?",
-		    broker_frame_limit(d));
-	}
-	free(endpoint);
-	zmsg_destroy(&msg);
-	return 0;
-}
-
-static int
-broker_watch_front(struct daemon *d)
-{
-	char endpoint[64];
-
-	snprintf(endpoint, sizeof(endpoint), "inproc://planqd-front-%d",
-	    (int)getpid());
-	if (zmq_socket_monitor(zsock_resolve(d->front), endpoint,
-	    ZMQ_EVENT_DISCONNECTED) != 0)
-		return -1;
-	d->front_monitor = zsock_new_pair(endpoint);	/* connects */
-	if (d->front_monitor == NULL)
-		return -1;
-	return zloop_reader(d->loop, d->front_monitor, broker_on_front_event, d);
-}
-
-static int
-broker_open_front(struct daemon *d)
-{
-	d->front = zsock_new(ZMQ_ROUTER);
-	if (d->front == NULL)
-		return -1;
-	/*
-	 * Frames a little over max_body still get a readable rejection; far
-	 * larger ones make libzmq drop the connection before buffering them.
-	 */
-	zsock_set_maxmsgsize(d->front, (int)broker_frame_limit(d));
-	/*
-	 * A few messages per client: beyond the queue (queue_max_bytes),
-	 * senders wait in their own process, not in planqd's memory.
-	 */
-	zsock_set_rcvhwm(d->front, 16);
-	zsock_set_sndhwm(d->front, 100000);
-	zsock_set_linger(d->front, 2000);
-	if (curve_setup(d, d->front) != 0)
-		return -1;
-	for (int i = 0; i < d->cfg.nlisten; i++) {
-		if (zsock_bind(d->front, "%s", d->cfg.listen[i]) < 0) {
-			log_errx("cannot listen on %s: %s; check the address "
-			    "and that no other planqd uses it",
-			    d->cfg.listen[i], zmq_strerror(zmq_errno()));
-			return -1;
-		}
-		log_info("listening on %s", d->cfg.listen[i]);
-	}
-	log_info("front: a frame over %zu bytes (2 x max_body + 64 KiB) drops "
-	    "the client's connection without a reply", broker_frame_limit(d));
-	return broker_watch_front(d);
-}
-
-static int
-broker_open_back(struct daemon *d)
-{
-	snprintf(d->back_endpoint, sizeof(d->back_endpoint),
-	    "ipc://%s/workers.sock", d->runtime_dir);
-	d->back = zsock_new(ZMQ_ROUTER);
-	if (d->back == NULL)
-		return -1;
-	zsock_set_router_mandatory(d->back, 1);
-	zsock_set_sndhwm(d->back, 0);
-	zsock_set_rcvhwm(d->back, 0);
-	zsock_set_linger(d->back, 0);
-	if (zsock_bind(d->back, "%s", d->back_endpoint) < 0) {
-		log_errx("cannot bind the worker socket %s: %s",
-		    d->back_endpoint, zmq_strerror(zmq_errno()));
-		return -1;
-	}
-	return 0;
-}
-
-int
-broker_open(struct daemon *d)
-{
-	if (broker_open_front(d) != 0 || broker_open_back(d) != 0)
-		return -1;
-	if (zloop_reader(d->loop, d->back, broker_on_back, d) != 0)
-		return -1;
-	d->reading_front = 0;
-	broker_update_reading(d);
-	return 0;
+	if (b == NULL)
+		return NULL;
+	b->p = *parts;
+	b->taking = 1;
+	b->probe.min_ms = BROKER_PROBE_MIN_MS;
+	b->probe.max_ms = BROKER_PROBE_MAX_MS;
+	return b;
 }
 
 void
-broker_close(struct daemon *d)
+broker_destroy(struct broker **bp)
 {
-	if (d->front_monitor != NULL) {
-		zloop_reader_end(d->loop, d->front_monitor);
-		zmq_socket_monitor(zsock_resolve(d->front), NULL, 0);
-		zsock_destroy(&d->front_monitor);
-	}
-	zsock_destroy(&d->front);
-	zsock_destroy(&d->back);
+	struct broker *b = *bp;
+	struct job *job;
+
+	if (b == NULL)
+		return;
+	if (b->p.link != NULL)
+		zloop_reader_end(b->p.loop, workerlink_sock(b->p.link));
+	front_set_reading(b->p.front, 0, NULL, NULL);
+	while ((job = queue_pop(&b->queue)) != NULL)
+		job_free(&job);
+	free(b);
+	*bp = NULL;
 }
 
 /* ---- backpressure ----------------------------------------------------- */
 
 static int
-broker_can_accept(const struct daemon *d)
+broker_can_accept(const struct broker *b)
 {
-	return d->phase == PHASE_RUNNING &&
-	    d->queue.count < d->cfg.queue_max &&
-	    d->queue.bytes < d->cfg.queue_max_bytes;
+	return b->taking && b->queue.count < b->p.cfg->queue_max &&
+	    b->queue.bytes < b->p.cfg->queue_max_bytes;
 }
 
 /*
  * Reads the front socket only while the queue has room; otherwise libzmq's
  * high-water marks hold the senders back.
  */
-void
-broker_update_reading(struct daemon *d)
+static void
+broker_update_reading(struct broker *b)
 {
-	int want = broker_can_accept(d);
-
-	if (want && !d->reading_front) {
-		if (zloop_reader(d->loop, d->front, broker_on_front, d) == 0)
-			d->reading_front = 1;
-	} else if (!want && d->reading_front) {
-		zloop_reader_end(d->loop, d->front);
-		d->reading_front = 0;
-	}
+	front_set_reading(b->p.front, broker_can_accept(b), broker_on_front, b);
 }
 
-/* ---- replies ---------------------------------------------------------- */
-
-void
-broker_reply(struct daemon *d, struct job *job, const char *json)
+int
+broker_start(struct broker *b)
 {
-	zmsg_t *msg;
-
-	if (job->client == NULL)	/* a replay: its client heard "spooled" */
-		return;
-	msg = zmsg_new();
-
-	zmsg_append(msg, &(zframe_t *){ zframe_dup(job->client) });
-	if (job->req_style)
-		zmsg_addmem(msg, "", 0);
-	zmsg_addstr(msg, json);
-	/* ROUTER drops replies to peers that went away; the outcome is
-	 * committed, and a resend of the same bytes answers "duplicate". */
-	if (zmsg_send(&msg, d->front) != 0) {
-		log_debug("reply to a departed client dropped (job %" PRIu64 ")",
-		    job->id);
-		zmsg_destroy(&msg);
-	}
+	if (zloop_reader(b->p.loop, workerlink_sock(b->p.link), broker_on_back,
+	    b) != 0)
+		return -1;
+	broker_update_reading(b);
+	return 0;
 }
+
+/* ---- answers ---------------------------------------------------------- */
 
 static void
-broker_count_status(struct daemon *d, const char *status)
+broker_log_outcome(const struct job *job, enum outcome outcome,
+    long long document_id, const char *text)
 {
-	if (strcmp(status, "stored") == 0)
-		d->count.stored++;
-	else if (strcmp(status, "duplicate") == 0)
-		d->count.duplicate++;
-	else if (strcmp(status, "rejected") == 0)
-		d->count.rejected++;
-	else if (strcmp(status, "retry") == 0)
-		d->count.retry++;
-	else if (strcmp(status, "spooled") == 0)
-		d->count.spooled++;
-}
+	int has_text = text != NULL && *text != '\0';
 
-static void
-broker_log_outcome(struct daemon *d, const struct job *job, const char *status,
-    long long document_id, const char *reason)
-{
 	log_info("%s status=%s job=%" PRIu64 " id=%s document_id=%lld "
 	    "bytes=%zu ms=%lld source_url=%s%s%s%s",
-	    job->spool_seg ? "replayed" : "outcome", status, job->id,
-	    job->client_id ? job->client_id : "-", document_id,
+	    job->spool_seg ? "replayed" : "outcome", outcome_name(outcome),
+	    job->id, job->client_id ? job->client_id : "-", document_id,
 	    job->body ? zframe_size(job->body) : 0,
-	    (long long)(now_ms() - job->received_ms),
+	    (long long)(clock_ms() - job->received_ms),
 	    job->source_url ? job->source_url : "-",
-	    reason ? " reason=\"" : "", reason ? reason : "",
-	    reason ? "\"" : "");
-	if (job->spool_seg) {
-		d->count.replayed++;
-		return;
-	}
-	broker_count_status(d, status);
-	metrics_observe_ack(d, status, reason, now_ms() - job->received_ms);
+	    has_text ? " reason=\"" : "", has_text ? text : "",
+	    has_text ? "\"" : "");
 }
 
-void
-broker_reply_status(struct daemon *d, struct job *job, const char *status,
-    const char *reason)
+/*
+ * The answer for one document: logged, counted and sent to its client (a
+ * replayed spool record has none: its client heard "spooled").  Frees the
+ * job.
+ */
+static void
+broker_answer(struct broker *b, struct job *job, enum outcome outcome,
+    enum reason why, const struct jobwire_done *ids, const char *text)
 {
-	char *json = envelope_reply(job->client_id, status, 0, 0, reason);
+	long long doc = ids ? (long long)ids->document_id : 0;
+	long long plan = ids ? (long long)ids->plan_id : 0;
+	char *json;
 
-	broker_log_outcome(d, job, status, 0, reason);
-	if (json != NULL) {
-		broker_reply(d, job, json);
+	broker_log_outcome(job, outcome, doc, text);
+	if (job->spool_seg) {
+		b->p.stats->replayed++;
+		spool_done(b->p.spool, job);
+	} else {
+		stats_reply(b->p.stats, outcome, why,
+		    clock_ms() - job->received_ms);
+		json = envelope_reply(job->client_id, outcome_name(outcome), doc,
+		    plan, text && *text ? text : NULL);
+		if (json != NULL)
+			front_reply(b->p.front, job, json);
+		else
+			log_errx("out of memory answering job %" PRIu64, job->id);
 		free(json);
 	}
-}
-
-/* Answers every queued job (shutdown deadline, fatal error). */
-void
-broker_fail_all(struct daemon *d, const char *status, const char *reason)
-{
-	struct job *job;
-
-	while ((job = queue_pop(&d->queue)) != NULL) {
-		broker_reply_status(d, job, status, reason);
-		job_free(&job);
-	}
-}
-
-/* ---- the front socket ------------------------------------------------- */
-
-/*
- * An empty first frame is a delimiter (REQ style, echoed in front of the
- * reply) when the peer is a REQ socket, which always sends one, or when
- * an envelope and a body follow it.  A DEALER's ["", body] is therefore
- * an empty envelope, answered with one frame like any DEALER message.
- */
-static int
-broker_has_delimiter(zmsg_t *msg, zframe_t *first)
-{
-	const char *type;
-
-	if (first == NULL || zframe_size(first) != 0 || zmsg_size(msg) < 2)
-		return 0;
-	if (zmsg_size(msg) >= 3)
-		return 1;
-	type = zframe_meta(first, "Socket-Type");
-	return type != NULL && strcmp(type, "REQ") == 0;
-}
-
-/*
- * Splits a received message into a job, or answers it with a rejection.
- * Returns the job, or NULL when the message was answered (or unusable).
- */
-static struct job *
-broker_accept(struct daemon *d, zmsg_t *msg)
-{
-	char why[BROKER_REASON_MAX];
-	struct envelope env;
-	struct job *job;
-	zframe_t *first;
-	size_t nframes;
-
-	if ((job = job_new()) == NULL)
-		return NULL;
-	job->id = ++d->next_job_id;
-	job->received_ms = now_ms();
-	job->client = zmsg_pop(msg);
-	first = zmsg_first(msg);
-	if (broker_has_delimiter(msg, first)) {
-		job->req_style = 1;	/* echoed in front of the reply */
-		first = zmsg_pop(msg);
-		zframe_destroy(&first);
-	}
-	d->count.received++;
-	nframes = zmsg_size(msg);
-	if (nframes >= 1) {
-		zframe_t *ef = zmsg_first(msg);
-		job->client_id = envelope_salvage_id(zframe_data(ef),
-		    zframe_size(ef));
-	}
-	if (nframes != 2) {
-		snprintf(why, sizeof(why), "message has %zu frame%s; send exactly "
-		    "2 frames: the JSON envelope, then the document", nframes,
-		    nframes == 1 ? "" : "s");
-		goto reject;
-	}
-	job->envelope = zmsg_pop(msg);
-	job->body = zmsg_pop(msg);
-	if (envelope_parse(zframe_data(job->envelope),
-	    zframe_size(job->envelope), &env, why, sizeof(why)) != 0) {
-		job->source_url = envelope_salvage_string(
-		    zframe_data(job->envelope), zframe_size(job->envelope),
-		    "source_url");	/* for the outcome log line */
-		goto reject;
-	}
-	if (env.source_url != NULL)
-		job->source_url = strdup(env.source_url);
-	envelope_clear(&env);
-	if (zframe_size(job->body) == 0) {
-		snprintf(why, sizeof(why), "document body is empty; send the "
-		    "fetched bytes as the second frame");
-		goto reject;
-	}
-	if (zframe_size(job->body) > d->cfg.max_body) {
-		snprintf(why, sizeof(why), "document is %zu bytes, over the "
-		    "limit of %zu bytes (max_body); it was not stored; a frame "
-		    "over %zu bytes drops the connection without a reply",
-		    zframe_size(job->body), d->cfg.max_body,
-		    broker_frame_limit(d));
-		goto reject;
-	}
-	return job;
-reject:
-	broker_reply_status(d, job, "rejected", why);
 	job_free(&job);
-	return NULL;
 }
+
+static void
+broker_answer_chain(struct broker *b, struct job *chain, enum outcome outcome,
+    enum reason why, const char *text)
+{
+	while (chain != NULL) {
+		struct job *next = chain->next;
+		broker_answer(b, chain, outcome, why, NULL, text);
+		chain = next;
+	}
+}
+
+/* Answers what the spool made durable ("spooled") or could not ("retry"). */
+static void
+broker_flush_spool(struct broker *b)
+{
+	struct job *durable, *failed;
+
+	spool_flush(b->p.spool, &durable, &failed);
+	broker_answer_chain(b, durable, OUTCOME_SPOOLED, REASON_NONE, NULL);
+	broker_answer_chain(b, failed, OUTCOME_RETRY, REASON_SPOOL,
+	    "spool could not be made durable; send again later");
+}
+
+/* ---- taking documents ------------------------------------------------- */
 
 /*
  * A new document goes to the queue, or to the spool while the database is
  * down or older spooled documents still wait (arrival order is kept).
  */
 static void
-broker_take(struct daemon *d, struct job *job)
+broker_take(struct broker *b, struct job *job)
 {
 	char why[BROKER_REASON_MAX];
 
-	if (!spool_takes_new(d)) {
-		queue_push_back(&d->queue, job);
+	if (!spool_takes_new(b->p.spool, b->db_down)) {
+		queue_push_back(&b->queue, job);
 		return;
 	}
-	if (spool_append(d, job, why, sizeof(why)) == 0)
+	if (spool_append(b->p.spool, job, why, sizeof(why)) == 0)
 		return;
-	if (!d->db_down) {
+	if (!b->db_down) {
 		/* the database is up, only the replay is not finished: better
 		 * stored a little out of order than refused */
-		queue_push_back(&d->queue, job);
+		queue_push_back(&b->queue, job);
 		return;
 	}
-	broker_reply_status(d, job, "retry", why);
-	job_free(&job);
+	broker_answer(b, job, OUTCOME_RETRY, REASON_SPOOL, NULL, why);
+}
+
+static void
+broker_receive(struct broker *b, zmsg_t *msg)
+{
+	char text[BROKER_REASON_MAX];
+	enum reason why;
+	struct job *job;
+
+	b->p.stats->received++;
+	job = front_check(msg, b->p.cfg->max_body, &why, text, sizeof(text));
+	if (job == NULL) {
+		log_errx("out of memory taking a document; it is dropped "
+		    "unanswered (the client resends on silence)");
+		return;
+	}
+	job->id = ++b->next_job_id;
+	job->received_ms = clock_ms();
+	if (why != REASON_NONE)
+		broker_answer(b, job, OUTCOME_REJECTED, why, NULL, text);
+	else
+		broker_take(b, job);
 }
 
 static int
 broker_on_front(zloop_t *loop, zsock_t *sock, void *arg)
 {
-	struct daemon *d = arg;
+	struct broker *b = arg;
 	(void)loop;
+	(void)sock;
 
-	for (int i = 0; i < BROKER_READ_BATCH && broker_can_accept(d); i++) {
-		zmsg_t *msg;
-		struct job *job;
+	for (int i = 0; i < BROKER_READ_BATCH && broker_can_accept(b); i++) {
+		zmsg_t *msg = front_recv(b->p.front);
 
-		if (!(zsock_events(sock) & ZMQ_POLLIN))
+		if (msg == NULL)
 			break;
-		if ((msg = zmsg_recv(sock)) == NULL)
-			break;
-		job = broker_accept(d, msg);
+		broker_receive(b, msg);
 		zmsg_destroy(&msg);
-		if (job != NULL)
-			broker_take(d, job);
 	}
-	spool_flush(d);
-	broker_dispatch(d);
-	broker_update_reading(d);
+	broker_flush_spool(b);
+	broker_dispatch(b);
 	return 0;
 }
 
-/* ---- the back socket -------------------------------------------------- */
-
-/* One job's five frames: id, kind, envelope, body, reason ("" if none). */
-static void
-broker_add_job_frames(zmsg_t *msg, const struct job *job)
-{
-	char idtext[24];
-
-	snprintf(idtext, sizeof(idtext), "%" PRIu64, job->id);
-	zmsg_addstr(msg, idtext);
-	zmsg_addstr(msg, job->quarantine_reason ? JOBWIRE_KIND_QUARANTINE :
-	    JOBWIRE_KIND_PARSE);
-	zmsg_append(msg, &(zframe_t *){ zframe_dup(job->envelope) });
-	zmsg_append(msg, &(zframe_t *){ zframe_dup(job->body) });
-	zmsg_addstr(msg, job->quarantine_reason ? job->quarantine_reason : "");
-}
-
-/* Sends a chain of jobs (linked by ->next) as one JOB message. */
-static int
-broker_send_batch(struct daemon *d, struct worker *w, struct job *batch)
-{
-	zmsg_t *msg = zmsg_new();
-
-	zmsg_addstr(msg, w->identity);
-	zmsg_addstr(msg, JOBWIRE_JOB);
-	for (struct job *job = batch; job != NULL; job = job->next)
-		broker_add_job_frames(msg, job);
-	if (zmsg_send(&msg, d->back) != 0) {
-		zmsg_destroy(&msg);
-		return -1;
-	}
-	return 0;
-}
-
-/* A job that must travel alone: suspected of killing workers, a
- * quarantine record, or a probe of a database that was down. */
-static int
-broker_travels_alone(const struct daemon *d, const struct job *job)
-{
-	return job->solo || job->crashes > 0 || job->quarantine_reason != NULL ||
-	    d->db_down;
-}
-
-/*
- * Takes the next batch off the queue: everything waiting, oldest first, up
- * to batch_max documents and batch_max_bytes (at least one document).  The
- * worker commits the batch in one transaction: group commit.
- */
-static struct job *
-broker_take_batch(struct daemon *d, int *count)
-{
-	struct job *head = queue_pop(&d->queue), *tail = head;
-	size_t bytes = job_bytes(head);
-
-	*count = 1;
-	if (broker_travels_alone(d, head))
-		return head;
-	while (d->queue.head != NULL && *count < d->cfg.batch_max &&
-	    !broker_travels_alone(d, d->queue.head) &&
-	    bytes + job_bytes(d->queue.head) <= d->cfg.batch_max_bytes) {
-		tail->next = queue_pop(&d->queue);
-		tail = tail->next;
-		bytes += job_bytes(tail);
-		(*count)++;
-	}
-	return head;
-}
-
-/* Puts an undelivered batch back at the head of the queue, in order. */
-static void
-broker_requeue_batch(struct daemon *d, struct job *batch)
-{
-	struct job *rev = NULL;
-
-	while (batch != NULL) {
-		struct job *next = batch->next;
-		batch->next = rev;
-		rev = batch;
-		batch = next;
-	}
-	while (rev != NULL) {
-		struct job *next = rev->next;
-		queue_push_front(&d->queue, rev);
-		rev = next;
-	}
-}
+/* ---- dispatch --------------------------------------------------------- */
 
 /*
  * While the database is down, only one document at a time goes out, after
  * a backoff, as a probe; its success brings everything else back.
  */
 static int
-broker_may_dispatch(struct daemon *d)
+broker_may_dispatch(const struct broker *b)
 {
-	if (!d->db_down)
+	if (!b->db_down)
 		return 1;
-	return supervisor_busy_count(d) == 0 && now_ms() >= d->db_probe_at_ms;
+	return supervisor_busy_count(b->p.sup) == 0 &&
+	    clock_ms() >= b->db_probe_at_ms;
 }
 
-/* Gives queued jobs to idle workers, oldest first. */
-void
-broker_dispatch(struct daemon *d)
+/* Gives queued jobs to idle workers, oldest first, as batches. */
+static void
+broker_dispatch(struct broker *b)
 {
+	struct batch_limits lim = { b->p.cfg->batch_max,
+	    b->p.cfg->batch_max_bytes };
 	struct worker *w;
 
 	/* while the database is down, one spooled record serves as the probe */
-	if (d->phase == PHASE_RUNNING)
-		spool_feed(d, d->db_down ? 1 : 2 * d->cfg.workers);
-	while (d->queue.head != NULL && broker_may_dispatch(d) &&
-	    (w = supervisor_idle(d)) != NULL) {
+	if (b->taking)
+		spool_feed(b->p.spool, &b->queue, b->db_down ? 1 :
+		    2 * b->p.cfg->workers, &b->next_job_id);
+	while (b->queue.head != NULL && broker_may_dispatch(b) &&
+	    (w = supervisor_idle(b->p.sup)) != NULL) {
 		int count;
-		struct job *batch = broker_take_batch(d, &count);
+		struct job *batch = policy_take_batch(&b->queue, &lim,
+		    b->db_down, &count);
 
-		if (broker_send_batch(d, w, batch) != 0) {
-			/* the worker is gone; SIGCHLD will tell us more */
+		if (workerlink_send(b->p.link, w->identity, batch) != 0) {
 			log_warnx("worker %s (pid %d) unreachable: %s",
 			    w->identity, (int)w->pid, zmq_strerror(zmq_errno()));
-			w->state = WORKER_STOPPING;
-			broker_requeue_batch(d, batch);
+			supervisor_unreachable(w);
+			queue_push_front_chain(&b->queue, batch);
 			continue;
 		}
-		w->state = WORKER_BUSY;
-		w->storing = 0;
-		w->job = batch;
-		w->njobs = count;
-		w->job_started_ms = now_ms();
+		supervisor_assign(w, batch, count);
 		log_debug("job %" PRIu64 " and %d more to worker %s", batch->id,
 		    count - 1, w->identity);
 	}
-	broker_update_reading(d);
+	broker_update_reading(b);
 }
 
-/* A final outcome from a worker: tell the client, or the spool. */
-static void
-broker_finish(struct daemon *d, struct job *job, json_t *root,
-    const char *reply)
-{
-	const char *status = json_string_value(json_object_get(root, "status"));
-
-	broker_log_outcome(d, job, status ? status : "?",
-	    (long long)json_integer_value(json_object_get(root, "document_id")),
-	    json_string_value(json_object_get(root, "reason")));
-	if (job->quarantine_reason)
-		d->count.quarantined++;
-	if (d->db_down && status != NULL && strcmp(status, "retry") != 0) {
-		log_notice("database is back; replaying %" PRIu64 " spooled "
-		    "documents", spool_records(d));
-		d->db_down = 0;
-		d->db_backoff_ms = 0;
-	}
-	if (job->spool_seg)
-		spool_done(d, job);
-	else
-		broker_reply(d, job, reply);
-	job_free(&job);
-}
+/* ---- the database is down --------------------------------------------- */
 
 /* Spools the queued documents whose clients are waiting. */
 static void
-broker_spool_queued(struct daemon *d)
+broker_spool_queued(struct broker *b)
 {
 	struct queue keep = { 0 };
 	struct job *job;
 
-	while ((job = queue_pop(&d->queue)) != NULL) {
+	while ((job = queue_pop(&b->queue)) != NULL) {
 		if (job->client != NULL && job->quarantine_reason == NULL)
-			broker_take(d, job);
+			broker_take(b, job);
 		else
 			queue_push_back(&keep, job);
 	}
-	d->queue = keep;
+	b->queue = keep;
 }
 
 /*
@@ -599,44 +314,34 @@ broker_spool_queued(struct daemon *d)
  * document at a time probes the database with a growing backoff.
  */
 static void
-broker_on_db_down(struct daemon *d, struct job *job, const char *why)
+broker_on_db_down(struct broker *b, struct job *job, const char *why)
 {
 	char reason[BROKER_REASON_MAX];
 
-	if (!d->db_down)
+	if (!b->db_down)
 		log_warnx("database unavailable (%s); spooling documents to %s",
-		    why ? why : "?", d->cfg.spool_dir);
-	d->db_down = 1;
-	d->db_backoff_ms = d->db_backoff_ms ? d->db_backoff_ms * 2 :
-	    BROKER_PROBE_MIN_MS;
-	if (d->db_backoff_ms > BROKER_PROBE_MAX_MS)
-		d->db_backoff_ms = BROKER_PROBE_MAX_MS;
-	d->db_probe_at_ms = now_ms() + d->db_backoff_ms;
+		    why && *why ? why : "?", b->p.cfg->spool_dir);
+	b->db_down = 1;
+	b->db_probe_at_ms = clock_ms() + backoff_next(&b->probe);
 	if (job->spool_seg != 0 || job->quarantine_reason != NULL) {
-		queue_push_front(&d->queue, job);	/* already durable */
-	} else if (spool_append(d, job, reason, sizeof(reason)) != 0) {
-		broker_reply_status(d, job, "retry", reason);
-		job_free(&job);
+		queue_push_front(&b->queue, job);	/* already durable */
+	} else if (spool_append(b->p.spool, job, reason, sizeof(reason)) != 0) {
+		broker_answer(b, job, OUTCOME_RETRY, REASON_SPOOL, NULL, reason);
 	}
-	broker_spool_queued(d);
-	spool_flush(d);
+	broker_spool_queued(b);
+	broker_flush_spool(b);
 }
 
-/* Replay jobs in the queue are on disk: at shutdown they can just go. */
-void
-broker_release_replays(struct daemon *d)
+static void
+broker_db_is_back(struct broker *b)
 {
-	struct queue keep = { 0 };
-	struct job *job;
-
-	while ((job = queue_pop(&d->queue)) != NULL) {
-		if (job->spool_seg != 0)
-			job_free(&job);
-		else
-			queue_push_back(&keep, job);
-	}
-	d->queue = keep;
+	log_notice("database is back; replaying %" PRIu64 " spooled "
+	    "documents", spool_records(b->p.spool));
+	b->db_down = 0;
+	backoff_reset(&b->probe);
 }
+
+/* ---- what workers say ------------------------------------------------- */
 
 /* Unlinks job `id` from the worker's batch; NULL if it holds no such job. */
 static struct job *
@@ -655,91 +360,203 @@ broker_unlink_job(struct worker *w, uint64_t id)
 }
 
 static void
-broker_on_done(struct daemon *d, struct worker *w, zmsg_t *msg)
+broker_on_done(struct broker *b, struct worker *w, const struct worker_msg *m)
 {
-	char *idtext = zmsg_popstr(msg);
-	char *reply = zmsg_popstr(msg);
-	struct job *job;
-	const char *status;
-	json_t *root;
+	struct job *job = broker_unlink_job(w, m->done.id);
 
-	job = idtext ? broker_unlink_job(w, strtoull(idtext, NULL, 10)) : NULL;
-	if (job == NULL || reply == NULL) {
-		log_warnx("worker %s sent a reply for job %s it does not hold",
-		    w->identity, idtext ? idtext : "?");
-		if (job != NULL)
-			broker_requeue_batch(d, job);
-		goto out;
+	if (job == NULL) {
+		log_warnx("worker %s sent a reply for job %" PRIu64 " it does "
+		    "not hold", w->identity, m->done.id);
+		return;
 	}
-	root = json_loads(reply, 0, NULL);
-	status = json_string_value(json_object_get(root, "status"));
 	job->solo = 0;	/* it went through a worker alive */
-	w->done++;
-	if (w->job == NULL)
-		supervisor_job_done(d, w);
-	if (status != NULL && strcmp(status, "retry") == 0 && d->spool != NULL)
-		broker_on_db_down(d, job,
-		    json_string_value(json_object_get(root, "reason")));
-	else
-		broker_finish(d, job, root, reply);
-	json_decref(root);
-out:
-	free(idtext);
-	free(reply);
+	supervisor_answered(b->p.sup, w);
+	if (m->done.outcome == OUTCOME_RETRY && b->p.spool != NULL) {
+		broker_on_db_down(b, job, m->text);
+		return;
+	}
+	if (job->quarantine_reason)
+		b->p.stats->quarantined++;
+	if (b->db_down && m->done.outcome != OUTCOME_RETRY)
+		broker_db_is_back(b);
+	broker_answer(b, job, m->done.outcome, m->done.reason, &m->done,
+	    m->text);
 }
 
 static void
-broker_on_fatal(struct daemon *d, struct worker *w, zmsg_t *msg)
+broker_on_fatal(struct broker *b, struct worker *w, const char *why)
 {
-	char *why = zmsg_popstr(msg);
-
 	log_errx("worker %s cannot work: %s", w->identity,
-	    why ? why : "no reason given");
-	free(why);
-	d->exit_code = 1;
-	if (d->phase == PHASE_RUNNING) {
-		d->phase = PHASE_DRAINING;
-		d->drain_deadline_ms = now_ms();
+	    *why ? why : "no reason given");
+	if (!b->fatal[0])
+		snprintf(b->fatal, sizeof(b->fatal), "%s", *why ? why :
+		    "a worker cannot work");
+}
+
+static void
+broker_on_message(struct broker *b, const struct worker_msg *m)
+{
+	struct worker *w = supervisor_find(b->p.sup, m->identity);
+
+	if (w == NULL) {
+		log_debug("message from unknown worker %s ignored", m->identity);
+		return;
+	}
+	switch (m->type) {
+	case JOBWIRE_T_READY:
+		supervisor_ready(w);
+		break;
+	case JOBWIRE_T_STORING:
+		supervisor_storing(w);
+		break;
+	case JOBWIRE_T_DONE:
+		broker_on_done(b, w, m);
+		break;
+	case JOBWIRE_T_FATAL:
+		broker_on_fatal(b, w, m->text);
+		break;
+	default:
+		break;
 	}
 }
 
 static int
 broker_on_back(zloop_t *loop, zsock_t *sock, void *arg)
 {
-	struct daemon *d = arg;
-	zmsg_t *msg = zmsg_recv(sock);
-	char *identity, *type;
-	struct worker *w;
+	struct broker *b = arg;
+	struct worker_msg m;
 	(void)loop;
+	(void)sock;
 
-	if (msg == NULL)
-		return 0;
-	identity = zmsg_popstr(msg);
-	type = zmsg_popstr(msg);
-	w = identity ? supervisor_find(d, identity) : NULL;
-	if (w == NULL || type == NULL) {
-		log_debug("message from unknown worker %s ignored",
-		    identity ? identity : "?");
-	} else if (strcmp(type, JOBWIRE_READY) == 0) {
-		if (w->state == WORKER_STARTING) {
-			w->state = WORKER_IDLE;
-			w->failures = 0;
-			log_info("worker %s ready (pid %d)", w->identity,
-			    (int)w->pid);
-		}
-	} else if (strcmp(type, JOBWIRE_STORING) == 0) {
-		supervisor_storing(w);
-	} else if (strcmp(type, JOBWIRE_DONE) == 0) {
-		broker_on_done(d, w, msg);
-	} else if (strcmp(type, JOBWIRE_FATAL) == 0) {
-		broker_on_fatal(d, w, msg);
-	} else {
-		log_warnx("worker %s sent unknown message %s", w->identity, type);
-	}
-	free(identity);
-	free(type);
-	zmsg_destroy(&msg);
-	spool_flush(d);
-	broker_dispatch(d);
+	if (workerlink_recv(b->p.link, &m) == 0)
+		broker_on_message(b, &m);
+	broker_flush_spool(b);
+	broker_dispatch(b);
 	return 0;
+}
+
+/* ---- deaths ----------------------------------------------------------- */
+
+static void
+broker_rescue(struct broker *b, const struct worker_death *wd, struct job *job)
+{
+	struct death death = { wd->what, wd->timed_out, wd->db_stalled,
+	    wd->njobs, b->p.cfg->max_crashes, b->p.cfg->job_timeout };
+	int quarantined;
+
+	if (policy_after_death(job, &death, &quarantined) == DEATH_GIVE_UP) {
+		/* even storing it as rejected kills workers: give up loudly */
+		log_errx("job %" PRIu64 " could not be quarantined (%s); "
+		    "answering rejected without a database record", job->id,
+		    wd->what);
+		broker_answer(b, job, OUTCOME_REJECTED, REASON_QUARANTINED,
+		    NULL, job->quarantine_reason);
+		return;
+	}
+	if (quarantined)
+		log_warnx("quarantining job %" PRIu64 " source_url=%s: %s",
+		    job->id, job->source_url ? job->source_url : "-",
+		    job->quarantine_reason);
+	queue_push_front(&b->queue, job);
+}
+
+/* The documents a dead worker held go back to the queue, in order. */
+void
+broker_on_deaths(struct broker *b, struct worker_death *deaths, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct job *rev = NULL, *job = deaths[i].jobs;
+
+		deaths[i].jobs = NULL;
+		while (job != NULL) {	/* reverse: pushes keep the order */
+			struct job *next = job->next;
+			job->next = rev;
+			rev = job;
+			job = next;
+		}
+		while (rev != NULL) {
+			struct job *next = rev->next;
+			rev->next = NULL;
+			broker_rescue(b, &deaths[i], rev);
+			rev = next;
+		}
+	}
+	broker_dispatch(b);
+}
+
+/* ---- the tick, draining ----------------------------------------------- */
+
+void
+broker_tick(struct broker *b)
+{
+	broker_flush_spool(b);
+	broker_dispatch(b);
+}
+
+void
+broker_reconfigured(struct broker *b)
+{
+	broker_update_reading(b);
+	broker_dispatch(b);
+}
+
+/* Replay jobs in the queue are on disk: at shutdown they can just go. */
+void
+broker_stop_taking(struct broker *b)
+{
+	struct queue keep = { 0 };
+	struct job *job;
+
+	b->taking = 0;
+	while ((job = queue_pop(&b->queue)) != NULL) {
+		if (job->spool_seg != 0)
+			job_free(&job);
+		else
+			queue_push_back(&keep, job);
+	}
+	b->queue = keep;
+	broker_update_reading(b);
+}
+
+void
+broker_give_up(struct broker *b)
+{
+	struct job *job;
+
+	broker_answer_chain(b, supervisor_abandon_all(b->p.sup), OUTCOME_RETRY,
+	    REASON_SHUTDOWN, "planqd stopped before this document was "
+	    "finished; send it again");
+	while ((job = queue_pop(&b->queue)) != NULL)
+		broker_answer(b, job, OUTCOME_RETRY, REASON_SHUTDOWN, NULL,
+		    "planqd is shutting down; send again later");
+}
+
+int
+broker_idle(const struct broker *b)
+{
+	return b->queue.count == 0 && supervisor_busy_count(b->p.sup) == 0;
+}
+
+const char *
+broker_fatal(const struct broker *b)
+{
+	return b->fatal[0] ? b->fatal : NULL;
+}
+
+const struct queue *
+broker_queue(const struct broker *b)
+{
+	return &b->queue;
+}
+
+int
+broker_db_down(const struct broker *b)
+{
+	return b->db_down;
+}
+
+int
+broker_reading(const struct broker *b)
+{
+	return front_reading(b->p.front);
 }

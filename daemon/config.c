@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "jobwire.h"
 #include "log.h"
 
 #define CONFIG_DEFAULT_LISTEN "tcp://127.0.0.1:5570"
@@ -181,7 +182,8 @@ config_apply(struct config *cfg, const char *key, const char *value,
 		{ "job_timeout", offsetof(struct config, job_timeout), 1, 86400 },
 		{ "drain_timeout", offsetof(struct config, drain_timeout), 0, 86400 },
 		{ "max_crashes", offsetof(struct config, max_crashes), 1, 100 },
-		{ "batch_max", offsetof(struct config, batch_max), 1, 64 },
+		{ "batch_max", offsetof(struct config, batch_max), 1,
+		    JOBWIRE_BATCH_MAX },
 		{ "spool_max_records", offsetof(struct config, spool_max_records),
 		    1, 100000000 },
 		{ "db_retry_seconds", offsetof(struct config, db_retry_seconds),

@@ -1,7 +1,8 @@
 /*
  * config.h: planqd's settings.  Defaults, then the config file
- * (planqd.conf(5): "key = value" lines), then the PLANQ_DB environment, then
- * command-line flags, which always win, also after a SIGHUP reload.
+ * (planqd.conf(5): "key = value" lines), then the PLANQ_DB environment (only
+ * when the file has no db), then command-line flags, which always win, also
+ * after a SIGHUP reload.
  */
 #ifndef PLANQD_CONFIG_H
 #define PLANQD_CONFIG_H

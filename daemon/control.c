@@ -15,9 +15,10 @@
 #include <unistd.h>
 #include <jansson.h>
 
+#include "clock.h"
+#include "control.h"
+#include "health.h"
 #include "log.h"
-#include "observe.h"
-#include "planqd.h"
 
 #define CONTROL_MAX_CLIENTS	8
 #define CONTROL_REQUEST_MAX	128
@@ -37,7 +38,8 @@ struct control_client {
 };
 
 struct control {
-	struct daemon	*d;
+	const struct view *v;
+	zloop_t		*loop;
 	int		 listen_fd;
 	int		 timer_id;
 	int64_t		 started_ms;
@@ -54,7 +56,8 @@ control_worker_json(const struct worker *w, int64_t now)
 {
 	json_t *o = json_pack("{s:i, s:s, s:i, s:s, s:I}",
 	    "slot", w->slot, "identity", w->identity, "pid", (int)w->pid,
-	    "state", observe_worker_state(w->state), "done", (json_int_t)w->done);
+	    "state", supervisor_state_name(w->state),
+	    "done", (json_int_t)w->done);
 
 	if (o == NULL)
 		return NULL;
@@ -74,14 +77,16 @@ control_worker_json(const struct worker *w, int64_t now)
 }
 
 static json_t *
-control_workers_json(const struct daemon *d)
+control_workers_json(const struct view *v)
 {
 	json_t *a = json_array();
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
+	int n;
+	const struct worker *w = supervisor_workers(v->sup, &n);
 
-	for (int i = 0; a != NULL && i < d->nslots; i++)
-		if (json_array_append_new(a,
-		    control_worker_json(&d->workers[i], now)) != 0) {
+	for (int i = 0; a != NULL && i < n; i++)
+		if (json_array_append_new(a, control_worker_json(&w[i], now)) !=
+		    0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -89,49 +94,55 @@ control_workers_json(const struct daemon *d)
 }
 
 static json_t *
-control_counters_json(const struct daemon *d)
+control_counters_json(const struct view *v)
 {
-	const struct counters *c = &d->count;
+	const struct stats *st = v->stats;
+	const struct supervisor_counts *c = supervisor_counts(v->sup);
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "received", (json_int_t)c->received, "stored", (json_int_t)c->stored,
-	    "duplicate", (json_int_t)c->duplicate,
-	    "rejected", (json_int_t)c->rejected, "retry", (json_int_t)c->retry,
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "received", (json_int_t)st->received,
+	    "stored", (json_int_t)st->by_outcome[OUTCOME_STORED],
+	    "duplicate", (json_int_t)st->by_outcome[OUTCOME_DUPLICATE],
+	    "rejected", (json_int_t)st->by_outcome[OUTCOME_REJECTED],
+	    "retry", (json_int_t)st->by_outcome[OUTCOME_RETRY],
 	    "worker_crashes", (json_int_t)c->crashes,
 	    "worker_restarts", (json_int_t)c->respawns,
-	    "quarantined", (json_int_t)c->quarantined);
+	    "worker_db_stalls", (json_int_t)c->db_stalls,
+	    "quarantined", (json_int_t)st->quarantined);
 }
 
 /* The answer to "status": one line of JSON, malloc'ed, or NULL. */
 static char *
 control_status(const struct control *ctl)
 {
-	const struct daemon *d = ctl->d;
-	const char *why = observe_unhealthy(d);
+	const struct view *v = ctl->v;
+	const struct queue *q = broker_queue(v->broker);
+	const char *why = health_problem(v);
 	json_t *root;
 	char *text;
 
 	root = json_pack("{s:i, s:s, s:I, s:b, s:s, s:o, s:i, s:i, "
 	    "s:{s:i, s:I, s:i, s:I, s:b}, s:{s:I, s:I}, s:o}",
 	    "pid", (int)getpid(),
-	    "phase", observe_phase(d->phase),
-	    "uptime_ms", (json_int_t)(now_ms() - ctl->started_ms),
+	    "phase", health_phase_name(*v->phase),
+	    "uptime_ms", (json_int_t)(clock_ms() - ctl->started_ms),
 	    "healthy", why == NULL,
 	    "health", why ? why : "ok",
-	    "workers", control_workers_json(d),
-	    "workers_configured", d->cfg.workers,
-	    "workers_ready", observe_ready_workers(d),
-	    "queue", "count", d->queue.count,
-	    "bytes", (json_int_t)d->queue.bytes, "max", d->cfg.queue_max,
-	    "max_bytes", (json_int_t)d->cfg.queue_max_bytes,
-	    "reading", d->reading_front != 0,
-	    "spool", "records", (json_int_t)spool_records(d),
-	    "bytes", (json_int_t)spool_bytes(d),
-	    "counters", control_counters_json(d));
+	    "workers", control_workers_json(v),
+	    "workers_configured", v->cfg->workers,
+	    "workers_ready", supervisor_ready_count(v->sup),
+	    "queue", "count", q->count,
+	    "bytes", (json_int_t)q->bytes, "max", v->cfg->queue_max,
+	    "max_bytes", (json_int_t)v->cfg->queue_max_bytes,
+	    "reading", broker_reading(v->broker) != 0,
+	    "spool", "records", (json_int_t)spool_records(v->spool),
+	    "bytes", (json_int_t)spool_bytes(v->spool),
+	    "counters", control_counters_json(v));
 	if (root == NULL)
 		return NULL;
 	json_object_set_new(root, "database", json_pack("{s:b,s:I}", "down",
-	    d->db_down != 0, "spool_replayed", (json_int_t)d->count.replayed));
+	    broker_db_down(v->broker) != 0, "spool_replayed",
+	    (json_int_t)v->stats->replayed));
 	text = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	return text;
@@ -168,7 +179,7 @@ control_client_close(struct control_client *c)
 
 	if (c->fd < 0)
 		return;
-	zloop_poller_end(c->ctl->d->loop, &item);
+	zloop_poller_end(c->ctl->loop, &item);
 	close(c->fd);
 	free(c->out);
 	c->out = NULL;
@@ -181,9 +192,9 @@ control_client_watch(struct control_client *c, short events)
 {
 	zmq_pollitem_t item = { NULL, c->fd, 0, 0 };
 
-	zloop_poller_end(c->ctl->d->loop, &item);
+	zloop_poller_end(c->ctl->loop, &item);
 	item.events = events;
-	return zloop_poller(c->ctl->d->loop, &item, control_on_client, c);
+	return zloop_poller(c->ctl->loop, &item, control_on_client, c);
 }
 
 /* Writes what the socket takes; closes the client when all is sent. */
@@ -285,7 +296,7 @@ control_on_accept(zloop_t *loop, zmq_pollitem_t *item, void *arg)
 			continue;
 		}
 		c->fd = fd;
-		c->deadline_ms = now_ms() + CONTROL_TIMEOUT_MS;
+		c->deadline_ms = clock_ms() + CONTROL_TIMEOUT_MS;
 		if (control_client_watch(c, ZMQ_POLLIN) != 0)
 			control_client_close(c);
 	}
@@ -297,7 +308,7 @@ static int
 control_on_sweep(zloop_t *loop, int timer_id, void *arg)
 {
 	struct control *ctl = arg;
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 	(void)loop;
 	(void)timer_id;
 
@@ -366,16 +377,16 @@ control_listen(struct control *ctl)
 }
 
 static int
-control_set_path(struct control *ctl, const struct daemon *d)
+control_set_path(struct control *ctl, const char *path,
+    const char *runtime_dir)
 {
 	int n;
 
-	if (d->cfg.control_socket != NULL)
-		n = snprintf(ctl->path, sizeof(ctl->path), "%s",
-		    d->cfg.control_socket);
+	if (path != NULL)
+		n = snprintf(ctl->path, sizeof(ctl->path), "%s", path);
 	else
 		n = snprintf(ctl->path, sizeof(ctl->path), "%s/control.sock",
-		    d->runtime_dir);
+		    runtime_dir);
 	if (n < 0 || (size_t)n >= sizeof(ctl->path)) {
 		log_errx("control socket path is longer than %zu bytes; set "
 		    "control_socket to a shorter one", sizeof(ctl->path) - 1);
@@ -384,42 +395,46 @@ control_set_path(struct control *ctl, const struct daemon *d)
 	return 0;
 }
 
-int
-control_open(struct daemon *d)
+struct control *
+control_open(const char *path, const char *runtime_dir, zloop_t *loop,
+    const struct view *v)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
 	zmq_pollitem_t item = { NULL, 0, ZMQ_POLLIN, 0 };
 
 	if (ctl == NULL)
-		return -1;
-	ctl->d = d;
+		return NULL;
+	ctl->v = v;
+	ctl->loop = loop;
 	ctl->listen_fd = -1;
 	ctl->timer_id = -1;
-	ctl->started_ms = now_ms();
+	ctl->started_ms = clock_ms();
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		ctl->clients[i].ctl = ctl;
 		ctl->clients[i].fd = -1;
 	}
-	d->control = ctl;
-	if (control_set_path(ctl, d) != 0)
-		return -1;
+	if (control_set_path(ctl, path, runtime_dir) != 0)
+		goto fail;
 	if (control_listen(ctl) != 0) {
 		log_warn("cannot listen on the control socket %s", ctl->path);
-		return -1;
+		goto fail;
 	}
 	item.fd = ctl->listen_fd;
-	if (zloop_poller(d->loop, &item, control_on_accept, ctl) != 0 ||
-	    (ctl->timer_id = zloop_timer(d->loop, CONTROL_SWEEP_MS, 0,
+	if (zloop_poller(loop, &item, control_on_accept, ctl) != 0 ||
+	    (ctl->timer_id = zloop_timer(loop, CONTROL_SWEEP_MS, 0,
 	    control_on_sweep, ctl)) < 0)
-		return -1;
+		goto fail;
 	log_info("control socket %s", ctl->path);
-	return 0;
+	return ctl;
+fail:
+	control_close(&ctl);
+	return NULL;
 }
 
 void
-control_close(struct daemon *d)
+control_close(struct control **ctlp)
 {
-	struct control *ctl = d->control;
+	struct control *ctl = *ctlp;
 
 	if (ctl == NULL)
 		return;
@@ -427,12 +442,12 @@ control_close(struct daemon *d)
 		control_client_close(&ctl->clients[i]);
 	if (ctl->listen_fd >= 0) {
 		zmq_pollitem_t item = { NULL, ctl->listen_fd, 0, 0 };
-		zloop_poller_end(d->loop, &item);
+		zloop_poller_end(ctl->loop, &item);
 		close(ctl->listen_fd);
 		unlink(ctl->path);
 	}
 	if (ctl->timer_id >= 0)
-		zloop_timer_end(d->loop, ctl->timer_id);
+		zloop_timer_end(ctl->loop, ctl->timer_id);
 	free(ctl);
-	d->control = NULL;
+	*ctlp = NULL;
 }

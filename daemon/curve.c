@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "curve.h"
 #include "log.h"
-#include "planqd.h"
 
 #define CURVE_ZAP_DOMAIN "planq"
 #define CURVE_NO_SECRET  "0000000000000000000000000000000000000000"
@@ -160,17 +160,17 @@ curve_load_clients(struct curve *c, const char *dir)
 /* ---- setup, reload, close ---------------------------------------------- */
 
 static int
-curve_start(struct daemon *d, struct curve *c, zsock_t *front)
+curve_start(struct curve *c, const struct config *cfg, zsock_t *front)
 {
 	zcert_t *cert;
 
-	if (d->cfg.curve_clients_dir == NULL) {
+	if (cfg->curve_clients_dir == NULL) {
 		log_errx("curve_secret_file is set but curve_clients_dir is "
 		    "not: set it to a directory of the crawlers' public "
 		    "certificates");
 		return -1;
 	}
-	if ((cert = curve_load_server_cert(d->cfg.curve_secret_file)) == NULL)
+	if ((cert = curve_load_server_cert(cfg->curve_secret_file)) == NULL)
 		return -1;
 	/* zauth must answer ZAP before the first connection: libzmq lets
 	 * every key in when no handler is there */
@@ -180,8 +180,8 @@ curve_start(struct daemon *d, struct curve *c, zsock_t *front)
 		zcert_destroy(&cert);
 		return -1;
 	}
-	c->secret_file = strdup(d->cfg.curve_secret_file);
-	c->clients_dir = strdup(d->cfg.curve_clients_dir);
+	c->secret_file = strdup(cfg->curve_secret_file);
+	c->clients_dir = strdup(cfg->curve_clients_dir);
 	if (c->secret_file == NULL || c->clients_dir == NULL ||
 	    curve_load_clients(c, c->clients_dir) != 0) {
 		zcert_destroy(&cert);
@@ -197,38 +197,38 @@ curve_start(struct daemon *d, struct curve *c, zsock_t *front)
 }
 
 int
-curve_setup(struct daemon *d, zsock_t *front)
+curve_setup(struct curve **cp, const struct config *cfg, zsock_t *front)
 {
 	struct curve *c;
 
-	if (d->cfg.curve_secret_file == NULL) {
-		if (d->cfg.curve_clients_dir != NULL)
+	*cp = NULL;
+	if (cfg->curve_secret_file == NULL) {
+		if (cfg->curve_clients_dir != NULL)
 			log_warnx("curve_clients_dir is set but "
 			    "curve_secret_file is not: CurveZMQ is off");
-		return curve_check_plaintext(&d->cfg);
+		return curve_check_plaintext(cfg);
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_errx("curve: out of memory");
 		return -1;
 	}
-	d->curve = c;
-	return curve_start(d, c, front);
+	*cp = c;
+	return curve_start(c, cfg, front);
 }
 
 void
-curve_reload(struct daemon *d)
+curve_reload(struct curve *c, const struct config *cfg)
 {
-	struct curve *c = d->curve;
-	const char *dir = d->cfg.curve_clients_dir;
+	const char *dir = cfg->curve_clients_dir;
 
 	if (c == NULL) {
-		if (d->cfg.curve_secret_file != NULL)
+		if (cfg->curve_secret_file != NULL)
 			log_notice("curve_secret_file takes effect only on "
 			    "restart");
 		return;
 	}
-	if (d->cfg.curve_secret_file == NULL ||
-	    strcmp(d->cfg.curve_secret_file, c->secret_file) != 0)
+	if (cfg->curve_secret_file == NULL ||
+	    strcmp(cfg->curve_secret_file, c->secret_file) != 0)
 		log_notice("curve_secret_file changes only on restart; "
 		    "still using %s", c->secret_file);
 	if (dir == NULL) {
@@ -252,9 +252,9 @@ curve_reload(struct daemon *d)
 }
 
 void
-curve_close(struct daemon *d)
+curve_destroy(struct curve **cp)
 {
-	struct curve *c = d->curve;
+	struct curve *c = *cp;
 
 	if (c == NULL)
 		return;
@@ -262,5 +262,5 @@ curve_close(struct daemon *d)
 	free(c->secret_file);
 	free(c->clients_dir);
 	free(c);
-	d->curve = NULL;
+	*cp = NULL;
 }

@@ -19,11 +19,46 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "broker.h"
+#include "clock.h"
+#include "control.h"
+#include "curve.h"
+#include "front.h"
+#include "http.h"
+#include "jobwire.h"
 #include "log.h"
-#include "planqd.h"
+#include "notify.h"
 #include "spool.h"
+#include "supervisor.h"
+#include "view.h"
+#include "workerlink.h"
 
 #define PLANQD_TICK_MS 100
+
+/* The process: its configuration, its phase, and the modules it wires
+ * together (each owns its own state; see docs/ARCHITECTURE.md). */
+struct planqd {
+	struct config		 cfg;
+	struct config_flags	 flags;
+	zloop_t			*loop;
+	int			 sigfd;
+	char			 runtime_dir[200];
+	int			 own_runtime_dir;
+	enum daemon_phase	 phase;
+	int64_t			 drain_deadline_ms;
+	int			 exit_code;
+	struct stats		 stats;
+	struct spool_limits	 spool_limits;
+	struct spool		*spool;
+	struct curve		*curve;
+	struct front		*front;
+	struct workerlink	*link;
+	struct supervisor	*sup;
+	struct broker		*broker;
+	struct http		*http;
+	struct control		*control;
+	struct view		 view;
+};
 
 static void
 usage(FILE *out)
@@ -80,9 +115,9 @@ parse_flags(int argc, char **argv, struct config_flags *fl)
 		case 'B':
 			fl->batch_max = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || fl->batch_max < 1 ||
-			    fl->batch_max > 64) {
+			    fl->batch_max > JOBWIRE_BATCH_MAX) {
 				fprintf(stderr, "planqd: --batch-max must be 1 "
-				    "to 64\n");
+				    "to %d\n", JOBWIRE_BATCH_MAX);
 				return -1;
 			}
 			break;
@@ -137,9 +172,9 @@ default_worker_path(struct config *cfg)
 }
 
 static int
-make_runtime_dir(struct daemon *d)
+make_runtime_dir(struct planqd *pd)
 {
-	const char *dir = d->cfg.runtime_dir ? d->cfg.runtime_dir :
+	const char *dir = pd->cfg.runtime_dir ? pd->cfg.runtime_dir :
 	    getenv("RUNTIME_DIRECTORY");	/* systemd's RuntimeDirectory= */
 
 	if (dir != NULL) {
@@ -147,32 +182,34 @@ make_runtime_dir(struct daemon *d)
 			log_warn("cannot create runtime directory %s", dir);
 			return -1;
 		}
-		snprintf(d->runtime_dir, sizeof(d->runtime_dir), "%s", dir);
+		snprintf(pd->runtime_dir, sizeof(pd->runtime_dir), "%s", dir);
 		return 0;
 	}
-	snprintf(d->runtime_dir, sizeof(d->runtime_dir), "%s/planqd.XXXXXX",
+	snprintf(pd->runtime_dir, sizeof(pd->runtime_dir), "%s/planqd.XXXXXX",
 	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(d->runtime_dir) == NULL) {
+	if (mkdtemp(pd->runtime_dir) == NULL) {
 		log_warn("cannot create a runtime directory");
 		return -1;
 	}
-	d->own_runtime_dir = 1;
+	pd->own_runtime_dir = 1;
 	return 0;
 }
 
 static void
-remove_runtime_dir(struct daemon *d)
+remove_runtime_dir(struct planqd *pd)
 {
-	char path[sizeof(d->runtime_dir) + 32];
+	char path[sizeof(pd->runtime_dir) + 32];
 
-	snprintf(path, sizeof(path), "%s/workers.sock", d->runtime_dir);
+	if (pd->runtime_dir[0] == '\0')
+		return;
+	snprintf(path, sizeof(path), "%s/workers.sock", pd->runtime_dir);
 	unlink(path);
-	if (d->own_runtime_dir)
-		rmdir(d->runtime_dir);
+	if (pd->own_runtime_dir)
+		rmdir(pd->runtime_dir);
 }
 
 static int
-setup_signals(struct daemon *d)
+setup_signals(struct planqd *pd)
 {
 	sigset_t set;
 
@@ -187,86 +224,115 @@ setup_signals(struct daemon *d)
 	/* blocked before libzmq starts its threads, so they inherit it */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
-	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	return d->sigfd < 0 ? -1 : 0;
+	pd->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return pd->sigfd < 0 ? -1 : 0;
 }
 
 /* ---- events ----------------------------------------------------------- */
 
 static void
-begin_drain(struct daemon *d, const char *why)
+begin_drain(struct planqd *pd, const char *why)
 {
-	if (d->phase != PHASE_RUNNING)
+	if (pd->phase != PHASE_RUNNING)
 		return;
-	notify_stopping(d);
+	notify_stopping(&pd->view);
 	log_notice("%s: no new documents; finishing %d queued and %d in "
-	    "flight (up to %d s)", why, d->queue.count,
-	    supervisor_busy_count(d), d->cfg.drain_timeout);
-	d->phase = PHASE_DRAINING;
-	d->drain_deadline_ms = now_ms() + (int64_t)d->cfg.drain_timeout * 1000;
-	broker_release_replays(d);	/* they wait safely on disk */
-	broker_update_reading(d);
+	    "flight (up to %d s)", why, broker_queue(pd->broker)->count,
+	    supervisor_busy_count(pd->sup), pd->cfg.drain_timeout);
+	pd->phase = PHASE_DRAINING;
+	pd->drain_deadline_ms = clock_ms() + (int64_t)pd->cfg.drain_timeout *
+	    1000;
+	broker_stop_taking(pd->broker);	/* replays wait safely on disk */
+}
+
+/* A worker said FATAL, or workers cannot start: stop now, exit 1. */
+static void
+check_failures(struct planqd *pd)
+{
+	const char *why = supervisor_failure(pd->sup);
+
+	if (pd->phase != PHASE_RUNNING)
+		return;
+	if (why != NULL)
+		log_errx("%s; planqd stops", why);
+	else if (broker_fatal(pd->broker) == NULL)
+		return;
+	pd->exit_code = 1;
+	pd->phase = PHASE_DRAINING;
+	pd->drain_deadline_ms = clock_ms();
+	broker_stop_taking(pd->broker);
 }
 
 static void
-reload(struct daemon *d)
+reap(struct planqd *pd)
+{
+	struct worker_death deaths[PLANQD_MAX_WORKERS];
+	int n = supervisor_reap(pd->sup, deaths, PLANQD_MAX_WORKERS);
+
+	broker_on_deaths(pd->broker, deaths, n);
+	check_failures(pd);
+}
+
+static void
+reload(struct planqd *pd)
 {
 	struct config fresh;
 	char why[512];
 
-	notify_reloading(d);
-	if (config_load(&fresh, &d->flags, why, sizeof(why)) != 0) {
+	notify_reloading();
+	if (config_load(&fresh, &pd->flags, why, sizeof(why)) != 0) {
 		log_errx("reload failed, keeping the running configuration: %s",
 		    why);
-		notify_reloaded(d);
+		notify_reloaded(&pd->view);
 		return;
 	}
 	if (default_worker_path(&fresh) != 0) {
 		log_errx("reload failed: cannot find the worker program");
 		config_clear(&fresh);
-		notify_reloaded(d);
+		notify_reloaded(&pd->view);
 		return;
 	}
 	log_set_level(fresh.log_level);
 	/* sockets stay as they are: a new listen address needs a restart */
-	if (fresh.nlisten != d->cfg.nlisten)
+	if (fresh.nlisten != pd->cfg.nlisten)
 		log_notice("listen endpoints change only on restart");
-	config_clear(&d->cfg);
-	d->cfg = fresh;
-	if (supervisor_build_env(d) != 0)
+	config_clear(&pd->cfg);
+	pd->cfg = fresh;	/* in place: the modules hold &pd->cfg */
+	pd->spool_limits.max_bytes = pd->cfg.spool_max_bytes;
+	pd->spool_limits.max_records = (uint64_t)pd->cfg.spool_max_records;
+	if (supervisor_build_env(pd->sup) != 0)
 		log_errx("reload: out of memory building the worker environment");
-	supervisor_resize(d);
-	curve_reload(d);
-	broker_update_reading(d);
-	broker_dispatch(d);
+	supervisor_resize(pd->sup);
+	curve_reload(pd->curve, &pd->cfg);
+	broker_reconfigured(pd->broker);
 	log_notice("configuration reloaded");
-	notify_reloaded(d);
+	notify_reloaded(&pd->view);
 }
 
 static int
 on_signal(zloop_t *loop, zmq_pollitem_t *item, void *arg)
 {
-	struct daemon *d = arg;
+	struct planqd *pd = arg;
 	struct signalfd_siginfo si;
 	(void)loop;
 	(void)item;
 
-	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+	while (read(pd->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			supervisor_reap(d);
+			reap(pd);
 			break;
 		case SIGHUP:
-			reload(d);
+			reload(pd);
 			break;
 		case SIGTERM:
 		case SIGINT:
-			if (d->phase == PHASE_RUNNING) {
-				begin_drain(d, si.ssi_signo == SIGTERM ?
+			if (pd->phase == PHASE_RUNNING) {
+				begin_drain(pd, si.ssi_signo == SIGTERM ?
 				    "SIGTERM" : "SIGINT");
 			} else {
 				log_notice("second stop signal: stopping now");
-				d->drain_deadline_ms = now_ms();
+				pd->drain_deadline_ms = clock_ms();
 			}
 			break;
 		default:
@@ -276,51 +342,45 @@ on_signal(zloop_t *loop, zmq_pollitem_t *item, void *arg)
 	return 0;
 }
 
-/* Past the drain deadline: answer what remains "retry" and stop. */
-static void
-drain_give_up(struct daemon *d)
+/* Whether empty worker slots should get a process again. */
+static int
+wants_workers(const struct planqd *pd)
 {
-	for (int i = 0; i < d->nslots; i++) {
-		struct worker *w = &d->workers[i];
-		if (w->job == NULL)
-			continue;
-		while (w->job != NULL) {
-			struct job *job = w->job;
-			w->job = job->next;
-			broker_reply_status(d, job, "retry",
-			    "planqd stopped before this document was finished; "
-			    "send it again");
-			job_free(&job);
-		}
-		w->njobs = 0;
-		if (w->pid > 0)
-			kill(w->pid, SIGKILL);
+	if (pd->phase == PHASE_RUNNING)
+		return 1;
+	return pd->phase == PHASE_DRAINING && pd->exit_code == 0 &&
+	    broker_queue(pd->broker)->count > 0;
+}
+
+static void
+drain_tick(struct planqd *pd)
+{
+	int idle = broker_idle(pd->broker);
+	int late = clock_ms() >= pd->drain_deadline_ms;
+
+	if (!idle && late)
+		broker_give_up(pd->broker);	/* answers the rest "retry" */
+	if (idle || late) {
+		pd->phase = PHASE_STOPPING;
+		supervisor_stop_all(pd->sup);
 	}
-	broker_fail_all(d, "retry", "planqd is shutting down; send again later");
 }
 
 static int
 on_tick(zloop_t *loop, int timer_id, void *arg)
 {
-	struct daemon *d = arg;
+	struct planqd *pd = arg;
 	(void)loop;
 	(void)timer_id;
 
-	supervisor_tick(d);
-	spool_flush(d);
-	broker_dispatch(d);
-	metrics_tick(d);
-	notify_tick(d);
-	if (d->phase == PHASE_DRAINING) {
-		int idle = d->queue.count == 0 && supervisor_busy_count(d) == 0;
-		if (!idle && now_ms() >= d->drain_deadline_ms)
-			drain_give_up(d);
-		if (idle || now_ms() >= d->drain_deadline_ms) {
-			d->phase = PHASE_STOPPING;
-			supervisor_stop_all(d);
-		}
-	}
-	if (d->phase == PHASE_STOPPING && supervisor_all_exited(d))
+	supervisor_tick(pd->sup, wants_workers(pd));
+	broker_tick(pd->broker);
+	http_tick(pd->http);
+	notify_tick(&pd->view);
+	check_failures(pd);
+	if (pd->phase == PHASE_DRAINING)
+		drain_tick(pd);
+	if (pd->phase == PHASE_STOPPING && supervisor_all_exited(pd->sup))
 		return -1;	/* leave the loop */
 	return 0;
 }
@@ -328,105 +388,150 @@ on_tick(zloop_t *loop, int timer_id, void *arg)
 /* ---- main ------------------------------------------------------------- */
 
 static int
-daemon_setup(struct daemon *d)
+open_spool(struct planqd *pd)
+{
+	pd->spool_limits.max_bytes = pd->cfg.spool_max_bytes;
+	pd->spool_limits.max_records = (uint64_t)pd->cfg.spool_max_records;
+	if (pd->cfg.spool_dir == NULL)
+		return 0;
+	pd->spool = spool_open(pd->cfg.spool_dir, &pd->spool_limits);
+	return pd->spool != NULL ? 0 : -1;
+}
+
+static int
+open_loop(struct planqd *pd)
 {
 	zmq_pollitem_t sigitem = { NULL, 0, ZMQ_POLLIN, 0 };
 
-	if (setup_signals(d) != 0) {
+	if ((pd->loop = zloop_new()) == NULL)
+		return -1;
+	zloop_set_nonstop(pd->loop, true);
+	sigitem.fd = pd->sigfd;
+	if (zloop_poller(pd->loop, &sigitem, on_signal, pd) != 0 ||
+	    zloop_timer(pd->loop, PLANQD_TICK_MS, 0, on_tick, pd) < 0)
+		return -1;
+	return 0;
+}
+
+/* The modules, in the order each needs the one before. */
+static int
+open_parts(struct planqd *pd)
+{
+	struct broker_parts parts;
+
+	if ((pd->front = front_new(&pd->cfg, pd->loop, &pd->stats)) == NULL ||
+	    front_open(pd->front, &pd->curve) != 0)
+		return -1;
+	if ((pd->link = workerlink_open(pd->runtime_dir)) == NULL)
+		return -1;
+	pd->sup = supervisor_new(&pd->cfg, workerlink_endpoint(pd->link));
+	if (pd->sup == NULL || supervisor_build_env(pd->sup) != 0)
+		return -1;
+	parts = (struct broker_parts){ &pd->cfg, pd->loop, pd->front,
+	    pd->link, pd->sup, pd->spool, &pd->stats };
+	if ((pd->broker = broker_new(&parts)) == NULL ||
+	    broker_start(pd->broker) != 0)
+		return -1;
+	pd->view = (struct view){ &pd->cfg, pd->sup, pd->broker, pd->spool,
+	    &pd->stats, &pd->phase, clock_ms() };
+	if (pd->cfg.metrics_listen != NULL && *pd->cfg.metrics_listen != '\0' &&
+	    (pd->http = http_open(pd->cfg.metrics_listen, pd->loop,
+	    &pd->view)) == NULL)
+		return -1;
+	pd->control = control_open(pd->cfg.control_socket, pd->runtime_dir,
+	    pd->loop, &pd->view);
+	return pd->control != NULL ? 0 : -1;
+}
+
+static int
+planqd_setup(struct planqd *pd)
+{
+	if (setup_signals(pd) != 0) {
 		log_warn("cannot set up signal handling");
 		return -1;
 	}
 	zsys_handler_set(NULL);	/* CZMQ must not install its own */
 	zsys_set_logstream(NULL);
 	zsys_init();
-	if (make_runtime_dir(d) != 0 || supervisor_build_env(d) != 0 ||
-	    spool_open(d) != 0)
+	if (make_runtime_dir(pd) != 0 || open_spool(pd) != 0 ||
+	    open_loop(pd) != 0 || open_parts(pd) != 0)
 		return -1;
-	if ((d->loop = zloop_new()) == NULL)
-		return -1;
-	zloop_set_nonstop(d->loop, true);
-	sigitem.fd = d->sigfd;
-	if (zloop_poller(d->loop, &sigitem, on_signal, d) != 0 ||
-	    zloop_timer(d->loop, PLANQD_TICK_MS, 0, on_tick, d) < 0)
-		return -1;
-	if (broker_open(d) != 0 || metrics_open(d) != 0 || control_open(d) != 0)
-		return -1;
-	supervisor_start(d);
+	supervisor_start(pd->sup);
 	log_notice("started: %d workers, max_body %zu, queue %d, worker %s",
-	    d->cfg.workers, d->cfg.max_body, d->cfg.queue_max,
-	    d->cfg.worker_path);
+	    pd->cfg.workers, pd->cfg.max_body, pd->cfg.queue_max,
+	    pd->cfg.worker_path);
 	return 0;
 }
 
 static void
-daemon_teardown(struct daemon *d)
+planqd_teardown(struct planqd *pd)
 {
-	struct job *job;
-
-	while ((job = queue_pop(&d->queue)) != NULL)
-		job_free(&job);
-	for (int i = 0; i < d->nslots; i++) {
-		while (d->workers[i].job != NULL) {
-			job = d->workers[i].job;
-			d->workers[i].job = job->next;
-			job_free(&job);
-		}
-	}
-	spool_close(d);
-	control_close(d);
-	metrics_close(d);
-	broker_close(d);
-	curve_close(d);
-	zloop_destroy(&d->loop);
-	remove_runtime_dir(d);
-	for (char **e = d->worker_env; e && *e; e++)
-		free(*e);
-	free(d->worker_env);
-	if (d->sigfd >= 0)
-		close(d->sigfd);
-	config_clear(&d->cfg);
+	if (pd->broker != NULL)
+		broker_tick(pd->broker);	/* answers what the spool holds */
+	control_close(&pd->control);
+	http_close(&pd->http);
+	broker_destroy(&pd->broker);
+	supervisor_destroy(&pd->sup);
+	front_destroy(&pd->front);
+	workerlink_destroy(&pd->link);
+	curve_destroy(&pd->curve);
+	spool_close(&pd->spool);
+	zloop_destroy(&pd->loop);
+	remove_runtime_dir(pd);
+	if (pd->sigfd >= 0)
+		close(pd->sigfd);
+	config_clear(&pd->cfg);
 	zsys_shutdown();
+}
+
+static void
+log_stopped(const struct planqd *pd)
+{
+	const struct stats *st = &pd->stats;
+
+	log_notice("stopped: received %llu, stored %llu, duplicate %llu, "
+	    "rejected %llu, retry %llu, spooled %llu, replayed %llu, "
+	    "worker crashes %llu",
+	    (unsigned long long)st->received,
+	    (unsigned long long)st->by_outcome[OUTCOME_STORED],
+	    (unsigned long long)st->by_outcome[OUTCOME_DUPLICATE],
+	    (unsigned long long)st->by_outcome[OUTCOME_REJECTED],
+	    (unsigned long long)st->by_outcome[OUTCOME_RETRY],
+	    (unsigned long long)st->by_outcome[OUTCOME_SPOOLED],
+	    (unsigned long long)st->replayed,
+	    (unsigned long long)supervisor_counts(pd->sup)->crashes);
 }
 
 int
 main(int argc, char **argv)
 {
-	static struct daemon d;
+	static struct planqd pd;
 	char why[512];
 
 	log_init("planqd", LOG_INFO);
-	d.sigfd = -1;
-	if (parse_flags(argc, argv, &d.flags) != 0)
+	pd.sigfd = -1;
+	if (parse_flags(argc, argv, &pd.flags) != 0)
 		return 2;
-	if (config_load(&d.cfg, &d.flags, why, sizeof(why)) != 0) {
+	if (config_load(&pd.cfg, &pd.flags, why, sizeof(why)) != 0) {
 		log_errx("%s", why);
 		return 2;
 	}
-	log_set_level(d.cfg.log_level);
-	if (default_worker_path(&d.cfg) != 0 ||
-	    access(d.cfg.worker_path, X_OK) != 0) {
+	log_set_level(pd.cfg.log_level);
+	if (default_worker_path(&pd.cfg) != 0 ||
+	    access(pd.cfg.worker_path, X_OK) != 0) {
 		log_errx("worker program %s is not executable; set worker_path",
-		    d.cfg.worker_path ? d.cfg.worker_path : "?");
-		config_clear(&d.cfg);
+		    pd.cfg.worker_path ? pd.cfg.worker_path : "?");
+		config_clear(&pd.cfg);
 		return 1;
 	}
-	if (daemon_setup(&d) != 0) {
-		supervisor_stop_all(&d);
-		daemon_teardown(&d);
+	if (planqd_setup(&pd) != 0) {
+		if (pd.sup != NULL)
+			supervisor_stop_all(pd.sup);
+		planqd_teardown(&pd);
 		return 1;
 	}
-	zloop_start(d.loop);
-	log_notice("stopped: received %llu, stored %llu, duplicate %llu, "
-	    "rejected %llu, retry %llu, spooled %llu, replayed %llu, "
-	    "worker crashes %llu",
-	    (unsigned long long)d.count.received,
-	    (unsigned long long)d.count.stored,
-	    (unsigned long long)d.count.duplicate,
-	    (unsigned long long)d.count.rejected,
-	    (unsigned long long)d.count.retry,
-	    (unsigned long long)d.count.spooled,
-	    (unsigned long long)d.count.replayed,
-	    (unsigned long long)d.count.crashes);
-	daemon_teardown(&d);
-	return d.exit_code;
+	zloop_start(pd.loop);
+	log_stopped(&pd);
+	planqd_teardown(&pd);
+	return pd.exit_code;
 }

@@ -1,8 +1,8 @@
 /*
  * notify.c: tells systemd the truth about planqd's health through
  * sd_notify(): READY=1, STATUS=, WATCHDOG=1, RELOADING=1, STOPPING=1.
- * Owns d->notified_ready and d->last_progress_ms; a no-op without
- * NOTIFY_SOCKET (not started by systemd with Type=notify).
+ * Reads the daemon through its view; a no-op without NOTIFY_SOCKET (not
+ * started by systemd with Type=notify).
  *
  * Watchdog rule: WATCHDOG=1 goes out every half WATCHDOG_USEC from the loop
  * tick (so only while the loop turns), and once READY=1 has been sent only
@@ -19,8 +19,10 @@
 #include <time.h>
 #include <systemd/sd-daemon.h>
 
+#include "clock.h"
 #include "log.h"
-#include "planqd.h"
+#include "health.h"
+#include "notify.h"
 
 #define NOTIFY_STATUS_MS 1000
 
@@ -32,6 +34,8 @@ static struct {
 	int64_t	 last_status_ms;
 	int	 reloading;		/* RELOADING=1 sent, READY=1 not yet */
 	int	 failed_logged;
+	int	 notified_ready;	/* READY=1 sent once */
+	int64_t	 last_progress_ms;	/* a worker was healthy */
 	char	 status[384];		/* last STATUS= sent */
 } ns;
 
@@ -70,81 +74,61 @@ notify_enabled(void)
 
 /* A worker that can take or is making headway on a document. */
 static int
-worker_healthy(const struct daemon *d, const struct worker *w, int64_t now)
+worker_healthy(const struct config *cfg, const struct worker *w, int64_t now)
 {
 	if (w->state == WORKER_IDLE)
 		return 1;
 	if (w->state != WORKER_BUSY || w->timed_out || w->db_stalled)
 		return 0;
 	if (w->storing)
-		return now - w->store_started_ms < supervisor_store_limit_ms(d);
-	return now - w->job_started_ms < (int64_t)d->cfg.job_timeout * 1000;
+		return now - w->store_started_ms < supervisor_store_limit_ms(cfg);
+	return now - w->job_started_ms < (int64_t)cfg->job_timeout * 1000;
 }
 
 static void
-notify_count_workers(const struct daemon *d, int *ready, int *busy)
+notify_format_status(const struct view *v, char *buf, size_t len)
 {
-	*ready = *busy = 0;
-	for (int i = 0; i < d->nslots; i++) {
-		const struct worker *w = &d->workers[i];
-		if (w->state == WORKER_IDLE || w->state == WORKER_BUSY)
-			(*ready)++;
-		if (w->state == WORKER_BUSY)
-			(*busy)++;
-	}
-}
+	const struct stats *st = v->stats;
 
-static void
-notify_format_status(const struct daemon *d, char *buf, size_t len)
-{
-	static const char *const phase[] = {
-		[PHASE_RUNNING] = "running", [PHASE_DRAINING] = "draining",
-		[PHASE_STOPPING] = "stopping",
-	};
-	int ready, busy;
-
-	notify_count_workers(d, &ready, &busy);
 	snprintf(buf, len, "%s: workers %d/%d ready, %d busy; queue %d; "
 	    "received %llu, stored %llu, duplicate %llu, rejected %llu, "
 	    "retry %llu, crashes %llu",
-	    phase[d->phase], ready,
-	    d->cfg.workers, busy, d->queue.count,
-	    (unsigned long long)d->count.received,
-	    (unsigned long long)d->count.stored,
-	    (unsigned long long)d->count.duplicate,
-	    (unsigned long long)d->count.rejected,
-	    (unsigned long long)d->count.retry,
-	    (unsigned long long)d->count.crashes);
+	    health_phase_name(*v->phase), supervisor_ready_count(v->sup),
+	    v->cfg->workers, supervisor_busy_count(v->sup),
+	    broker_queue(v->broker)->count,
+	    (unsigned long long)st->received,
+	    (unsigned long long)st->by_outcome[OUTCOME_STORED],
+	    (unsigned long long)st->by_outcome[OUTCOME_DUPLICATE],
+	    (unsigned long long)st->by_outcome[OUTCOME_REJECTED],
+	    (unsigned long long)st->by_outcome[OUTCOME_RETRY],
+	    (unsigned long long)supervisor_counts(v->sup)->crashes);
 }
 
 /* READY=1 once the sockets are bound and a worker is up. */
 static void
-notify_maybe_ready(struct daemon *d)
+notify_maybe_ready(const struct view *v)
 {
 	char msg[sizeof(ns.status) + 16];
-	int ready, busy;
 
-	if (d->notified_ready || d->phase != PHASE_RUNNING)
+	if (ns.notified_ready || *v->phase != PHASE_RUNNING ||
+	    supervisor_ready_count(v->sup) == 0)
 		return;
-	notify_count_workers(d, &ready, &busy);
-	if (ready == 0)
-		return;
-	notify_format_status(d, ns.status, sizeof(ns.status));
+	notify_format_status(v, ns.status, sizeof(ns.status));
 	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", ns.status);
 	notify_send(msg);
-	d->notified_ready = 1;
-	ns.last_status_ms = now_ms();
+	ns.notified_ready = 1;
+	ns.last_status_ms = clock_ms();
 }
 
 /* STATUS= when it changed, at most once a second. */
 static void
-notify_status(struct daemon *d, int64_t now)
+notify_status(const struct view *v, int64_t now)
 {
 	char status[sizeof(ns.status)], msg[sizeof(ns.status) + 16];
 
 	if (now - ns.last_status_ms < NOTIFY_STATUS_MS)
 		return;
-	notify_format_status(d, status, sizeof(status));
+	notify_format_status(v, status, sizeof(status));
 	if (strcmp(status, ns.status) == 0)
 		return;
 	memcpy(ns.status, status, sizeof(ns.status));
@@ -154,16 +138,16 @@ notify_status(struct daemon *d, int64_t now)
 }
 
 static void
-notify_watchdog(struct daemon *d, int64_t now)
+notify_watchdog(const struct view *v, int64_t now)
 {
 	if (ns.watchdog_ms == 0 || now - ns.last_watchdog_ms < ns.watchdog_ms)
 		return;
 	/* after READY, running: only if a worker got on recently */
-	if (d->notified_ready && d->phase == PHASE_RUNNING &&
-	    now - d->last_progress_ms > ns.watchdog_ms) {
+	if (ns.notified_ready && *v->phase == PHASE_RUNNING &&
+	    now - ns.last_progress_ms > ns.watchdog_ms) {
 		log_debug("watchdog: no worker has made progress for %lld ms; "
 		    "not telling systemd we are alive",
-		    (long long)(now - d->last_progress_ms));
+		    (long long)(now - ns.last_progress_ms));
 		return;
 	}
 	ns.last_watchdog_ms = now;
@@ -171,40 +155,43 @@ notify_watchdog(struct daemon *d, int64_t now)
 }
 
 static void
-notify_note_progress(struct daemon *d, int64_t now)
+notify_note_progress(const struct view *v, int64_t now)
 {
-	for (int i = 0; i < d->nslots; i++) {
-		if (worker_healthy(d, &d->workers[i], now)) {
-			d->last_progress_ms = now;
+	int n;
+	const struct worker *w = supervisor_workers(v->sup, &n);
+
+	for (int i = 0; i < n; i++) {
+		if (worker_healthy(v->cfg, &w[i], now)) {
+			ns.last_progress_ms = now;
 			return;
 		}
 	}
 }
 
 void
-notify_tick(struct daemon *d)
+notify_tick(const struct view *v)
 {
 	int64_t now;
 
 	if (!notify_enabled())
 		return;
-	now = now_ms();
-	notify_note_progress(d, now);
+	now = clock_ms();
+	notify_note_progress(v, now);
 	if (ns.reloading)	/* a reload path that did not say it ended */
-		notify_reloaded(d);
-	notify_maybe_ready(d);
-	if (d->notified_ready)
-		notify_status(d, now);
-	notify_watchdog(d, now);
+		notify_reloaded(v);
+	notify_maybe_ready(v);
+	if (ns.notified_ready)
+		notify_status(v, now);
+	notify_watchdog(v, now);
 }
 
 void
-notify_reloading(struct daemon *d)
+notify_reloading(void)
 {
 	struct timespec ts;
 	char msg[128];
 
-	if (!notify_enabled() || !d->notified_ready)
+	if (!notify_enabled() || !ns.notified_ready)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	/* MONOTONIC_USEC: systemd >= 253 matches it to the reload request */
@@ -217,29 +204,29 @@ notify_reloading(struct daemon *d)
 }
 
 void
-notify_reloaded(struct daemon *d)
+notify_reloaded(const struct view *v)
 {
 	char msg[sizeof(ns.status) + 32];
 
 	if (!notify_enabled() || !ns.reloading)
 		return;
 	ns.reloading = 0;
-	notify_format_status(d, ns.status, sizeof(ns.status));
+	notify_format_status(v, ns.status, sizeof(ns.status));
 	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", ns.status);
 	notify_send(msg);
-	ns.last_status_ms = now_ms();
+	ns.last_status_ms = clock_ms();
 }
 
 void
-notify_stopping(struct daemon *d)
+notify_stopping(const struct view *v)
 {
 	char msg[sizeof(ns.status) + 32];
 
 	if (!notify_enabled())
 		return;
 	snprintf(msg, sizeof(msg), "STOPPING=1\nSTATUS=draining: %d queued, "
-	    "%d in flight, up to %d s", d->queue.count,
-	    supervisor_busy_count(d), d->cfg.drain_timeout);
+	    "%d in flight, up to %d s", broker_queue(v->broker)->count,
+	    supervisor_busy_count(v->sup), v->cfg->drain_timeout);
 	notify_send(msg);
 	ns.status[0] = '\0';
 }

@@ -1,11 +1,10 @@
 /*
- * queue.c: jobs, and the FIFO of jobs waiting for an idle worker.  The queue
- * owns the jobs in it; whoever pops one owns it until job_free().
+ * queue.c: jobs, and the FIFO of jobs waiting for an idle worker (queue.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "planqd.h"
+#include "queue.h"
 
 struct job *
 job_new(void)
@@ -28,6 +27,19 @@ job_free(struct job **jobp)
 	free(job->quarantine_reason);
 	free(job);
 	*jobp = NULL;
+}
+
+void
+job_free_chain(struct job **chainp)
+{
+	struct job *job = *chainp;
+
+	while (job != NULL) {
+		struct job *next = job->next;
+		job_free(&job);
+		job = next;
+	}
+	*chainp = NULL;
 }
 
 size_t
@@ -59,6 +71,24 @@ queue_push_front(struct queue *q, struct job *job)
 		q->tail = job;
 	q->count++;
 	q->bytes += job_bytes(job);
+}
+
+void
+queue_push_front_chain(struct queue *q, struct job *chain)
+{
+	struct job *rev = NULL;
+
+	while (chain != NULL) {		/* reverse, so pushes keep the order */
+		struct job *next = chain->next;
+		chain->next = rev;
+		rev = chain;
+		chain = next;
+	}
+	while (rev != NULL) {
+		struct job *next = rev->next;
+		queue_push_front(q, rev);
+		rev = next;
+	}
 }
 
 struct job *

@@ -27,9 +27,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "clock.h"
 #include "envelope.h"
 #include "log.h"
-#include "planqd.h"
 #include "spool.h"
 
 #define SPOOL_MAGIC		0x31535150u	/* "PQS1" little-endian */
@@ -47,6 +47,7 @@ struct segment {
 };
 
 struct spool {
+	const struct spool_limits *limits;
 	char		 dir[4096];
 	int		 dirfd;
 	int		 fd;		/* newest segment, open for append */
@@ -59,6 +60,8 @@ struct spool {
 	uint64_t	 bytes;
 	int		 outstanding;	/* replay jobs in queue or workers */
 	int		 broken;	/* a write or sync failed: no more appends */
+	uint64_t	 skipped;	/* records lost to unreadable segments */
+	uint64_t	 skipped_bytes;	/* damaged bytes taken out at open */
 };
 
 /* ---- little helpers --------------------------------------------------- */
@@ -108,67 +111,158 @@ spool_crc(const void *a, size_t alen, const void *b, size_t blen)
 /* ---- opening: scan and repair ----------------------------------------- */
 
 /*
- * Reads the header at off; returns the record's total size, 0 at a clean
- * end of file, or -1 when the record is torn or corrupt.
+ * The size of the record at off in buf (header and payload), or 0 when
+ * there is no valid record there: a wrong magic, a length past the end, an
+ * envelope longer than the payload, or a checksum that does not match.
  */
-static long long
-spool_check_record(int fd, uint64_t off, uint64_t file_size)
+static size_t
+spool_record_at(const unsigned char *buf, size_t n, size_t off)
 {
-	unsigned char hdr[SPOOL_HEADER], *payload;
-	uint32_t len, envlen, crc;
-	long long total;
+	uint32_t len, envlen;
 
-	if (off == file_size)
+	if (off > n || n - off < SPOOL_HEADER ||
+	    spool_get32(buf + off) != SPOOL_MAGIC)
 		return 0;
-	if (file_size - off < SPOOL_HEADER ||
-	    pread(fd, hdr, SPOOL_HEADER, (off_t)off) != SPOOL_HEADER)
-		return -1;
-	len = spool_get32(hdr + 4);
-	envlen = spool_get32(hdr + 8);
-	crc = spool_get32(hdr + 12);
-	if (spool_get32(hdr) != SPOOL_MAGIC || envlen > len ||
-	    len > file_size - off - SPOOL_HEADER)
-		return -1;
-	if ((payload = malloc(len ? len : 1)) == NULL)
-		return -1;
-	total = pread(fd, payload, len, (off_t)(off + SPOOL_HEADER)) ==
-	    (ssize_t)len && spool_crc(payload, len, NULL, 0) == crc ?
-	    (long long)SPOOL_HEADER + len : -1;
-	free(payload);
-	return total;
+	len = spool_get32(buf + off + 4);
+	envlen = spool_get32(buf + off + 8);
+	if (envlen > len || len > n - off - SPOOL_HEADER ||
+	    spool_crc(buf + off + SPOOL_HEADER, len, NULL, 0) !=
+	    spool_get32(buf + off + 12))
+		return 0;
+	return SPOOL_HEADER + (size_t)len;
 }
 
-/* Counts the good records of one segment and cuts off a torn tail. */
+/* The next offset after off where a valid record starts, or n. */
+static size_t
+spool_resync(const unsigned char *buf, size_t n, size_t off)
+{
+	static const unsigned char magic[4] = { 'P', 'Q', 'S', '1' };
+
+	while (++off < n) {
+		const unsigned char *m = memmem(buf + off, n - off, magic, 4);
+
+		if (m == NULL)
+			return n;
+		off = (size_t)(m - buf);
+		if (spool_record_at(buf, n, off) > 0)
+			return off;
+	}
+	return n;
+}
+
+/*
+ * Keeps the good records of buf[0..n) at its front, in order, and returns
+ * their length; *records counts them.  Damaged stretches (a torn tail, a
+ * corrupt record, nonsense) are logged and skipped, never handed out as
+ * documents; the bytes skipped are added to *skipped.
+ */
+static size_t
+spool_compact(unsigned char *buf, size_t n, const char *path,
+    uint64_t *records, uint64_t *skipped, size_t *first_damage)
+{
+	size_t off = 0, out = 0;
+
+	*first_damage = n;
+	while (off < n) {
+		size_t len = spool_record_at(buf, n, off), next;
+
+		if (len > 0) {
+			if (out != off)
+				memmove(buf + out, buf + off, len);
+			out += len;
+			off += len;
+			(*records)++;
+			continue;
+		}
+		next = spool_resync(buf, n, off);
+		if (*first_damage == n)
+			*first_damage = off;
+		log_warnx("spool: torn or corrupt record in %s at offset %zu; "
+		    "skipping %zu bytes%s", path, off, next - off,
+		    next < n ? " (records after them are kept)" :
+		    " (records before them are kept)");
+		*skipped += next - off;
+		off = next;
+	}
+	return out;
+}
+
+static int
+spool_read_file(int fd, unsigned char **bufp, size_t *np)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t n;
+
+	if (fstat(fd, &st) != 0)
+		return -1;
+	n = st.st_size > 0 ? (size_t)st.st_size : 0;
+	if ((buf = malloc(n > 0 ? n : 1)) == NULL)
+		return -1;
+	if (n > 0 && pread(fd, buf, n, 0) != (ssize_t)n) {
+		free(buf);
+		return -1;
+	}
+	*bufp = buf;
+	*np = n;
+	return 0;
+}
+
+/* Replaces the segment by its good records: a new file, then rename. */
+static int
+spool_rewrite(const struct spool *sp, const char *path,
+    const unsigned char *buf, size_t len)
+{
+	char tmp[4300];
+	int fd, ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.repair", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return -1;
+	ok = (len == 0 || write(fd, buf, len) == (ssize_t)len) &&
+	    fsync(fd) == 0;
+	close(fd);
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return fsync(sp->dirfd);
+}
+
+/* Counts the good records of one segment and repairs it: a damaged tail is
+ * cut off, damage in the middle is taken out (the file is rewritten). */
 static int
 spool_scan_segment(struct spool *sp, struct segment *seg)
 {
 	char path[4200];
-	struct stat st;
-	uint64_t off = 0;
-	long long n;
-	int fd;
+	unsigned char *buf = NULL;
+	size_t n = 0, good, damage;
+	uint64_t skipped = 0;
+	int fd, rc = 0;
 
 	spool_seg_path(sp, seg->id, path, sizeof(path));
-	if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
-		log_warn("spool: cannot open %s", path);
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0 ||
+	    spool_read_file(fd, &buf, &n) != 0) {
+		log_warn("spool: cannot read %s", path);
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	while ((n = spool_check_record(fd, off, (uint64_t)st.st_size)) > 0) {
-		off += (uint64_t)n;
-		seg->records++;
-	}
-	if (n < 0) {
-		log_warnx("spool: torn or corrupt record in %s at offset %" PRIu64
-		    "; skipping its last %" PRIu64 " bytes (records before it "
-		    "are kept)", path, off, (uint64_t)st.st_size - off);
-		if (ftruncate(fd, (off_t)off) != 0 || fsync(fd) != 0)
-			log_warn("spool: cannot truncate %s", path);
+	good = spool_compact(buf, n, path, &seg->records, &skipped, &damage);
+	if (skipped > 0) {
+		sp->skipped_bytes += skipped;
+		/* damage only at the end: cutting it off is enough; else the
+		 * file is replaced by its good records */
+		if (damage == good ? ftruncate(fd, (off_t)good) != 0 ||
+		    fsync(fd) != 0 : spool_rewrite(sp, path, buf, good) != 0) {
+			log_warn("spool: cannot repair %s", path);
+			rc = -1;
+		}
 	}
 	close(fd);
-	seg->size = off;
-	return 0;
+	free(buf);
+	seg->size = good;
+	return rc;
 }
 
 static int
@@ -222,21 +316,20 @@ spool_open_newest(struct spool *sp)
 	return 0;
 }
 
-int
-spool_open(struct daemon *d)
+struct spool *
+spool_open(const char *dir, const struct spool_limits *limits)
 {
 	struct spool *sp;
 
-	if (d->cfg.spool_dir == NULL)
-		return 0;
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
-		return -1;
+		return NULL;
 	sp->fd = -1;
-	snprintf(sp->dir, sizeof(sp->dir), "%s", d->cfg.spool_dir);
+	sp->limits = limits;
+	snprintf(sp->dir, sizeof(sp->dir), "%s", dir);
 	if (mkdir(sp->dir, 0700) != 0 && errno != EEXIST) {
 		log_warn("spool: cannot create %s", sp->dir);
 		free(sp);
-		return -1;
+		return NULL;
 	}
 	sp->dirfd = open(sp->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sp->dirfd < 0 || spool_list_segments(sp) != 0) {
@@ -244,61 +337,56 @@ spool_open(struct daemon *d)
 		if (sp->dirfd >= 0)
 			close(sp->dirfd);
 		free(sp);
-		return -1;
+		return NULL;
 	}
 	for (int i = 0; i < sp->nsegs; i++) {
 		spool_scan_segment(sp, &sp->segs[i]);
 		sp->records += sp->segs[i].records;
 		sp->bytes += sp->segs[i].size;
 	}
-	d->spool = sp;
 	if (sp->records > 0)
 		log_notice("spool: %" PRIu64 " documents (%" PRIu64 " bytes) from "
 		    "an earlier run will be replayed", sp->records, sp->bytes);
 	log_info("spool in %s", sp->dir);
-	return 0;
+	return sp;
 }
 
 void
-spool_close(struct daemon *d)
+spool_close(struct spool **spp)
 {
-	struct spool *sp = d->spool;
+	struct spool *sp = *spp;
+	struct job *durable = NULL, *failed = NULL;
 
 	if (sp == NULL)
 		return;
-	spool_flush(d);
+	spool_flush(sp, &durable, &failed);
+	job_free_chain(&durable);
+	job_free_chain(&failed);
 	if (sp->fd >= 0)
 		close(sp->fd);
 	close(sp->dirfd);
 	free(sp);
-	d->spool = NULL;
+	*spp = NULL;
 }
 
 /* ---- appending -------------------------------------------------------- */
 
 int
-spool_takes_new(const struct daemon *d)
+spool_takes_new(const struct spool *sp, int db_down)
 {
-	return d->spool != NULL && (d->db_down || d->spool->records > 0);
+	return sp != NULL && (db_down || sp->records > 0);
 }
 
 static int
-spool_has_room(const struct daemon *d, size_t need, char *reason, size_t len)
+spool_has_room(const struct spool *sp, size_t need, char *reason, size_t len)
 {
-	const struct spool *sp = d->spool;
-
-	if (sp == NULL) {
-		snprintf(reason, len, "database unavailable and no spool "
-		    "configured; send again later");
-		return 0;
-	}
 	if (sp->broken) {
 		snprintf(reason, len, "spool unusable after a disk error; "
 		    "send again later");
 		return 0;
 	}
-	if (sp->records >= (uint64_t)d->cfg.spool_max_records ||
-	    sp->bytes + need > d->cfg.spool_max_bytes) {
+	if (sp->records >= sp->limits->max_records ||
+	    sp->bytes + need > sp->limits->max_bytes) {
 		snprintf(reason, len, "database unavailable and the spool is "
 		    "full (%" PRIu64 " documents, %" PRIu64 " bytes); send again "
 		    "later", sp->records, sp->bytes);
@@ -341,16 +429,20 @@ spool_write_record(struct spool *sp, const struct job *job)
 }
 
 int
-spool_append(struct daemon *d, struct job *job, char *reason, size_t len)
+spool_append(struct spool *sp, struct job *job, char *reason, size_t len)
 {
-	struct spool *sp = d->spool;
 	size_t need = SPOOL_HEADER + job_bytes(job);
 	struct segment *seg;
 
-	if (!spool_has_room(d, need, reason, len))
+	if (!spool_has_room(sp, need, reason, len))
 		return -1;
 	if (sp->fd < 0 || sp->segs[sp->nsegs - 1].size >= SPOOL_SEGMENT_MAX) {
-		spool_flush(d);
+		/* the pending records are in the file being closed: make
+		 * them durable first; they stay pending for the caller */
+		if (sp->fd >= 0 && sp->pending != NULL && fdatasync(sp->fd) != 0) {
+			log_warn("spool: fdatasync failed");
+			sp->broken = 1;
+		}
 		if (sp->fd >= 0)
 			close(sp->fd);
 		sp->fd = -1;
@@ -385,30 +477,24 @@ spool_append(struct daemon *d, struct job *job, char *reason, size_t len)
 }
 
 void
-spool_flush(struct daemon *d)
+spool_flush(struct spool *sp, struct job **durable, struct job **failed)
 {
-	struct spool *sp = d->spool;
-	struct job *job, *next;
 	int ok;
 
+	*durable = *failed = NULL;
 	if (sp == NULL || sp->pending == NULL)
 		return;
-	ok = fdatasync(sp->fd) == 0;
-	if (!ok) {
+	ok = !sp->broken && (sp->fd < 0 || fdatasync(sp->fd) == 0);
+	if (!ok && !sp->broken)
 		log_warn("spool: fdatasync failed; answering retry");
+	if (!ok)
 		sp->broken = 1;
-	}
-	for (job = sp->pending; job != NULL; job = next) {
-		next = job->next;
-		if (ok)
-			broker_reply_status(d, job, "spooled", NULL);
-		else
-			broker_reply_status(d, job, "retry", "spool could not "
-			    "be made durable; send again later");
-		job_free(&job);
-	}
-	sp->pending = sp->pending_tail = NULL;
 	if (ok)
+		*durable = sp->pending;
+	else
+		*failed = sp->pending;
+	sp->pending = sp->pending_tail = NULL;
+	if (ok && sp->nsegs > 0)
 		sp->synced_size = sp->segs[sp->nsegs - 1].size;
 }
 
@@ -441,7 +527,7 @@ spool_read_record(struct spool *sp, struct segment *seg)
 	job->client_id = envelope_salvage_id(payload, envlen);
 	job->spool_seg = seg->id;
 	job->spool_bytes = SPOOL_HEADER + len;
-	job->received_ms = now_ms();
+	job->received_ms = clock_ms();
 	seg->read_off += SPOOL_HEADER + len;
 out:
 	free(payload);
@@ -450,10 +536,8 @@ out:
 }
 
 void
-spool_feed(struct daemon *d, int window)
+spool_feed(struct spool *sp, struct queue *q, int window, uint64_t *next_id)
 {
-	struct spool *sp = d->spool;
-
 	if (sp == NULL)
 		return;
 	for (int i = 0; i < sp->nsegs && sp->outstanding < window; i++) {
@@ -463,18 +547,22 @@ spool_feed(struct daemon *d, int window)
 		    sp->outstanding < window) {
 			struct job *job = spool_read_record(sp, seg);
 			if (job == NULL) {
+				uint64_t lost = seg->records - seg->read_count;
+
 				log_errx("spool: cannot read segment %016" PRIx64
-				    " at %" PRIu64 "; skipping the rest of it",
-				    seg->id, seg->read_off);
-				sp->records -= seg->records - seg->read_count;
-				seg->done += seg->records - seg->read_count;
+				    " at %" PRIu64 "; skipping the rest of it "
+				    "(%" PRIu64 " records)", seg->id,
+				    seg->read_off, lost);
+				sp->records -= lost;
+				sp->skipped += lost;
+				seg->done += lost;
 				seg->read_count = seg->records;
 				break;
 			}
-			job->id = ++d->next_job_id;
+			job->id = ++*next_id;
 			seg->read_count++;
 			sp->outstanding++;
-			queue_push_back(&d->queue, job);
+			queue_push_back(q, job);
 		}
 	}
 }
@@ -498,9 +586,8 @@ spool_drop_segment(struct spool *sp, int i)
 }
 
 void
-spool_done(struct daemon *d, struct job *job)
+spool_done(struct spool *sp, const struct job *job)
 {
-	struct spool *sp = d->spool;
 	struct segment *seg;
 
 	if (sp == NULL || job->spool_seg == 0)
@@ -518,13 +605,25 @@ spool_done(struct daemon *d, struct job *job)
 }
 
 uint64_t
-spool_records(const struct daemon *d)
+spool_records(const struct spool *sp)
 {
-	return d->spool ? d->spool->records : 0;
+	return sp ? sp->records : 0;
 }
 
 uint64_t
-spool_bytes(const struct daemon *d)
+spool_bytes(const struct spool *sp)
 {
-	return d->spool ? d->spool->bytes : 0;
+	return sp ? sp->bytes : 0;
+}
+
+uint64_t
+spool_skipped(const struct spool *sp)
+{
+	return sp ? sp->skipped : 0;
+}
+
+uint64_t
+spool_skipped_bytes(const struct spool *sp)
+{
+	return sp ? sp->skipped_bytes : 0;
 }

@@ -3,6 +3,8 @@
  * cannot take documents.  Append-only segment files of checksummed records;
  * a record is fsync'ed before its client is told "spooled"; records are
  * replayed to the workers in arrival order once the database is back.
+ * The spool answers nobody: spool_flush hands back the jobs whose clients
+ * must now hear "spooled" (or "retry"), and the broker answers them.
  */
 #ifndef PLANQD_SPOOL_H
 #define PLANQD_SPOOL_H
@@ -10,39 +12,60 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct daemon;
-struct job;
+#include "queue.h"
 
-/* Opens (creating) cfg.spool_dir and scans what an earlier run left:
- * torn tails are cut off with a log line.  0, or -1 with a log line. */
-int	spool_open(struct daemon *d);
-void	spool_close(struct daemon *d);
+struct spool_limits {
+	size_t	 max_bytes;	/* spool_max_bytes */
+	uint64_t max_records;	/* spool_max_records */
+};
+
+struct spool;
+
+/*
+ * Opens (creating) the directory and scans what an earlier run left: damaged
+ * records (a torn tail, a corrupt record in the middle, bytes that are no
+ * record) are taken out of their segment with a log line and counted, and
+ * the good records around them kept.  NULL, with a log line, on failure.
+ * limits must outlive the spool (a reload updates them in place).
+ */
+struct spool *spool_open(const char *dir, const struct spool_limits *limits);
+/* Makes pending appends durable first (their jobs are then freed). */
+void	spool_close(struct spool **spp);
 
 /* True when new documents must go to the spool rather than the queue:
  * the database is down, or older spooled documents still wait (order). */
-int	spool_takes_new(const struct daemon *d);
+int	spool_takes_new(const struct spool *sp, int db_down);
 
 /*
- * Appends a job's envelope and body.  On success the job is owned by the
- * spool until spool_flush() has made it durable and answered "spooled";
- * returns 0.  -1 when the spool is disabled, full, or the write failed:
- * reason[] says why and the caller still owns the job.
+ * Appends a job's envelope and body.  On success the spool owns the job
+ * until spool_flush() and returns 0.  -1 when the spool is full or the
+ * write failed: reason[] says why and the caller still owns the job.
  */
-int	spool_append(struct daemon *d, struct job *job, char *reason,
+int	spool_append(struct spool *sp, struct job *job, char *reason,
 	    size_t reasonlen);
 
-/* fdatasync()s what was appended since the last call and answers those
- * clients "spooled" (group commit).  Cheap when nothing is pending. */
-void	spool_flush(struct daemon *d);
+/*
+ * fdatasync()s what was appended since the last call (group commit) and
+ * hands the jobs back: *durable (their clients may hear "spooled"), or, if
+ * the sync failed, *failed (they must hear "retry"; the spool takes nothing
+ * more).  Both are chains linked by ->next, owned by the caller.
+ */
+void	spool_flush(struct spool *sp, struct job **durable, struct job **failed);
 
-/* Moves records from the spool into the queue as replay jobs while fewer
- * than `window` replay jobs are outstanding. */
-void	spool_feed(struct daemon *d, int window);
+/* Moves records into the queue as replay jobs (ids from *next_id) while
+ * fewer than `window` replay jobs are outstanding. */
+void	spool_feed(struct spool *sp, struct queue *q, int window,
+	    uint64_t *next_id);
 
 /* A replay job reached a final outcome in the database. */
-void	spool_done(struct daemon *d, struct job *job);
+void	spool_done(struct spool *sp, const struct job *job);
 
-uint64_t spool_records(const struct daemon *d);	/* not yet replayed */
-uint64_t spool_bytes(const struct daemon *d);
+/* NULL-safe counts: records not yet replayed, their bytes, and records a
+ * damaged segment made the spool skip since it was opened. */
+uint64_t spool_records(const struct spool *sp);
+uint64_t spool_bytes(const struct spool *sp);
+uint64_t spool_skipped(const struct spool *sp);
+/* Bytes of damaged records (torn, corrupt, nonsense) taken out at open. */
+uint64_t spool_skipped_bytes(const struct spool *sp);
 
 #endif

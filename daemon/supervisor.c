@@ -1,13 +1,13 @@
 /*
- * supervisor.c: the workers' lives.  Starts each worker by fork+exec into a
- * numbered slot, reaps it on SIGCHLD, gives the document a dead worker held
- * to another one (quarantining it after max_crashes deaths), respawns with
+ * supervisor.c: the workers' lives (supervisor.h).  Starts each worker by
+ * fork+exec into a numbered slot, reaps it on SIGCHLD, respawns with
  * backoff, kills workers stuck parsing past job_timeout, and grows or
- * shrinks the pool on reload.  A worker that cannot start at all stops the
- * daemon.  Time a worker spends waiting for the database (after it said
- * STORING) never blames a document: the worker bounds it itself
+ * shrinks the pool on reload.  A worker that cannot start at all makes
+ * supervisor_failure() say why.  Time a worker spends waiting for the
+ * database (after it said STORING) is bounded by the worker itself
  * (statement_timeout, db_retry_seconds); only a worker that outlives even
- * that is killed, and its documents go back to the queue unblamed.
+ * that is killed, and its death is reported as a database stall, which
+ * blames no document.
  */
 #include <errno.h>
 #include <signal.h>
@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "jobwire.h"
 #include "log.h"
-#include "planqd.h"
+#include "supervisor.h"
 
 #define SUPERVISOR_BACKOFF_MIN_MS	100
 #define SUPERVISOR_BACKOFF_MAX_MS	10000
@@ -29,16 +29,29 @@
 
 extern char **environ;
 
-int64_t
-now_ms(void)
+struct supervisor {
+	const struct config	*cfg;
+	char			 back_endpoint[256];
+	char			**env;		/* environ + PLANQ_DB */
+	struct worker		 workers[PLANQD_MAX_WORKERS];
+	int			 nslots;	/* in use (>= cfg->workers) */
+	int			 stopping;	/* stop_all: no more work */
+	char			 failure[160];	/* workers cannot start */
+	struct supervisor_counts count;
+};
+
+struct supervisor *
+supervisor_new(const struct config *cfg, const char *back_endpoint)
 {
-	struct timespec ts;
+	struct supervisor *sup = calloc(1, sizeof(*sup));
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (sup == NULL)
+		return NULL;
+	sup->cfg = cfg;
+	snprintf(sup->back_endpoint, sizeof(sup->back_endpoint), "%s",
+	    back_endpoint);
+	return sup;
 }
-
-/* ---- environment and exec --------------------------------------------- */
 
 static void
 supervisor_free_env(char **env)
@@ -48,12 +61,28 @@ supervisor_free_env(char **env)
 	free(env);
 }
 
+void
+supervisor_destroy(struct supervisor **supp)
+{
+	struct supervisor *sup = *supp;
+
+	if (sup == NULL)
+		return;
+	for (int i = 0; i < sup->nslots; i++)
+		job_free_chain(&sup->workers[i].job);
+	supervisor_free_env(sup->env);
+	free(sup);
+	*supp = NULL;
+}
+
+/* ---- environment and exec --------------------------------------------- */
+
 /*
  * The worker's environment: ours, with PLANQ_DB set to the configured DSN
  * (never on the command line, where ps would show a password).
  */
 int
-supervisor_build_env(struct daemon *d)
+supervisor_build_env(struct supervisor *sup)
 {
 	size_t n = 0, i = 0;
 	char **env;
@@ -69,14 +98,14 @@ supervisor_build_env(struct daemon *d)
 		if ((env[i++] = strdup(environ[k])) == NULL)
 			goto fail;
 	}
-	if (d->cfg.db != NULL) {
-		size_t len = sizeof(JOBWIRE_ENV_DB) + strlen(d->cfg.db) + 1;
+	if (sup->cfg->db != NULL) {
+		size_t len = sizeof(JOBWIRE_ENV_DB) + strlen(sup->cfg->db) + 1;
 		if ((env[i] = malloc(len)) == NULL)
 			goto fail;
-		snprintf(env[i++], len, "%s=%s", JOBWIRE_ENV_DB, d->cfg.db);
+		snprintf(env[i++], len, "%s=%s", JOBWIRE_ENV_DB, sup->cfg->db);
 	}
-	supervisor_free_env(d->worker_env);
-	d->worker_env = env;
+	supervisor_free_env(sup->env);
+	sup->env = env;
 	return 0;
 fail:
 	supervisor_free_env(env);
@@ -92,21 +121,23 @@ struct worker_argv {
 };
 
 static void
-supervisor_build_argv(struct daemon *d, struct worker *w, struct worker_argv *a)
+supervisor_build_argv(struct supervisor *sup, struct worker *w,
+    struct worker_argv *a)
 {
+	const struct config *cfg = sup->cfg;
 	int argc = 0;
 
-	snprintf(a->memory, sizeof(a->memory), "%zu", d->cfg.worker_max_memory);
-	snprintf(a->retry, sizeof(a->retry), "%d", d->cfg.db_retry_seconds);
-	snprintf(a->db_timeout, sizeof(a->db_timeout), "%d", d->cfg.db_timeout);
-	a->argv[argc++] = d->cfg.worker_path;
+	snprintf(a->memory, sizeof(a->memory), "%zu", cfg->worker_max_memory);
+	snprintf(a->retry, sizeof(a->retry), "%d", cfg->db_retry_seconds);
+	snprintf(a->db_timeout, sizeof(a->db_timeout), "%d", cfg->db_timeout);
+	a->argv[argc++] = cfg->worker_path;
 	a->argv[argc++] = "--broker";
-	a->argv[argc++] = d->back_endpoint;
+	a->argv[argc++] = sup->back_endpoint;
 	a->argv[argc++] = "--id";
 	a->argv[argc++] = w->identity;
-	if (d->cfg.log_level >= LOG_DEBUG)
+	if (cfg->log_level >= LOG_DEBUG)
 		a->argv[argc++] = "-v";
-	if (!d->cfg.worker_sandbox)
+	if (!cfg->worker_sandbox)
 		a->argv[argc++] = "--no-sandbox";
 	a->argv[argc++] = "--max-memory";
 	a->argv[argc++] = a->memory;
@@ -119,7 +150,7 @@ supervisor_build_argv(struct daemon *d, struct worker *w, struct worker_argv *a)
 
 /* In the child: async-signal-safe calls only, then exec. */
 static void
-supervisor_exec_child(struct daemon *d, struct worker_argv *a)
+supervisor_exec_child(const char *path, char **argv, char **env)
 {
 	sigset_t none;
 
@@ -130,12 +161,12 @@ supervisor_exec_child(struct daemon *d, struct worker_argv *a)
 	if (close_range(3, ~0U, 0) != 0)
 		for (int fd = 3; fd < 1024; fd++)
 			close(fd);
-	execve(d->cfg.worker_path, a->argv, d->worker_env);
+	execve(path, argv, env);
 	_exit(127);
 }
 
 static int
-supervisor_spawn(struct daemon *d, struct worker *w)
+supervisor_spawn(struct supervisor *sup, struct worker *w)
 {
 	struct worker_argv argv;
 	pid_t pid;
@@ -146,75 +177,206 @@ supervisor_spawn(struct daemon *d, struct worker *w)
 	snprintf(w->identity, sizeof(w->identity), "w%d.%u-%d", w->slot,
 	    w->gen, (int)getpid());
 	memset(&argv, 0, sizeof(argv));
-	supervisor_build_argv(d, w, &argv);
+	supervisor_build_argv(sup, w, &argv);
 	pid = fork();
 	if (pid < 0) {
 		log_warn("cannot fork worker %s", w->identity);
 		w->failures++;
-		w->respawn_at_ms = now_ms() + SUPERVISOR_BACKOFF_MAX_MS;
+		w->respawn_at_ms = clock_ms() + SUPERVISOR_BACKOFF_MAX_MS;
 		return -1;
 	}
 	if (pid == 0)
-		supervisor_exec_child(d, &argv);
+		supervisor_exec_child(sup->cfg->worker_path, argv.argv, sup->env);
 	w->pid = pid;
 	w->state = WORKER_STARTING;
 	w->timed_out = 0;
 	w->db_stalled = 0;
 	w->storing = 0;
-	w->spawned_ms = now_ms();
+	w->spawned_ms = clock_ms();
 	log_debug("worker %s started (pid %d)", w->identity, (int)pid);
 	return 0;
 }
 
 void
-supervisor_start(struct daemon *d)
+supervisor_start(struct supervisor *sup)
 {
-	d->nslots = d->cfg.workers;
-	for (int i = 0; i < d->nslots; i++) {
-		d->workers[i].slot = i;
-		supervisor_spawn(d, &d->workers[i]);
+	sup->nslots = sup->cfg->workers;
+	for (int i = 0; i < sup->nslots; i++) {
+		sup->workers[i].slot = i;
+		supervisor_spawn(sup, &sup->workers[i]);
 	}
 }
 
-/* ---- lookups ---------------------------------------------------------- */
+/* ---- lookups and transitions ------------------------------------------ */
 
 struct worker *
-supervisor_find(struct daemon *d, const char *identity)
+supervisor_find(struct supervisor *sup, const char *identity)
 {
-	for (int i = 0; i < d->nslots; i++)
-		if (d->workers[i].state != WORKER_EMPTY &&
-		    strcmp(d->workers[i].identity, identity) == 0)
-			return &d->workers[i];
+	for (int i = 0; i < sup->nslots; i++)
+		if (sup->workers[i].state != WORKER_EMPTY &&
+		    strcmp(sup->workers[i].identity, identity) == 0)
+			return &sup->workers[i];
 	return NULL;
 }
 
 struct worker *
-supervisor_idle(struct daemon *d)
+supervisor_idle(struct supervisor *sup)
 {
-	for (int i = 0; i < d->nslots; i++)
-		if (d->workers[i].state == WORKER_IDLE && !d->workers[i].retire)
-			return &d->workers[i];
+	for (int i = 0; i < sup->nslots; i++)
+		if (sup->workers[i].state == WORKER_IDLE &&
+		    !sup->workers[i].retire)
+			return &sup->workers[i];
 	return NULL;
+}
+
+void
+supervisor_ready(struct worker *w)
+{
+	if (w->state != WORKER_STARTING)
+		return;
+	w->state = WORKER_IDLE;
+	w->failures = 0;
+	log_info("worker %s ready (pid %d)", w->identity, (int)w->pid);
+}
+
+void
+supervisor_storing(struct worker *w)
+{
+	if (w->state != WORKER_BUSY || w->storing)
+		return;
+	w->storing = 1;
+	w->store_started_ms = clock_ms();
+}
+
+void
+supervisor_assign(struct worker *w, struct job *batch, int count)
+{
+	w->state = WORKER_BUSY;
+	w->storing = 0;
+	w->job = batch;
+	w->njobs = count;
+	w->job_started_ms = clock_ms();
+}
+
+static void
+supervisor_retire(struct worker *w)
+{
+	w->retire = 1;
+	if (w->pid > 0 && w->state != WORKER_BUSY) {
+		w->state = WORKER_STOPPING;
+		kill(w->pid, SIGTERM);
+	}
+}
+
+void
+supervisor_answered(struct supervisor *sup, struct worker *w)
+{
+	w->done++;
+	if (w->job != NULL)
+		return;
+	w->njobs = 0;
+	w->state = WORKER_IDLE;
+	w->storing = 0;
+	if (w->retire || sup->stopping)
+		supervisor_retire(w);
+}
+
+struct job *
+supervisor_unreachable(struct worker *w)
+{
+	struct job *batch = w->job;
+
+	w->job = NULL;
+	w->njobs = 0;
+	w->state = WORKER_STOPPING;	/* SIGCHLD will tell us more */
+	return batch;
+}
+
+struct job *
+supervisor_abandon_all(struct supervisor *sup)
+{
+	struct job *all = NULL, **tail = &all;
+
+	for (int i = 0; i < sup->nslots; i++) {
+		struct worker *w = &sup->workers[i];
+
+		if (w->job == NULL)
+			continue;
+		*tail = w->job;
+		while (*tail != NULL)
+			tail = &(*tail)->next;
+		w->job = NULL;
+		w->njobs = 0;
+		if (w->pid > 0)
+			kill(w->pid, SIGKILL);
+	}
+	return all;
 }
 
 int
-supervisor_busy_count(const struct daemon *d)
+supervisor_busy_count(const struct supervisor *sup)
 {
 	int n = 0;
 
-	for (int i = 0; i < d->nslots; i++)
-		if (d->workers[i].job != NULL)
+	for (int i = 0; i < sup->nslots; i++)
+		if (sup->workers[i].job != NULL)
 			n++;
 	return n;
 }
 
 int
-supervisor_all_exited(const struct daemon *d)
+supervisor_ready_count(const struct supervisor *sup)
 {
-	for (int i = 0; i < d->nslots; i++)
-		if (d->workers[i].pid > 0)
+	int n = 0;
+
+	for (int i = 0; i < sup->nslots; i++) {
+		const struct worker *w = &sup->workers[i];
+		if ((w->state == WORKER_IDLE || w->state == WORKER_BUSY) &&
+		    !w->retire)
+			n++;
+	}
+	return n;
+}
+
+int
+supervisor_all_exited(const struct supervisor *sup)
+{
+	for (int i = 0; i < sup->nslots; i++)
+		if (sup->workers[i].pid > 0)
 			return 0;
 	return 1;
+}
+
+const char *
+supervisor_failure(const struct supervisor *sup)
+{
+	return sup->failure[0] ? sup->failure : NULL;
+}
+
+const struct worker *
+supervisor_workers(const struct supervisor *sup, int *n)
+{
+	*n = sup->nslots;
+	return sup->workers;
+}
+
+const struct supervisor_counts *
+supervisor_counts(const struct supervisor *sup)
+{
+	return &sup->count;
+}
+
+const char *
+supervisor_state_name(enum worker_state state)
+{
+	switch (state) {
+	case WORKER_EMPTY: return "empty";
+	case WORKER_STARTING: return "starting";
+	case WORKER_IDLE: return "idle";
+	case WORKER_BUSY: return "busy";
+	case WORKER_STOPPING: return "stopping";
+	default: return "unknown";
+	}
 }
 
 /* ---- deaths ----------------------------------------------------------- */
@@ -235,84 +397,6 @@ supervisor_describe_status(int status, const struct worker *w, char *buf,
 		snprintf(buf, len, "status 0x%x", status);
 }
 
-/*
- * A document a dead worker held alone: back to the front of the queue, or
- * quarantined after max_crashes such deaths.
- */
-static void
-supervisor_rescue_job(struct daemon *d, struct worker *w, struct job *job,
-    const char *death)
-{
-	char reason[256];
-
-	job->crashes++;
-	snprintf(job->last_death, sizeof(job->last_death), "%s", death);
-	if (job->quarantine_reason != NULL &&
-	    job->crashes >= d->cfg.max_crashes + 2) {
-		/* even storing it as rejected kills workers: give up loudly */
-		log_errx("job %llu could not be quarantined (%s); answering "
-		    "rejected without a database record",
-		    (unsigned long long)job->id, death);
-		broker_reply_status(d, job, "rejected", job->quarantine_reason);
-		job_free(&job);
-		return;
-	}
-	if (job->quarantine_reason == NULL &&
-	    job->crashes >= d->cfg.max_crashes) {
-		if (w->timed_out)
-			snprintf(reason, sizeof(reason), "worker timed out on "
-			    "this document %d times (job_timeout %d s)",
-			    job->crashes, d->cfg.job_timeout);
-		else
-			snprintf(reason, sizeof(reason), "worker crashed on "
-			    "this document %d times: %s", job->crashes, death);
-		job->quarantine_reason = strdup(reason);
-		log_warnx("quarantining job %llu source_url=%s: %s",
-		    (unsigned long long)job->id,
-		    job->source_url ? job->source_url : "-", reason);
-	}
-	queue_push_front(&d->queue, job);
-}
-
-/*
- * The documents a dead worker held.  A death with several documents in hand
- * blames none of them: each is marked to travel alone, so the next death, if
- * any, points at the culprit.  A worker killed while it waited for the
- * database blames none at all.  Order in the queue is kept.
- */
-static void
-supervisor_rescue_batch(struct daemon *d, struct worker *w, const char *death)
-{
-	struct job *rev = NULL, *job = w->job;
-	int batch = w->njobs > 1, blame = !w->db_stalled;
-
-	w->job = NULL;
-	w->njobs = 0;
-	if (blame)
-		d->count.crashes++;
-	else
-		d->count.db_stalls++;
-	while (job != NULL) {		/* reverse, so pushes keep the order */
-		struct job *next = job->next;
-		job->next = rev;
-		rev = job;
-		job = next;
-	}
-	while (rev != NULL) {
-		struct job *next = rev->next;
-		rev->next = NULL;
-		if (!blame) {
-			queue_push_front(&d->queue, rev);	/* as it was */
-		} else if (batch) {
-			rev->solo = 1;
-			queue_push_front(&d->queue, rev);
-		} else {
-			supervisor_rescue_job(d, w, rev, death);
-		}
-		rev = next;
-	}
-}
-
 static int64_t
 supervisor_backoff_ms(int failures)
 {
@@ -325,67 +409,101 @@ supervisor_backoff_ms(int failures)
 	return ms < SUPERVISOR_BACKOFF_MAX_MS ? ms : SUPERVISOR_BACKOFF_MAX_MS;
 }
 
+/* Hands the dead worker's documents to the caller through *death. */
 static void
-supervisor_on_death(struct daemon *d, struct worker *w, int status)
+supervisor_report_death(struct supervisor *sup, struct worker *w,
+    const char *what, struct worker_death *death)
 {
-	char death[64];
-	int before_ready = w->state == WORKER_STARTING;
-
-	supervisor_describe_status(status, w, death, sizeof(death));
-	w->pid = 0;
-	if (w->job != NULL) {
-		log_warnx("worker %s died holding job %llu source_url=%s%s "
-		    "(%s); giving the document%s to another worker",
-		    w->identity, (unsigned long long)w->job->id,
-		    w->job->source_url ? w->job->source_url : "-",
-		    w->njobs > 1 ? " and others" : "", death,
-		    w->njobs > 1 ? "s" : "");
-		supervisor_rescue_batch(d, w, death);
-	} else if (d->phase != PHASE_STOPPING && !w->retire) {
-		log_warnx("worker %s exited (%s)", w->identity, death);
-	}
-	w->state = WORKER_EMPTY;
-	if (before_ready) {
-		w->failures++;
-		if (WIFEXITED(status) &&
-		    WEXITSTATUS(status) == JOBWIRE_EXIT_CONFIG)
-			w->failures = SUPERVISOR_MAX_START_FAILURES;
-	}
-	if (w->failures >= SUPERVISOR_MAX_START_FAILURES &&
-	    d->phase == PHASE_RUNNING) {
-		log_errx("workers cannot start (last: %s); see the worker's "
-		    "messages above; planqd stops", death);
-		d->exit_code = 1;
-		d->phase = PHASE_DRAINING;
-		d->drain_deadline_ms = now_ms();
-	}
-	w->respawn_at_ms = now_ms() + supervisor_backoff_ms(w->failures);
+	log_warnx("worker %s died holding job %llu source_url=%s%s (%s); "
+	    "giving the document%s to another worker", w->identity,
+	    (unsigned long long)w->job->id,
+	    w->job->source_url ? w->job->source_url : "-",
+	    w->njobs > 1 ? " and others" : "", what, w->njobs > 1 ? "s" : "");
+	memset(death, 0, sizeof(*death));
+	snprintf(death->identity, sizeof(death->identity), "%s", w->identity);
+	snprintf(death->what, sizeof(death->what), "%s", what);
+	death->jobs = w->job;
+	death->njobs = w->njobs;
+	death->timed_out = w->timed_out;
+	death->db_stalled = w->db_stalled;
+	if (w->db_stalled)
+		sup->count.db_stalls++;
+	else
+		sup->count.crashes++;
+	w->job = NULL;
+	w->njobs = 0;
 }
 
-void
-supervisor_reap(struct daemon *d)
+/* A worker that cannot start: after SUPERVISOR_MAX_START_FAILURES (or at
+ * once for exit status 78, its FATAL), planqd must stop. */
+static void
+supervisor_count_start_failure(struct supervisor *sup, struct worker *w,
+    int status, const char *what)
 {
+	w->failures++;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == JOBWIRE_EXIT_CONFIG)
+		w->failures = SUPERVISOR_MAX_START_FAILURES;
+	if (w->failures >= SUPERVISOR_MAX_START_FAILURES && !sup->failure[0])
+		snprintf(sup->failure, sizeof(sup->failure), "workers cannot "
+		    "start (last: %s); see the worker's messages above", what);
+}
+
+/* 1 when the death was reported in *death (the worker held documents). */
+static int
+supervisor_on_death(struct supervisor *sup, struct worker *w, int status,
+    struct worker_death *death)
+{
+	char what[64];
+	int before_ready = w->state == WORKER_STARTING, reported = 0;
+
+	supervisor_describe_status(status, w, what, sizeof(what));
+	w->pid = 0;
+	if (w->job != NULL) {
+		supervisor_report_death(sup, w, what, death);
+		reported = 1;
+	} else if (!sup->stopping && !w->retire) {
+		log_warnx("worker %s exited (%s)", w->identity, what);
+	}
+	w->state = WORKER_EMPTY;
+	w->storing = 0;
+	if (before_ready)
+		supervisor_count_start_failure(sup, w, status, what);
+	w->respawn_at_ms = clock_ms() + supervisor_backoff_ms(w->failures);
+	return reported;
+}
+
+int
+supervisor_reap(struct supervisor *sup, struct worker_death *deaths, int max)
+{
+	struct worker_death spare;
 	pid_t pid;
-	int status;
+	int status, n = 0;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (int i = 0; i < d->nslots; i++) {
-			if (d->workers[i].pid == pid) {
-				supervisor_on_death(d, &d->workers[i], status);
-				break;
+		for (int i = 0; i < sup->nslots; i++) {
+			struct worker *w = &sup->workers[i];
+
+			if (w->pid != pid)
+				continue;
+			if (supervisor_on_death(sup, w, status,
+			    n < max ? &deaths[n] : &spare)) {
+				if (n < max)
+					n++;
+				else	/* cannot happen: one death a slot */
+					job_free_chain(&spare.jobs);
 			}
+			break;
 		}
 	}
-	broker_dispatch(d);
+	return n;
 }
 
 /* ---- the periodic tick ------------------------------------------------ */
 
 /* A worker that never says READY counts as one that could not start. */
 static void
-supervisor_kill_unready(struct daemon *d, struct worker *w, int64_t now)
+supervisor_kill_unready(struct worker *w, int64_t now)
 {
-	(void)d;
 	if (w->state != WORKER_STARTING || w->pid <= 0 ||
 	    now - w->spawned_ms < SUPERVISOR_READY_TIMEOUT_MS)
 		return;
@@ -403,37 +521,29 @@ supervisor_kill_unready(struct daemon *d, struct worker *w, int64_t now)
  * network) gets here.
  */
 int64_t
-supervisor_store_limit_ms(const struct daemon *d)
+supervisor_store_limit_ms(const struct config *cfg)
 {
-	return 2 * ((int64_t)d->cfg.db_timeout + d->cfg.db_retry_seconds) *
+	return 2 * ((int64_t)cfg->db_timeout + cfg->db_retry_seconds) *
 	    1000 + 10000;
 }
 
-/* The worker said STORING: its batch is parsed. */
-void
-supervisor_storing(struct worker *w)
-{
-	if (w->state != WORKER_BUSY || w->storing)
-		return;
-	w->storing = 1;
-	w->store_started_ms = now_ms();
-}
-
 static void
-supervisor_kill_stuck(struct daemon *d, struct worker *w, int64_t now)
+supervisor_kill_stuck(struct supervisor *sup, struct worker *w, int64_t now)
 {
+	const struct config *cfg = sup->cfg;
+
 	if (w->state != WORKER_BUSY || w->timed_out || w->db_stalled)
 		return;
 	if (!w->storing) {
-		if (now - w->job_started_ms < (int64_t)d->cfg.job_timeout * 1000)
+		if (now - w->job_started_ms < (int64_t)cfg->job_timeout * 1000)
 			return;
 		log_warnx("worker %s spent more than %d s parsing job %llu "
-		    "source_url=%s; killing it", w->identity,
-		    d->cfg.job_timeout, (unsigned long long)w->job->id,
+		    "source_url=%s; killing it", w->identity, cfg->job_timeout,
+		    (unsigned long long)w->job->id,
 		    w->job->source_url ? w->job->source_url : "-");
 		w->timed_out = 1;
 	} else {
-		if (now - w->store_started_ms < supervisor_store_limit_ms(d))
+		if (now - w->store_started_ms < supervisor_store_limit_ms(cfg))
 			return;
 		log_errx("worker %s has waited %lld s for the database on job "
 		    "%llu and its statement_timeout did not end the wait; "
@@ -446,89 +556,60 @@ supervisor_kill_stuck(struct daemon *d, struct worker *w, int64_t now)
 	kill(w->pid, SIGKILL);
 }
 
-static int
-supervisor_wants_process(const struct daemon *d, const struct worker *w)
-{
-	if (w->retire || d->phase == PHASE_STOPPING)
-		return 0;
-	if (d->phase == PHASE_DRAINING)
-		return d->queue.head != NULL && d->exit_code == 0;
-	return 1;
-}
-
 void
-supervisor_tick(struct daemon *d)
+supervisor_tick(struct supervisor *sup, int respawn)
 {
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 
-	for (int i = 0; i < d->nslots; i++) {
-		struct worker *w = &d->workers[i];
+	for (int i = 0; i < sup->nslots; i++) {
+		struct worker *w = &sup->workers[i];
 
-		if (w->state == WORKER_EMPTY && w->pid == 0 &&
-		    supervisor_wants_process(d, w) && now >= w->respawn_at_ms) {
-			d->count.respawns++;
-			supervisor_spawn(d, w);
+		if (respawn && !sup->stopping && !w->retire &&
+		    w->state == WORKER_EMPTY && w->pid == 0 &&
+		    now >= w->respawn_at_ms && !sup->failure[0]) {
+			sup->count.respawns++;
+			supervisor_spawn(sup, w);
 		}
-		supervisor_kill_stuck(d, w, now);
-		supervisor_kill_unready(d, w, now);
+		supervisor_kill_stuck(sup, w, now);
+		supervisor_kill_unready(w, now);
 	}
 	/* retired slots at the end that have no process can be forgotten */
-	while (d->nslots > d->cfg.workers &&
-	    d->workers[d->nslots - 1].pid == 0 &&
-	    d->workers[d->nslots - 1].job == NULL) {
-		memset(&d->workers[d->nslots - 1], 0, sizeof(struct worker));
-		d->nslots--;
+	while (sup->nslots > sup->cfg->workers &&
+	    sup->workers[sup->nslots - 1].pid == 0 &&
+	    sup->workers[sup->nslots - 1].job == NULL) {
+		memset(&sup->workers[sup->nslots - 1], 0, sizeof(struct worker));
+		sup->nslots--;
 	}
 }
 
 /* ---- resizing and stopping -------------------------------------------- */
 
-static void
-supervisor_retire(struct worker *w)
-{
-	w->retire = 1;
-	if (w->pid > 0 && w->state != WORKER_BUSY) {
-		w->state = WORKER_STOPPING;
-		kill(w->pid, SIGTERM);
-	}
-}
-
-/* After a reload: start new slots or retire extra ones once idle. */
 void
-supervisor_resize(struct daemon *d)
+supervisor_resize(struct supervisor *sup)
 {
-	int want = d->cfg.workers;
+	int want = sup->cfg->workers;
 
 	for (int i = 0; i < want; i++) {
-		struct worker *w = &d->workers[i];
-		if (i >= d->nslots) {
+		struct worker *w = &sup->workers[i];
+		if (i >= sup->nslots) {
 			memset(w, 0, sizeof(*w));
 			w->slot = i;
 		}
 		w->retire = 0;
 	}
-	if (want > d->nslots)
-		d->nslots = want;
-	for (int i = want; i < d->nslots; i++)
-		supervisor_retire(&d->workers[i]);
+	if (want > sup->nslots)
+		sup->nslots = want;
+	for (int i = want; i < sup->nslots; i++)
+		supervisor_retire(&sup->workers[i]);
 	log_notice("workers: %d", want);
 }
 
-/* A worker finished a job: retire it if its slot is going away. */
 void
-supervisor_job_done(struct daemon *d, struct worker *w)
+supervisor_stop_all(struct supervisor *sup)
 {
-	w->state = WORKER_IDLE;
-	w->storing = 0;
-	if (w->retire || d->phase == PHASE_STOPPING)
-		supervisor_retire(w);
-}
-
-void
-supervisor_stop_all(struct daemon *d)
-{
-	for (int i = 0; i < d->nslots; i++) {
-		struct worker *w = &d->workers[i];
+	sup->stopping = 1;
+	for (int i = 0; i < sup->nslots; i++) {
+		struct worker *w = &sup->workers[i];
 		if (w->pid > 0 && w->state != WORKER_STOPPING) {
 			w->state = WORKER_STOPPING;
 			kill(w->pid, SIGTERM);

@@ -1,8 +1,9 @@
 /*
- * job.c: what a worker does with one document.  The outcome is decided here
- * (stored, rejected as undecodable / not a plan / quarantined) and committed
- * by store.c before the reply is written; the database has the last word on
- * duplicates, so two workers racing on the same bytes agree.
+ * job.c: what a worker does with a batch of documents.  Each outcome is
+ * decided here (stored, rejected as undecodable / not a plan / quarantined,
+ * with a reason code and a text) and committed by store.c before it is
+ * answered; the database has the last word on duplicates, so two workers
+ * racing on the same bytes agree.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,19 +74,20 @@ job_envelope_text(const void *data, size_t len, struct envelope *env)
 	return json_dumps(env->root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
 
-static char *
-job_reply_from(const struct envelope *env, const char *status,
-    const struct store_result *res, const char *reason)
+/* Sets a document's answer; text (may be NULL) is cut to fit. */
+static void
+job_answer_set(struct job_result *r, enum outcome outcome, enum reason why,
+    const struct store_result *res, const char *text)
 {
-	return envelope_reply(env->id, status, res ? res->document_id : 0,
-	    res ? res->plan_id : 0, reason && *reason ? reason : NULL);
+	r->outcome = outcome;
+	r->reason = why;
+	r->document_id = res ? res->document_id : 0;
+	r->plan_id = res ? res->plan_id : 0;
+	snprintf(r->text, sizeof(r->text), "%s", text ? text : "");
+	r->answered = 1;
 }
 
-struct job_item;
-static char *job_answer_rejection(struct store *st, struct job_item *it,
-    const struct store_doc *doc, struct store_result *res);
-
-/* One document of a batch, from its bytes to its reply. */
+/* One document of a batch, from its bytes to its answer. */
 struct job_item {
 	const struct job_input	*in;
 	struct envelope		 env;
@@ -94,9 +96,20 @@ struct job_item {
 	struct parse_result	 pr;
 	char			*plan_text;
 	char			 reason[400];
+	enum reason		 why;	/* of a rejection decided here */
 	struct store_doc	 doc;
-	char			*reply;	/* set once the outcome is known */
+	struct job_result	 result;
 };
+
+static void
+job_reject(struct job_item *it, enum reason why, const char *prefix)
+{
+	snprintf(it->reason, sizeof(it->reason), "%s: %s", prefix,
+	    it->pr.reason);
+	it->doc.outcome = "rejected";
+	it->doc.reason = it->reason;
+	it->why = why;
+}
 
 /* Decides what to store: the parsed plan, or a rejection and its reason. */
 static void
@@ -104,10 +117,11 @@ job_decide(struct job_item *it)
 {
 	const struct job_input *in = it->in;
 
-	if (strcmp(in->kind, JOBWIRE_KIND_QUARANTINE) == 0) {
+	if (in->kind == JOBWIRE_QUARANTINE) {
 		it->doc.outcome = "rejected";
 		it->doc.reason = in->quarantine_reason && *in->quarantine_reason ?
 		    in->quarantine_reason : "quarantined by planqd";
+		it->why = REASON_QUARANTINED;
 		return;
 	}
 #ifdef PLANQ_TEST_HOOKS
@@ -115,7 +129,8 @@ job_decide(struct job_item *it)
 #endif
 	if (parse_bytes(in->body, in->body_len, it->env.content_type,
 	    &it->pr) != 0) {
-		it->reply = job_reply_from(&it->env, "retry", NULL, it->pr.reason);
+		job_answer_set(&it->result, OUTCOME_RETRY, REASON_OTHER, NULL,
+		    it->pr.reason);
 		return;
 	}
 	it->doc.charset = it->pr.charset[0] ? it->pr.charset : NULL;
@@ -126,20 +141,14 @@ job_decide(struct job_item *it)
 		it->doc.plan_json = it->plan_text;
 		it->doc.plan = it->pr.plan;
 		if (it->plan_text == NULL)
-			it->reply = job_reply_from(&it->env, "retry", NULL,
-			    "out of memory");
+			job_answer_set(&it->result, OUTCOME_RETRY, REASON_OTHER,
+			    NULL, "out of memory");
 		break;
 	case PARSE_NOT_PLAN:
-		snprintf(it->reason, sizeof(it->reason), "not a plan: %s",
-		    it->pr.reason);
-		it->doc.outcome = "rejected";
-		it->doc.reason = it->reason;
+		job_reject(it, REASON_NOT_A_PLAN, "not a plan");
 		break;
 	case PARSE_UNDECODABLE:
-		snprintf(it->reason, sizeof(it->reason), "undecodable: %s",
-		    it->pr.reason);
-		it->doc.outcome = "rejected";
-		it->doc.reason = it->reason;
+		job_reject(it, REASON_UNDECODABLE, "undecodable");
 		break;
 	}
 }
@@ -173,11 +182,48 @@ job_item_clear(struct job_item *it)
 }
 
 /*
- * The reply for a document the database has answered for.  A plan the
- * database refused is stored once more as a rejection, with the bytes and
- * the server's message, so it can be reparsed after a fix.
+ * The answer the database gave for a document.  Its reason code is this
+ * worker's own when the database agrees that the bytes are rejected (the
+ * same bytes make the same decision), else "other".
  */
-static char *
+static void
+job_answer_committed(struct job_item *it, const struct store_result *res)
+{
+	enum outcome outcome;
+	enum reason why = REASON_NONE;
+
+	if (outcome_from_name(res->status, &outcome) != 0 ||
+	    !outcome_is_final(outcome)) {
+		job_answer_set(&it->result, OUTCOME_RETRY, REASON_OTHER, NULL,
+		    "the database answered an unknown status; send again later");
+		return;
+	}
+	if (outcome == OUTCOME_REJECTED)
+		why = strcmp(it->doc.outcome, "rejected") == 0 ? it->why :
+		    REASON_OTHER;
+	job_answer_set(&it->result, outcome, why, res, res->reason);
+}
+
+/* The database could not be reached, or refused even a rejection. */
+static void
+job_answer_unstored(struct job_item *it, enum store_status status,
+    const char *server_message)
+{
+	char text[700];
+
+	snprintf(text, sizeof(text), status == STORE_UNAVAILABLE ?
+	    "database unavailable (%s); send again later" :
+	    "the database refused the document: %s", server_message);
+	job_answer_set(&it->result, OUTCOME_RETRY, status == STORE_UNAVAILABLE ?
+	    REASON_DB_UNAVAILABLE : REASON_DB_REFUSED, NULL, text);
+}
+
+/*
+ * The answer for a document the database has seen.  A plan the database
+ * refused is stored once more as a rejection, with the bytes and the
+ * server's message, so it can be reparsed after a fix.
+ */
+static void
 job_answer(struct store *st, struct job_item *it, enum store_status status,
     const struct store_result *res)
 {
@@ -185,20 +231,14 @@ job_answer(struct store *st, struct job_item *it, enum store_status status,
 	struct store_doc doc;
 	char reason[700];
 
-	switch (status) {
-	case STORE_OK:
-		return job_reply_from(&it->env, res->status, res, res->reason);
-	case STORE_UNAVAILABLE:
-		snprintf(reason, sizeof(reason), "database unavailable (%s); "
-		    "send again later", res->reason);
-		return job_reply_from(&it->env, "retry", NULL, reason);
-	case STORE_DATA_ERROR:
-		break;
+	if (status == STORE_OK) {
+		job_answer_committed(it, res);
+		return;
 	}
-	if (strcmp(it->doc.outcome, "rejected") == 0) {
-		snprintf(reason, sizeof(reason), "the database refused the "
-		    "document: %s", res->reason);
-		return job_reply_from(&it->env, "retry", NULL, reason);
+	if (status == STORE_UNAVAILABLE ||
+	    strcmp(it->doc.outcome, "rejected") == 0) {
+		job_answer_unstored(it, status, res->reason);
+		return;
 	}
 	snprintf(reason, sizeof(reason), "the database refused the parsed "
 	    "plan: %s", res->reason);
@@ -208,22 +248,13 @@ job_answer(struct store *st, struct job_item *it, enum store_status status,
 	doc.reason = reason;
 	doc.plan_json = NULL;
 	doc.plan = NULL;
-	return job_answer_rejection(st, it, &doc, &again);
-}
-
-static char *
-job_answer_rejection(struct store *st, struct job_item *it,
-    const struct store_doc *doc, struct store_result *res)
-{
-	enum store_status status = store_ingest(st, doc, res);
-	char reason[700];
-
+	it->doc = doc;
+	it->why = REASON_DB_REFUSED;
+	status = store_ingest(st, &doc, &again);
 	if (status == STORE_OK)
-		return job_reply_from(&it->env, res->status, res, res->reason);
-	snprintf(reason, sizeof(reason), status == STORE_UNAVAILABLE ?
-	    "database unavailable (%s); send again later" :
-	    "the database refused the document: %s", res->reason);
-	return job_reply_from(&it->env, "retry", NULL, reason);
+		job_answer_committed(it, &again);
+	else
+		job_answer_unstored(it, status, again.reason);
 }
 
 /*
@@ -233,7 +264,7 @@ job_answer_rejection(struct store *st, struct job_item *it,
  * db_retry_seconds inside the worker):
  *   job_batch_prepare   hash, decode, parse, decide: CPU work only
  *   job_batch_store     one transaction for everything that reaches the
- *                       database, then the replies: database work only
+ *                       database, then the answers: database work only
  */
 struct job_batch {
 	int			 n;
@@ -252,18 +283,19 @@ job_batch_prepare(const struct job_input *in, int n)
 	}
 	b->n = n;
 	for (int i = 0; i < n; i++)
-		job_prepare(&b->items[i], &in[i]);	/* -1: reply stays NULL */
+		job_prepare(&b->items[i], &in[i]);	/* -1: left unanswered */
 	return b;
 }
 
 /*
  * Stores what the batch decided, in one transaction (store_ingest_batch),
- * so a batch costs one commit; replies[i] is the malloc'd reply for the
- * i-th document (NULL: out of memory).  Nothing is answered before its
+ * so a batch costs one commit; results[i] is the answer for the i-th
+ * document (answered 0: out of memory).  Nothing is answered before its
  * commit.
  */
 void
-job_batch_store(struct store *st, struct job_batch *b, char **replies)
+job_batch_store(struct store *st, struct job_batch *b,
+    struct job_result *results)
 {
 	struct store_doc *docs = calloc((size_t)b->n, sizeof(*docs));
 	struct store_result *res = calloc((size_t)b->n, sizeof(*res));
@@ -273,7 +305,7 @@ job_batch_store(struct store *st, struct job_batch *b, char **replies)
 	if (docs != NULL && res != NULL && status != NULL && which != NULL) {
 		for (int i = 0; i < b->n; i++) {
 			if (b->items[i].doc.outcome == NULL ||
-			    b->items[i].reply != NULL)
+			    b->items[i].result.answered)
 				continue;	/* answered already, or no memory */
 			docs[k] = b->items[i].doc;
 			which[k++] = i;
@@ -281,13 +313,10 @@ job_batch_store(struct store *st, struct job_batch *b, char **replies)
 		if (k > 0)
 			store_ingest_batch(st, docs, k, res, status);
 		for (int j = 0; j < k; j++)
-			b->items[which[j]].reply = job_answer(st,
-			    &b->items[which[j]], status[j], &res[j]);
+			job_answer(st, &b->items[which[j]], status[j], &res[j]);
 	}
-	for (int i = 0; i < b->n; i++) {
-		replies[i] = b->items[i].reply;
-		b->items[i].reply = NULL;
-	}
+	for (int i = 0; i < b->n; i++)
+		results[i] = b->items[i].result;
 	free(docs);
 	free(res);
 	free(status);
@@ -301,10 +330,8 @@ job_batch_free(struct job_batch **bp)
 
 	if (b == NULL)
 		return;
-	for (int i = 0; i < b->n; i++) {
-		free(b->items[i].reply);
+	for (int i = 0; i < b->n; i++)
 		job_item_clear(&b->items[i]);
-	}
 	free(b->items);
 	free(b);
 	*bp = NULL;

@@ -1,7 +1,8 @@
 /*
  * main.c: planq-worker, one process of planqd's pool.  Connects to the
  * database, then to the daemon's worker socket, says READY and handles one
- * document at a time (job.c) until told to stop.  Runnable by hand for
+ * batch of documents at a time (job.c: parse, say STORING, store, one DONE
+ * per document; lib/jobwire.h) until told to stop.  Runnable by hand for
  * debugging:  PLANQ_DB=… planq-worker --broker ipc:///run/planq/workers.sock
  *               --id w9.1 -v
  * A worker that cannot work (database refused, schema missing) says FATAL
@@ -23,11 +24,8 @@
 #include "log.h"
 #include "sandbox.h"
 
-/* "JOB" and five frames per document, up to planqd's batch_max of 64 */
-#define WORKER_MAX_BATCH 64
 #define WORKER_MMAP_THRESHOLD (16 << 20)
 #define WORKER_TRIM_THRESHOLD (32 << 20)
-#define WORKER_MAX_FRAMES (1 + 5 * WORKER_MAX_BATCH)
 
 static volatile sig_atomic_t worker_stop;
 
@@ -53,19 +51,32 @@ worker_setup_signals(void)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* Sends frames; lens[i] < 0 means strlen(parts[i]). */
 static int
-worker_send_parts(void *sock, const char *const *parts, int n)
+worker_send_frames(void *sock, const void *const *parts, const long *lens,
+    int n)
 {
-	for (int i = 0; i < n; i++)
-		if (zmq_send(sock, parts[i], strlen(parts[i]),
-		    i + 1 < n ? ZMQ_SNDMORE : 0) < 0)
+	for (int i = 0; i < n; i++) {
+		size_t len = lens[i] < 0 ? strlen(parts[i]) : (size_t)lens[i];
+
+		if (zmq_send(sock, parts[i], len, i + 1 < n ? ZMQ_SNDMORE : 0) < 0)
 			return -1;
+	}
 	return 0;
+}
+
+static int
+worker_send_word(void *sock, const char *word)
+{
+	const void *parts[] = { word };
+	const long lens[] = { -1 };
+
+	return worker_send_frames(sock, parts, lens, 1);
 }
 
 /* One message from the daemon, as frames that stay valid until closed. */
 struct worker_msg {
-	zmq_msg_t	frames[WORKER_MAX_FRAMES];
+	zmq_msg_t	frames[JOBWIRE_MAX_FRAMES];
 	int		n;
 	int		truncated;
 };
@@ -79,7 +90,8 @@ worker_recv(void *sock, struct worker_msg *m)
 	m->n = 0;
 	m->truncated = 0;
 	while (more) {
-		zmq_msg_t *f = m->n < WORKER_MAX_FRAMES ? &m->frames[m->n] : &extra;
+		zmq_msg_t *f = m->n < JOBWIRE_MAX_FRAMES ? &m->frames[m->n] :
+		    &extra;
 		zmq_msg_init(f);
 		if (zmq_msg_recv(f, sock, 0) < 0) {
 			zmq_msg_close(f);
@@ -104,6 +116,67 @@ worker_msg_close(struct worker_msg *m)
 	m->n = 0;
 }
 
+/* DONE for one document: its header, then the reason text. */
+static int
+worker_send_done(void *sock, uint64_t id, const struct job_result *r)
+{
+	unsigned char head[JOBWIRE_DONE_HEAD];
+	struct jobwire_done done = {
+		.id = id, .document_id = r->document_id, .plan_id = r->plan_id,
+		.outcome = r->outcome, .reason = r->reason,
+	};
+	const void *parts[] = { JOBWIRE_DONE, head, r->text };
+	const long lens[] = { -1, JOBWIRE_DONE_HEAD, -1 };
+
+	jobwire_done_pack(&done, head);
+	return worker_send_frames(sock, parts, lens, 3);
+}
+
+/* Sends DONE for each document of a batch, after the batch committed. */
+static int
+worker_send_results(void *sock, const uint64_t *ids,
+    const struct job_result *results, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct job_result oom = { 1, OUTCOME_RETRY, REASON_OTHER, 0, 0,
+		    "the worker ran out of memory; send again later" };
+		const struct job_result *r = results[i].answered ? &results[i] :
+		    &oom;
+
+		if (!results[i].answered)
+			log_errx("out of memory answering a batch");
+		if (worker_send_done(sock, ids[i], r) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Parses the batch, tells planqd that the parsing is over (STORING: from
+ * now on the worker waits for the database, which its statement_timeout
+ * bounds, and planqd's job_timeout no longer applies), then stores it.
+ * -1 if planqd cannot be told.
+ */
+static int
+worker_run_batch(void *sock, struct store *st, const struct job_input *in,
+    int n, struct job_result *results)
+{
+	struct job_batch *b = job_batch_prepare(in, n);
+
+	memset(results, 0, (size_t)n * sizeof(*results));
+	if (b == NULL) {
+		log_errx("out of memory preparing a batch of %d", n);
+		return 0;	/* every result unanswered: said as such */
+	}
+	if (worker_send_word(sock, JOBWIRE_STORING) != 0) {
+		job_batch_free(&b);
+		return -1;
+	}
+	job_batch_store(st, b, results);
+	job_batch_free(&b);
+	return 0;
+}
+
 /* A NUL-terminated copy of a frame, for the short text frames. */
 static char *
 worker_frame_str(zmq_msg_t *f)
@@ -111,104 +184,75 @@ worker_frame_str(zmq_msg_t *f)
 	return strndup(zmq_msg_data(f), zmq_msg_size(f));
 }
 
-/* Sends DONE for each document of a batch, after the batch committed. */
-static int
-worker_send_replies(void *sock, struct worker_msg *m, char **replies, int n)
-{
-	int rc = 0;
-
-	for (int i = 0; i < n; i++) {
-		char *jobid = worker_frame_str(&m->frames[1 + 5 * i]);
-		const char *parts[] = { JOBWIRE_DONE, jobid, replies[i] };
-
-		if (jobid == NULL || replies[i] == NULL) {
-			log_errx("out of memory answering a batch");
-			rc = -1;
-		} else if (rc == 0) {
-			rc = worker_send_parts(sock, parts, 3);
-		}
-		free(jobid);
-	}
-	return rc;
-}
-
 /*
- * Parses the batch, tells planqd that the parsing is over (STORING: from
- * now on the worker waits for the database, which its statement_timeout
- * bounds, and planqd's job_timeout no longer applies), then stores it.
- * replies[i] as job_batch_store; -1 if planqd cannot be told.
+ * Reads a JOB message's documents into in[] and ids[]; returns their
+ * count, or -1 when the message is malformed (it is then ignored: planqd
+ * sees the batch unanswered only if this worker dies, so it says why).
  */
 static int
-worker_run_batch(void *sock, struct store *st, const struct job_input *in,
-    int n, char **replies)
+worker_read_job(struct worker_msg *m, struct job_input *in, uint64_t *ids,
+    char **reasons)
 {
-	const char *storing[] = { JOBWIRE_STORING };
-	struct job_batch *b = job_batch_prepare(in, n);
+	int n = (m->n - 1) / JOBWIRE_JOB_FRAMES;
 
-	for (int i = 0; i < n; i++)
-		replies[i] = NULL;
-	if (b == NULL) {
-		log_errx("out of memory preparing a batch of %d", n);
-		return 0;	/* every reply NULL: answered as such */
-	}
-	if (worker_send_parts(sock, storing, 1) != 0) {
-		job_batch_free(&b);
+	if (m->truncated || m->n < 1 + JOBWIRE_JOB_FRAMES ||
+	    (m->n - 1) % JOBWIRE_JOB_FRAMES != 0 ||
+	    jobwire_type_of(zmq_msg_data(&m->frames[0]),
+	    zmq_msg_size(&m->frames[0])) != JOBWIRE_T_JOB)
 		return -1;
+	for (int i = 0; i < n; i++) {
+		zmq_msg_t *f = &m->frames[1 + JOBWIRE_JOB_FRAMES * i];
+		struct jobwire_job head;
+
+		if (jobwire_job_unpack(zmq_msg_data(&f[0]), zmq_msg_size(&f[0]),
+		    &head) != 0)
+			return -1;
+		ids[i] = head.id;
+		in[i].kind = head.kind;
+		in[i].envelope = zmq_msg_data(&f[1]);
+		in[i].envelope_len = zmq_msg_size(&f[1]);
+		in[i].body = zmq_msg_data(&f[2]);
+		in[i].body_len = zmq_msg_size(&f[2]);
+		reasons[i] = worker_frame_str(&f[3]);
+		in[i].quarantine_reason = reasons[i];
 	}
-	job_batch_store(st, b, replies);
-	job_batch_free(&b);
-	return 0;
+	return n;
 }
 
-/*
- * A JOB message: "JOB", then for each document id, kind, envelope, body,
- * reason.  The documents are decided and committed together.
- */
+/* A JOB message: the documents are decided and committed together. */
 static int
 worker_handle(void *sock, struct store *st, struct worker_msg *m)
 {
-	struct job_input in[WORKER_MAX_BATCH];
-	char *kinds[WORKER_MAX_BATCH], *reasons[WORKER_MAX_BATCH];
-	char *replies[WORKER_MAX_BATCH];
-	int n = (m->n - 1) / 5, rc;
+	struct job_input in[JOBWIRE_BATCH_MAX];
+	uint64_t ids[JOBWIRE_BATCH_MAX];
+	char *reasons[JOBWIRE_BATCH_MAX] = { NULL };
+	struct job_result *results;
+	int n, rc = 0;
 
-	if (m->n < 6 || (m->n - 1) % 5 != 0 || m->truncated ||
-	    zmq_msg_size(&m->frames[0]) != strlen(JOBWIRE_JOB) ||
-	    memcmp(zmq_msg_data(&m->frames[0]), JOBWIRE_JOB,
-	    strlen(JOBWIRE_JOB)) != 0) {
+	memset(in, 0, sizeof(in));
+	n = worker_read_job(m, in, ids, reasons);
+	if (n <= 0) {
 		log_warnx("malformed message from planqd (%d frames) ignored",
 		    m->n);
-		return 0;
+		n = JOBWIRE_BATCH_MAX;
+	} else if ((results = calloc((size_t)n, sizeof(*results))) == NULL) {
+		log_errx("out of memory receiving a batch of %d", n);
+		rc = -1;
+	} else {
+		rc = worker_run_batch(sock, st, in, n, results);
+		if (rc == 0)
+			rc = worker_send_results(sock, ids, results, n);
+		free(results);
 	}
-	memset(in, 0, sizeof(in));
-	for (int i = 0; i < n; i++) {
-		zmq_msg_t *f = &m->frames[1 + 5 * i];
-		kinds[i] = worker_frame_str(&f[1]);
-		reasons[i] = worker_frame_str(&f[4]);
-		in[i].kind = kinds[i] ? kinds[i] : "";
-		in[i].envelope = zmq_msg_data(&f[2]);
-		in[i].envelope_len = zmq_msg_size(&f[2]);
-		in[i].body = zmq_msg_data(&f[3]);
-		in[i].body_len = zmq_msg_size(&f[3]);
-		in[i].quarantine_reason = reasons[i];
-	}
-	rc = worker_run_batch(sock, st, in, n, replies);
-	if (rc == 0)
-		rc = worker_send_replies(sock, m, replies, n);
-	for (int i = 0; i < n; i++) {
-		free(kinds[i]);
+	for (int i = 0; i < n; i++)
 		free(reasons[i]);
-		free(replies[i]);
-	}
 	return rc;
 }
 
 static int
 worker_loop(void *sock, struct store *st)
 {
-	const char *ready[] = { JOBWIRE_READY };
-
-	if (worker_send_parts(sock, ready, 1) != 0)
+	if (worker_send_word(sock, JOBWIRE_READY) != 0)
 		return -1;
 	while (!worker_stop) {
 		zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
@@ -235,10 +279,12 @@ worker_loop(void *sock, struct store *st)
 static void
 worker_fatal(void *sock, const char *why)
 {
-	const char *parts[] = { JOBWIRE_FATAL, why };
+	const void *parts[] = { JOBWIRE_FATAL, why };
+	const long lens[] = { -1, -1 };
 
 	log_errx("%s", why);
-	worker_send_parts(sock, parts, 2);
+	if (worker_send_frames(sock, parts, lens, 2) != 0)
+		log_warnx("cannot tell planqd why: %s", zmq_strerror(zmq_errno()));
 }
 
 static void

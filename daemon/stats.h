@@ -1,0 +1,35 @@
+/*
+ * stats.h: what planqd counts about the documents it answers: replies by
+ * outcome, rejections by reason code, the acknowledgement latency
+ * histogram, replays of spooled documents, and client connections that
+ * ended.  The broker counts; metrics and `planq status` read.
+ */
+#ifndef PLANQD_STATS_H
+#define PLANQD_STATS_H
+
+#include <stdint.h>
+
+#include "outcome.h"
+
+#define STATS_NBUCKET 12
+
+struct stats {
+	uint64_t	 received;		/* messages read from clients */
+	uint64_t	 by_outcome[OUTCOME_COUNT];
+	uint64_t	 rejected_by[REASON_COUNT];
+	uint64_t	 quarantined;		/* quarantine records answered */
+	uint64_t	 replayed;		/* spooled, then final */
+	uint64_t	 front_disconnects;	/* client connections ended */
+	uint64_t	 ack_bucket[STATS_NBUCKET + 1];	/* last: +Inf */
+	uint64_t	 ack_count;
+	uint64_t	 ack_sum_ms;
+};
+
+/* Upper bounds (ms) of the latency buckets, STATS_NBUCKET of them. */
+extern const int stats_buckets_ms[STATS_NBUCKET];
+
+/* A reply sent to a client, ms after the document arrived. */
+void	stats_reply(struct stats *st, enum outcome outcome, enum reason why,
+	    int64_t ms);
+
+#endif
