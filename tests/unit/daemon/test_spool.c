@@ -1,0 +1,235 @@
+/*
+ * test_spool.c: the disk spool alone, in a temporary directory: appended
+ * records become durable at flush and replay in order after a reopen; a
+ * replayed record's segment goes once every record reached an outcome; the
+ * limits refuse with a reason; and a damaged segment (torn tail, a corrupt
+ * record in the middle, a length past the end, nonsense) is repaired at
+ * open: nothing damaged is replayed, the good records around it are, and
+ * the damaged bytes are counted.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spool.h"
+
+#include "../check.h"
+
+static char dir[256];
+static struct spool_limits limits = { 1u << 20, 1000 };
+
+static struct job *
+make_job(const char *body)
+{
+	struct job *job = job_new();
+
+	job->envelope = zframe_new("{\"v\":1,\"id\":\"x\"}", 16);
+	job->body = zframe_new(body, strlen(body));
+	job->client = zframe_new("c", 1);
+	return job;
+}
+
+static int
+count_chain(const struct job *j)
+{
+	int n = 0;
+
+	for (; j != NULL; j = j->next)
+		n++;
+	return n;
+}
+
+static void
+append_all(struct spool *sp, const char *const *bodies, int n)
+{
+	struct job *durable, *failed;
+	char why[256];
+
+	for (int i = 0; i < n; i++) {
+		struct job *job = make_job(bodies[i]);
+		if (spool_append(sp, job, why, sizeof(why)) != 0) {
+			CHECK(0, "append %d: %s", i, why);
+			job_free(&job);
+		}
+	}
+	spool_flush(sp, &durable, &failed);
+	CHECK(count_chain(durable) == n && failed == NULL, "flush: %d durable",
+	    count_chain(durable));
+	job_free_chain(&durable);
+}
+
+/* Replays everything; returns the bodies joined by '|'. */
+static void
+replay_all(struct spool *sp, char *out, size_t len)
+{
+	struct queue q = { 0 };
+	uint64_t id = 0;
+	struct job *job;
+
+	out[0] = '\0';
+	spool_feed(sp, &q, 1000, &id);
+	while ((job = queue_pop(&q)) != NULL) {
+		size_t used = strlen(out);
+		snprintf(out + used, len - used, "%s%.*s", used ? "|" : "",
+		    (int)zframe_size(job->body), (char *)zframe_data(job->body));
+		CHECK(job->spool_seg != 0 && job->client == NULL,
+		    "a replay has its segment and no client");
+		spool_done(sp, job);
+		job_free(&job);
+	}
+}
+
+static int
+segment_files(char *first, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".seg") != NULL) {
+			if (n++ == 0)
+				snprintf(first, len, "%s/%s", dir, de->d_name);
+		}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void
+clear_dir(void)
+{
+	char path[512];
+
+	while (segment_files(path, sizeof(path)) > 0)
+		unlink(path);
+}
+
+static void
+test_append_replay(void)
+{
+	const char *bodies[] = { "one", "two", "three" };
+	struct spool *sp = spool_open(dir, &limits);
+	char got[256], seg[512];
+
+	append_all(sp, bodies, 3);
+	CHECK(spool_records(sp) == 3, "records %llu",
+	    (unsigned long long)spool_records(sp));
+	CHECK(spool_takes_new(sp, 0), "older records wait: new ones follow");
+	spool_close(&sp);
+	sp = spool_open(dir, &limits);
+	CHECK(spool_records(sp) == 3, "reopened: 3 records");
+	replay_all(sp, got, sizeof(got));
+	CHECK(strcmp(got, "one|two|three") == 0, "replay in order: %s", got);
+	CHECK(spool_records(sp) == 0 && spool_bytes(sp) == 0, "all done");
+	CHECK(!spool_takes_new(sp, 0) && spool_takes_new(sp, 1),
+	    "empty: only while the database is down");
+	spool_close(&sp);
+	CHECK(segment_files(seg, sizeof(seg)) == 0, "segment removed");
+}
+
+static void
+test_limits(void)
+{
+	struct spool_limits tight = { 1u << 20, 2 };
+	struct spool *sp = spool_open(dir, &tight);
+	const char *bodies[] = { "a", "b" };
+	struct job *job = make_job("c"), *durable, *failed;
+	char why[256];
+
+	append_all(sp, bodies, 2);
+	CHECK(spool_append(sp, job, why, sizeof(why)) != 0 &&
+	    strstr(why, "spool is full (2 documents") != NULL,
+	    "spool_max_records refuses: %s", why);
+	job_free(&job);
+	spool_flush(sp, &durable, &failed);
+	CHECK(durable == NULL && failed == NULL, "nothing pending");
+	spool_close(&sp);
+	clear_dir();
+}
+
+/* Writes three records, damages the file with fn, reopens, replays. */
+static void
+damaged(const char *what, void (*fn)(int fd, off_t size), const char *want,
+    int want_skipped)
+{
+	const char *bodies[] = { "first", "second", "third" };
+	struct spool *sp = spool_open(dir, &limits);
+	char seg[512], got[256];
+	struct stat st;
+	int fd;
+
+	append_all(sp, bodies, 3);
+	spool_close(&sp);
+	segment_files(seg, sizeof(seg));
+	fd = open(seg, O_RDWR);
+	fstat(fd, &st);
+	fn(fd, st.st_size);
+	close(fd);
+	sp = spool_open(dir, &limits);
+	CHECK(sp != NULL, "%s: opens", what);
+	if (sp == NULL)
+		return;
+	CHECK((spool_skipped_bytes(sp) > 0) == want_skipped,
+	    "%s: damaged bytes counted (%llu)", what,
+	    (unsigned long long)spool_skipped_bytes(sp));
+	replay_all(sp, got, sizeof(got));
+	CHECK(strcmp(got, want) == 0, "%s: replays [%s], want [%s]", what, got,
+	    want);
+	spool_close(&sp);
+	sp = spool_open(dir, &limits);
+	CHECK(spool_skipped_bytes(sp) == 0, "%s: repaired for good", what);
+	spool_close(&sp);
+	clear_dir();
+}
+
+/* record sizes: header 16 + envelope 16 + body */
+#define REC(body) (16 + 16 + (off_t)strlen(body))
+
+static void torn_tail(int fd, off_t size) { (void)!ftruncate(fd, size - 3); }
+static void garbage_tail(int fd, off_t size)
+{
+	(void)!pwrite(fd, "PQS1\xff\xff\xff\x7fjunk", 12, size);
+}
+static void corrupt_middle(int fd, off_t size)
+{
+	(void)size;
+	(void)!pwrite(fd, "X", 1, REC("first") + 16 + 16 + 2);
+}
+static void length_past_end(int fd, off_t size)
+{
+	unsigned char big[4] = { 0xff, 0xff, 0, 0 };
+	(void)size;
+	(void)!pwrite(fd, big, 4, REC("first") + 4);
+}
+static void nonsense_header(int fd, off_t size)
+{
+	(void)size;
+	(void)!pwrite(fd, "ZZZZ", 4, 0);
+}
+
+int
+main(void)
+{
+	snprintf(dir, sizeof(dir), "%s/planq-spool-test.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	test_append_replay();
+	test_limits();
+	damaged("torn tail", torn_tail, "first|second", 1);
+	damaged("garbage after the last record", garbage_tail,
+	    "first|second|third", 1);
+	damaged("corrupt record in the middle", corrupt_middle, "first|third", 1);
+	damaged("a length past the end", length_past_end, "first|third", 1);
+	damaged("a first header that is nonsense", nonsense_header,
+	    "second|third", 1);
+	clear_dir();
+	rmdir(dir);
+	printf("test_spool: %d passed, %d failed\n", npass, nfail);
+	return nfail ? 1 : 0;
+}

@@ -1,0 +1,210 @@
+/*
+ * test_wire.c: what planqd reads from outside, checked alone: a crawler's
+ * message against the protocol (frames, envelope, body size: front_check),
+ * and a worker's messages (lib/jobwire.h headers and workerlink_decode),
+ * without sockets.  Each malformed input must be refused with the reason a
+ * client can act on, or not be trusted at all.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "front.h"
+#include "jobwire.h"
+#include "workerlink.h"
+
+#include "../check.h"
+
+#define MAX_BODY 1000
+
+/* A message as the ROUTER delivers it: routing id, then the frames. */
+static zmsg_t *
+msg_of(int n, const char *const *frames, const size_t *lens)
+{
+	zmsg_t *msg = zmsg_new();
+
+	zmsg_addstr(msg, "peer");
+	for (int i = 0; i < n; i++)
+		zmsg_addmem(msg, frames[i], lens ? lens[i] : strlen(frames[i]));
+	return msg;
+}
+
+static void
+expect(const char *name, zmsg_t *msg, enum reason want, const char *text_has,
+    const char *want_id)
+{
+	char text[512];
+	enum reason why = REASON_OTHER;
+	struct job *job = front_check(msg, MAX_BODY, &why, text, sizeof(text));
+
+	CHECK(job != NULL && why == want, "%s: reason %s, want %s (%s)", name,
+	    reason_label(why), reason_label(want), text);
+	if (job == NULL)
+		return;
+	CHECK(text_has == NULL || strstr(text, text_has) != NULL,
+	    "%s: text [%s] lacks [%s]", name, text, text_has);
+	CHECK((want_id == NULL && job->client_id == NULL) ||
+	    (want_id != NULL && job->client_id != NULL &&
+	    strcmp(job->client_id, want_id) == 0), "%s: id [%s]", name,
+	    job->client_id ? job->client_id : "(none)");
+	CHECK(job->client != NULL, "%s: the client's routing id is kept", name);
+	job_free(&job);
+	zmsg_destroy(&msg);
+}
+
+static void
+test_front_check(void)
+{
+	const char *ok[] = { "{\"v\":1,\"id\":\"a1\",\"source_url\":\"http://x/\"}",
+	    "body" };
+	const char *one[] = { "{\"v\":1,\"id\":\"b\"}" };
+	const char *three[] = { "{\"v\":1}", "x", "y" };
+	const char *req[] = { "", "{\"v\":1,\"id\":\"r\"}", "body" };
+	const char *v2[] = { "{\"v\":2,\"id\":\"c\"}", "body" };
+	const char *notjson[] = { "{v:1", "body" };
+	const char *wrongtype[] = { "{\"v\":1,\"id\":\"d\",\"source_url\":7}",
+	    "body" };
+	const char *empty[] = { "{\"v\":1,\"id\":\"e\"}", "" };
+	const char *nul[] = { "{\"v\":1,\"id\":\"f\",\"source_url\":\"a\\u0000b\"}",
+	    "body" };
+	char big[MAX_BODY + 1];
+	const char *over[] = { "{\"v\":1,\"id\":\"g\"}", big };
+	size_t overlens[] = { strlen(over[0]), sizeof(big) };
+	zmsg_t *m;
+	struct job *job;
+	enum reason why;
+	char text[512];
+
+	memset(big, 'x', sizeof(big));
+	m = msg_of(2, ok, NULL);
+	job = front_check(m, MAX_BODY, &why, text, sizeof(text));
+	CHECK(why == REASON_NONE && job->envelope != NULL &&
+	    zframe_size(job->body) == 4 && strcmp(job->source_url,
+	    "http://x/") == 0 && !job->req_style, "a good message is taken");
+	job_free(&job);
+	zmsg_destroy(&m);
+	expect("one frame", msg_of(1, one, NULL), REASON_FRAMES,
+	    "message has 1 frame;", "b");
+	expect("three frames", msg_of(3, three, NULL), REASON_FRAMES,
+	    "message has 3 frames", NULL);
+	m = msg_of(3, req, NULL);
+	job = front_check(m, MAX_BODY, &why, text, sizeof(text));
+	CHECK(why == REASON_NONE && job->req_style, "REQ's delimiter is "
+	    "recognised and echoed (%s)", text);
+	job_free(&job);
+	zmsg_destroy(&m);
+	expect("v 2", msg_of(2, v2, NULL), REASON_BAD_ENVELOPE,
+	    "this daemon speaks v=1", "c");
+	expect("not JSON", msg_of(2, notjson, NULL), REASON_BAD_ENVELOPE, NULL,
+	    NULL);
+	expect("a key of the wrong type", msg_of(2, wrongtype, NULL),
+	    REASON_BAD_ENVELOPE, "source_url", "d");
+	expect("empty body", msg_of(2, empty, NULL), REASON_EMPTY,
+	    "document body is empty", "e");
+	expect("a NUL in the envelope", msg_of(2, nul, NULL),
+	    REASON_BAD_ENVELOPE, "NUL", "f");
+	expect("over max_body", msg_of(2, over, overlens), REASON_OVERSIZE,
+	    "over the limit of 1000 bytes (max_body)", "g");
+}
+
+static void
+test_jobwire_headers(void)
+{
+	struct jobwire_done d = { 0x0102030405060708ULL, 42, 7, OUTCOME_DUPLICATE,
+	    REASON_NONE }, back;
+	struct jobwire_job j = { 99, JOBWIRE_QUARANTINE }, jback;
+	unsigned char h[JOBWIRE_DONE_HEAD], jh[JOBWIRE_JOB_HEAD];
+
+	jobwire_done_pack(&d, h);
+	CHECK(h[0] == 0x08 && h[7] == 0x01, "little-endian id");
+	CHECK(jobwire_done_unpack(h, sizeof(h), &back) == 0 && back.id == d.id &&
+	    back.document_id == 42 && back.plan_id == 7 &&
+	    back.outcome == OUTCOME_DUPLICATE, "DONE round trip");
+	CHECK(jobwire_done_unpack(h, sizeof(h) - 1, &back) != 0,
+	    "a short DONE head is refused");
+	h[24] = OUTCOME_COUNT;
+	CHECK(jobwire_done_unpack(h, sizeof(h), &back) != 0,
+	    "an outcome out of range is refused");
+	h[24] = OUTCOME_STORED;
+	h[25] = REASON_COUNT;
+	CHECK(jobwire_done_unpack(h, sizeof(h), &back) != 0,
+	    "a reason out of range is refused");
+	h[25] = 0;
+	h[15] = 0x80;	/* document id negative */
+	CHECK(jobwire_done_unpack(h, sizeof(h), &back) != 0,
+	    "a negative id is refused");
+	jobwire_job_pack(&j, jh);
+	CHECK(jobwire_job_unpack(jh, sizeof(jh), &jback) == 0 &&
+	    jback.id == 99 && jback.kind == JOBWIRE_QUARANTINE, "JOB round trip");
+	jh[8] = 9;
+	CHECK(jobwire_job_unpack(jh, sizeof(jh), &jback) != 0,
+	    "an unknown kind is refused");
+	CHECK(jobwire_type_of("DONE", 4) == JOBWIRE_T_DONE &&
+	    jobwire_type_of("DONEX", 5) == JOBWIRE_T_UNKNOWN &&
+	    jobwire_type_of("", 0) == JOBWIRE_T_UNKNOWN, "types by name");
+}
+
+static zmsg_t *
+worker_says(const char *type, const void *f2, size_t l2, const char *f3)
+{
+	zmsg_t *msg = zmsg_new();
+
+	zmsg_addstr(msg, "w0.1-1");
+	zmsg_addstr(msg, type);
+	if (f2 != NULL)
+		zmsg_addmem(msg, f2, l2);
+	if (f3 != NULL)
+		zmsg_addstr(msg, f3);
+	return msg;
+}
+
+static void
+decodes(const char *name, zmsg_t *msg, int want_rc, enum jobwire_type want)
+{
+	struct worker_msg m;
+	int rc = workerlink_decode(msg, &m);
+
+	CHECK(rc == want_rc && (rc != 0 || m.type == want), "%s: rc %d type %d",
+	    name, rc, (int)m.type);
+	zmsg_destroy(&msg);
+}
+
+static void
+test_worker_messages(void)
+{
+	struct jobwire_done d = { 5, 1, 2, OUTCOME_STORED, REASON_NONE };
+	unsigned char h[JOBWIRE_DONE_HEAD];
+	struct worker_msg m;
+	zmsg_t *msg;
+
+	jobwire_done_pack(&d, h);
+	msg = worker_says(JOBWIRE_DONE, h, sizeof(h), "why");
+	CHECK(workerlink_decode(msg, &m) == 0 && m.done.id == 5 &&
+	    strcmp(m.text, "why") == 0 && strcmp(m.identity, "w0.1-1") == 0,
+	    "DONE decoded");
+	zmsg_destroy(&msg);
+	decodes("READY", worker_says(JOBWIRE_READY, NULL, 0, NULL), 0,
+	    JOBWIRE_T_READY);
+	decodes("STORING", worker_says(JOBWIRE_STORING, NULL, 0, NULL), 0,
+	    JOBWIRE_T_STORING);
+	decodes("FATAL", worker_says(JOBWIRE_FATAL, "no db", 5, NULL), 0,
+	    JOBWIRE_T_FATAL);
+	decodes("READY with more frames", worker_says(JOBWIRE_READY, "x", 1,
+	    NULL), -1, 0);
+	decodes("DONE without its text", worker_says(JOBWIRE_DONE, h, sizeof(h),
+	    NULL), -1, 0);
+	decodes("DONE with a short head", worker_says(JOBWIRE_DONE, h, 5, "t"),
+	    -1, 0);
+	decodes("an unknown type", worker_says("HELLO", NULL, 0, NULL), -1, 0);
+	decodes("JOB from a worker", worker_says(JOBWIRE_JOB, NULL, 0, NULL), -1,
+	    0);
+}
+
+int
+main(void)
+{
+	test_front_check();
+	test_jobwire_headers();
+	test_worker_messages();
+	printf("test_wire: %d passed, %d failed\n", npass, nfail);
+	return nfail ? 1 : 0;
+}
