@@ -58,11 +58,11 @@ CSTD     += -DPLANQ_VERSION='"$(PLANQ_VERSION)"' $(EXTRA_CFLAGS)
 
 ALL_PKGS := $(PKGS_COMMON) $(PKGS_ZMQ) $(PKGS_PARSE) $(PKGS_PQ) $(PKGS_DAEMON)
 CFLAGS_ALL = $(call once,CFLAGS_ALL,$(CSTD) $(OPT) $(WARN) $(HARDEN) \
-              -Ilib -Iworkers -Iworkers/parse $(call pkg_cflags,$(ALL_PKGS)))
+              -Ilib -Iworkers -Iparse $(call pkg_cflags,$(ALL_PKGS)))
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SAN_LD)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
-PARSE_SRC  := $(sort $(wildcard workers/parse/*.c))
+PARSE_SRC  := $(sort $(wildcard parse/*.c))
 DAEMON_SRC := $(sort $(wildcard daemon/*.c))
 WORKER_SRC := $(sort $(wildcard workers/*.c))
 TOOLS_SRC  := $(sort $(wildcard tools/*.c))
@@ -147,7 +147,7 @@ valgrind-test: all $(UNIT_BINS) $(TTOOL_BINS)
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem --std=c11 \
-	  -Ilib -Iworkers -Iworkers/parse lib daemon workers tools bench
+	  -Ilib -Iworkers -Iparse lib parse daemon workers tools bench
 
 deps:
 	@bash deploy/install-deps.sh

@@ -1,6 +1,6 @@
 /*
  * parse.h: the parser library's public face.  Bytes of a fetched 運営方針
- * document in, the plan as a Jansson object (docs/../shared/spec/plan-json.md)
+ * document in, the plan as a Jansson object (shared/spec/plan-json.md)
  * out.  No I/O, no global state: everything a call allocates is owned by the
  * parse_result it fills and released by parse_result_clear().
  */
