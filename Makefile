@@ -91,7 +91,11 @@ all: $(BINS)
 
 $(BUILDDIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(CFLAGS_LAYER) -MMD -MP -c $< -o $@
+
+# the parser's stage headers: only the parser and its white-box tests
+$(BUILDDIR)/obj/parse/%.o $(BUILDDIR)/obj/tests/unit/%.o: \
+    CFLAGS_LAYER := -DPLANQ_PARSE_INTERNAL
 
 $(LIB_A): $(call obj,$(LIB_SRC))
 	@rm -f $@; ar rcs $@ $^
@@ -147,7 +151,8 @@ valgrind-test: all $(UNIT_BINS) $(TTOOL_BINS)
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem --std=c11 \
-	  -Ilib -Iworkers -Iparse lib parse daemon workers tools bench
+	  -DPLANQ_PARSE_INTERNAL -Ilib -Iworkers -Iparse \
+	  lib parse daemon workers tools bench
 
 deps:
 	@bash deploy/install-deps.sh

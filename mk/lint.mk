@@ -4,7 +4,7 @@
 # Both exit non-zero on any finding; CI runs both.
 
 TIDY_SRC := $(LIB_SRC) $(PARSE_SRC) $(DAEMON_SRC) $(WORKER_SRC) $(TOOLS_SRC)
-TIDY_FLAGS = $(call once,TIDY_FLAGS,$(CSTD) -Ilib -Iworkers -Iparse -Itools \
+TIDY_FLAGS = $(call once,TIDY_FLAGS,$(CSTD) -DPLANQ_PARSE_INTERNAL -Ilib -Iworkers -Iparse -Itools \
               $(call pkg_cflags,$(ALL_PKGS) libmicrohttpd libseccomp))
 
 .PHONY: tidy

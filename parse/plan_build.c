@@ -8,7 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse_internal.h"
+#include "sbuf.h"
+#include "text.h"
+#include "era.h"
+#include "budget.h"
+#include "markers.h"
+#include "classify.h"
+#include "plan_build.h"
 
 #define PB_MAX_BUDGETS	8
 #define PB_LOOKBACK	64	/* bounded searches keep the pass linear */
@@ -55,7 +61,7 @@ pb_str(struct span s)
 	return j ? j : json_null();
 }
 
-/* A body built by sbuf_add_words: already collapsed and trimmed. */
+/* A body built by text_add_words: already collapsed and trimmed. */
 static json_t *
 pb_sbuf_str(struct sbuf *b)
 {
@@ -213,16 +219,16 @@ pb_text(struct pb *pb, struct span s, int indented)
 	case T_STRATEGY:
 	case T_INITIATIVE:
 	case T_REFORM:
-		sbuf_add_words(&pb->text, s.p, s.n);
+		text_add_words(&pb->text, s.p, s.n);
 		break;
 	case T_ACHIEVE:
-		sbuf_add_words(&pb->ach, s.p, s.n);
+		text_add_words(&pb->ach, s.p, s.n);
 		break;
 	case T_CHALLENGE:
-		sbuf_add_words(&pb->chal, s.p, s.n);
+		text_add_words(&pb->chal, s.p, s.n);
 		break;
 	case T_COUNCIL:
-		sbuf_add_words(&pb->council, s.p, s.n);
+		text_add_words(&pb->council, s.p, s.n);
 		break;
 	default:
 		break;
@@ -381,7 +387,7 @@ pb_start_body(struct pb *pb, enum pb_tgt tgt, struct span body)
 	sbuf_reset(&pb->text);
 	body = text_trim(body);
 	if (body.n > 0)
-		sbuf_add_words(&pb->text, body.p, body.n);
+		text_add_words(&pb->text, body.p, body.n);
 }
 
 static json_t *
@@ -969,7 +975,7 @@ pb_reform_row(struct pb *pb, struct span *cells, size_t nc)
 		return;
 	sbuf_init(&body);
 	for (i = 1; i < nc; i++)
-		sbuf_add_words(&body, cells[i].p, cells[i].n);
+		text_add_words(&body, cells[i].p, cells[i].n);
 	pb_new_reform(pb, pb_reform_head(cells[0]),
 	    (struct span){ body.p ? body.p : "", body.len });
 	sbuf_free(&body);
@@ -1151,8 +1157,8 @@ pb_line(struct pb *pb, struct span line)
 		    classify_line_ctx(NULL, cells[i]) == LINE_TEXT &&
 		    classify_line_ctx(NULL, cells[i + 1]) == LINE_TEXT) {
 			/* 取組成果 | 解決すべき課題 as two columns */
-			sbuf_add_words(&pb->ach, cells[i].p, cells[i].n);
-			sbuf_add_words(&pb->chal, cells[i + 1].p,
+			text_add_words(&pb->ach, cells[i].p, cells[i].n);
+			text_add_words(&pb->chal, cells[i + 1].p,
 			    cells[i + 1].n);
 		} else if (pb->sect == S_EVAL || pb->sect == S_COUNCIL ||
 		    pb->sect == S_CONTACT) {

@@ -12,7 +12,8 @@
 #include <string.h>
 
 #include "parse.h"
-#include "parse_internal.h"
+#include "sbuf.h"
+#include "swar.h"
 
 /* nesting deeper than this is no plan: refuse rather than recurse on */
 #define PLAN_JSON_MAX_DEPTH 64

@@ -10,7 +10,15 @@
 #include <string.h>
 
 #include "parse.h"
-#include "parse_internal.h"
+#include "sbuf.h"
+#include "text.h"
+#include "budget.h"
+#include "classify.h"
+#include "decode.h"
+#include "era.h"
+#include "html.h"
+#include "markers.h"
+#include "normalize.h"
 
 #include "check.h"
 

@@ -14,7 +14,8 @@
 #include <utf8proc.h>
 
 #include "parse.h"
-#include "parse_internal.h"
+#include "sbuf.h"
+#include "text.h"
 
 static int npass, nfail;
 
