@@ -19,7 +19,7 @@ $(BENCH_DIR)/refload: bench/refload.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -pthread -o $@ $< $(call pkg_libs,libpq)
 
-$(BENCH_DIR)/parsebench: bench/parsebench.c $(PARSE_A) $(LIB_A)
+$(BENCH_DIR)/parsebench: bench/parsebench.c $(WORKER_A) $(PARSE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_PARSE)
 
