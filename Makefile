@@ -57,12 +57,47 @@ PLANQ_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || ech
 CSTD     += -DPLANQ_VERSION='"$(PLANQ_VERSION)"' $(EXTRA_CFLAGS)
 
 ALL_PKGS := $(PKGS_COMMON) $(PKGS_ZMQ) $(PKGS_PARSE) $(PKGS_PQ) $(PKGS_DAEMON)
-CFLAGS_ALL = $(call once,CFLAGS_ALL,$(CSTD) $(OPT) $(WARN) $(HARDEN) \
-              -Ilib -Iworkers -Iworkers/parse $(call pkg_cflags,$(ALL_PKGS)))
+CFLAGS_BASE = $(CSTD) $(OPT) $(WARN) $(HARDEN)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SAN_LD)
 
+# ---- layers --------------------------------------------------------------
+# Each part compiles with the include paths of what it may use and no
+# others, so a wrong arrow fails the build (docs/ARCHITECTURE.md):
+#   lib/      lib/                         jansson, libcrypto
+#   parse/    parse/ lib/                  + utf8proc, uchardet, libxml2
+#   daemon/   daemon/ lib/                 + czmq, systemd, zlib, microhttpd
+#   workers/  workers/ parse/ lib/         + czmq, libpq, libseccomp
+#   tools/    tools/ parse/ lib/           + czmq, libpq
+# No libpq or parser for the daemon, no libpq or ZeroMQ paths for the
+# parser, no workers/ for tools/.  Outside parse/ only parse.h can be
+# included: the stage headers need PLANQ_PARSE_INTERNAL (parse/internal.h),
+# which only the parser and its white-box tests define.  mk/layers.sh
+# checks what include paths cannot: "../" includes and headers that sit
+# in /usr/include itself (zmq.h, czmq.h).
+PKGCF_COMMON = $(call once,PKGCF_COMMON,$(call pkg_cflags,$(PKGS_COMMON)))
+PKGCF_PARSE  = $(call once,PKGCF_PARSE,$(call pkg_cflags,$(PKGS_PARSE)))
+PKGCF_ZMQ    = $(call once,PKGCF_ZMQ,$(call pkg_cflags,$(PKGS_ZMQ)))
+PKGCF_PQ     = $(call once,PKGCF_PQ,$(call pkg_cflags,$(PKGS_PQ)))
+PKGCF_DAEMON = $(call once,PKGCF_DAEMON,$(call pkg_cflags,$(PKGS_DAEMON)))
+PKGCF_SECCOMP = $(call once,PKGCF_SECCOMP,$(call pkg_cflags,libseccomp))
+
+LAYER_LIB     = -Ilib $(PKGCF_COMMON)
+LAYER_PARSE   = -DPLANQ_PARSE_INTERNAL -Iparse -Ilib $(PKGCF_PARSE) \
+                $(PKGCF_COMMON)
+LAYER_DAEMON  = -Idaemon -Ilib $(PKGCF_ZMQ) $(PKGCF_DAEMON) $(PKGCF_COMMON)
+LAYER_WORKERS = -Iworkers -Iparse -Ilib $(PKGCF_ZMQ) $(PKGCF_PQ) \
+                $(PKGCF_SECCOMP) $(PKGCF_COMMON)
+LAYER_TOOLS   = -Itools -Iparse -Ilib $(PKGCF_ZMQ) $(PKGCF_PQ) $(PKGCF_COMMON)
+# tests look inside what they test: the parser's stages, the worker
+LAYER_TESTS   = -DPLANQ_PARSE_INTERNAL -Itests/unit -Iworkers -Iparse -Ilib \
+                $(PKGCF_PARSE) $(PKGCF_ZMQ) $(PKGCF_PQ) $(PKGCF_COMMON)
+# the daemon's unit tests: its modules, nothing of workers or the parser
+LAYER_DTESTS  = -Itests/unit -Idaemon -Ilib $(PKGCF_ZMQ) $(PKGCF_DAEMON) \
+                $(PKGCF_COMMON)
+LAYER_TTOOLS  = -Ilib $(PKGCF_ZMQ) $(PKGCF_COMMON)
+
 LIB_SRC    := $(sort $(wildcard lib/*.c))
-PARSE_SRC  := $(sort $(wildcard workers/parse/*.c))
+PARSE_SRC  := $(sort $(wildcard parse/*.c))
 DAEMON_SRC := $(sort $(wildcard daemon/*.c))
 WORKER_SRC := $(sort $(wildcard workers/*.c))
 TOOLS_SRC  := $(sort $(wildcard tools/*.c))
@@ -95,9 +130,16 @@ all: $(BINS)
 
 $(BUILDDIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(EXTRA_INC) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(LAYER_FLAGS) -MMD -MP -c $< -o $@
 
-$(BUILDDIR)/obj/tests/unit/daemon/%.o: EXTRA_INC := -Idaemon
+$(BUILDDIR)/obj/lib/%.o:         LAYER_FLAGS = $(LAYER_LIB)
+$(BUILDDIR)/obj/parse/%.o:       LAYER_FLAGS = $(LAYER_PARSE)
+$(BUILDDIR)/obj/daemon/%.o:      LAYER_FLAGS = $(LAYER_DAEMON)
+$(BUILDDIR)/obj/workers/%.o:     LAYER_FLAGS = $(LAYER_WORKERS)
+$(BUILDDIR)/obj/tools/%.o:       LAYER_FLAGS = $(LAYER_TOOLS)
+$(BUILDDIR)/obj/tests/unit/%.o:  LAYER_FLAGS = $(LAYER_TESTS)
+$(BUILDDIR)/obj/tests/unit/daemon/%.o: LAYER_FLAGS = $(LAYER_DTESTS)
+$(BUILDDIR)/obj/tests/tools/%.o: LAYER_FLAGS = $(LAYER_TTOOLS)
 
 $(LIB_A): $(call obj,$(LIB_SRC))
 	@rm -f $@; ar rcs $@ $^
@@ -161,7 +203,9 @@ valgrind-test: all $(UNIT_BINS) $(TTOOL_BINS)
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem --std=c11 \
-	  -Ilib -Iworkers -Iworkers/parse lib daemon workers tools bench
+	  -DPLANQ_PARSE_INTERNAL -Ilib -Iparse -Idaemon -Iworkers -Itools \
+	  lib parse daemon workers tools bench
+	sh mk/layers.sh
 
 deps:
 	@bash deploy/install-deps.sh

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "plan_json.h"
 
 static double
 cpu_s(void)

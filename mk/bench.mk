@@ -13,15 +13,16 @@ bench-bins: $(BENCH_BINS)
 
 $(BENCH_DIR)/driver: bench/driver.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(call pkg_libs,libzmq jansson)
+	$(CC) $(CFLAGS_BASE) $(PKGCF_ZMQ) $(PKGCF_COMMON) $(LDFLAGS_ALL) -o $@ $< $(call pkg_libs,libzmq jansson)
 
 $(BENCH_DIR)/refload: bench/refload.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -pthread -o $@ $< $(call pkg_libs,libpq)
+	$(CC) $(CFLAGS_BASE) $(PKGCF_PQ) $(LDFLAGS_ALL) -pthread -o $@ $< $(call pkg_libs,libpq)
 
-$(BENCH_DIR)/parsebench: bench/parsebench.c $(PARSE_A) $(LIB_A)
+$(BENCH_DIR)/parsebench: bench/parsebench.c $(WORKER_A) $(PARSE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_PARSE)
+	$(CC) $(CFLAGS_BASE) -Iparse -Iworkers -Ilib $(PKGCF_COMMON) \
+	    $(LDFLAGS_ALL) -o $@ $^ $(LIBS_PARSE)
 
 bench: all $(BENCH_BINS)
 	BENCH_DOCS=$(BENCH_DOCS) PLANQ_BIN=$(abspath $(BINDIR)) \

@@ -14,9 +14,9 @@ FUZZ_DIR     := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS   = $(call once,FUZZ_CFLAGS,-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                 $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
-                -Ilib -Iworkers -Iworkers/parse \
+                -DPLANQ_PARSE_INTERNAL -Ilib -Iparse \
                 $(call pkg_cflags,$(PKGS_PARSE) $(PKGS_COMMON)))
-FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(PARSE_SRC))
+FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(PARSE_SRC) lib/sbuf.c)
 
 .PHONY: fuzz fuzz-build
 
@@ -38,4 +38,4 @@ fuzz: $(FUZZ_DIR)/fuzz_parse
 	    -timeout=10 -rss_limit_mb=4096 -artifact_prefix=$(FUZZ_DIR)/ \
 	    -print_final_stats=1 $(FUZZ_DIR)/corpus tests/fuzz/corpus
 
--include $(wildcard $(FUZZ_DIR)/obj/workers/parse/*.d)
+-include $(wildcard $(FUZZ_DIR)/obj/parse/*.d $(FUZZ_DIR)/obj/lib/*.d)

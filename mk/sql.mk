@@ -10,6 +10,6 @@ $(SQL_GEN_C): $(SQL_FILES) mk/embed-sql.sh mk/sql.mk
 	sh mk/embed-sql.sh $(SQL_FILES) > $@.tmp && mv $@.tmp $@
 
 $(SQL_GEN_O): $(SQL_GEN_C) tools/sql_embedded.h
-	$(CC) $(CFLAGS_ALL) -Itools -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(LAYER_TOOLS) -c $< -o $@
 
 $(BINDIR)/planq: $(SQL_GEN_O)

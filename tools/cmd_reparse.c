@@ -16,6 +16,11 @@
 #include "parse.h"
 
 #define REPARSE_WHO	"reparse"
+/* the text the worker stores: reals to 15 digits, so a plan's 50.7 is
+ * still 50.7 in jsonb (workers/plan_json.c writes the same bytes faster;
+ * a reparse is bound by the database, not by this) */
+#define REPARSE_PLAN_DUMP_FLAGS \
+	(JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 #define REPARSE_PAGE	"50"
 
 /* $1 last id seen, $2 version to skip (NULL: none), $3 received since */
@@ -81,7 +86,7 @@ reparse_plan_json(const struct parse_result *r)
 	char *s;
 
 	if (r->status == PARSE_PLAN && r->plan != NULL)
-		return plan_json_text(r->plan, NULL);
+		return json_dumps(r->plan, REPARSE_PLAN_DUMP_FLAGS);
 	snprintf(reason, sizeof(reason), "%s: %s",
 	    r->status == PARSE_NOT_PLAN ? "not a plan" : "undecodable", r->reason);
 	o = json_pack("{s:b,s:s}", "is_plan", 0, "reason", reason);

@@ -19,6 +19,7 @@
 #include "jobwire.h"
 #include "log.h"
 #include "parse.h"
+#include "plan_json.h"
 
 int
 job_sha256(const void *data, size_t len, unsigned char out[32])

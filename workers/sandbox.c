@@ -136,7 +136,7 @@ sandbox_tight_limits(const struct sandbox_opts *opts, char *why, size_t whylen)
 /*
  * glibc's iconv loads a gconv module (code: an mmap with PROT_EXEC) the
  * first time a charset is used, and the filter forbids executable mappings.
- * So every converter the decoder can ask for (workers/parse/decode.c,
+ * So every converter the decoder can ask for (parse/decode.c,
  * decode_map_label) is opened now and kept open for the life of the worker.
  * A charset missing here is not a crash: its module's mapping fails with
  * EPERM, iconv_open fails and the document is answered "undecodable".

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "parse.h"
-#include "parse_internal.h"
+#include "decode.h"
 #include "fuzz_ctype.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

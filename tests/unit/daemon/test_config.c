@@ -13,7 +13,7 @@
 #include "config.h"
 #include "jobwire.h"
 
-#include "../check.h"
+#include "check.h"
 
 static char dir[256];
 

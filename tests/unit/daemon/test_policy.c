@@ -11,7 +11,7 @@
 #include "policy.h"
 #include "queue.h"
 
-#include "../check.h"
+#include "check.h"
 
 static struct job *
 make_job(uint64_t id, size_t body)

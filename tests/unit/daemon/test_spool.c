@@ -17,7 +17,7 @@
 
 #include "spool.h"
 
-#include "../check.h"
+#include "check.h"
 
 static char dir[256];
 static struct spool_limits limits = { 1u << 20, 1000 };

@@ -12,7 +12,7 @@
 #include "jobwire.h"
 #include "workerlink.h"
 
-#include "../check.h"
+#include "check.h"
 
 #define MAX_BODY 1000
 

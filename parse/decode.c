@@ -13,7 +13,9 @@
 #include <strings.h>
 #include <uchardet.h>
 
-#include "parse_internal.h"
+#include "sbuf.h"
+#include "text.h"
+#include "decode.h"
 
 #define DECODE_SNIFF	65536	/* bytes given to uchardet / meta scan */
 #define DECODE_MIN_SCORE 0.80	/* plausibility needed for a guess */

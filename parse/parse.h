@@ -1,6 +1,6 @@
 /*
  * parse.h: the parser library's public face.  Bytes of a fetched 運営方針
- * document in, the plan as a Jansson object (docs/../shared/spec/plan-json.md)
+ * document in, the plan as a Jansson object (shared/spec/plan-json.md)
  * out.  No I/O, no global state: everything a call allocates is owned by the
  * parse_result it fills and released by parse_result_clear().
  */
@@ -37,14 +37,6 @@ struct parse_result {
  */
 int	parse_bytes(const void *bytes, size_t len, const char *content_type,
 	    struct parse_result *out);
-
-/*
- * The plan (or any JSON value) as compact JSON text, keys in insertion
- * order, reals to 15 significant digits: what json_dumps(JSON_COMPACT |
- * JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) writes, faster.  Caller
- * frees; NULL when out of memory.  *len (if len is not NULL): its length.
- */
-char	*plan_json_text(const json_t *plan, size_t *len);
 
 /* Releases what parse_bytes() put in *r; safe to call twice. */
 void	parse_result_clear(struct parse_result *r);

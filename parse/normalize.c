@@ -8,7 +8,9 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "parse_internal.h"
+#include "sbuf.h"
+#include "text.h"
+#include "normalize.h"
 
 /* Code points NFKC maps to themselves and that never compose with a
  * following code point in a way we care about. */

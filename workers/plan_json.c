@@ -1,18 +1,19 @@
 /*
  * plan_json.c: a plan as the JSON text the worker sends to the database.
  * Byte for byte what Jansson's json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER
- * | JSON_REAL_PRECISION(15)) writes (tests/unit/test_parse.c compares the
- * two), about five times faster: strings are copied in runs between the few
- * bytes that need escaping instead of one code point at a time, and the
- * text is built in one growing buffer.  Strings in a json_t are valid UTF-8
+ * | JSON_REAL_PRECISION(15)) writes (tests/unit/test_plan_json.c compares
+ * the two), about five times faster: strings are copied in runs between
+ * the few bytes that need escaping instead of one code point at a time,
+ * and the text is built in one growing buffer.  Strings in a json_t are valid UTF-8
  * already (Jansson checks on creation), so they are not decoded again.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "parse.h"
-#include "parse_internal.h"
+#include "plan_json.h"
+#include "sbuf.h"
+#include "swar.h"
 
 /* nesting deeper than this is no plan: refuse rather than recurse on */
 #define PLAN_JSON_MAX_DEPTH 64

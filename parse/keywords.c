@@ -6,7 +6,8 @@
  */
 #include <string.h>
 
-#include "parse_internal.h"
+#include "text.h"
+#include "keywords.h"
 
 struct kw_word {
 	const char *w;

@@ -7,7 +7,11 @@
 #include <string.h>
 
 #include "parse.h"
-#include "parse_internal.h"
+#include "sbuf.h"
+#include "decode.h"
+#include "html.h"
+#include "normalize.h"
+#include "plan_build.h"
 
 static void
 parse_not_plan(struct parse_result *out, const char *reason)

@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "parse_internal.h"
+#include "text.h"
+#include "era.h"
 
 static const struct {
 	const char *name;

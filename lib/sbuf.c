@@ -1,12 +1,14 @@
 /*
- * sbuf.c: the growable, NUL-terminated byte buffer every stage of the parser
- * writes into.  Capacity doubles, so appends are amortised O(1); an
- * allocation failure sets oom and later appends become no-ops.
+ * sbuf.c: the growable, NUL-terminated byte buffer (sbuf.h) the parser's
+ * stages and the worker's JSON text write into.  Capacity doubles, so
+ * appends are amortised O(1); an allocation failure sets oom and later
+ * appends become no-ops.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse_internal.h"
+#include "sbuf.h"
 
 void
 sbuf_init(struct sbuf *b)
@@ -80,41 +82,6 @@ void
 sbuf_adds(struct sbuf *b, const char *s)
 {
 	sbuf_add(b, s, strlen(s));
-}
-
-static int
-sbuf_is_ws(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-	    c == '\v';
-}
-
-void
-sbuf_add_words(struct sbuf *b, const char *s, size_t n)
-{
-	size_t i = 0, j;
-	int pending = b->len > 0;
-
-	if (sbuf_reserve(b, n + 1) != 0)
-		return;
-	while (i < n) {
-		if (sbuf_is_ws((unsigned char)s[i])) {
-			pending = b->len > 0;
-			i++;
-			continue;
-		}
-		for (j = i + 1; j < n && !sbuf_is_ws((unsigned char)s[j]);
-		    j += 1 + text_word_len(s + j + 1, n - j - 1))
-			;
-		if (pending) {
-			b->p[b->len++] = ' ';
-			pending = 0;
-		}
-		memcpy(b->p + b->len, s + i, j - i);
-		b->len += j - i;
-		i = j;
-	}
-	b->p[b->len] = '\0';
 }
 
 char *

@@ -1,11 +1,14 @@
 /*
  * text.c: small UTF-8 helpers over (pointer, length) spans: decoding a code
- * point, trimming, prefix tests, Markdown heading stripping.  All of them
- * are O(length of what they look at); none allocates except text_json().
+ * point, trimming, prefix tests, Markdown heading stripping, white space
+ * collapsed into a buffer.  All of them are O(length of what they look
+ * at); none allocates except text_json() and text_add_words().
  */
 #include <string.h>
 
-#include "parse_internal.h"
+#include "sbuf.h"
+#include "swar.h"
+#include "text.h"
 
 int
 text_is_space_cp(uint32_t cp)
@@ -182,7 +185,7 @@ text_json(struct span s)
 	if (i == s.n)
 		return json_stringn_nocheck(s.p, s.n);
 	sbuf_init(&b);
-	sbuf_add_words(&b, s.p, s.n);
+	text_add_words(&b, s.p, s.n);
 	if (b.oom || b.len == 0) {
 		sbuf_free(&b);
 		return NULL;
@@ -190,4 +193,39 @@ text_json(struct span s)
 	j = json_stringn_nocheck(b.p, b.len);
 	sbuf_free(&b);
 	return j;
+}
+
+static int
+text_is_ascii_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v';
+}
+
+void
+text_add_words(struct sbuf *b, const char *s, size_t n)
+{
+	size_t i = 0, j;
+	int pending = b->len > 0;
+
+	if (sbuf_reserve(b, n + 1) != 0)
+		return;
+	while (i < n) {
+		if (text_is_ascii_ws((unsigned char)s[i])) {
+			pending = b->len > 0;
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < n && !text_is_ascii_ws((unsigned char)s[j]);
+		    j += 1 + text_word_len(s + j + 1, n - j - 1))
+			;
+		if (pending) {
+			b->p[b->len++] = ' ';
+			pending = 0;
+		}
+		memcpy(b->p + b->len, s + i, j - i);
+		b->len += j - i;
+		i = j;
+	}
+	b->p[b->len] = '\0';
 }

@@ -6,7 +6,10 @@
  */
 #include <string.h>
 
-#include "parse_internal.h"
+#include "text.h"
+#include "era.h"
+#include "keywords.h"
+#include "classify.h"
 
 #define HEADING_MAX_CP 60
 

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "parse_internal.h"
+#include "text.h"
+#include "markers.h"
 
 #define MARK_BRACKET_MAX 400	/* bytes searched for a closing bracket */
 

@@ -12,7 +12,9 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
-#include "parse_internal.h"
+#include "sbuf.h"
+#include "swar.h"
+#include "html.h"
 
 #define HTML_SNIFF 4096
 

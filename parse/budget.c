@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "parse_internal.h"
+#include "text.h"
+#include "era.h"
+#include "budget.h"
 
 static int
 budget_kanji_digit(uint32_t cp)

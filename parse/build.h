@@ -1,0 +1,196 @@
+/*
+ * build.h: the state of one plan being built from normalised text, shared
+ * by the build_*.c files that each own one part of the plan.  One pass over
+ * the lines (build_lines.c) sends every line to the part it belongs to:
+ *
+ *   build_header.c    title, org, fiscal year, stage, head, date, page id
+ *   build_lists.c     goals, missions, policies (one item per bullet/paragraph)
+ *   build_items.c     issues, strategies, initiatives (markers, parents)
+ *   build_budgets.c   an initiative's budgets (brackets, lines, amount cells)
+ *   build_reforms.c   the 市政改革 items
+ *   build_eval.c      the self-evaluation and the council figures
+ *   build_contact.c   the page's contact block
+ *   build_target.c    sections and the open target text flows into
+ *
+ * plan_build.c runs the pass and assembles the plan.  Every json_t here is
+ * owned by the state until plan_build() hands the plan over, except the
+ * "current" pointers, which are borrowed from the lists that own them.
+ */
+#ifndef PLANQ_PARSE_BUILD_H
+#define PLANQ_PARSE_BUILD_H
+
+#include "internal.h"
+
+#include <jansson.h>
+
+#include "budget.h"
+#include "classify.h"
+#include "markers.h"
+#include "plan_build.h"
+#include "sbuf.h"
+#include "text.h"
+
+#define BUILD_MAX_BUDGETS	8
+#define BUILD_LOOKBACK		64	/* bounded searches keep the pass linear */
+#define BUILD_MAX_ITEMS		20000	/* issues+strategies+initiatives+reforms;
+					 * real plans have a few hundred at most:
+					 * the cap bounds time and memory on junk */
+
+/* The section the pass is in: what a heading-less line can be. */
+enum build_sect { S_PRE, S_PLAN, S_ISSUES, S_REFORMS, S_EVAL, S_COUNCIL,
+	S_CONTACT, S_DONE };
+/* Where the text of the next plain line goes. */
+enum build_tgt { T_NONE, T_GOALS, T_MISSIONS, T_POLICIES, T_SUMMARY,
+	T_STRATEGY, T_INITIATIVE, T_REFORM, T_ACHIEVE, T_CHALLENGE,
+	T_COUNCIL };
+
+/* The header facts; NULL until found. */
+struct build_header {
+	json_t	*title, *org, *year, *year_label, *stage, *head, *date, *page;
+};
+
+struct build_lists {
+	json_t	*goals, *missions, *policies;
+	int	 open;		/* an item is open: a wrapped line continues it */
+};
+
+struct build_issues {
+	json_t	*list;		/* the plan's "issues" */
+	json_t	*issue, *strategy, *item;	/* current ones, borrowed */
+	long	 last_number;
+	int	 title_level;	/* Markdown level of issue title headings */
+	int	 await_title;	/* issue heading seen, title not yet */
+	int	 coded;		/* current issue has coded items */
+	char	 col_label[96];	/* budget label from a column heading */
+	long long col_unit;	/* unit of bare numbers in an amount column */
+};
+
+struct build_reforms {
+	json_t	*list;
+	json_t	*current;	/* borrowed */
+};
+
+struct build_eval {
+	struct sbuf achievements, challenges, council;
+};
+
+struct build_contact {
+	json_t	*obj;		/* NULL until the contact heading */
+	int	 lines;
+};
+
+struct build_state {
+	enum build_sect sect;
+	enum build_tgt tgt;
+	struct sbuf text;	/* body (or open list item) of the target */
+	int	 prev_blank;
+	int	 lines;		/* lines seen, for the not-a-plan words */
+	int	 nitems;	/* objects created, capped at BUILD_MAX_ITEMS */
+	struct classify_noise noise;
+	struct plan_stats *st;
+	struct build_header hdr;
+	struct build_lists lists;
+	struct build_issues issues;
+	struct build_reforms reforms;
+	struct build_eval eval;
+	struct build_contact contact;
+};
+
+/* ---- small JSON helpers ------------------------------------------------ */
+
+/* A span as a JSON string (white space collapsed), null if empty. */
+static inline json_t *
+build_str(struct span s)
+{
+	json_t *j = text_json(s);
+
+	return j ? j : json_null();
+}
+
+/* A body built by text_add_words: already collapsed and trimmed. */
+static inline json_t *
+build_sbuf_str(const struct sbuf *b)
+{
+	json_t *j;
+
+	if (b->len == 0 || b->oom)
+		return json_null();
+	j = json_stringn_nocheck(b->p, b->len);
+	return j ? j : json_null();
+}
+
+/* obj[key] = v (null for NULL); v is released when obj is NULL. */
+static inline void
+build_set(json_t *obj, const char *key, json_t *v)
+{
+	if (obj != NULL)
+		json_object_set_new_nocheck(obj, key, v ? v : json_null());
+	else
+		json_decref(v);
+}
+
+/* ---- build_lines.c ------------------------------------------------------ */
+void	build_lines_line(struct build_state *pb, struct span line);
+
+/* ---- build_target.c ----------------------------------------------------- */
+/* Ends the open target: its text goes into its object. */
+void	build_target_flush(struct build_state *pb);
+/* Opens tgt with body as its first text. */
+void	build_target_start(struct build_state *pb, enum build_tgt tgt,
+	    struct span body);
+/* A plain line's text, to the open target. */
+void	build_target_text(struct build_state *pb, struct span s, int indented);
+/* A section heading of kind k; 1 if s was taken as one. */
+int	build_target_heading(struct build_state *pb, enum line_kind k,
+	    struct span s);
+
+/* ---- build_header.c ----------------------------------------------------- */
+/* Title, head, date and page-id lines; 1 if s was one (consumed). */
+int	build_header_line(struct build_state *pb, struct span s);
+
+/* ---- build_lists.c ------------------------------------------------------ */
+void	build_lists_text(struct build_state *pb, struct span s, int indented);
+void	build_lists_close(struct build_state *pb);
+
+/* ---- build_items.c ------------------------------------------------------ */
+json_t	*build_items_new_issue(struct build_state *pb, long number,
+	    struct span title);
+json_t	*build_items_new_initiative(struct build_state *pb, json_t *into,
+	    const char *code, json_t *title, const struct budget *b, size_t nb);
+/* Whether a ☆/○ marker counts here (coded markers always do). */
+int	build_items_symbol_ok(const struct build_state *pb,
+	    const struct marker *m, struct span rest, int level);
+/* An issue/strategy/initiative marker with the text up to the next one. */
+void	build_items_marker(struct build_state *pb, const struct marker *m,
+	    struct span rest, int in_table);
+
+/* ---- build_budgets.c ---------------------------------------------------- */
+json_t	*build_budgets_json(struct build_state *pb, const struct budget *b,
+	    size_t nb);
+/* Budgets that a text segment consists of, for the item above; 1 if the
+ * segment was only that. */
+int	build_budgets_segment(struct build_state *pb, struct span txt,
+	    int in_table);
+/* A table header row naming the budget column and its unit. */
+void	build_budgets_header_row(struct build_state *pb,
+	    const struct span *cells, size_t nc);
+
+/* ---- build_reforms.c ---------------------------------------------------- */
+void	build_reforms_new(struct build_state *pb, struct span t,
+	    struct span body);
+struct span build_reforms_head(struct span c);
+void	build_reforms_row(struct build_state *pb, const struct span *cells,
+	    size_t nc);
+
+/* ---- build_eval.c ------------------------------------------------------- */
+/* The evaluation object, or null when both texts are empty. */
+json_t	*build_eval_json(const struct build_state *pb);
+/* The council figures, or null when none were printed. */
+json_t	*build_eval_council_json(const struct build_state *pb);
+
+/* ---- build_contact.c ---------------------------------------------------- */
+void	build_contact_line(struct build_state *pb, struct span s);
+/* The contact object, or NULL when it holds nothing; ownership moves. */
+json_t	*build_contact_take(struct build_state *pb);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * build_budgets.c: an initiative's budgets as the plan lists them.  Budgets
+ * right after an item's title are read with the item (build_items.c); this
+ * file takes the rest: a budget printed on a line or in a cell of its own
+ * belongs to the item above, an amount cell under an amount column is read
+ * in the column's unit, and an unlabelled amount takes the label of its
+ * column heading (主な具体的取組(2年度予算額) -> 予算額).
+ */
+#include <string.h>
+
+#include "build.h"
+
+json_t *
+build_budgets_json(struct build_state *pb, const struct budget *b, size_t nb)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < nb; i++) {
+		json_t *o = json_object();
+		const char *label = b[i].label[0] ? b[i].label :
+		    pb->issues.col_label[0] ? pb->issues.col_label : NULL;
+		json_object_set_new_nocheck(o, "label", label ?
+		    json_string(label) : json_null());
+		json_object_set_new_nocheck(o, "amount_yen", b[i].has_amount ?
+		    json_integer(b[i].amount) : json_null());
+		json_array_append_new(a, o);
+		pb->st->budgets++;
+	}
+	return a;
+}
+
+/* The open strategy had a budget and no initiatives: it was an item, so
+ * it becomes an issue-level initiative with these budgets. */
+static void
+build_budgets_strategy_to_item(struct build_state *pb,
+    const struct budget *b, size_t nb)
+{
+	json_t *issue = pb->issues.issue, *o = pb->issues.strategy;
+	json_t *strats = json_object_get(issue, "strategies");
+
+	pb->st->items--;
+	build_items_new_initiative(pb, json_object_get(issue, "initiatives"),
+	    json_string_value(json_object_get(o, "code")),
+	    json_incref(json_object_get(o, "title")), b, nb);
+	if (json_array_size(strats) > 0 &&
+	    json_array_get(strats, json_array_size(strats) - 1) == o)
+		json_array_remove(strats, json_array_size(strats) - 1);
+	pb->issues.strategy = NULL;
+	pb->tgt = T_INITIATIVE;
+}
+
+/* A budget printed on its own: belongs to the item above. */
+static void
+build_budgets_alone(struct build_state *pb, const struct budget *b,
+    size_t nb)
+{
+	if (pb->tgt == T_INITIATIVE && pb->issues.item != NULL) {
+		json_t *bj = build_budgets_json(pb, b, nb);
+		json_array_extend(json_object_get(pb->issues.item, "budgets"),
+		    bj);
+		json_decref(bj);
+		return;
+	}
+	if (pb->tgt != T_STRATEGY || pb->issues.strategy == NULL ||
+	    pb->issues.issue == NULL ||
+	    json_array_size(json_object_get(pb->issues.strategy,
+	    "initiatives")) > 0)
+		return;
+	build_budgets_strategy_to_item(pb, b, nb);
+}
+
+/* A table cell holding only an amount (5,237 / 12,000千円 / -) under an
+ * initiative that has no budget yet: its budget, in the column's unit. */
+static int
+build_budgets_amount_cell(const struct build_state *pb, struct span s,
+    struct budget *b)
+{
+	size_t used;
+	int has, r;
+	long long yen, unit = pb->issues.col_unit;
+
+	if (pb->tgt != T_INITIATIVE || pb->issues.item == NULL || s.n > 40 ||
+	    json_array_size(json_object_get(pb->issues.item, "budgets")) > 0)
+		return 0;
+	r = budget_parse_amount(s, &has, &yen, &used);
+	if (r == 0 || used != s.n || (r == 2 && (unit == 0 ||
+	    yen > 9000000000000000LL / unit)))
+		return 0;
+	memset(b, 0, sizeof(*b));
+	b->has_amount = has;
+	b->amount = r == 2 ? yen * unit : yen;
+	return 1;
+}
+
+static int
+build_budgets_opens_bracket(struct span s)
+{
+	return text_starts(s, "(") || text_starts(s, "【") ||
+	    text_starts(s, "《") || text_starts(s, "≪") || text_starts(s, "[") ||
+	    text_starts(s, "〔") || text_starts(s, "<") || text_starts(s, "〈");
+}
+
+int
+build_budgets_segment(struct build_state *pb, struct span txt, int in_table)
+{
+	struct budget b[BUILD_MAX_BUDGETS];
+	size_t first = 0, after = 0, nb = 0;
+
+	/* a budget printed on its own: only text that starts with a bracket
+	 * can be one */
+	if (pb->sect == S_ISSUES && build_budgets_opens_bracket(txt))
+		nb = budget_scan(txt, b, BUILD_MAX_BUDGETS, &first, &after);
+	if (nb == 0 && pb->sect == S_ISSUES &&
+	    (pb->tgt == T_INITIATIVE || pb->tgt == T_STRATEGY) &&
+	    txt.n <= 120 && budget_parse_inner(txt, &b[0]) &&
+	    b[0].label[0] != '\0') {
+		nb = 1;		/* 令和2年度予算額 1,000千円 */
+		first = 0;
+		after = txt.n;
+	}
+	if (nb == 0 && in_table && build_budgets_amount_cell(pb, txt, b)) {
+		nb = 1;
+		first = 0;
+		after = txt.n;
+	}
+	if (nb == 0 || first != 0 || after != txt.n)
+		return 0;
+	build_budgets_alone(pb, b, nb);
+	return 1;
+}
+
+void
+build_budgets_header_row(struct build_state *pb, const struct span *cells,
+    size_t nc)
+{
+	size_t k;
+
+	pb->issues.col_unit = 0;
+	for (k = 1; k < nc; k++)
+		budget_header_cell(cells[k], pb->issues.col_label,
+		    sizeof(pb->issues.col_label), &pb->issues.col_unit);
+}

@@ -1,0 +1,49 @@
+/*
+ * classify.h: what a whole line is: a section heading, the title, the
+ * head line, site chrome, or words of a document that is no plan
+ * (classify.c).
+ */
+#ifndef PLANQ_PARSE_CLASSIFY_H
+#define PLANQ_PARSE_CLASSIFY_H
+
+#include "internal.h"
+
+#include <stdint.h>
+
+#include "text.h"
+
+enum line_kind {
+	LINE_TEXT = 0,
+	LINE_GOALS,
+	LINE_MISSIONS,
+	LINE_POLICIES,
+	LINE_ISSUES,		/* 重点的に取り組む主な経営課題 */
+	LINE_REFORMS,		/* 市政改革…に基づく取組 */
+	LINE_EVAL,		/* 自己評価 */
+	LINE_ACHIEVE,		/* 1年間の取組成果… */
+	LINE_CHALLENGE,		/* 解決すべき課題… */
+	LINE_COUNCIL,		/* 区政会議の意見の予算要求への反映割合 */
+	LINE_CONTACT,		/* このページの作成者・問合せ先 */
+	LINE_PLAN,		/* ◆計画 */
+	LINE_COLHEAD,		/* 経営課題の概要 / 主な戦略 / 主な取組項目… */
+	LINE_NOISE,		/* site chrome: ページの先頭です, Adobe, SNS… */
+	LINE_END,		/* footer: nothing after it is content */
+};
+/* The site-chrome words as a hashed set, built once per document. */
+struct classify_noise {
+	uint32_t set[128];
+	unsigned wh[64];
+};
+void	classify_noise_init(struct classify_noise *cn);
+/* cn NULL: no site-chrome check (table cells never hold chrome). */
+enum line_kind classify_line_ctx(const struct classify_noise *cn,
+	    struct span s);
+enum line_kind classify_line(struct span s);	/* builds its own set */
+/* Title line (年度 … 運営方針); 1 if s is one. */
+int	classify_title(struct span s);
+/* (区長:岸本 孝之): role and name spans; 1 ok. */
+int	classify_head(struct span s, struct span *role, struct span *name);
+/* Words that mark a non-plan document; returns a reason or NULL. */
+const char *classify_not_plan(struct span s);
+
+#endif

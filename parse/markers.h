@@ -1,0 +1,38 @@
+/*
+ * markers.h: the item markers at the start of a segment of text: issues
+ * (経営課題N), strategies (1-1, ☆), initiatives (1-1-2, ○), reform items
+ * (markers.c).
+ */
+#ifndef PLANQ_PARSE_MARKERS_H
+#define PLANQ_PARSE_MARKERS_H
+
+#include "internal.h"
+
+#include <stddef.h>
+
+#include "text.h"
+
+enum mark_kind {
+	MARK_NONE = 0,
+	MARK_ISSUE,		/* 経営課題N */
+	MARK_STRATEGY,		/* N-N, 戦略N-N, ☆ */
+	MARK_INITIATIVE,	/* N-N-N, 具体的取組N-N-N, ○ */
+	MARK_REFORM,		/* 取組項目N / 主な取組項目 title */
+};
+struct marker {
+	enum mark_kind kind;
+	int	 bracketed;	/* 【…】 style */
+	int	 symbol;	/* ☆ / ○ style (no code) */
+	long	 number;	/* issue number, -1 if none */
+	char	 code[32];	/* "1-1" / "1-1-2" or "" */
+	struct span title;	/* title inside the bracket, may be empty */
+	struct span rest;	/* text after the marker */
+};
+/* Recognises a marker at the start of s. */
+int	markers_match(struct span s, struct marker *m);
+/* A bare code "1-1 title" / "1-1-2 title" (only trusted on headings). */
+int	markers_match_bare(struct span s, struct marker *m);
+/* Offset of the next bracketed marker in s at or after from (s.n if none). */
+size_t	markers_next(struct span s, size_t from);
+
+#endif

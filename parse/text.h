@@ -1,0 +1,127 @@
+/*
+ * text.h: the parser's view of text: a span (pointer, length) of valid
+ * UTF-8, code points, trimming, prefix tests, Markdown heading marks, and a
+ * span as a JSON string.  Every stage builds on these.
+ */
+#ifndef PLANQ_PARSE_TEXT_H
+#define PLANQ_PARSE_TEXT_H
+
+#include "internal.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <jansson.h>
+
+struct sbuf;
+
+struct span {
+	const char *p;
+	size_t	 n;
+};
+
+/* Decodes the code point at s (valid UTF-8 assumed, n > 0 bytes left);
+ * *adv gets its length.  Inline: it is on every hot path. */
+static inline uint32_t
+text_cp(const char *s, size_t n, size_t *adv)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (n == 0) {
+		*adv = 0;
+		return 0;
+	}
+	if (u[0] < 0x80) {
+		*adv = 1;
+		return u[0];
+	}
+	if ((u[0] & 0xF0) == 0xE0 && n >= 3) {
+		*adv = 3;
+		return ((uint32_t)(u[0] & 0x0F) << 12) |
+		    ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+	}
+	if ((u[0] & 0xE0) == 0xC0 && n >= 2) {
+		*adv = 2;
+		return ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+	}
+	if ((u[0] & 0xF8) == 0xF0 && n >= 4) {
+		*adv = 4;
+		return ((uint32_t)(u[0] & 0x07) << 18) |
+		    ((uint32_t)(u[1] & 0x3F) << 12) |
+		    ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
+	}
+	*adv = 1;
+	return 0xFFFD;
+}
+
+int	text_is_space_cp(uint32_t cp);
+struct span text_trim_slow(struct span s);
+const char *text_find(struct span s, const char *lit);
+
+/* Strips white space (ASCII, U+3000, NBSP) at both ends.  Inline: most
+ * spans have none, which the first and last byte tell. */
+static inline struct span
+text_trim(struct span s)
+{
+	static const unsigned char edge[256] = {
+		['\t'] = 3, ['\n'] = 3, ['\v'] = 1, ['\f'] = 1, ['\r'] = 3,
+		[' '] = 3, [0xC2] = 1, [0xE3] = 1,	/* may start a space */
+		[0x80] = 2, [0xA0] = 2,			/* may end one */
+	};
+
+	if (s.n == 0 || ((edge[(unsigned char)s.p[0]] & 1) == 0 &&
+	    (edge[(unsigned char)s.p[s.n - 1]] & 2) == 0))
+		return s;
+	return text_trim_slow(s);
+}
+
+/* Prefix/suffix tests and skips, inline so strlen(literal) folds; the
+ * first byte is compared before memcmp is called. */
+static inline int
+text_starts(struct span s, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return s.n >= l && (l == 0 || s.p[0] == lit[0]) &&
+	    memcmp(s.p, lit, l) == 0;
+}
+
+static inline int
+text_ends(struct span s, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return s.n >= l && (l == 0 || s.p[s.n - 1] == lit[l - 1]) &&
+	    memcmp(s.p + s.n - l, lit, l) == 0;
+}
+
+static inline struct span
+text_skip(struct span s, size_t nbytes)
+{
+	if (nbytes > s.n)
+		nbytes = s.n;
+	s.p += nbytes;
+	s.n -= nbytes;
+	return s;
+}
+
+static inline struct span
+text_skip_lit(struct span s, const char *lit)
+{
+	return text_starts(s, lit) ? text_skip(s, strlen(lit)) : s;
+}
+struct span text_skip_spaces(struct span s);
+/* Bytes at s before the first one below 0x21 (space, tab, newline, other
+ * controls), n if none: a word at a time. */
+size_t	text_word_len(const char *s, size_t n);
+int	text_is_digit_cp(uint32_t cp, int *val);
+size_t	text_cp_count(struct span s);
+/* Strips leading Markdown heading marks, list markers and bold marks;
+ * *level gets the heading level (0 when not a heading). */
+struct span text_strip_heading(struct span s, int *level);
+json_t	*text_json(struct span s);	/* collapsed white space, NULL if empty */
+/* Appends s (n bytes) to b with runs of white space collapsed to one space,
+ * separated from existing content by one space. */
+void	text_add_words(struct sbuf *b, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * test_plan_json.c: plan_json_text (workers/plan_json.c) writes what
+ * json_dumps(v, PLAN_JSON_DUMP_FLAGS) writes, byte for byte: on the values
+ * that are hard to get right, and on the parse of every fixture document
+ * and sample.  The worker stores that text and planq reparse writes it with
+ * json_dumps, so an unchanged plan must compare equal.
+ * Run from the repository root; exit 0 = all checks passed.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "plan_json.h"
+
+#include "check.h"
+
+static const char *const doc_dirs[] = {
+	"tests/fixtures/layouts", "tests/fixtures/parser", "samples", NULL
+};
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (b = malloc((size_t)n + 1)) != NULL) {
+		*len = fread(b, 1, (size_t)n, f);
+		b[*len] = '\0';
+	}
+	fclose(f);
+	return b;
+}
+
+static void
+same_text(const char *what, const json_t *v)
+{
+	char *want = json_dumps(v, PLAN_JSON_DUMP_FLAGS);
+	size_t len = 0;
+	char *got = plan_json_text(v, &len);
+
+	CHECK(want != NULL && got != NULL && strcmp(want, got) == 0 &&
+	    len == strlen(got), "%s: plan_json_text differs from json_dumps: "
+	    "%.200s / %.200s", what, want ? want : "(null)",
+	    got ? got : "(null)");
+	free(want);
+	free(got);
+}
+
+/* plan_json_text against json_dumps on the values that are hard to get
+ * right: every escaped byte, multi-byte text, reals and their exponents */
+static void
+test_plan_json_values(void)
+{
+	static const double reals[] = { 48.3, 0.1, 3.0, -0.0, 1e20, 1e-5,
+	    2.5e-300, 1.5e300, 123456789012345678.0, 100.0, 0.000123, -7.25 };
+	json_t *v = json_object(), *a = json_array(), *nested = json_object();
+	char raw[40];
+
+	for (int c = 0; c < 32; c++)
+		raw[c] = (char)(c + 1 == 32 ? 0x7f : c + 1);
+	json_object_set_new(v, "ctl", json_stringn(raw, 32));
+	json_object_set_new(v, "nul", json_stringn("a\0b", 3));
+	json_object_set_new(v, "q\"k", json_string("\"\\/ \xe5\x8c\x97\xe5\x8c\xba "
+	    "\xe2\x80\xa8 \xf0\x9f\x98\x80"));
+	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++)
+		json_array_append_new(a, json_real(reals[i]));
+	json_array_append_new(a, json_integer(-9007199254740993LL));
+	json_array_append_new(a, json_true());
+	json_array_append_new(a, json_false());
+	json_array_append_new(a, json_null());
+	json_array_append_new(a, json_array());
+	json_array_append_new(a, json_object());
+	json_object_set_new(v, "values", a);
+	json_object_set_new(nested, "z", json_integer(1));
+	json_object_set_new(nested, "a", json_integer(2));
+	json_object_set_new(v, "order", nested);
+	same_text("hard values", v);
+	json_decref(v);
+}
+
+/* A document's name ends in an extension that is not .json/.ctype. */
+static int
+is_document(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return name[0] != '.' && dot != NULL && strcmp(dot, ".json") != 0 &&
+	    strcmp(dot, ".ctype") != 0 && strcmp(name, "README.md") != 0;
+}
+
+static void
+test_document(const char *dir, const char *name)
+{
+	char path[1024], ctpath[1024], *body, *ctype, *dot;
+	struct parse_result r;
+	size_t len, clen;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(ctpath, sizeof(ctpath), "%s/%s", dir, name);
+	if ((dot = strrchr(ctpath, '.')) != NULL)
+		snprintf(dot, sizeof(ctpath) - (size_t)(dot - ctpath), ".ctype");
+	if ((body = slurp(path, &len)) == NULL) {
+		CHECK(0, "cannot read %s", path);
+		return;
+	}
+	if ((ctype = slurp(ctpath, &clen)) != NULL)
+		while (clen > 0 && (ctype[clen - 1] == '\n' ||
+		    ctype[clen - 1] == ' '))
+			ctype[--clen] = '\0';
+	CHECK(parse_bytes(body, len, ctype, &r) == 0, "%s: parse_bytes: %s",
+	    path, r.reason);
+	if (r.plan != NULL)
+		same_text(path, r.plan);
+	parse_result_clear(&r);
+	free(ctype);
+	free(body);
+}
+
+static void
+test_plan_json_documents(void)
+{
+	int seen = 0;
+
+	for (size_t i = 0; doc_dirs[i] != NULL; i++) {
+		DIR *d = opendir(doc_dirs[i]);
+		struct dirent *e;
+
+		CHECK(d != NULL, "cannot open %s (run from the repository root)",
+		    doc_dirs[i]);
+		if (d == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL)
+			if (is_document(e->d_name)) {
+				test_document(doc_dirs[i], e->d_name);
+				seen++;
+			}
+		closedir(d);
+	}
+	CHECK(seen >= 40, "only %d documents found", seen);
+}
+
+int
+main(void)
+{
+	test_plan_json_values();
+	test_plan_json_documents();
+	printf("test_plan_json: %d passed, %d failed\n", npass, nfail);
+	return nfail == 0 ? 0 : 1;
+}
