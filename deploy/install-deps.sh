@@ -26,7 +26,7 @@ test=(
 	# checks: sanitizers, fuzzing, static analysis
 	clang libclang-rt-14-dev cppcheck valgrind
 	# packaging: systemd-analyze, man pages, `make deb`, lintian
-	systemd man-db groff-base dpkg-dev debhelper lintian
+	systemd man-db groff-base dpkg-dev debhelper dh-python lintian
 )
 
 case $profile in
