@@ -26,7 +26,7 @@ test=(
 	# checks: sanitizers, fuzzing, static analysis
 	clang libclang-rt-14-dev cppcheck valgrind
 	# packaging: systemd-analyze, man pages, `make deb`, lintian
-	systemd man-db groff-base dpkg-dev debhelper lintian
+	systemd man-db groff-base dpkg-dev debhelper dh-python lintian
 )
 
 case $profile in
@@ -68,5 +68,7 @@ if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 rm -f "$log"
 echo "install-deps: done"
-# Debian's postgresql package may start a system cluster; planq never uses
-# it (tests and `make run` start private clusters), so leave it alone.
+# Debian's postgresql package may start a system cluster, and its prometheus
+# package a system Prometheus on :9090; planq never uses either (tests and
+# `make run` start private clusters, the tests a private Prometheus on a
+# random loopback port), so leave them alone.

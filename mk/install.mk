@@ -3,6 +3,9 @@
 #   make install [PREFIX=/usr/local] [DESTDIR=…]   binaries, man pages, the
 #       systemd unit, sysusers.d and tmpfiles.d entries, sql/ and
 #       setup-database.sh under share/planq, docs and the example config
+#   make install-python [PREFIX=…] [DESTDIR=…]   the Python client
+#       planq_client into $(pythondir) (PREFIX/lib/python3/dist-packages,
+#       Debian's directory for modules of every python3 version)
 #   make uninstall [PREFIX=…] [DESTDIR=…]
 #   make deb        dpkg-buildpackage -us -uc -b in a scratch copy of the
 #                   tree; the .deb lands in build/deb/
@@ -20,12 +23,15 @@ sqldir         ?= $(datadir)/planq/sql
 systemdunitdir ?= $(PREFIX)/lib/systemd/system
 sysusersdir    ?= $(PREFIX)/lib/sysusers.d
 tmpfilesdir    ?= $(PREFIX)/lib/tmpfiles.d
+pythondir      ?= $(PREFIX)/lib/python3/dist-packages
 INSTALL        ?= install
 
 DOC_FILES := README.md $(wildcard docs/*.md) deploy/planqd.conf.example
 SQL_INST  := $(wildcard sql/*.sql)
+PY_INST   := $(wildcard clients/python/planq_client/*.py) \
+             clients/python/planq_client/py.typed
 
-.PHONY: install uninstall deb
+.PHONY: install install-python uninstall deb
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 \
@@ -50,7 +56,12 @@ install: all
 	$(INSTALL) -m 0644 systemd/planq.tmpfiles \
 	    $(DESTDIR)$(tmpfilesdir)/planq.conf
 
+install-python:
+	$(INSTALL) -d $(DESTDIR)$(pythondir)/planq_client
+	$(INSTALL) -m 0644 $(PY_INST) $(DESTDIR)$(pythondir)/planq_client/
+
 uninstall:
+	rm -rf $(DESTDIR)$(pythondir)/planq_client
 	rm -f $(addprefix $(DESTDIR)$(bindir)/,planqd planq-worker planq)
 	rm -f $(DESTDIR)$(mandir)/man1/planq.1 \
 	    $(DESTDIR)$(mandir)/man5/planqd.conf.5 \
@@ -75,5 +86,6 @@ deb:
 	    --exclude=./.git . | \
 	    tar -xf - -C $(DEB_SRC)
 	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	rm -f $(DEB_OUT)/*.deb
 	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/
 	@ls -l $(DEB_OUT)/*.deb

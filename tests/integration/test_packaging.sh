@@ -5,7 +5,8 @@
 # place; the man pages render without warnings; the example config is
 # accepted by planqd; a config file with a password must not be readable by
 # others; deploy/setup-database.sh prepares a fresh database.  With
-# PLANQ_TEST_DEB=1 or CI=true, also `make deb` and a look inside the .deb.
+# PLANQ_TEST_DEB=1 or CI=true, also `make deb` and a look inside the .debs
+# (planq, and python3-planq-client: apt would install it, and it imports).
 . "$(dirname "$0")/../lib/common.sh"
 
 UNIT=$ROOT/systemd/planqd.service
@@ -128,10 +129,12 @@ assert_eq "setup-database.sh created the roles" "planq_ingest,planq_report" "$ro
 
 # ---- Debian package (slow: only when asked) ------------------------------
 if [ "${PLANQ_TEST_DEB:-}" = 1 ] || [ "${CI:-}" = true ]; then
-	rm -f "$ROOT"/build/deb/planq_*.deb
+	rm -f "$ROOT"/build/deb/*.deb
 	make -s -C "$ROOT" deb >"$TMP/deb.log" 2>&1
 	check "make deb succeeds" test $? -eq 0 || tail -n 40 "$TMP/deb.log"
 	deb=$(ls "$ROOT"/build/deb/planq_*.deb 2>/dev/null | head -n 1)
+	pydeb=$(ls "$ROOT"/build/deb/python3-planq-client_*_all.deb 2>/dev/null | head -n 1)
+	check "a python3-planq-client .deb in build/deb/" test -n "$pydeb"
 	check "a .deb in build/deb/" test -n "$deb"
 	if [ -n "$deb" ]; then
 		dpkg-deb -x "$deb" "$TMP/deb"
@@ -157,6 +160,32 @@ if [ "${PLANQ_TEST_DEB:-}" = 1 ] || [ "${CI:-}" = true ]; then
 		if command -v lintian >/dev/null; then
 			lintian --fail-on error "$deb" >"$TMP/lintian.log" 2>&1
 			check "lintian: no errors" test $? -eq 0 || cat "$TMP/lintian.log"
+		fi
+	fi
+	if [ -n "$pydeb" ]; then
+		# the Python client: the module, what it depends on, that apt
+		# would install it here, and that the installed tree imports and
+		# runs (Debian's python3, nothing else on its path)
+		dpkg-deb -x "$pydeb" "$TMP/pydeb"
+		site=$TMP/pydeb/usr/lib/python3/dist-packages
+		for f in __init__.py client.py scrapy.py __main__.py py.typed; do
+			check "python3-planq-client ships planq_client/$f" test -f "$site/planq_client/$f"
+		done
+		deps=$(dpkg-deb -f "$pydeb" Depends)
+		assert_match "python3-planq-client depends on python3 and python3-zmq" \
+			'python3.*python3-zmq|python3-zmq.*python3' "$deps"
+		apt-get install -s "$pydeb" >"$TMP/apt-sim.log" 2>&1
+		check "apt would install python3-planq-client here" test $? -eq 0 || tail "$TMP/apt-sim.log"
+		where=$(cd "$TMP" && PYTHONPATH=$site /usr/bin/python3 -c \
+			'import planq_client, planq_client.scrapy; print(planq_client.__file__)' 2>&1)
+		assert_eq "the packaged planq_client imports" "$site/planq_client/__init__.py" "$where"
+		out=$(cd "$TMP" && PYTHONPATH=$site /usr/bin/python3 -m planq_client send --to \
+			"tcp://127.0.0.1:$(random_port)" --timeout 0.2 --retries 0 "$ROOT/samples/01_kita_r3_table.txt" 2>/dev/null)
+		assert_match "the packaged python3 -m planq_client send runs" \
+			'^sent 1 documents: 0 stored, 0 duplicate, 0 spooled, 0 rejected, 1 failed$' "$(tail -n 1 <<<"$out")"
+		if command -v lintian >/dev/null; then
+			lintian --fail-on error "$pydeb" >"$TMP/lintian-py.log" 2>&1
+			check "lintian python3-planq-client: no errors" test $? -eq 0 || cat "$TMP/lintian-py.log"
 		fi
 	fi
 fi
