@@ -90,13 +90,48 @@ metrics_render_latency(FILE *f, const struct stats *st)
 	    st->ack_count);
 }
 
+/* One unlabelled series. */
+struct metric {
+	const char	*name;
+	const char	*type;
+	const char	*help;
+	uint64_t	 value;
+};
+
+static void
+metrics_table(FILE *f, const struct metric *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		metrics_one(f, m[i].name, m[i].type, m[i].help, m[i].value);
+}
+
 static void
 metrics_render_workers(FILE *f, const struct view *v)
 {
 	const struct supervisor_counts *c = supervisor_counts(v->sup);
-	const struct stats *st = v->stats;
 	int n[WORKER_STOPPING + 1] = { 0 }, nslots;
 	const struct worker *w = supervisor_workers(v->sup, &nslots);
+	const struct metric table[] = {
+		{ "planq_workers_configured", "gauge",
+		    "Workers the configuration asks for.",
+		    (uint64_t)v->cfg->workers },
+		{ "planq_in_flight_documents", "gauge",
+		    "Documents a worker is working on now.",
+		    (uint64_t)supervisor_busy_count(v->sup) },
+		{ "planq_worker_restarts_total", "counter",
+		    "Worker processes started again after one exited.",
+		    c->respawns },
+		{ "planq_worker_crashes_total", "counter",
+		    "Workers that died (or were killed for job_timeout) holding "
+		    "a document.", c->crashes },
+		{ "planq_worker_db_stalls_total", "counter",
+		    "Workers killed after waiting for the database past every "
+		    "bound of their own (their documents were queued again, not "
+		    "blamed).", c->db_stalls },
+		{ "planq_documents_quarantined_total", "counter",
+		    "Documents stored as rejected after killing max_crashes "
+		    "workers.", v->stats->quarantined },
+	};
 
 	for (int i = 0; i < nslots; i++)
 		if ((int)w[i].state >= 0 && w[i].state <= WORKER_STOPPING)
@@ -105,23 +140,7 @@ metrics_render_workers(FILE *f, const struct view *v)
 	for (int s = 0; s <= WORKER_STOPPING; s++)
 		fprintf(f, "planq_workers{state=\"%s\"} %d\n",
 		    supervisor_state_name((enum worker_state)s), n[s]);
-	metrics_one(f, "planq_workers_configured", "gauge",
-	    "Workers the configuration asks for.", (uint64_t)v->cfg->workers);
-	metrics_one(f, "planq_in_flight_documents", "gauge",
-	    "Documents a worker is working on now.",
-	    (uint64_t)supervisor_busy_count(v->sup));
-	metrics_one(f, "planq_worker_restarts_total", "counter",
-	    "Worker processes started again after one exited.", c->respawns);
-	metrics_one(f, "planq_worker_crashes_total", "counter",
-	    "Workers that died (or were killed for job_timeout) holding a "
-	    "document.", c->crashes);
-	metrics_one(f, "planq_worker_db_stalls_total", "counter",
-	    "Workers killed after waiting for the database past every bound "
-	    "of their own (their documents were queued again, not blamed).",
-	    c->db_stalls);
-	metrics_one(f, "planq_documents_quarantined_total", "counter",
-	    "Documents stored as rejected after killing max_crashes workers.",
-	    st->quarantined);
+	metrics_table(f, table, sizeof(table) / sizeof(table[0]));
 }
 
 static void
@@ -129,42 +148,47 @@ metrics_render_queue(FILE *f, const struct view *v)
 {
 	const struct queue *q = broker_queue(v->broker);
 	const struct stats *st = v->stats;
+	const struct metric table[] = {
+		{ "planq_documents_received_total", "counter",
+		    "Messages read from the front socket.", st->received },
+		{ "planq_queue_documents", "gauge",
+		    "Documents waiting for a worker.", (uint64_t)q->count },
+		{ "planq_queue_bytes", "gauge",
+		    "Bytes of the documents waiting for a worker.",
+		    (uint64_t)q->bytes },
+		{ "planq_queue_limit_documents", "gauge", "queue_max.",
+		    (uint64_t)v->cfg->queue_max },
+		{ "planq_queue_limit_bytes", "gauge", "queue_max_bytes.",
+		    (uint64_t)v->cfg->queue_max_bytes },
+		{ "planq_frame_limit_bytes", "gauge",
+		    "Largest frame read (2 x max_body + 64 KiB); a larger one "
+		    "drops the connection without a reply.",
+		    (uint64_t)front_frame_limit(v->cfg->max_body) },
+		{ "planq_front_disconnects_total", "counter",
+		    "Client connections that ended: closed by the client, lost, "
+		    "or dropped for a frame over planq_frame_limit_bytes.",
+		    st->front_disconnects },
+		{ "planq_front_reading", "gauge",
+		    "1 while the front socket is read, 0 under backpressure.",
+		    (uint64_t)(broker_reading(v->broker) != 0) },
+		{ "planq_spool_records", "gauge", "Documents in the disk spool.",
+		    spool_records(v->spool) },
+		{ "planq_spool_bytes", "gauge", "Bytes in the disk spool.",
+		    spool_bytes(v->spool) },
+		{ "planq_spool_damaged_bytes_total", "counter",
+		    "Bytes of damaged spool records (torn, corrupt) taken out "
+		    "when planqd started; the records around them were kept.",
+		    spool_skipped_bytes(v->spool) },
+		{ "planq_spool_replayed_total", "counter",
+		    "Spooled documents that reached a final outcome in the "
+		    "database.", st->replayed },
+		{ "planq_database_down", "gauge",
+		    "1 while workers cannot reach the database (documents are "
+		    "spooled or answered retry).",
+		    (uint64_t)(broker_db_down(v->broker) != 0) },
+	};
 
-	metrics_one(f, "planq_documents_received_total", "counter",
-	    "Messages read from the front socket.", st->received);
-	metrics_one(f, "planq_queue_documents", "gauge",
-	    "Documents waiting for a worker.", (uint64_t)q->count);
-	metrics_one(f, "planq_queue_bytes", "gauge",
-	    "Bytes of the documents waiting for a worker.", (uint64_t)q->bytes);
-	metrics_one(f, "planq_queue_limit_documents", "gauge",
-	    "queue_max.", (uint64_t)v->cfg->queue_max);
-	metrics_one(f, "planq_queue_limit_bytes", "gauge",
-	    "queue_max_bytes.", (uint64_t)v->cfg->queue_max_bytes);
-	metrics_one(f, "planq_frame_limit_bytes", "gauge",
-	    "Largest frame read (2 x max_body + 64 KiB); a larger one drops "
-	    "the connection without a reply.",
-	    (uint64_t)front_frame_limit(v->cfg->max_body));
-	metrics_one(f, "planq_front_disconnects_total", "counter",
-	    "Client connections that ended: closed by the client, lost, or "
-	    "dropped for a frame over planq_frame_limit_bytes.",
-	    st->front_disconnects);
-	metrics_one(f, "planq_front_reading", "gauge",
-	    "1 while the front socket is read, 0 under backpressure.",
-	    (uint64_t)(broker_reading(v->broker) != 0));
-	metrics_one(f, "planq_spool_records", "gauge",
-	    "Documents in the disk spool.", spool_records(v->spool));
-	metrics_one(f, "planq_spool_bytes", "gauge",
-	    "Bytes in the disk spool.", spool_bytes(v->spool));
-	metrics_one(f, "planq_spool_damaged_bytes_total", "counter",
-	    "Bytes of damaged spool records (torn, corrupt) taken out when "
-	    "planqd started; the records around them were kept.",
-	    spool_skipped_bytes(v->spool));
-	metrics_one(f, "planq_spool_replayed_total", "counter",
-	    "Spooled documents that reached a final outcome in the database.",
-	    st->replayed);
-	metrics_one(f, "planq_database_down", "gauge",
-	    "1 while workers cannot reach the database (documents are spooled "
-	    "or answered retry).", (uint64_t)(broker_db_down(v->broker) != 0));
+	metrics_table(f, table, sizeof(table) / sizeof(table[0]));
 }
 
 static void

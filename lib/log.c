@@ -78,30 +78,36 @@ log_msg(int pri, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A message with ": strerror(err)" appended, at priority pri. */
+static void
+log_verr(int pri, int err, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_msg(pri, "%s: %s", msg, strerror(err));
+}
+
 void
 log_warn(const char *fmt, ...)
 {
-	char msg[1024];
 	int saved = errno;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_verr(LOG_WARNING, saved, fmt, ap);
 	va_end(ap);
-	log_msg(LOG_WARNING, "%s: %s", msg, strerror(saved));
 }
 
 void
 fatal(const char *fmt, ...)
 {
-	char msg[1024];
 	int saved = errno;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_verr(LOG_CRIT, saved, fmt, ap);
 	va_end(ap);
-	log_msg(LOG_CRIT, "%s: %s", msg, strerror(saved));
 	exit(1);
 }
 
