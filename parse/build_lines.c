@@ -172,7 +172,8 @@ build_lines_text_line(struct build_state *pb, struct span s, int indented,
 		return;
 	if (pb->lines++ < BUILD_LINES_NOT_PLAN_LINES &&
 	    pb->st->negative == NULL && pb->hdr.title == NULL)
-		pb->st->negative = classify_not_plan(s);
+		pb->st->negative = classify_not_plan(s,
+		    &pb->st->negative_word);
 	if (pb->sect == S_CONTACT) {
 		build_contact_line(pb, s);
 		return;
@@ -191,6 +192,7 @@ build_lines_text_line(struct build_state *pb, struct span s, int indented,
 		return;
 	if (build_lines_other_heading(pb, s, level, in_table))
 		return;
+	build_header_intro(pb, s);
 	build_lines_segments(pb, s, level, in_table, indented);
 }
 

@@ -98,9 +98,11 @@ build_target_text(struct build_state *pb, struct span s, int indented)
 static void
 build_target_heading_rest(struct build_state *pb, struct span s)
 {
-	const char *c = text_find(s, ":"), *p;
+	const char *c, *p;
 	struct span rest = { NULL, 0 };
 
+	s = text_skip(s, classify_item_mark(s));	/* (3) 区運営の… */
+	c = text_find(s, ":");
 	if (c != NULL)
 		rest = text_skip(s, (size_t)(c - s.p) + 1);
 	else if ((p = text_find(s, ")")) != NULL && text_find(s, "(") != NULL &&
@@ -187,6 +189,7 @@ build_target_heading(struct build_state *pb, enum line_kind k, struct span s)
 	case LINE_CONTACT:
 		build_target_enter(pb, S_CONTACT, T_NONE);
 		pb->contact.lines = 0;
+		pb->st->has_contact = 1;
 		return 1;
 	case LINE_COLHEAD:
 		build_target_column_heading(pb, s);
