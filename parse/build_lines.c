@@ -160,6 +160,20 @@ build_lines_classified(struct build_state *pb, struct span s, int level,
 	return build_header_line(pb, s);
 }
 
+/* A list marker in front of an item marker (• 【経営課題1】…, - 経営課題2
+ * …, 1. 【1-1 …】: a scraped page's own list) is not part of the item. */
+static struct span
+build_lines_unbullet(struct span s)
+{
+	size_t mark = classify_item_mark(s);
+	struct marker m;
+
+	if (mark > 0 && markers_match(text_skip(s, mark), &m) &&
+	    m.kind != MARK_NONE)
+		return text_skip(s, mark);
+	return s;
+}
+
 static void
 build_lines_text_line(struct build_state *pb, struct span s, int indented,
     int in_table)
@@ -167,7 +181,7 @@ build_lines_text_line(struct build_state *pb, struct span s, int indented,
 	int level;
 	struct marker m;
 
-	s = text_strip_heading(s, &level);
+	s = build_lines_unbullet(text_strip_heading(s, &level));
 	if (s.n == 0)
 		return;
 	if (pb->lines++ < BUILD_LINES_NOT_PLAN_LINES &&

@@ -202,10 +202,10 @@ era_parse_date(struct span s, int *y, int *m, int *d)
 		if (yy < 1900 || yy > 2100)
 			return 0;
 	}
-	t = text_skip_spaces(t);
+	t = text_skip_spaces(era_skip_gloss(t));	/* 2019(平成31)年 */
 	if (!text_starts(t, "年"))
 		return 0;
-	t = text_skip_spaces(text_skip(t, strlen("年")));
+	t = text_skip_spaces(era_skip_gloss(text_skip(t, strlen("年"))));
 	mm = era_number(&t, 0);
 	t = text_skip_spaces(t);
 	if (mm < 1 || mm > 12 || !text_starts(t, "月"))

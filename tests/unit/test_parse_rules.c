@@ -49,6 +49,15 @@ test_year_glosses(void)
 	check_year("令和2年度 西区運営方針", 2020, "令和2年度", "西区");
 	/* a parenthesis that is no year stays in the text */
 	check_year("2021年度(案)城東区運営方針", 2021, "2021年度", "(案)");
+	{
+		int y = 0, m = 0, d = 0;
+		CHECK(era_parse_date(sp("2019年(平成31年)4月1日"), &y, &m, &d) &&
+		    y == 2019 && m == 4 && d == 1, "date with an era gloss");
+		CHECK(era_parse_date(sp("平成31年(2019年)3月29日"), &y, &m, &d) &&
+		    y == 2019 && m == 3 && d == 29, "era date with a gloss");
+		CHECK(era_parse_date(sp("2019(平成31)年4月1日"), &y, &m, &d) &&
+		    y == 2019 && m == 4, "gloss before 年");
+	}
 }
 
 /* ---- organisations ------------------------------------------------------- */
