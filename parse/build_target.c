@@ -93,6 +93,32 @@ build_target_text(struct build_state *pb, struct span s, int indented)
 	}
 }
 
+/* Length of a closing bracket at the start of s, 0 if none. */
+static size_t
+build_target_closer_len(struct span s)
+{
+	static const char *const closers[] = { "】", "≫", "〉", "」", "』",
+	    "》", "〕", NULL };
+	size_t i;
+
+	for (i = 0; closers[i] != NULL; i++)
+		if (text_starts(s, closers[i]))
+			return strlen(closers[i]);
+	return 0;
+}
+
+/* The closing brackets of a wrapped heading (【…】, ≪…≫, 〈…〉, 「…」)
+ * left at the start of what follows its gloss. */
+static struct span
+build_target_skip_closers(struct span s)
+{
+	size_t n;
+
+	while ((n = build_target_closer_len(s)) > 0)
+		s = text_trim(text_skip(s, n));
+	return s;
+}
+
 /* 区の目標:安全なまち / 区の目標(何をめざすのか) 安全なまち: the text
  * after the heading on the same line is the first item. */
 static void
@@ -108,9 +134,7 @@ build_target_heading_rest(struct build_state *pb, struct span s)
 	else if ((p = text_find(s, ")")) != NULL && text_find(s, "(") != NULL &&
 	    text_find(s, "(") < p)
 		rest = text_skip(s, (size_t)(p - s.p) + 1);
-	rest = text_trim(rest);
-	while (text_starts(rest, "】") || text_starts(rest, "≫"))
-		rest = text_trim(text_skip(rest, 3));
+	rest = build_target_skip_closers(text_trim(rest));
 	if (rest.n > 0 && !text_starts(rest, "("))
 		build_lists_text(pb, rest, 1);
 }

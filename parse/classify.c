@@ -25,7 +25,8 @@ classify_starts(struct span s, const struct classify_word *w)
 	return s.n >= w->n && memcmp(s.p, w->w, w->n) == 0;
 }
 
-/* Removes one pair of surrounding 【】/≪≫/[] and a leading ◆/■/●. */
+/* Removes one pair of surrounding 【】/≪≫/[]/〈〉/「」… and a leading
+ * ◆/■/●. */
 static struct span
 classify_unwrap(struct span s)
 {
@@ -33,7 +34,8 @@ classify_unwrap(struct span s)
 	    CW("●"), CW("◇"), CW("□"), CW("▼"), CW("▶"), CW("◎") };
 	static const struct classify_word pairs[][2] = {
 	    { CW("【"), CW("】") }, { CW("≪"), CW("≫") }, { CW("["), CW("]") },
-	    { CW("《"), CW("》") }, { CW("〔"), CW("〕") } };
+	    { CW("《"), CW("》") }, { CW("〔"), CW("〕") }, { CW("〈"), CW("〉") },
+	    { CW("「"), CW("」") }, { CW("『"), CW("』") } };
 	size_t i;
 	unsigned char c0, c1;
 

@@ -160,6 +160,12 @@ test_headings(void)
 	CHECK(classify_line(sp("・区の目標の実現に向けて")) == LINE_TEXT,
 	    "an item mentioning the goal stays text");
 	CHECK(classify_line(sp("1 はじめに")) == LINE_TEXT, "numbered text");
+	/* other brackets around a heading */
+	CHECK(classify_line(sp("〈此花区の目標(何をめざすのか)〉")) == LINE_GOALS,
+	    "angle brackets");
+	CHECK(classify_line(sp("「区の使命」")) == LINE_MISSIONS, "corner brackets");
+	CHECK(classify_line(sp("■ 教育委員会事務局の目標")) == LINE_GOALS,
+	    "square mark and a secretariat");
 	CHECK(classify_item_mark(sp("(3) 区運営")) == strlen("(3) "),
 	    "enumerator length");
 	CHECK(classify_item_mark(sp("1-1-1 取組")) == 0, "a code is no enumerator");
