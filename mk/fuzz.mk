@@ -16,13 +16,17 @@ FUZZ_CFLAGS   = $(call once,FUZZ_CFLAGS,-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-
                 $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
                 -DPLANQ_PARSE_INTERNAL -Ilib -Iparse \
                 $(call pkg_cflags,$(PKGS_PARSE) $(PKGS_COMMON)))
-FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(PARSE_SRC) lib/sbuf.c)
+FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(PARSE_SRC) lib/sbuf.c) \
+                $(FUZZ_DIR)/gen/parse_orgs.o
 
 .PHONY: fuzz fuzz-build
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/gen/parse_orgs.o: $(FUZZ_DIR)/gen/parse_orgs.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_DIR)/fuzz_parse: tests/fuzz/fuzz_parse.c tests/fuzz/fuzz_ctype.h \
     $(FUZZ_OBJS)

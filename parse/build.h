@@ -147,6 +147,9 @@ int	build_target_heading(struct build_state *pb, enum line_kind k,
 /* ---- build_header.c ----------------------------------------------------- */
 /* Title, head, date and page-id lines; 1 if s was one (consumed). */
 int	build_header_line(struct build_state *pb, struct span s);
+/* Notes a text line of the preamble in which the plan introduces itself
+ * (運営方針は…): evidence that a cut-off page is the plan itself. */
+void	build_header_intro(struct build_state *pb, struct span s);
 
 /* ---- build_lists.c ------------------------------------------------------ */
 void	build_lists_text(struct build_state *pb, struct span s, int indented);

@@ -1,20 +1,25 @@
 /*
  * build_header.c: the plan's header facts from the lines that only a
  * preamble has: the title (and from it the org, fiscal year and stage),
- * the head line (区長:…), the page's date line and its page number.  A
- * title-like line after the title is a link back to the plan and ends the
- * text above it.
+ * the head line (区長:…), the page's date line and its page number.  The
+ * org is matched to Osaka City's organisations (org.c).  A title-like line
+ * after the title is a link back to the plan and ends the text above it.
+ * The plan's introduction of itself is noted: a cut-off page that has it
+ * is the plan, not a link to it.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "build.h"
 #include "era.h"
+#include "org.h"
 
 #define BUILD_HEADER_MAX_LINE	240	/* meta lines are short */
+#define BUILD_HEADER_INTRO_OWNER 8	/* code points before 運営方針は */
+#define BUILD_HEADER_INTRO_MIN	20	/* code points of an intro sentence */
 
-/* The org's name in a title: between the year label (if it comes first)
- * and 運営方針; 大阪市西区 -> 西区, but 大阪市会事務局 stays as printed. */
+/* The org's name as printed in a title: between the year label (if it
+ * comes first) and 運営方針, else before the year. */
 static struct span
 build_header_org_span(struct span s, const struct year_label *yl)
 {
@@ -26,27 +31,47 @@ build_header_org_span(struct span s, const struct year_label *yl)
 	if (yl->year && yl->start < (size_t)(h - s.p)) {
 		org.p = yl->rest.p;
 		org.n = (size_t)(h - yl->rest.p);
+		if (text_trim(org).n == 0)	/* 此花区 令和2年度運営方針 */
+			org = (struct span){ s.p, yl->start };
 	} else {
 		org.p = s.p;
 		org.n = (size_t)(h - s.p);
 	}
-	org = text_trim(org);
+	return text_trim(org);
+}
+
+/* 大阪市西区 -> 西区, but 大阪市会事務局 stays as printed. */
+static struct span
+build_header_org_unprefixed(struct span org)
+{
 	if (text_starts(org, "大阪市") && text_ends(org, "区") &&
 	    org.n > strlen("大阪市区"))
-		org = text_trim(text_skip_lit(org, "大阪市"));
+		return text_trim(text_skip_lit(org, "大阪市"));
 	return org;
 }
 
+/* The org as printed, and as the reference list knows it: name is the
+ * printed name without 大阪市 before a ward and without noise (西区度 ->
+ * 西区), canonical_name the list's name (null when unknown), kind the
+ * list's, else told by the suffix. */
 static json_t *
-build_header_org(struct span org)
+build_header_org(struct build_state *pb, struct span printed,
+    struct span unprefixed)
 {
 	json_t *o = json_object();
-	const char *kind = text_ends(org, "区") ? "ward" :
-	    text_ends(org, "局") ? "bureau" : NULL;
+	struct org_match m;
+	const char *kind;
 
-	json_object_set_new_nocheck(o, "name", build_str(org));
+	org_match(unprefixed, &m);
+	pb->st->org_match = (int)m.how;
+	kind = m.entry != NULL ? m.entry->kind : text_ends(m.name, "区") ?
+	    "ward" : text_ends(m.name, "局") ? "bureau" : NULL;
+	json_object_set_new_nocheck(o, "name", build_str(m.name));
 	json_object_set_new_nocheck(o, "kind", kind ? json_string(kind) :
 	    json_null());
+	json_object_set_new_nocheck(o, "printed_name", build_str(printed));
+	json_object_set_new_nocheck(o, "canonical_name", m.entry != NULL ?
+	    json_string(m.entry->name) : json_null());
 	return o;
 }
 
@@ -61,17 +86,34 @@ build_header_stage(struct span s)
 	return "final";
 }
 
+/* A title printed twice on its line (a page heading run into the
+ * document's own): the first of the two. */
+static struct span
+build_header_undouble(struct span s)
+{
+	size_t half = s.n / 2, i;
+
+	for (i = half; i > 0 && i + 1 >= half; i--) {
+		struct span a = text_trim((struct span){ s.p, i });
+		struct span b = text_trim(text_skip(s, i));
+		if (a.n > 0 && a.n == b.n && memcmp(a.p, b.p, a.n) == 0)
+			return a;
+	}
+	return s;
+}
+
 static void
 build_header_title(struct build_state *pb, struct span s)
 {
 	struct year_label yl;
-	struct span org;
+	struct span org, name;
 
 	s = text_trim(s);
 	if (text_starts(s, "【") && text_ends(s, "】")) {
 		s = text_skip(s, strlen("【"));
 		s.n -= strlen("】");
 	}
+	s = build_header_undouble(s);
 	pb->hdr.title = build_str(s);
 	pb->st->has_title = 1;
 	if (era_find_year(s, &yl)) {
@@ -79,8 +121,9 @@ build_header_title(struct build_state *pb, struct span s)
 		pb->hdr.year_label = json_string(yl.label);
 	}
 	org = build_header_org_span(s, &yl);
-	if (org.n > 0 && text_cp_count(org) <= 20)
-		pb->hdr.org = build_header_org(org);
+	name = build_header_org_unprefixed(org);
+	if (name.n > 0 && text_cp_count(name) <= 20)
+		pb->hdr.org = build_header_org(pb, org, name);
 	pb->hdr.stage = json_string(build_header_stage(s));
 }
 
@@ -134,6 +177,7 @@ build_header_date(struct build_state *pb, struct span s)
 		return 0;
 	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, mo, d);
 	pb->hdr.date = json_string(buf);
+	pb->st->has_date = 1;
 	return 1;
 }
 
@@ -150,8 +194,10 @@ build_header_page(struct build_state *pb, struct span s)
 	t = text_skip_spaces(text_skip_lit(t, ":"));
 	while (n < t.n && t.p[n] >= '0' && t.p[n] <= '9')
 		n++;
-	if (n > 0 && pb->hdr.page == NULL)
+	if (n > 0 && pb->hdr.page == NULL) {
 		pb->hdr.page = json_stringn(t.p, n);
+		pb->st->has_page_id = 1;
+	}
 	return 1;
 }
 
@@ -170,4 +216,32 @@ build_header_line(struct build_state *pb, struct span s)
 	}
 	return build_header_head(pb, s) || build_header_date(pb, s) ||
 	    build_header_page(pb, s);
+}
+
+/* 運営方針は… / 本運営方針とは…: the plan defining itself, with at most a
+ * short owner (区, 本, この, 此花区) before it, in a sentence; or the city's
+ * phrase for what every plan shows (施策の「選択と集中」). */
+static int
+build_header_is_intro(struct span s)
+{
+	const char *p = text_find(s, "運営方針は");
+
+	if (p == NULL)
+		p = text_find(s, "運営方針とは");
+	if (p != NULL && text_cp_count((struct span){ s.p,
+	    (size_t)(p - s.p) }) <= BUILD_HEADER_INTRO_OWNER &&
+	    (text_find(s, "。") || text_cp_count(s) >= BUILD_HEADER_INTRO_MIN))
+		return 1;
+	return text_find(s, "運営方針") != NULL &&
+	    text_find(s, "選択と集中") != NULL;
+}
+
+void
+build_header_intro(struct build_state *pb, struct span s)
+{
+	if (pb->hdr.title == NULL || pb->st->has_intro || pb->sect > S_PLAN ||
+	    pb->tgt != T_NONE)
+		return;
+	if (build_header_is_intro(text_trim(s)))
+		pb->st->has_intro = 1;
 }

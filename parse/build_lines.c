@@ -160,6 +160,20 @@ build_lines_classified(struct build_state *pb, struct span s, int level,
 	return build_header_line(pb, s);
 }
 
+/* A list marker in front of an item marker (• 【経営課題1】…, - 経営課題2
+ * …, 1. 【1-1 …】: a scraped page's own list) is not part of the item. */
+static struct span
+build_lines_unbullet(struct span s)
+{
+	size_t mark = classify_item_mark(s);
+	struct marker m;
+
+	if (mark > 0 && markers_match(text_skip(s, mark), &m) &&
+	    m.kind != MARK_NONE)
+		return text_skip(s, mark);
+	return s;
+}
+
 static void
 build_lines_text_line(struct build_state *pb, struct span s, int indented,
     int in_table)
@@ -167,12 +181,13 @@ build_lines_text_line(struct build_state *pb, struct span s, int indented,
 	int level;
 	struct marker m;
 
-	s = text_strip_heading(s, &level);
+	s = build_lines_unbullet(text_strip_heading(s, &level));
 	if (s.n == 0)
 		return;
 	if (pb->lines++ < BUILD_LINES_NOT_PLAN_LINES &&
 	    pb->st->negative == NULL && pb->hdr.title == NULL)
-		pb->st->negative = classify_not_plan(s);
+		pb->st->negative = classify_not_plan(s,
+		    &pb->st->negative_word);
 	if (pb->sect == S_CONTACT) {
 		build_contact_line(pb, s);
 		return;
@@ -191,6 +206,7 @@ build_lines_text_line(struct build_state *pb, struct span s, int indented,
 		return;
 	if (build_lines_other_heading(pb, s, level, in_table))
 		return;
+	build_header_intro(pb, s);
 	build_lines_segments(pb, s, level, in_table, indented);
 }
 

@@ -93,22 +93,48 @@ build_target_text(struct build_state *pb, struct span s, int indented)
 	}
 }
 
+/* Length of a closing bracket at the start of s, 0 if none. */
+static size_t
+build_target_closer_len(struct span s)
+{
+	static const char *const closers[] = { "】", "≫", "〉", "」", "』",
+	    "》", "〕", NULL };
+	size_t i;
+
+	for (i = 0; closers[i] != NULL; i++)
+		if (text_starts(s, closers[i]))
+			return strlen(closers[i]);
+	return 0;
+}
+
+/* The closing brackets of a wrapped heading (【…】, ≪…≫, 〈…〉, 「…」)
+ * left at the start of what follows its gloss. */
+static struct span
+build_target_skip_closers(struct span s)
+{
+	size_t n;
+
+	while ((n = build_target_closer_len(s)) > 0)
+		s = text_trim(text_skip(s, n));
+	return s;
+}
+
 /* 区の目標:安全なまち / 区の目標(何をめざすのか) 安全なまち: the text
  * after the heading on the same line is the first item. */
 static void
 build_target_heading_rest(struct build_state *pb, struct span s)
 {
-	const char *c = text_find(s, ":"), *p;
+	const char *c, *p;
 	struct span rest = { NULL, 0 };
 
+	s = text_skip(s, classify_item_mark(s));	/* (3) 区運営の… */
+	c = text_find(s, ":");
 	if (c != NULL)
 		rest = text_skip(s, (size_t)(c - s.p) + 1);
 	else if ((p = text_find(s, ")")) != NULL && text_find(s, "(") != NULL &&
 	    text_find(s, "(") < p)
 		rest = text_skip(s, (size_t)(p - s.p) + 1);
-	rest = text_trim(rest);
-	while (text_starts(rest, "】") || text_starts(rest, "≫"))
-		rest = text_trim(text_skip(rest, 3));
+	rest = build_target_skip_closers(text_trim(rest));
 	if (rest.n > 0 && !text_starts(rest, "("))
 		build_lists_text(pb, rest, 1);
 }
@@ -187,6 +213,7 @@ build_target_heading(struct build_state *pb, enum line_kind k, struct span s)
 	case LINE_CONTACT:
 		build_target_enter(pb, S_CONTACT, T_NONE);
 		pb->contact.lines = 0;
+		pb->st->has_contact = 1;
 		return 1;
 	case LINE_COLHEAD:
 		build_target_column_heading(pb, s);

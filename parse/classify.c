@@ -25,7 +25,8 @@ classify_starts(struct span s, const struct classify_word *w)
 	return s.n >= w->n && memcmp(s.p, w->w, w->n) == 0;
 }
 
-/* Removes one pair of surrounding 【】/≪≫/[] and a leading ◆/■/●. */
+/* Removes one pair of surrounding 【】/≪≫/[]/〈〉/「」… and a leading
+ * ◆/■/●. */
 static struct span
 classify_unwrap(struct span s)
 {
@@ -33,7 +34,8 @@ classify_unwrap(struct span s)
 	    CW("●"), CW("◇"), CW("□"), CW("▼"), CW("▶"), CW("◎") };
 	static const struct classify_word pairs[][2] = {
 	    { CW("【"), CW("】") }, { CW("≪"), CW("≫") }, { CW("["), CW("]") },
-	    { CW("《"), CW("》") }, { CW("〔"), CW("〕") } };
+	    { CW("《"), CW("》") }, { CW("〔"), CW("〕") }, { CW("〈"), CW("〉") },
+	    { CW("「"), CW("」") }, { CW("『"), CW("』") } };
 	size_t i;
 	unsigned char c0, c1;
 
@@ -62,13 +64,39 @@ classify_unwrap(struct span s)
 	return s;
 }
 
-/* Skips "令和2年度 " and an owner such as 区の / 局の / 区・局の / 所属の. */
+/* Whether p reads as an organisation's name: at most 16 code points, no
+ * white space or punctuation, ending the way Osaka City's organisations
+ * end (此花区, 建設局, 政策企画室, 教育委員会…, 中央卸売市場). */
+static int
+classify_org_like(struct span p)
+{
+	static const char *const ends[] = { "区", "局", "室", "本部",
+	    "委員会", "区役所", "市場", "所属", NULL };
+	size_t i, adv;
+
+	if (p.n == 0 || text_cp_count(p) > 16)
+		return 0;
+	for (i = 0; i < p.n; i += adv) {
+		uint32_t cp = text_cp(p.p + i, p.n - i, &adv);
+		if (text_is_space_cp(cp) || cp == 0x3002 || cp == 0x3001 ||
+		    cp == 0x30FB || cp == '(' || cp == ')' || cp == ':')
+			return 0;
+	}
+	for (i = 0; ends[i] != NULL; i++)
+		if (text_ends(p, ends[i]))
+			return 1;
+	return 0;
+}
+
+/* Skips "令和2年度 " and an owner: 区の / 局の / 区・局の / 所属の, or an
+ * organisation's own name and の (此花区の目標, 建設局の使命). */
 static struct span
 classify_skip_owner(struct span s)
 {
 	static const char *const owners[] = { "区・局の", "区局の", "区の",
 	    "局の", "所属の", "室の", "本部の", "事務局の", "委員会の", NULL };
 	struct year_label yl;
+	const char *no;
 	size_t i;
 
 	if (era_year_at(s, &yl))
@@ -76,7 +104,24 @@ classify_skip_owner(struct span s)
 	for (i = 0; owners[i] != NULL; i++)
 		if (text_starts(s, owners[i]))
 			return text_skip(s, strlen(owners[i]));
+	no = text_find(s, "の");
+	if (no != NULL && classify_org_like((struct span){ s.p,
+	    (size_t)(no - s.p) }))
+		return text_skip(s, (size_t)(no - s.p) + strlen("の"));
 	return s;
+}
+
+/* 区長の方針 / 局長の方針 / 所属長の方針 / 此花区長の方針 at the start of o. */
+static int
+classify_head_policy(struct span o)
+{
+	const char *p = text_find(o, "長の方針");
+
+	if (p == NULL)
+		return 0;
+	if (text_starts(o, "区・局長の方針"))
+		return 1;
+	return classify_org_like((struct span){ o.p, (size_t)(p - o.p) });
 }
 
 static int
@@ -260,11 +305,80 @@ classify_plan_heading(struct span u, size_t cps)
 		return LINE_MISSIONS;
 	if (classify_has(o, "運営の基本的な考え方") ||
 	    text_starts(o, "運営方針の基本的な考え方") ||
-	    ((text_starts(o, "局長の方針") || text_starts(o, "区長の方針") ||
-	    text_starts(o, "区・局長の方針") || text_starts(o, "所属長の方針")) &&
-	    cps <= 20))
+	    (classify_head_policy(o) && cps <= 20))
 		return LINE_POLICIES;
 	return LINE_TEXT;
+}
+
+size_t
+classify_item_mark(struct span u)
+{
+	static const char *const marks[] = { "・", "•", "‣", "◦", "▪", "▫",
+	    "○", "〇", "◯", "➢", "➤", "►", "- ", "* ", "+ ", NULL };
+	static const char *const romans[] = { "III", "II", "IV", "I", "V",
+	    NULL };
+	struct span t = u;
+	size_t i, n = 0;
+	int d;
+
+	for (i = 0; marks[i] != NULL; i++)
+		if (text_starts(u, marks[i]))
+			return u.n - text_skip_spaces(text_skip(u,
+			    strlen(marks[i]))).n;
+	t = text_skip_lit(t, "(");
+	while (n < t.n && n < 2 && text_is_digit_cp((unsigned char)t.p[n], &d))
+		n++;
+	for (i = 0; n == 0 && romans[i] != NULL; i++)
+		if (text_starts(t, romans[i]))
+			n = strlen(romans[i]);
+	if (n == 0)
+		return 0;
+	t = text_skip(t, n);
+	if (text_starts(t, ".") || text_starts(t, ")"))
+		t = text_skip(t, 1);
+	else if (!text_starts(t, " "))
+		return 0;
+	return u.n - text_skip_spaces(t).n;
+}
+
+/* Whether a 目標/使命 heading is nothing but the heading (目標, 区の目標,
+ * 目標(何をめざすのか), 目標:…): the only forms trusted on a list item. */
+static int
+classify_bare_heading(struct span v)
+{
+	struct span o = classify_skip_owner(v), rest;
+
+	if (text_starts(o, "目標"))
+		rest = text_skip_lit(o, "目標");
+	else if (text_starts(o, "使命"))
+		rest = text_skip_lit(o, "使命");
+	else
+		return 1;	/* 運営の基本的な考え方 / …長の方針 */
+	rest = text_trim(rest);
+	return rest.n == 0 || text_starts(rest, "(") || text_starts(rest, ":");
+}
+
+/* A heading written as a list item (• 区の目標(何をめざすのか), 1 使命):
+ * only the unmistakable ones count, the rest is an item's text. */
+static enum line_kind
+classify_item_heading(struct span v)
+{
+	size_t cps = text_cp_count(v);
+	unsigned kw;
+	enum line_kind k;
+
+	if (cps == 0 || cps > 40)
+		return LINE_TEXT;
+	kw = keywords_scan(v);
+	k = classify_section(v, cps, kw);
+	if (k == LINE_ISSUES || k == LINE_REFORMS || k == LINE_CONTACT ||
+	    k == LINE_COUNCIL)
+		return k;
+	if (k != LINE_TEXT ||
+	    !(kw & (KW_MOKUHYO | KW_SHIMEI | KW_HOSHIN | KW_KANGAE)))
+		return LINE_TEXT;
+	k = classify_plan_heading(v, cps);
+	return k != LINE_TEXT && classify_bare_heading(v) ? k : LINE_TEXT;
 }
 
 enum line_kind
@@ -272,8 +386,9 @@ classify_line_ctx(const struct classify_noise *cn, struct span s)
 {
 	enum line_kind k;
 	struct span u;
-	size_t cps;
+	size_t cps, mark;
 	unsigned kw;
+	int digit;
 
 	if (s.n > 480)		/* > 160 code points: always body text */
 		return LINE_TEXT;
@@ -283,8 +398,14 @@ classify_line_ctx(const struct classify_noise *cn, struct span s)
 		return LINE_TEXT;
 	if (cn != NULL && classify_noise(cn, u))
 		return LINE_NOISE;
-	if (text_starts(u, "・") || text_starts(u, "•") || text_starts(u, "- "))
-		return LINE_TEXT;	/* a bullet item is never a heading */
+	if ((mark = classify_item_mark(u)) > 0) {
+		/* a list item is a heading only in its unmistakable forms;
+		 * an enumerated line may still be an ordinary one below */
+		k = classify_item_heading(text_skip(u, mark));
+		if (k != LINE_TEXT || !text_is_digit_cp((unsigned char)u.p[0],
+		    &digit))
+			return k;
+	}
 	if (cps == 0 || cps > HEADING_MAX_CP)
 		return LINE_TEXT;
 	kw = keywords_scan(u);
@@ -394,7 +515,7 @@ classify_head(struct span s, struct span *role, struct span *name)
 }
 
 const char *
-classify_not_plan(struct span s)
+classify_not_plan(struct span s, const char **word)
 {
 	static const struct {
 		const char *word, *reason;
@@ -418,7 +539,10 @@ classify_not_plan(struct span s)
 	if (text_cp_count(s) > 40)
 		return NULL;
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (classify_has(s, words[i].word))
+		if (classify_has(s, words[i].word)) {
+			if (word != NULL)
+				*word = words[i].word;
 			return words[i].reason;
+		}
 	return NULL;
 }

@@ -39,11 +39,15 @@ void	classify_noise_init(struct classify_noise *cn);
 enum line_kind classify_line_ctx(const struct classify_noise *cn,
 	    struct span s);
 enum line_kind classify_line(struct span s);	/* builds its own set */
+/* A list marker (・ • - * ○ …) or an enumerator (1. 1) (1) I.) at the
+ * start of u: its length with the white space after it, 0 if none. */
+size_t	classify_item_mark(struct span u);
 /* Title line (年度 … 運営方針); 1 if s is one. */
 int	classify_title(struct span s);
 /* (区長:岸本 孝之): role and name spans; 1 ok. */
 int	classify_head(struct span s, struct span *role, struct span *name);
-/* Words that mark a non-plan document; returns a reason or NULL. */
-const char *classify_not_plan(struct span s);
+/* Words that mark a non-plan document; returns a reason or NULL, and
+ * the word in *word (if word is not NULL). */
+const char *classify_not_plan(struct span s, const char **word);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * era.c: Japanese era years and dates.  令和N -> 2018+N (元 = 1),
- * 平成N -> 1988+N, 昭和N -> 1925+N; Gregorian 2021年度 as is.  Used for the
- * plan's fiscal year and for the page's date line.
+ * 平成N -> 1988+N, 昭和N -> 1925+N; Gregorian 2021年度 as is.  A gloss in
+ * the other calendar, in either order ((2019年度) after an era label,
+ * (平成31年度) after a Gregorian one, 元(2019)年度), is skipped.  Used for
+ * the plan's fiscal year and for the page's date line.
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,18 +41,38 @@ era_number(struct span *s, int allow_gan)
 	return nd ? v : -1;
 }
 
-/* Skips a "(2019年度)" gloss after an era label. */
+/* The year inside a gloss: an era year (平成31, 令和元) or a Gregorian
+ * one (2019); 1 if t starts with one, t moved past it. */
+static int
+era_gloss_year(struct span *t)
+{
+	size_t e;
+	long v;
+
+	for (e = 0; e < sizeof(era_names) / sizeof(era_names[0]); e++)
+		if (text_starts(*t, era_names[e].name)) {
+			*t = text_skip_spaces(text_skip(*t,
+			    strlen(era_names[e].name)));
+			v = era_number(t, 1);
+			return v >= 1 && v <= 99;
+		}
+	v = era_number(t, 0);
+	return v >= 1900 && v <= 2100;
+}
+
+/* Skips a gloss in the other calendar: "(2019年度)" after an era label,
+ * "(平成31年度)" after a Gregorian one, or "(2019)" / "(令和元)" between
+ * the number and 年度.  The gloss is not checked against the label: the
+ * label printed first is the one kept. */
 static struct span
 era_skip_gloss(struct span s)
 {
 	struct span t = text_skip_spaces(s);
-	long v;
 
 	if (!text_starts(t, "("))
 		return s;
 	t = text_skip_spaces(text_skip(t, 1));
-	v = era_number(&t, 0);
-	if (v < 1900 || v > 2100)
+	if (!era_gloss_year(&t))
 		return s;
 	t = text_skip_spaces(t);
 	if (text_starts(t, "年度"))
@@ -80,7 +102,7 @@ era_try(struct span s, size_t start, struct year_label *out)
 		v = era_number(&t, 1);
 		if (v < 1 || v > 99)
 			return 0;
-		t = text_skip_spaces(t);
+		t = text_skip_spaces(era_skip_gloss(t));	/* 元(2019)年度 */
 		if (!text_starts(t, "年度"))
 			return 0;
 		t = text_skip(t, strlen("年度"));
@@ -100,13 +122,13 @@ era_try(struct span s, size_t start, struct year_label *out)
 		v = era_number(&t, 0);
 		if (v < 1900 || v > 2100)
 			return 0;
-		t = text_skip_spaces(t);
+		t = text_skip_spaces(era_skip_gloss(t));	/* 2019(平成31)年度 */
 		if (!text_starts(t, "年度"))
 			return 0;
 		out->year = (int)v;
 		snprintf(out->label, sizeof(out->label), "%ld年度", v);
 		out->start = start;
-		out->rest = text_skip(t, strlen("年度"));
+		out->rest = era_skip_gloss(text_skip(t, strlen("年度")));
 		return 1;
 	}
 	return 0;
@@ -180,10 +202,10 @@ era_parse_date(struct span s, int *y, int *m, int *d)
 		if (yy < 1900 || yy > 2100)
 			return 0;
 	}
-	t = text_skip_spaces(t);
+	t = text_skip_spaces(era_skip_gloss(t));	/* 2019(平成31)年 */
 	if (!text_starts(t, "年"))
 		return 0;
-	t = text_skip_spaces(text_skip(t, strlen("年")));
+	t = text_skip_spaces(era_skip_gloss(text_skip(t, strlen("年"))));
 	mm = era_number(&t, 0);
 	t = text_skip_spaces(t);
 	if (mm < 1 || mm > 12 || !text_starts(t, "月"))

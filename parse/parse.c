@@ -1,7 +1,8 @@
 /*
  * parse.c: parse_bytes() orchestration: decode -> (HTML page -> text, or
  * inline fragment stripping) -> NFKC -> plan_build -> the plan-or-not
- * decision from structural evidence.  Owns struct parse_result's contents.
+ * verdict (verdict.c) -> the plan's warnings (diag.c).  Owns struct
+ * parse_result's contents.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,12 +10,16 @@
 #include "parse.h"
 #include "sbuf.h"
 #include "decode.h"
+#include "diag.h"
 #include "html.h"
 #include "normalize.h"
 #include "plan_build.h"
+#include "verdict.h"
 
+/* {"is_plan": false, "reason": …[, "evidence": …]}; evidence (owned by
+ * the call) is NULL when there was no text to weigh. */
 static void
-parse_not_plan(struct parse_result *out, const char *reason)
+parse_not_plan(struct parse_result *out, const char *reason, json_t *evidence)
 {
 	out->status = PARSE_NOT_PLAN;
 	snprintf(out->reason, sizeof(out->reason), "%s", reason);
@@ -22,7 +27,10 @@ parse_not_plan(struct parse_result *out, const char *reason)
 	if (out->plan != NULL) {
 		json_object_set_new(out->plan, "is_plan", json_false());
 		json_object_set_new(out->plan, "reason", json_string(reason));
-	}
+		if (evidence != NULL)
+			json_object_set_new(out->plan, "evidence", evidence);
+	} else
+		json_decref(evidence);
 }
 
 static int
@@ -35,33 +43,11 @@ parse_oom(struct parse_result *out)
 	return -1;
 }
 
-/* Decides from the structure found whether the text is a plan; NULL if
- * it is, else the reason it is not. */
-static const char *
-parse_verdict(const struct plan_stats *st)
-{
-	int body = st->sections + st->issues + st->reforms + st->has_head;
-
-	if (st->has_title && body > 0)
-		return NULL;
-	if (st->negative != NULL && !st->has_title)
-		return st->negative;
-	if (st->issues > 0 && (st->budgets > 0 || st->coded > 0))
-		return NULL;
-	if (st->sections >= 2 && (st->issues > 0 || st->has_head))
-		return NULL;
-	if (st->has_title)
-		return "only a 運営方針 title (a link or cover page): no plan "
-		    "sections, 経営課題 or budgets follow it";
-	return "no plan structure found: no 運営方針 title, no 経営課題 with "
-	    "strategies/initiatives or budgets, no 目標/使命/方針 sections";
-}
-
 static int
 parse_text(const char *text, size_t n, struct parse_result *out)
 {
 	struct plan_stats st;
-	const char *why;
+	struct verdict v;
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -69,19 +55,21 @@ parse_text(const char *text, size_t n, struct parse_result *out)
 			break;
 	if (i == n) {
 		parse_not_plan(out, "document is empty (no text after "
-		    "decoding and removing markup)");
+		    "decoding and removing markup)", NULL);
 		return out->plan ? 0 : parse_oom(out);
 	}
 	out->plan = plan_build(text, n, &st);
 	if (out->plan == NULL)
 		return parse_oom(out);
-	why = parse_verdict(&st);
-	if (why != NULL) {
+	verdict_decide(&st, &v);
+	if (!v.is_plan) {
 		json_decref(out->plan);
 		out->plan = NULL;
-		parse_not_plan(out, why);
+		parse_not_plan(out, v.reason, verdict_evidence(&st));
 		return out->plan ? 0 : parse_oom(out);
 	}
+	if (diag_add_warnings(out->plan, &st, &v) != 0)
+		return parse_oom(out);
 	out->status = PARSE_PLAN;
 	out->reason[0] = '\0';
 	return 0;
@@ -110,7 +98,7 @@ parse_bytes(const void *bytes, size_t len, const char *content_type,
 		if (rc == 2) {		/* binary junk: not a plan */
 			char why[sizeof(out->reason)];
 			snprintf(why, sizeof(why), "%s", out->reason);
-			parse_not_plan(out, why);
+			parse_not_plan(out, why, NULL);
 			return out->plan ? 0 : parse_oom(out);
 		}
 		out->status = PARSE_UNDECODABLE;

@@ -12,11 +12,12 @@
 
 /* Bumped whenever the parser's output can change for the same input; stored
  * beside every parsed document so `planq reparse` knows what is stale. */
-#define PARSER_VERSION "1.0.0"
+#define PARSER_VERSION "1.1.0"
 
 enum parse_status {
 	PARSE_PLAN = 0,		/* plan holds the parsed plan (is_plan true) */
-	PARSE_NOT_PLAN,		/* decoded fine, but not a plan; reason says why */
+	PARSE_NOT_PLAN,		/* decoded fine, but not a plan; reason says why
+				 * and names the evidence weighed */
 	PARSE_UNDECODABLE,	/* bytes are not text in any charset we accept */
 };
 
@@ -24,8 +25,9 @@ struct parse_result {
 	enum parse_status status;
 	char	 reason[256];	/* human-readable, empty for PARSE_PLAN */
 	char	 charset[32];	/* charset the body was decoded from */
-	json_t	*plan;		/* owned; PARSE_PLAN: the plan object;
-				 * PARSE_NOT_PLAN: {"is_plan":false,"reason":…};
+	json_t	*plan;		/* owned; PARSE_PLAN: the plan object, its
+				 * "warnings" included; PARSE_NOT_PLAN:
+				 * {"is_plan":false,"reason":…,"evidence":…};
 				 * PARSE_UNDECODABLE: NULL */
 };
 
@@ -37,6 +39,32 @@ struct parse_result {
  */
 int	parse_bytes(const void *bytes, size_t len, const char *content_type,
 	    struct parse_result *out);
+
+/*
+ * What a parsed plan's "warnings" list can say (docs/PLAN-JSON.md): each
+ * entry is {"code": …, "detail": …}.  The codes are stable, so a store or
+ * a metric may count by them; a new kind of doubt gets a new code.
+ */
+enum parse_warning {
+	PARSE_WARN_NO_TITLE = 0,	/* a fragment: no 運営方針 title */
+	PARSE_WARN_NO_FISCAL_YEAR,	/* a title without a 年度 */
+	PARSE_WARN_NO_ORG,		/* a title without an organisation */
+	PARSE_WARN_ORG_UNKNOWN,		/* not one of Osaka City's (orgs.tsv) */
+	PARSE_WARN_ORG_NAME_NOISE,	/* a known org printed with noise */
+	PARSE_WARN_NO_GOALS,		/* expected sections that are missing */
+	PARSE_WARN_NO_MISSIONS,
+	PARSE_WARN_NO_POLICIES,
+	PARSE_WARN_NO_ISSUES,
+	PARSE_WARN_ISSUE_WITHOUT_STRATEGIES,
+	PARSE_WARN_INITIATIVE_WITHOUT_BUDGET,
+	PARSE_WARN_BUDGET_UNLABELLED,
+	PARSE_WARN_TRUNCATED,		/* the document looks cut off */
+	PARSE_WARN_COUNT
+};
+
+/* The code of w as the JSON writes it ("org_unknown"); NULL if out of
+ * range. */
+const char *parse_warning_code(enum parse_warning w);
 
 /* Releases what parse_bytes() put in *r; safe to call twice. */
 void	parse_result_clear(struct parse_result *r);

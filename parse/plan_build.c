@@ -42,6 +42,22 @@ plan_build_oom(const struct build_state *pb)
 	    pb->eval.challenges.oom || pb->eval.council.oom;
 }
 
+/* Whether the last non-blank line stops without what ends a sentence or
+ * an item (。 ) 】 」 …): a hint that the text was cut off. */
+static int
+plan_build_ends_open(const char *text, size_t n)
+{
+	static const char *const closers[] = { "。", ")", "】", "」", "』",
+	    "》", "≫", "]", "〕", ">", ".", "!", "?", "円", NULL };
+	struct span s = text_trim((struct span){ text, n });
+	size_t i;
+
+	for (i = 0; closers[i] != NULL; i++)
+		if (text_ends(s, closers[i]))
+			return 0;
+	return s.n > 0;
+}
+
 static json_t *
 plan_build_or_null(json_t *j)
 {
@@ -96,6 +112,7 @@ plan_build(const char *text, size_t n, struct plan_stats *st)
 		i = e + 1;
 	}
 	build_target_flush(&pb);
+	st->ends_open = plan_build_ends_open(text, n);
 	oom = plan_build_oom(&pb);
 	root = plan_build_finish(&pb);
 	plan_build_free(&pb);

@@ -12,7 +12,14 @@
 
 struct plan_stats {
 	int	 has_title;
+	int	 org_match;	/* enum org_how of the title's org (org.h) */
 	int	 has_head;
+	int	 has_date;	/* the page's own date line */
+	int	 has_page_id;	/* ページ番号 */
+	int	 has_intro;	/* the plan introducing itself (運営方針は…) */
+	int	 has_contact;	/* the page's contact heading, its usual end */
+	int	 ends_open;	/* the last line stops mid-sentence (no 。, no
+				 * closing bracket): maybe cut off */
 	int	 sections;	/* goals/missions/policies with content */
 	int	 issues;
 	int	 items;		/* strategies + initiatives */
@@ -20,6 +27,7 @@ struct plan_stats {
 	int	 budgets;
 	int	 reforms;
 	const char *negative;	/* not-a-plan reason from early lines */
+	const char *negative_word;	/* the word it was told by (会議録) */
 };
 /* Builds the plan from normalised text; NULL on OOM. */
 json_t	*plan_build(const char *text, size_t n, struct plan_stats *st);

@@ -572,8 +572,8 @@ test_classify(void)
 	    "unwrapped head without colon is text");
 	CHECK(classify_line(sp("このページに関するお問い合わせ")) == LINE_CONTACT,
 	    "contact variant");
-	CHECK(classify_not_plan(sp("第3回 区政会議 会議録")) != NULL, "minutes");
-	CHECK(classify_not_plan(sp("令和2年度 西区運営方針")) == NULL, "plan ok");
+	CHECK(classify_not_plan(sp("第3回 区政会議 会議録"), NULL) != NULL, "minutes");
+	CHECK(classify_not_plan(sp("令和2年度 西区運営方針"), NULL) == NULL, "plan ok");
 }
 
 /* ---- parse_bytes end to end ------------------------------------------------- */
