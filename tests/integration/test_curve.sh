@@ -18,7 +18,7 @@ assert_eq "keygen prints a 40-character Z85 public key" "40 1" \
 	"${#key} $(printf '%s\n' "$key" | wc -l)"
 assert_eq "secret file is 0600" 600 "$(stat -c %a "$TMP/keys/server_secret")"
 check "public file has no secret" bash -c "! grep -q secret-key '$TMP/keys/server'"
-check "public key in the certificate" grep -qF "$key" "$TMP/keys/server"
+check "public key in the certificate" grep -qF -- "$key" "$TMP/keys/server"
 "$PLANQ" keygen "$TMP/keys/server" >/dev/null 2>"$TMP/keygen2.err"
 assert_eq "keygen refuses to overwrite" 1 "$?"
 "$PLANQ" keygen "$TMP/keys/alice" >/dev/null

@@ -93,7 +93,7 @@ assert_match "4 v=2.0: unsupported version 2" '^unsupported protocol version v=2
 r=$(probe_frames '{"v":1.5,"id":"v15"}' "@$plan")
 assert_match "4 v=1.5: unsupported version 1.5" '^unsupported protocol version v=1\.5;' "$(last "$r" reason)"
 for reason in '`message has 1 frame' 'message has N frames' 'envelope "v" must be the number 1' 'contains a NUL character'; do
-	check "4 PROTOCOL.md lists: $reason" grep -qF "$reason" "$ROOT/docs/PROTOCOL.md"
+	check "4 PROTOCOL.md lists: $reason" grep -qF -- "$reason" "$ROOT/docs/PROTOCOL.md"
 done
 
 # ---- 5. the frame limit: 2 x max_body + 64 KiB ---------------------------
