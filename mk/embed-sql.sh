@@ -1,7 +1,7 @@
 #!/bin/sh
 # mk/embed-sql.sh FILE...: prints a C source that embeds each SQL file as a
 # NUL-terminated byte array, for `planq db migrate` (tools/migrate.c), in
-# the order given.
+# the order given (mk/sql-files.sh gives the order of application).
 #   .../NNN_name.sql           a numbered migration, version NNN
 #   .../functions/name.sql     a repeatable file, named "functions/name"
 #   .../views/name.sql         a repeatable file, named "views/name"

@@ -14,7 +14,8 @@ static void
 db_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: planq db migrate [--db DSN]   apply pending SQL migrations\n"
+	    "usage: planq db migrate [--db DSN]   apply pending SQL migrations and\n"
+	    "                                     new or changed functions and views\n"
 	    "       planq db version [--db DSN]   print the schema version (0: none)\n"
 	    "       planq db roles   [--db DSN]   create/refresh the planq_ingest and\n"
 	    "                                     planq_report roles (needs CREATEROLE)\n"

@@ -2,8 +2,9 @@
  * migrate.c: `planq db migrate`'s engine.  Takes a session advisory lock so
  * concurrent runs serialise, keeps planq_migrations(version, name,
  * applied_at, checksum), refuses when an applied file's checksum changed,
- * and applies each pending numbered migration in its own transaction.
- * Also `planq db version` and `planq db roles`.
+ * and applies each pending numbered migration in its own transaction;
+ * then, under the same lock, the repeatable functions and views
+ * (migrate_repeat.c).  Also `planq db version` and `planq db roles`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "dbconn.h"
 #include "migrate.h"
+#include "migrate_repeat.h"
 #include "migrate_step.h"
 
 /* pg_advisory_lock key shared by every `planq db migrate` */
@@ -164,6 +166,9 @@ migrate_locked(PGconn *conn, const struct sql_set *set, FILE *out)
 	    "cannot create the planq_migrations table") != 0)
 		return -1;
 	rc = migrate_versioned(conn, set, out, &db_version, &done);
+	/* the functions and views need every table: only after a full run */
+	if (rc == 0)
+		rc = migrate_repeatables(conn, set, out, &done);
 	if (rc == 0 && done == 0)
 		fprintf(out, "database is up to date (version %d)\n", db_version);
 	if (rc == 0 && db_version > migrate_latest(set))

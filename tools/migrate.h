@@ -1,8 +1,9 @@
 /*
  * migrate.h: applies a set of SQL files (normally those embedded in
  * bin/planq: sql_embedded.h) to a database and reports the schema version.
- * The numbered migrations are applied once each and in order.  Output
- * (what was applied) goes to `out`.
+ * The numbered migrations are applied once each and in order; then the
+ * repeatable functions and views (tools/migrate_repeat.c) that are new or
+ * changed.  Output (what was applied) goes to `out`.
  */
 #ifndef PLANQ_MIGRATE_H
 #define PLANQ_MIGRATE_H
@@ -15,9 +16,10 @@
 /* Highest migration version a set carries. */
 int	migrate_latest(const struct sql_set *set);
 
-/* Applies pending migrations under an advisory lock, each in its own
- * transaction.  Returns 0 on success (also when nothing was pending), -1
- * after printing what went wrong to stderr. */
+/* Applies pending migrations, then new or changed repeatable files, under
+ * an advisory lock, each in its own transaction.  Returns 0 on success
+ * (also when nothing was pending), -1 after printing what went wrong to
+ * stderr. */
 int	migrate_run(PGconn *conn, const struct sql_set *set, FILE *out);
 
 /* Stores the database's schema version in *version (0: never migrated).

@@ -1,8 +1,9 @@
 /*
  * sql_embedded.h: the SQL files compiled into bin/planq.  The table itself
  * is generated at build time from the files in sql/ by mk/embed-sql.sh
- * (mk/sql.mk): the numbered migrations in ascending order, then
- * roles.sql.
+ * (mk/sql.mk), in the order mk/sql-files.sh gives: the numbered migrations
+ * in ascending order, then the repeatable files (functions and views) in
+ * the order of sql/repeatable.list, then roles.sql.
  */
 #ifndef PLANQ_SQL_EMBEDDED_H
 #define PLANQ_SQL_EMBEDDED_H
