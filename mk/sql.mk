@@ -17,3 +17,12 @@ $(SQL_GEN_O): $(SQL_GEN_C) tools/sql_embedded.h
 	$(CC) $(CFLAGS_ALL) -Itools -c $< -o $@
 
 $(BINDIR)/planq: $(SQL_GEN_O)
+
+# tests/tools/migrate_files: the same engine as `planq db migrate` over SQL
+# files named on its command line (tests/integration/test_sql_repeatable.sh)
+MIGRATE_OBJS := $(call obj,tools/migrate.c tools/migrate_repeat.c \
+		tools/migrate_step.c tools/dbconn.c)
+$(BUILDDIR)/tests/tools/migrate_files: $(call obj,tests/tools/migrate_files.c) \
+		$(MIGRATE_OBJS) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_TOOLS)
