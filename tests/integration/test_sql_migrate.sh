@@ -3,7 +3,8 @@
 # PostgreSQL: fresh apply (every numbered migration, then every repeatable
 # function and view), second run is a no-op, runs at once apply each file
 # once, a changed checksum is refused, works from another directory.
-# Changing a repeatable file: test_sql_repeatable.sh.
+# Changing a repeatable file: test_sql_repeatable.sh; a database migrated
+# by an earlier planq: test_sql_forward.sh.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/plansql.sh"
