@@ -172,17 +172,32 @@ job_item_clear(struct job_item *it)
 	parse_result_clear(&it->pr);
 }
 
+/* A parsed plan that cannot be stored is stored as a rejection instead,
+ * with the bytes and the reason, so it can be reparsed after a fix. */
+static char *
+job_reject_plan(struct store *st, struct job_item *it, const char *reason)
+{
+	struct store_result again;
+	struct store_doc doc;
+
+	log_warnx("%s", reason);
+	doc = it->doc;
+	doc.outcome = "rejected";
+	doc.reason = reason;
+	doc.plan_json = NULL;
+	doc.plan = NULL;
+	return job_answer_rejection(st, it, &doc, &again);
+}
+
 /*
  * The reply for a document the database has answered for.  A plan the
- * database refused is stored once more as a rejection, with the bytes and
- * the server's message, so it can be reparsed after a fix.
+ * database refused (the server's message) or that cannot be turned into
+ * rows (plan_rows.c's reason) is stored as a rejection.
  */
 static char *
 job_answer(struct store *st, struct job_item *it, enum store_status status,
     const struct store_result *res)
 {
-	struct store_result again;
-	struct store_doc doc;
 	char reason[700];
 
 	switch (status) {
@@ -192,6 +207,10 @@ job_answer(struct store *st, struct job_item *it, enum store_status status,
 		snprintf(reason, sizeof(reason), "database unavailable (%s); "
 		    "send again later", res->reason);
 		return job_reply_from(&it->env, "retry", NULL, reason);
+	case STORE_PLAN_REFUSED:
+		snprintf(reason, sizeof(reason), "the parsed plan cannot be "
+		    "stored: %s", res->reason);
+		return job_reject_plan(st, it, reason);
 	case STORE_DATA_ERROR:
 		break;
 	}
@@ -202,13 +221,7 @@ job_answer(struct store *st, struct job_item *it, enum store_status status,
 	}
 	snprintf(reason, sizeof(reason), "the database refused the parsed "
 	    "plan: %s", res->reason);
-	log_warnx("%s", reason);
-	doc = it->doc;
-	doc.outcome = "rejected";
-	doc.reason = reason;
-	doc.plan_json = NULL;
-	doc.plan = NULL;
-	return job_answer_rejection(st, it, &doc, &again);
+	return job_reject_plan(st, it, reason);
 }
 
 static char *

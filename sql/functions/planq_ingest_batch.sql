@@ -1,7 +1,7 @@
 -- functions/planq_ingest_batch.sql: the worker's write (docs/SCHEMA.md): n
 -- documents in one call, each statement once for the whole batch: check
--- the arguments, insert the new documents, their plans and all their child
--- rows (planq_store_plans), record the duplicates, offer the new plans as
+-- the arguments, insert the new documents, their plans and all their rows
+-- (planq_store_plans), record the duplicates, offer the new plans as
 -- current versions (planq_offer_current_batch).  Granted to planq_ingest by
 -- sql/roles.sql; planq_ingest is this function with arrays of one.
 --
@@ -9,9 +9,11 @@
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 --
 -- Each array holds one element per document; p_sha256[i] may be NULL
--- (computed).  The row arrays (planq_issue_row …, types of migration 009)
--- are the child rows of the plans by position, or NULL to have them taken
--- from p_plan.  One row per document: idx is its position.
+-- (computed).  The row arrays (planq_issue_row …, types of migrations 009
+-- and 010) are every row of the plans, built by the caller from p_plan
+-- (workers/plan_rows.c), naming their document by its position: a document
+-- stored as a plan needs its plan row, and the rows of its parts (NULL:
+-- none).  One row per document: idx is its position.
 --
 -- Order inside a batch, chosen so that concurrent batches cannot deadlock:
 -- documents are inserted in sha256 order (the unique index's locks), the
@@ -39,7 +41,13 @@ CREATE OR REPLACE FUNCTION planq_ingest_batch(p_sha256 bytea[], p_raw bytea[],
                                    p_issues planq_issue_row[] DEFAULT NULL,
                                    p_strategies planq_strategy_row[] DEFAULT NULL,
                                    p_initiatives planq_initiative_row[] DEFAULT NULL,
-                                   p_budgets planq_budget_row[] DEFAULT NULL)
+                                   p_budgets planq_budget_row[] DEFAULT NULL,
+                                   p_plan_rows planq_plan_row[] DEFAULT NULL,
+                                   p_texts planq_text_row[] DEFAULT NULL,
+                                   p_reforms planq_reform_row[] DEFAULT NULL,
+                                   p_evaluations planq_evaluation_row[] DEFAULT NULL,
+                                   p_councils planq_council_row[] DEFAULT NULL,
+                                   p_contacts planq_contact_row[] DEFAULT NULL)
 RETURNS TABLE (idx integer, status text, document_id bigint, plan_id bigint,
                reason text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
@@ -63,9 +71,14 @@ BEGIN
 		      MESSAGE = v_err.message, HINT = coalesce(v_err.hint, '');
 	END IF;
 	IF p_issues IS NOT NULL OR p_strategies IS NOT NULL
-	   OR p_initiatives IS NOT NULL OR p_budgets IS NOT NULL THEN
+	   OR p_initiatives IS NOT NULL OR p_budgets IS NOT NULL
+	   OR p_plan_rows IS NOT NULL OR p_texts IS NOT NULL OR p_reforms IS NOT NULL
+	   OR p_evaluations IS NOT NULL OR p_councils IS NOT NULL
+	   OR p_contacts IS NOT NULL THEN
 		v_rows_err := planq_plan_rows_error(cardinality(p_raw), p_issues,
-		                                    p_strategies, p_initiatives, p_budgets);
+		                                    p_strategies, p_initiatives, p_budgets,
+		                                    p_plan_rows, p_texts, p_reforms,
+		                                    p_evaluations, p_councils, p_contacts);
 		IF v_rows_err IS NOT NULL THEN
 			RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
 			      MESSAGE = 'planq_ingest_batch: ' || v_rows_err,
@@ -109,7 +122,8 @@ BEGIN
 	IF array_remove(v_doc_at, NULL) <> '{}' THEN
 		v_plan_at := planq_store_plans(v_doc_at, p_plan, p_parser_version,
 		                               p_issues, p_strategies, p_initiatives,
-		                               p_budgets);
+		                               p_budgets, p_plan_rows, p_texts, p_reforms,
+		                               p_evaluations, p_councils, p_contacts);
 	END IF;
 
 	-- the rest are duplicates of stored bytes (of this batch or earlier)
@@ -132,7 +146,23 @@ BEGIN
 	  FROM unnest(v_new_idx, v_new_doc) AS d(i, doc);
 END $$;
 
--- not for PUBLIC: sql/roles.sql grants it to the planq_ingest role
-REVOKE EXECUTE ON FUNCTION planq_ingest_batch(bytea[], bytea[], jsonb[], text[], text[], text[], jsonb[],
-                           text, planq_issue_row[], planq_strategy_row[],
-                           planq_initiative_row[], planq_budget_row[]) FROM PUBLIC;
+-- not for PUBLIC: sql/roles.sql grants it to the planq_ingest role; and
+-- at once, if that role exists, so that the workers can call it as soon as
+-- a migration has given it other arguments (010), before `planq db roles`
+REVOKE EXECUTE ON FUNCTION planq_ingest_batch(bytea[], bytea[], jsonb[], text[],
+                           text[], text[], jsonb[], text, planq_issue_row[],
+                           planq_strategy_row[], planq_initiative_row[],
+                           planq_budget_row[], planq_plan_row[], planq_text_row[],
+                           planq_reform_row[], planq_evaluation_row[],
+                           planq_council_row[], planq_contact_row[]) FROM PUBLIC;
+DO $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_ingest') THEN
+		GRANT EXECUTE ON FUNCTION planq_ingest_batch(bytea[], bytea[], jsonb[],
+		      text[], text[], text[], jsonb[], text, planq_issue_row[],
+		      planq_strategy_row[], planq_initiative_row[], planq_budget_row[],
+		      planq_plan_row[], planq_text_row[], planq_reform_row[],
+		      planq_evaluation_row[], planq_council_row[], planq_contact_row[])
+		   TO planq_ingest;
+	END IF;
+END $$;

@@ -9,9 +9,21 @@
 -- "reason":…} (or NULL: undecodable) to mark the document rejected.
 -- Returns 'changed' (rows replaced) or 'unchanged' (same output: only the
 -- parser version is updated), and the document's plan id afterwards.
--- p_charset: what the bytes were decoded from this time (NULL: keep).
+-- p_charset: what the bytes were decoded from this time (NULL: keep).  The
+-- row arrays: every row of the new plan, naming doc 1, as the caller built
+-- them from p_plan (workers/plan_rows.c; see planq_ingest_batch).
 CREATE OR REPLACE FUNCTION planq_reparse(p_document_id bigint, p_plan jsonb,
-                              p_parser_version text, p_charset text DEFAULT NULL)
+                              p_parser_version text, p_charset text DEFAULT NULL,
+                              p_issues planq_issue_row[] DEFAULT NULL,
+                              p_strategies planq_strategy_row[] DEFAULT NULL,
+                              p_initiatives planq_initiative_row[] DEFAULT NULL,
+                              p_budgets planq_budget_row[] DEFAULT NULL,
+                              p_plan_rows planq_plan_row[] DEFAULT NULL,
+                              p_texts planq_text_row[] DEFAULT NULL,
+                              p_reforms planq_reform_row[] DEFAULT NULL,
+                              p_evaluations planq_evaluation_row[] DEFAULT NULL,
+                              p_councils planq_council_row[] DEFAULT NULL,
+                              p_contacts planq_contact_row[] DEFAULT NULL)
 RETURNS TABLE (status text, plan_id bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
@@ -52,7 +64,10 @@ BEGIN
 	       charset = coalesce(p_charset, charset)
 	 WHERE id = p_document_id;
 	IF v_is_plan THEN
-		v_plan := planq_store_plan(p_document_id, p_plan, p_parser_version);
+		v_plan := planq_store_plan(p_document_id, p_plan, p_parser_version,
+		                           p_issues, p_strategies, p_initiatives,
+		                           p_budgets, p_plan_rows, p_texts, p_reforms,
+		                           p_evaluations, p_councils, p_contacts);
 		PERFORM planq_set_current(p.org_name, p.fiscal_year)
 		   FROM plans p WHERE p.id = v_plan;
 	END IF;
@@ -62,4 +77,9 @@ BEGIN
 END $$;
 
 -- not for PUBLIC: `planq reparse` runs as the schema owner
-REVOKE EXECUTE ON FUNCTION planq_reparse(bigint, jsonb, text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION planq_reparse(bigint, jsonb, text, text,
+                           planq_issue_row[], planq_strategy_row[],
+                           planq_initiative_row[], planq_budget_row[],
+                           planq_plan_row[], planq_text_row[], planq_reform_row[],
+                           planq_evaluation_row[], planq_council_row[],
+                           planq_contact_row[]) FROM PUBLIC;

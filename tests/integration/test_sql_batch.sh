@@ -11,6 +11,7 @@ set -u
 . "$ROOT/tests/lib/plansql.sh"
 cd "$ROOT"
 setup_db
+install_plan_rows
 install_plan_fingerprint
 
 mkdir -p "$TMP/d"

@@ -17,8 +17,24 @@ set -u
 cd "$ROOT"
 pg_start "$TMP/pg" || { echo "cannot start PostgreSQL"; exit 1; }
 
-# functions whose definition the files after 009 change on purpose
-CHANGED_SINCE_009=""
+# functions whose definition the files after 009 change on purpose: 010
+# makes the callers send every row of a plan (workers/plan_rows.c) instead
+# of the database reading them out of the JSON, so the write path takes
+# row arrays, and the two functions that read the JSON are gone
+CHANGED_SINCE_009="planq_ingest planq_ingest_batch planq_reparse planq_store_plan
+	planq_store_plans planq_plan_rows_error planq_plan_rows planq_store_plan_by_part"
+
+# ingest009 RAW PLAN|- [OUTCOME [REASON [ENVELOPE]]]: one call of 009's
+# planq_ingest, which read the rows out of the plan JSON itself
+ingest009() {
+	local plan=${2:--} planval=""
+	[ "$plan" = - ] || planval=$(cat "$plan")
+	q -v raw="$(base64 -w0 "$1")" -v plan="$planval" -v outcome="${3:-stored}" \
+	  -v reason="${4:-}" -v env="${5:-{\}}" <<'SQL'
+SELECT * FROM planq_ingest(NULL, decode(:'raw', 'base64'), :'env'::jsonb, 'UTF-8',
+       :'outcome', nullif(:'reason', ''), nullif(:'plan', '')::jsonb, 'test-1');
+SQL
+}
 
 # ---- 001-009, as planq applied them -----------------------------------------
 q -c "CREATE TABLE planq_migrations (version integer PRIMARY KEY, name text NOT NULL,
@@ -31,7 +47,40 @@ for f in sql/00[1-9]_*.sql; do
 	      VALUES (${name%%_*}, '$name', '$(sha256sum "$f" | cut -c1-64)')"
 done
 assert_eq "the database is at version 9" 9 "$("$PLANQ" db version 2>/dev/null)"
-"$PLANQ" db roles >/dev/null || { echo "planq db roles failed"; exit 1; }
+# and the roles as sql/roles.sql granted them then (today's file names the
+# types of 010, so its 009 grants are written out here)
+q <<'SQL'
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_ingest') THEN
+		CREATE ROLE planq_ingest LOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_report') THEN
+		CREATE ROLE planq_report LOGIN;
+	END IF;
+END $$;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO planq_ingest, planq_report;
+GRANT EXECUTE ON FUNCTION
+	planq_ingest(bytea, bytea, jsonb, text, text, text, jsonb, text),
+	planq_ingest_batch(bytea[], bytea[], jsonb[], text[], text[], text[], jsonb[],
+	                   text, planq_issue_row[], planq_strategy_row[],
+	                   planq_initiative_row[], planq_budget_row[]),
+	planq_record_event(text, text, text)
+TO planq_ingest;
+GRANT SELECT ON planq_migrations TO planq_ingest;
+DO $$
+DECLARE
+	v regclass;
+BEGIN
+	FOR v IN SELECT c.oid::regclass FROM pg_class c
+	          JOIN pg_namespace n ON n.oid = c.relnamespace
+	         WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm')
+	LOOP
+		EXECUTE format('GRANT SELECT ON %s TO planq_report', v);
+	END LOOP;
+END $$;
+SQL
 
 # ---- rows in every table, through 009's own functions --------------------------
 i=0
@@ -39,14 +88,14 @@ for j in samples/*.json tests/sql/testku_*.json tests/fixtures/layouts/layout_*.
 	jq -e '.is_plan != false' "$j" >/dev/null || continue
 	i=$((i + 1))
 	printf 'document %d: %s\n' "$i" "$j" >"$TMP/raw$i"
-	ingest "$TMP/raw$i" "$j" stored "" \
+	ingest009 "$TMP/raw$i" "$j" stored "" \
 		"{\"id\":\"c$i\",\"source_url\":\"https://www.city.osaka.lg.jp/p$i.html\",\"fetched_at\":\"2024-04-0${i: -1}T10:00:00+09:00\"}" \
 		>/dev/null || { echo "cannot store $j"; exit 1; }
 done
 printf 'not a plan\n' >"$TMP/rej"
-ingest "$TMP/rej" - rejected "not a plan: no 経営課題" '{"source_url":"https://example.org/x"}' >/dev/null
-ingest "$TMP/raw1" samples/01_kita_r3_table.json stored "" '{"url":"https://mirror.example/1"}' >/dev/null
-ingest "$TMP/rej" - rejected "not a plan: again" >/dev/null
+ingest009 "$TMP/rej" - rejected "not a plan: no 経営課題" '{"source_url":"https://example.org/x"}' >/dev/null
+ingest009 "$TMP/raw1" samples/01_kita_r3_table.json stored "" '{"url":"https://mirror.example/1"}' >/dev/null
+ingest009 "$TMP/rej" - rejected "not a plan: again" >/dev/null
 q -c "SELECT planq_record_event('retry', 'https://example.org/y', 'database busy')" >/dev/null
 q -c "SELECT * FROM planq_reparse((SELECT min(id) FROM documents), (SELECT parsed FROM plans ORDER BY id LIMIT 1), 'test-2')" >/dev/null
 TABLES="documents plans plan_texts issues strategies initiatives budgets reforms evaluations council_reflections contacts ingest_events"
@@ -92,9 +141,15 @@ assert_eq "the database is at the latest version" "$latest" "$("$PLANQ" db versi
 snapshot_rows "$TMP/rows.after"
 assert_eq "every row kept, every view answers the same" "" "$(diff "$TMP/rows.before" "$TMP/rows.after")"
 snapshot_defs "$TMP/defs.after"
-want=$(for f in $CHANGED_SINCE_009; do grep "^function $f(" "$TMP/defs.before"; done)
+want=$(for f in $CHANGED_SINCE_009; do grep "^function $f(" "$TMP/defs.before"; done | sort)
 assert_eq "every definition and grant the same, but the ones changed on purpose" "$want" \
-	"$(diff "$TMP/defs.before" "$TMP/defs.after" | sed -n 's/^< //p')"
+	"$(diff "$TMP/defs.before" "$TMP/defs.after" | sed -n 's/^< //p' | sort)"
+assert_eq "the workers' role may call the new planq_ingest and planq_ingest_batch at once" "true|true" \
+	"$(q -c "SELECT bool_and(has_function_privilege('planq_ingest', p.oid, 'EXECUTE'))
+	              || '|' || (count(*) = 2)
+	         FROM pg_proc p WHERE p.proname IN ('planq_ingest', 'planq_ingest_batch')
+	          AND p.pronamespace = 'public'::regnamespace")"
+install_plan_rows
 
 # ---- a second run writes nothing -------------------------------------------------
 catalog="SELECT md5(string_agg(p.xmin::text || p.oid::regprocedure::text, ',' ORDER BY p.oid))
