@@ -34,7 +34,9 @@ job_sha256(const void *data, size_t len, unsigned char out[32])
 /* Test builds only: a document carrying one of these markers makes its
  * worker crash, try to write a file, or try to run a program, so the tests
  * can prove that poison documents end up quarantined and that the sandbox
- * (sandbox.c) kills a worker that does what it must not. */
+ * (sandbox.c) kills a worker that does what it must not; or gives its
+ * parsed plan a shape no rows can hold (plan_rows.c), which the parser
+ * never makes, so that the tests can see such a plan rejected. */
 static int
 job_has_marker(const void *body, size_t len, const char *marker)
 {
@@ -59,6 +61,13 @@ job_test_hooks(const void *body, size_t len)
 		execl("/bin/true", "true", (char *)NULL);
 		log_errx("test hook: execl failed: %s", strerror(errno));
 	}
+}
+
+static void
+job_test_plan_hook(const void *body, size_t len, json_t *plan)
+{
+	if (plan != NULL && job_has_marker(body, len, "PLANQ-TEST-BAD-SHAPE"))
+		json_object_set_new(plan, "issues", json_object());
 }
 #endif
 
@@ -121,6 +130,9 @@ job_decide(struct job_item *it)
 	it->doc.charset = it->pr.charset[0] ? it->pr.charset : NULL;
 	switch (it->pr.status) {
 	case PARSE_PLAN:
+#ifdef PLANQ_TEST_HOOKS
+		job_test_plan_hook(in->body, in->body_len, it->pr.plan);
+#endif
 		it->plan_text = plan_json_text(it->pr.plan, NULL);
 		it->doc.outcome = "stored";
 		it->doc.plan_json = it->plan_text;
