@@ -85,11 +85,13 @@ LAYER_LIB     = -Ilib $(PKGCF_COMMON)
 LAYER_PARSE   = -DPLANQ_PARSE_INTERNAL -Iparse -Ilib $(PKGCF_PARSE) \
                 $(PKGCF_COMMON)
 LAYER_DAEMON  = -Idaemon -Ilib $(PKGCF_ZMQ) $(PKGCF_DAEMON) $(PKGCF_COMMON)
-LAYER_WORKERS = -Iworkers -Iparse -Ilib $(PKGCF_ZMQ) $(PKGCF_PQ) \
+LAYER_ROWS    = -Irows -Ilib $(PKGCF_PQ) $(PKGCF_COMMON)
+LAYER_WORKERS = -Iworkers -Irows -Iparse -Ilib $(PKGCF_ZMQ) $(PKGCF_PQ) \
                 $(PKGCF_SECCOMP) $(PKGCF_COMMON)
-LAYER_TOOLS   = -Itools -Iparse -Ilib $(PKGCF_ZMQ) $(PKGCF_PQ) $(PKGCF_COMMON)
+LAYER_TOOLS   = -Itools -Irows -Iparse -Ilib $(PKGCF_ZMQ) $(PKGCF_PQ) \
+                $(PKGCF_COMMON)
 # tests look inside what they test: the parser's stages, the worker
-LAYER_TESTS   = -DPLANQ_PARSE_INTERNAL -Itests/unit -Iworkers -Iparse -Ilib \
+LAYER_TESTS   = -DPLANQ_PARSE_INTERNAL -Itests/unit -Iworkers -Irows -Iparse -Ilib \
                 $(PKGCF_PARSE) $(PKGCF_ZMQ) $(PKGCF_PQ) $(PKGCF_COMMON)
 # the daemon's unit tests: its modules, nothing of workers or the parser
 LAYER_DTESTS  = -Itests/unit -Idaemon -Ilib $(PKGCF_ZMQ) $(PKGCF_DAEMON) \
@@ -99,6 +101,7 @@ LAYER_TTOOLS  = -Ilib $(PKGCF_ZMQ) $(PKGCF_COMMON)
 LIB_SRC    := $(sort $(wildcard lib/*.c))
 PARSE_SRC  := $(sort $(wildcard parse/*.c))
 DAEMON_SRC := $(sort $(wildcard daemon/*.c))
+ROWS_SRC   := $(sort $(wildcard rows/*.c))
 WORKER_SRC := $(sort $(wildcard workers/*.c))
 TOOLS_SRC  := $(sort $(wildcard tools/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
@@ -110,6 +113,7 @@ obj = $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(1))
 
 LIB_A    := $(BUILDDIR)/libplanq.a
 PARSE_A  := $(BUILDDIR)/libplanqparse.a
+ROWS_A   := $(BUILDDIR)/libplanqrows.a
 WORKER_A := $(BUILDDIR)/libplanqworker.a
 DAEMON_A := $(BUILDDIR)/libplanqd.a
 
@@ -135,17 +139,22 @@ $(BUILDDIR)/obj/%.o: %.c
 $(BUILDDIR)/obj/lib/%.o:         LAYER_FLAGS = $(LAYER_LIB)
 $(BUILDDIR)/obj/parse/%.o:       LAYER_FLAGS = $(LAYER_PARSE)
 $(BUILDDIR)/obj/daemon/%.o:      LAYER_FLAGS = $(LAYER_DAEMON)
+$(BUILDDIR)/obj/rows/%.o:        LAYER_FLAGS = $(LAYER_ROWS)
 $(BUILDDIR)/obj/workers/%.o:     LAYER_FLAGS = $(LAYER_WORKERS)
 $(BUILDDIR)/obj/tools/%.o:       LAYER_FLAGS = $(LAYER_TOOLS)
 $(BUILDDIR)/obj/tests/unit/%.o:  LAYER_FLAGS = $(LAYER_TESTS)
 $(BUILDDIR)/obj/tests/unit/daemon/%.o: LAYER_FLAGS = $(LAYER_DTESTS)
 $(BUILDDIR)/obj/tests/tools/%.o: LAYER_FLAGS = $(LAYER_TTOOLS)
+# the migrate engine's test driver links tools/' objects: tools' layer
+$(BUILDDIR)/obj/tests/tools/migrate_files.o: LAYER_FLAGS = $(LAYER_TOOLS)
 
 $(LIB_A): $(call obj,$(LIB_SRC))
 	@rm -f $@; ar rcs $@ $^
 $(PARSE_A): $(call obj,$(PARSE_SRC))
 	@rm -f $@; ar rcs $@ $^
 # the worker's pieces other than main(), so unit tests can link them
+$(ROWS_A): $(call obj,$(ROWS_SRC))
+	@rm -f $@; ar rcs $@ $^
 $(WORKER_A): $(call obj,$(filter-out workers/main.c,$(WORKER_SRC)))
 	@rm -f $@; ar rcs $@ $^
 
@@ -162,14 +171,14 @@ $(BINDIR)/planqd: $(call obj,daemon/main.c) $(DAEMON_A) $(LIB_A)
 $(BUILDDIR)/tests/%: $(call obj,tests/unit/daemon/%.c) $(DAEMON_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_DAEMON)
-$(BINDIR)/planq-worker: $(call obj,workers/main.c) $(WORKER_A) $(PARSE_A) $(LIB_A)
+$(BINDIR)/planq-worker: $(call obj,workers/main.c) $(WORKER_A) $(ROWS_A) $(PARSE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_WORKER)
-$(BINDIR)/planq: $(call obj,$(TOOLS_SRC)) $(WORKER_A) $(PARSE_A) $(LIB_A)
+$(BINDIR)/planq: $(call obj,$(TOOLS_SRC)) $(ROWS_A) $(PARSE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_TOOLS)
 
-$(BUILDDIR)/tests/%: $(call obj,tests/unit/%.c) $(WORKER_A) $(PARSE_A) $(LIB_A)
+$(BUILDDIR)/tests/%: $(call obj,tests/unit/%.c) $(WORKER_A) $(ROWS_A) $(PARSE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_TOOLS)
 
@@ -203,8 +212,8 @@ valgrind-test: all $(UNIT_BINS) $(TTOOL_BINS)
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem --std=c11 \
-	  -DPLANQ_PARSE_INTERNAL -Ilib -Iparse -Idaemon -Iworkers -Itools \
-	  lib parse daemon workers tools bench
+	  -DPLANQ_PARSE_INTERNAL -Ilib -Iparse -Idaemon -Irows -Iworkers -Itools \
+	  lib parse daemon rows workers tools bench
 	sh mk/layers.sh
 
 deps:

@@ -19,9 +19,9 @@ $(BENCH_DIR)/refload: bench/refload.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(PKGCF_PQ) $(LDFLAGS_ALL) -pthread -o $@ $< $(call pkg_libs,libpq)
 
-$(BENCH_DIR)/parsebench: bench/parsebench.c $(WORKER_A) $(PARSE_A) $(LIB_A)
+$(BENCH_DIR)/parsebench: bench/parsebench.c $(ROWS_A) $(PARSE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) -Iparse -Iworkers -Ilib $(PKGCF_COMMON) \
+	$(CC) $(CFLAGS_BASE) -Iparse -Irows -Ilib $(PKGCF_COMMON) \
 	    $(LDFLAGS_ALL) -o $@ $^ $(LIBS_PARSE)
 
 bench: all $(BENCH_BINS)

@@ -1,7 +1,11 @@
 #!/bin/sh
 # mk/embed-sql.sh FILE...: prints a C source that embeds each SQL file as a
-# NUL-terminated byte array, for `planq db migrate` (tools/migrate.c).
-# NNN_name.sql becomes version NNN; any other name (roles.sql) version 0.
+# NUL-terminated byte array, for `planq db migrate` (tools/migrate.c), in
+# the order given (mk/sql-files.sh gives the order of application).
+#   .../NNN_name.sql           a numbered migration, version NNN
+#   .../functions/name.sql     a repeatable file, named "functions/name"
+#   .../views/name.sql         a repeatable file, named "views/name"
+#   .../roles.sql              the roles (`planq db roles`)
 set -eu
 [ $# -gt 0 ] || { echo "usage: embed-sql.sh FILE..." >&2; exit 2; }
 
@@ -26,12 +30,23 @@ echo
 echo 'const struct sql_embedded sql_embedded[] = {'
 i=0
 for f; do
-	name=$(basename "$f" .sql)
-	case $name in
+	base=$(basename "$f" .sql)
+	case $base in
 	*[!A-Za-z0-9_]*) echo "embed-sql.sh: bad file name $f" >&2; exit 1 ;;
 	esac
-	version=$(echo "$name" | sed -n 's/^0*\([0-9][0-9]*\)_.*/\1/p')
-	echo "	{ ${version:-0}, \"$name\", (const char *)sql_text_$i, sizeof(sql_text_$i) - 1 },"
+	version=$(echo "$base" | sed -n 's/^0*\([0-9][0-9]*\)_.*/\1/p')
+	dir=$(basename "$(dirname "$f")")
+	if [ -n "$version" ]; then
+		kind=SQL_VERSIONED name=$base
+	elif [ "$dir" = functions ] || [ "$dir" = views ]; then
+		kind=SQL_REPEATABLE name=$dir/$base version=0
+	elif [ "$base" = roles ]; then
+		kind=SQL_ROLES name=$base version=0
+	else
+		echo "embed-sql.sh: $f is neither NNN_name.sql, functions/ or views/, nor roles.sql" >&2
+		exit 1
+	fi
+	echo "	{ $kind, $version, \"$name\", (const char *)sql_text_$i, sizeof(sql_text_$i) - 1 },"
 	i=$((i + 1))
 done
 echo '};'

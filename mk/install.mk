@@ -1,7 +1,8 @@
 # mk/install.mk: `make install` and `make deb` (included by the Makefile).
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=…]   binaries, man pages, the
-#       systemd unit, sysusers.d and tmpfiles.d entries, sql/ and
+#       systemd unit, sysusers.d and tmpfiles.d entries, sql/ (migrations,
+#       functions/, views/, repeatable.list, roles.sql) and
 #       setup-database.sh under share/planq, docs and the example config
 #   make install-python [PREFIX=…] [DESTDIR=…]   the Python client
 #       planq_client into $(pythondir) (PREFIX/lib/python3/dist-packages,
@@ -27,7 +28,9 @@ pythondir      ?= $(PREFIX)/lib/python3/dist-packages
 INSTALL        ?= install
 
 DOC_FILES := README.md $(wildcard docs/*.md) deploy/planqd.conf.example
-SQL_INST  := $(wildcard sql/*.sql)
+SQL_INST  := $(wildcard sql/*.sql) sql/repeatable.list
+SQL_FUNCS := $(wildcard sql/functions/*.sql)
+SQL_VIEWS := $(wildcard sql/views/*.sql)
 PY_INST   := $(wildcard clients/python/planq_client/*.py) \
              clients/python/planq_client/py.typed
 
@@ -37,6 +40,7 @@ install: all
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 \
 	    $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8 \
 	    $(DESTDIR)$(docdir) $(DESTDIR)$(sqldir) \
+	    $(DESTDIR)$(sqldir)/functions $(DESTDIR)$(sqldir)/views \
 	    $(DESTDIR)$(systemdunitdir) $(DESTDIR)$(sysusersdir) \
 	    $(DESTDIR)$(tmpfilesdir)
 	$(INSTALL) -m 0755 $(BINS) $(DESTDIR)$(bindir)/
@@ -45,6 +49,8 @@ install: all
 	$(INSTALL) -m 0644 docs/man/planqd.8 docs/man/planq-worker.8 \
 	    $(DESTDIR)$(mandir)/man8/
 	$(INSTALL) -m 0644 $(SQL_INST) $(DESTDIR)$(sqldir)/
+	$(INSTALL) -m 0644 $(SQL_FUNCS) $(DESTDIR)$(sqldir)/functions/
+	$(INSTALL) -m 0644 $(SQL_VIEWS) $(DESTDIR)$(sqldir)/views/
 	$(INSTALL) -m 0755 deploy/setup-database.sh $(DESTDIR)$(datadir)/planq/
 	$(INSTALL) -m 0644 $(DOC_FILES) $(DESTDIR)$(docdir)/
 	sed -e 's|/usr/bin/planqd|$(bindir)/planqd|g' \

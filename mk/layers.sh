@@ -18,7 +18,7 @@ forbid() {
 	fi
 }
 
-forbid "lib parse daemon workers tools bench" '^[[:space:]]*#[[:space:]]*include[[:space:]]*"\.\./' \
+forbid "lib parse daemon rows workers tools bench" '^[[:space:]]*#[[:space:]]*include[[:space:]]*"\.\./' \
 	'relative include: use the include paths the Makefile gives this part'
 forbid "lib parse" '^[[:space:]]*#[[:space:]]*include[[:space:]]*<(c?zmq|libpq-fe|microhttpd)\.h>' \
 	'lib/ and parse/ talk to no socket and no database'

@@ -3,8 +3,8 @@
 #   make tidy    clang-tidy with the checked-in .clang-tidy over every .c
 # Both exit non-zero on any finding; CI runs both.
 
-TIDY_SRC := $(LIB_SRC) $(PARSE_SRC) $(DAEMON_SRC) $(WORKER_SRC) $(TOOLS_SRC)
-TIDY_FLAGS = $(call once,TIDY_FLAGS,$(CSTD) -DPLANQ_PARSE_INTERNAL -Ilib -Iworkers -Iparse -Itools \
+TIDY_SRC := $(LIB_SRC) $(PARSE_SRC) $(DAEMON_SRC) $(ROWS_SRC) $(WORKER_SRC) $(TOOLS_SRC)
+TIDY_FLAGS = $(call once,TIDY_FLAGS,$(CSTD) -DPLANQ_PARSE_INTERNAL -Ilib -Irows -Iworkers -Iparse -Itools \
               $(call pkg_cflags,$(ALL_PKGS) libmicrohttpd libseccomp))
 
 .PHONY: tidy

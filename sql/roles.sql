@@ -27,10 +27,17 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO planq_ingest, planq_report;
 
 GRANT EXECUTE ON FUNCTION
-	planq_ingest(bytea, bytea, jsonb, text, text, text, jsonb, text),
+	planq_ingest(bytea, bytea, jsonb, text, text, text, jsonb, text,
+	             planq_issue_row[], planq_strategy_row[], planq_initiative_row[],
+	             planq_budget_row[], planq_plan_row[], planq_text_row[],
+	             planq_reform_row[], planq_evaluation_row[], planq_council_row[],
+	             planq_contact_row[]),
 	planq_ingest_batch(bytea[], bytea[], jsonb[], text[], text[], text[], jsonb[],
 	                   text, planq_issue_row[], planq_strategy_row[],
-	                   planq_initiative_row[], planq_budget_row[]),
+	                   planq_initiative_row[], planq_budget_row[],
+	                   planq_plan_row[], planq_text_row[], planq_reform_row[],
+	                   planq_evaluation_row[], planq_council_row[],
+	                   planq_contact_row[]),
 	planq_record_event(text, text, text)
 TO planq_ingest;
 -- the worker checks at startup that the schema is migrated

@@ -14,7 +14,8 @@ static void
 db_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: planq db migrate [--db DSN]   apply pending SQL migrations\n"
+	    "usage: planq db migrate [--db DSN]   apply pending SQL migrations and\n"
+	    "                                     new or changed functions and views\n"
 	    "       planq db version [--db DSN]   print the schema version (0: none)\n"
 	    "       planq db roles   [--db DSN]   create/refresh the planq_ingest and\n"
 	    "                                     planq_report roles (needs CREATEROLE)\n"
@@ -40,22 +41,24 @@ db_options(int argc, char **argv, const char **dsn)
 }
 
 static int
-db_version(PGconn *conn)
+db_version(PGconn *conn, const struct sql_set *set)
 {
 	int version;
 
 	if (migrate_db_version(conn, &version) != 0)
 		return 1;
 	printf("%d\n", version);
-	if (version < migrate_latest())
+	if (version < migrate_latest(set))
 		fprintf(stderr, "planq db version: this planq carries migrations up "
-		    "to %d; run `planq db migrate`\n", migrate_latest());
+		    "to %d; run `planq db migrate`\n", migrate_latest(set));
 	return 0;
 }
 
 int
 cmd_db(int argc, char **argv)
 {
+	/* the SQL files built into this binary (mk/sql.mk) */
+	struct sql_set set = { sql_embedded, sql_embedded_count };
 	const char *dsn, *sub;
 	PGconn *conn;
 	int rc;
@@ -79,11 +82,11 @@ cmd_db(int argc, char **argv)
 	if (conn == NULL)
 		return 1;
 	if (strcmp(sub, "migrate") == 0)
-		rc = migrate_run(conn, stdout) == 0 ? 0 : 1;
+		rc = migrate_run(conn, &set, stdout) == 0 ? 0 : 1;
 	else if (strcmp(sub, "roles") == 0)
-		rc = migrate_roles(conn, stdout) == 0 ? 0 : 1;
+		rc = migrate_roles(conn, &set, stdout) == 0 ? 0 : 1;
 	else
-		rc = db_version(conn);
+		rc = db_version(conn, &set);
 	PQfinish(conn);
 	return rc;
 }

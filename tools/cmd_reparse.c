@@ -1,8 +1,10 @@
 /*
  * cmd_reparse.c: `planq reparse [--db DSN] [--since DATE|--all]`: runs the
  * current parser over stored documents and replaces their rows through
- * planq_reparse(), one transaction per document.  Default: only documents
- * whose parser_version differs from this binary's PARSER_VERSION.
+ * planq_reparse(), one transaction per document, sending every row of the
+ * new plan as the worker does (workers/plan_rows.c).  Default: only
+ * documents whose parser_version differs from this binary's
+ * PARSER_VERSION.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +16,8 @@
 #include "commands.h"
 #include "dbconn.h"
 #include "parse.h"
+#include "plan_rows.h"
+#include "plan_rows_types.h"
 
 #define REPARSE_WHO	"reparse"
 /* the text the worker stores: reals to 15 digits, so a plan's 50.7 is
@@ -30,8 +34,12 @@
 	"   AND ($2::text IS NULL OR parser_version IS DISTINCT FROM $2::text)" \
 	"   AND ($3::timestamptz IS NULL OR received_at >= $3::timestamptz)" \
 	" ORDER BY id LIMIT " REPARSE_PAGE
+/* the document, the plan, the parser version, the charset, the plan's rows */
 #define REPARSE_CALL \
-	"SELECT status FROM planq_reparse($1::bigint, $2::jsonb, $3, $4)"
+	"SELECT status FROM planq_reparse($1::bigint, $2::jsonb, $3, $4, " \
+	"$5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+#define REPARSE_ROWS	4	/* parameters before the rows */
+#define REPARSE_PARAMS	(REPARSE_ROWS + PLAN_ROWS_KINDS)
 
 struct reparse_opts {
 	const char *dsn;
@@ -41,6 +49,12 @@ struct reparse_opts {
 
 struct reparse_counts {
 	long	seen, changed, unchanged, refused, failed;
+};
+
+/* The session and the OIDs of its row types. */
+struct reparse_db {
+	PGconn		*conn;
+	struct plan_row_types types;
 };
 
 static void
@@ -95,66 +109,109 @@ reparse_plan_json(const struct parse_result *r)
 	return s;
 }
 
-/* {"is_plan":false,…} for a plan the database refused (class 22/23). */
+/* {"is_plan":false,…} for a plan that cannot be stored: "WHY: msg". */
 static char *
-reparse_refused_json(const char *msg)
+reparse_refused_json(const char *why, const char *msg)
 {
 	char reason[700];
 	json_t *o;
 	char *s;
 
-	snprintf(reason, sizeof(reason), "the database refused the parsed plan: %s",
-	    msg != NULL ? msg : "?");
+	snprintf(reason, sizeof(reason), "%s: %s", why, msg != NULL ? msg : "?");
 	o = json_pack("{s:b,s:s}", "is_plan", 0, "reason", reason);
 	s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	return s;
 }
 
-/* One planq_reparse call; the result is the caller's to PQclear. */
+/*
+ * One planq_reparse call with the plan text and the rows of `plan` (NULL:
+ * no rows: the document becomes rejected).  NULL when the plan cannot be
+ * turned into rows (why says where) or memory ran out (why empty); else
+ * the result, the caller's to PQclear.
+ */
 static PGresult *
-reparse_call(PGconn *conn, const char *id, const char *plan, const char *charset)
+reparse_call(const struct reparse_db *db, const char *id, const char *text,
+    const json_t *plan, const char *charset, char *why, size_t len)
 {
-	const char *params[4] = { id, plan, PARSER_VERSION, charset };
+	const char *values[REPARSE_PARAMS] = { id, text, PARSER_VERSION, charset };
+	int lengths[REPARSE_PARAMS] = { 0 }, formats[REPARSE_PARAMS] = { 0 };
+	struct plan_rows rows;
+	PGresult *res = NULL;
 
-	return PQexecParams(conn, REPARSE_CALL, 4, NULL, params, NULL, NULL, 0);
+	why[0] = '\0';
+	plan_rows_init(&rows, &db->types);
+	if (plan != NULL && plan_rows_add(&rows, 1, plan) != 0)
+		snprintf(why, len, "%s", rows.why);
+	else if (plan == NULL || plan_rows_finish(&rows, &values[REPARSE_ROWS],
+	    &lengths[REPARSE_ROWS]) == 0) {
+		for (int k = REPARSE_ROWS; k < REPARSE_PARAMS; k++)
+			formats[k] = 1;
+		res = PQexecParams(db->conn, REPARSE_CALL, REPARSE_PARAMS, NULL,
+		    values, lengths, formats, 0);
+	}
+	plan_rows_free(&rows);
+	return res;
+}
+
+/* The call again with the document as rejected: "WHY: msg". */
+static PGresult *
+reparse_reject(const struct reparse_db *db, const char *id, const char *why,
+    const char *msg, const char *charset, struct reparse_counts *c)
+{
+	char *text = reparse_refused_json(why, msg), none[8];
+	PGresult *res;
+
+	if (text == NULL)
+		return NULL;
+	res = reparse_call(db, id, text, NULL, charset, none, sizeof(none));
+	free(text);
+	c->refused++;
+	return res;
 }
 
 /* Stores a new parse of one document; counts what happened. */
 static int
-reparse_store(PGconn *conn, long long docid, const struct parse_result *r,
-    struct reparse_counts *c)
+reparse_store(const struct reparse_db *db, long long docid,
+    const struct parse_result *r, struct reparse_counts *c)
 {
 	const char *charset = r->charset[0] != '\0' ? r->charset : NULL;
-	char id[24], *plan = reparse_plan_json(r);
+	char id[24], why[200], *plan = reparse_plan_json(r);
 	const char *state;
-	PGresult *res;
+	PGresult *res = NULL;
 
 	snprintf(id, sizeof(id), "%lld", docid);
-	if (plan == NULL) {
+	if (plan != NULL) {
+		res = reparse_call(db, id, plan, r->status == PARSE_PLAN ?
+		    r->plan : NULL, charset, why, sizeof(why));
+		free(plan);
+		/* a plan no rows can hold: keep the bytes as rejected */
+		if (res == NULL && why[0] != '\0')
+			res = reparse_reject(db, id, "the parsed plan cannot be "
+			    "stored", why, charset, c);
+	}
+	if (res == NULL) {
 		fprintf(stderr, "planq %s: out of memory\n", REPARSE_WHO);
 		return -1;
 	}
-	res = reparse_call(conn, id, plan, charset);
-	free(plan);
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK && state != NULL &&
 	    (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)) {
 		/* the new plan breaks the schema: keep the bytes as rejected */
-		plan = reparse_refused_json(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		PGresult *again = reparse_reject(db, id, "the database refused "
+		    "the parsed plan", PQresultErrorField(res,
+		    PG_DIAG_MESSAGE_PRIMARY), charset, c);
+
 		PQclear(res);
-		if (plan == NULL)
+		if ((res = again) == NULL)
 			return -1;
-		res = reparse_call(conn, id, plan, charset);
-		free(plan);
-		c->refused++;
 	}
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		fprintf(stderr, "planq %s: document %s: ", REPARSE_WHO, id);
-		dbconn_report(REPARSE_WHO, "planq_reparse failed", res, conn);
+		dbconn_report(REPARSE_WHO, "planq_reparse failed", res, db->conn);
 		PQclear(res);
 		c->failed++;
-		return PQstatus(conn) == CONNECTION_OK ? 0 : -1;
+		return PQstatus(db->conn) == CONNECTION_OK ? 0 : -1;
 	}
 	if (strcmp(PQgetvalue(res, 0, 0), "changed") == 0)
 		c->changed++;
@@ -179,9 +236,10 @@ reparse_int8(const PGresult *res, int row, int col)
 /* Parses and stores one page of documents; *last = highest id done.
  * Returns the number of documents in the page, or -1 on a fatal error. */
 static int
-reparse_page(PGconn *conn, const struct reparse_opts *o, long long *last,
-    struct reparse_counts *c)
+reparse_page(const struct reparse_db *db, const struct reparse_opts *o,
+    long long *last, struct reparse_counts *c)
 {
+	PGconn *conn = db->conn;
 	char lastbuf[24];
 	const char *params[3] = { lastbuf, o->all || o->since ? NULL : PARSER_VERSION,
 	    o->since };
@@ -214,7 +272,7 @@ reparse_page(PGconn *conn, const struct reparse_opts *o, long long *last,
 			PQclear(res);
 			return -1;
 		}
-		rc = reparse_store(conn, *last, &r, c);
+		rc = reparse_store(db, *last, &r, c);
 		parse_result_clear(&r);
 		if (rc != 0) {
 			PQclear(res);
@@ -251,8 +309,9 @@ cmd_reparse(int argc, char **argv)
 {
 	struct reparse_counts c = { 0, 0, 0, 0, 0 };
 	struct reparse_opts o;
+	struct reparse_db db;
 	long long last = 0;
-	PGconn *conn;
+	char why[256];
 	int n;
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -263,15 +322,21 @@ cmd_reparse(int argc, char **argv)
 		reparse_usage(stderr);
 		return 2;
 	}
-	if ((conn = dbconn_open(dbconn_dsn(o.dsn), REPARSE_WHO)) == NULL)
+	if ((db.conn = dbconn_open(dbconn_dsn(o.dsn), REPARSE_WHO)) == NULL)
 		return 1;
-	if (reparse_check_since(conn, o.since) != 0) {
-		PQfinish(conn);
+	if (plan_rows_types(db.conn, &db.types, why, sizeof(why)) != 0) {
+		fprintf(stderr, "planq %s: the database has no usable planq schema "
+		    "(%s); run: planq db migrate\n", REPARSE_WHO, why);
+		PQfinish(db.conn);
+		return 1;
+	}
+	if (reparse_check_since(db.conn, o.since) != 0) {
+		PQfinish(db.conn);
 		return 2;
 	}
-	while ((n = reparse_page(conn, &o, &last, &c)) > 0)
+	while ((n = reparse_page(&db, &o, &last, &c)) > 0)
 		;
-	PQfinish(conn);
+	PQfinish(db.conn);
 	printf("reparsed %ld documents with parser %s: %ld changed, %ld unchanged, "
 	    "%ld failed%s\n", c.seen, PARSER_VERSION, c.changed, c.unchanged,
 	    c.failed, c.refused ? " (some plans refused by the schema: stored as rejected)" : "");

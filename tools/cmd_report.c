@@ -1,6 +1,6 @@
 /*
  * cmd_report.c: `planq report [--db DSN] [--csv|--json] REPORT [ARG]`:
- * runs one of the reporting views (sql/004_reporting.sql, 005_search.sql)
+ * runs one of the reporting views (sql/views/, sql/functions/search_plans.sql)
  * with PQexecParams and prints it (tools/report_format.c).
  */
 #include <stdio.h>

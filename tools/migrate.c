@@ -2,19 +2,19 @@
  * migrate.c: `planq db migrate`'s engine.  Takes a session advisory lock so
  * concurrent runs serialise, keeps planq_migrations(version, name,
  * applied_at, checksum), refuses when an applied file's checksum changed,
- * and applies each pending migration in its own transaction.
+ * and applies each pending numbered migration in its own transaction;
+ * then, under the same lock, the repeatable functions and views
+ * (migrate_repeat.c).  Also `planq db version` and `planq db roles`.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "dbconn.h"
 #include "migrate.h"
-#include "sql_embedded.h"
+#include "migrate_repeat.h"
+#include "migrate_step.h"
 
-#define MIGRATE_WHO	"db migrate"
 /* pg_advisory_lock key shared by every `planq db migrate` */
 #define MIGRATE_LOCK_SQL "SELECT pg_advisory_lock(hashtext('planq migrate'))"
 #define MIGRATE_UNLOCK_SQL "SELECT pg_advisory_unlock(hashtext('planq migrate'))"
@@ -26,87 +26,15 @@
 	" applied_at timestamptz NOT NULL DEFAULT now()," \
 	" checksum text NOT NULL)"
 
-/* hex SHA-256 of one migration's text: 64 digits + NUL */
-struct migrate_sum {
-	char	hex[65];
-};
-
 int
-migrate_latest(void)
+migrate_latest(const struct sql_set *set)
 {
 	int v = 0;
 
-	for (size_t i = 0; i < sql_embedded_count; i++)
-		if (sql_embedded[i].version > v)
-			v = sql_embedded[i].version;
+	for (size_t i = 0; i < set->count; i++)
+		if (set->files[i].kind == SQL_VERSIONED && set->files[i].version > v)
+			v = set->files[i].version;
 	return v;
-}
-
-static int
-migrate_checksum(const struct sql_embedded *m, struct migrate_sum *sum)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	if (EVP_Digest(m->text, m->len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != 32)
-		return -1;
-	for (unsigned int i = 0; i < mdlen; i++)
-		snprintf(sum->hex + 2 * i, 3, "%02x", md[i]);
-	return 0;
-}
-
-/* Runs a statement that returns no rows we need; 0 or -1 (reported). */
-static int
-migrate_exec(PGconn *conn, const char *sql, const char *what)
-{
-	PGresult *res = PQexec(conn, sql);
-	ExecStatusType st = PQresultStatus(res);
-	int rc = 0;
-
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		dbconn_report(MIGRATE_WHO, what, res, conn);
-		rc = -1;
-	}
-	PQclear(res);
-	return rc;
-}
-
-/* 1-based line of a 1-based character position in UTF-8 text, 0 if none */
-static int
-migrate_line_of(const char *text, const char *pos)
-{
-	long chars, n = 0;
-	int line = 1;
-
-	if (pos == NULL || (chars = strtol(pos, NULL, 10)) <= 0)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if ((*p & 0xc0) != 0x80 && ++n == chars)
-			return line;
-		if (*p == '\n')
-			line++;
-	}
-	return 0;
-}
-
-static void
-migrate_report_failure(const struct sql_embedded *m, PGresult *res,
-    PGconn *conn, int at_version)
-{
-	const char *pos = res != NULL ?
-	    PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
-	int line = migrate_line_of(m->text, pos);
-	char what[160];
-
-	if (line > 0)
-		snprintf(what, sizeof(what), "%s.sql failed at line %d", m->name, line);
-	else
-		snprintf(what, sizeof(what), "%s.sql failed", m->name);
-	dbconn_report(MIGRATE_WHO, what, res, conn);
-	fprintf(stderr, "planq %s: %s was rolled back; the database stays at "
-	    "version %d. Fix the migration and run `planq db migrate` again.\n",
-	    MIGRATE_WHO, m->name, at_version);
 }
 
 /* Applies one migration and records it, in one transaction. */
@@ -121,22 +49,20 @@ migrate_apply_one(PGconn *conn, const struct sql_embedded *m,
 	snprintf(version, sizeof(version), "%d", m->version);
 	if (migrate_exec(conn, "BEGIN", "cannot begin a transaction") != 0)
 		return -1;
-	res = PQexec(conn, m->text);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
-	    PQresultStatus(res) != PGRES_TUPLES_OK) {
-		migrate_report_failure(m, res, conn, at_version);
-		PQclear(res);
-		PQclear(PQexec(conn, "ROLLBACK"));
+	if (migrate_exec_file(conn, m) != 0) {
+		migrate_rollback(conn);
+		fprintf(stderr, "planq %s: %s was rolled back; the database stays "
+		    "at version %d. Fix the migration and run `planq db migrate` "
+		    "again.\n", MIGRATE_WHO, m->name, at_version);
 		return -1;
 	}
-	PQclear(res);
 	res = PQexecParams(conn, "INSERT INTO planq_migrations "
 	    "(version, name, checksum) VALUES ($1::integer, $2, $3)",
 	    3, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		dbconn_report(MIGRATE_WHO, "cannot record the migration", res, conn);
 		PQclear(res);
-		PQclear(PQexec(conn, "ROLLBACK"));
+		migrate_rollback(conn);
 		return -1;
 	}
 	PQclear(res);
@@ -144,21 +70,23 @@ migrate_apply_one(PGconn *conn, const struct sql_embedded *m,
 }
 
 static const struct sql_embedded *
-migrate_find_version(int version)
+migrate_find_version(const struct sql_set *set, int version)
 {
-	for (size_t i = 0; i < sql_embedded_count; i++)
-		if (sql_embedded[i].version == version)
-			return &sql_embedded[i];
+	for (size_t i = 0; i < set->count; i++)
+		if (set->files[i].kind == SQL_VERSIONED &&
+		    set->files[i].version == version)
+			return &set->files[i];
 	return NULL;
 }
 
 /*
- * Compares what the database recorded with the embedded files.  Fills
- * applied[i] for each embedded migration already applied and *db_version
+ * Compares what the database recorded with the set's migrations.  Fills
+ * applied[i] for each file of the set already applied and *db_version
  * with the highest recorded version.  Returns -1 on a changed checksum.
  */
 static int
-migrate_check_applied(PGconn *conn, unsigned char *applied, int *db_version)
+migrate_check_applied(PGconn *conn, const struct sql_set *set,
+    unsigned char *applied, int *db_version)
 {
 	PGresult *res = PQexec(conn, "SELECT version, name, checksum "
 	    "FROM planq_migrations ORDER BY version");
@@ -172,14 +100,14 @@ migrate_check_applied(PGconn *conn, unsigned char *applied, int *db_version)
 	*db_version = 0;
 	for (int r = 0; r < PQntuples(res); r++) {
 		int v = (int)strtol(PQgetvalue(res, r, 0), NULL, 10);
-		const struct sql_embedded *m = migrate_find_version(v);
+		const struct sql_embedded *m = migrate_find_version(set, v);
 		struct migrate_sum sum;
 
 		if (v > *db_version)
 			*db_version = v;
 		if (m == NULL)
 			continue;	/* newer than this binary: left alone */
-		applied[m - sql_embedded] = 1;
+		applied[m - set->files] = 1;
 		if (migrate_checksum(m, &sum) != 0 ||
 		    strcmp(sum.hex, PQgetvalue(res, r, 2)) != 0) {
 			fprintf(stderr, "planq %s: migration %s was applied with "
@@ -194,52 +122,63 @@ migrate_check_applied(PGconn *conn, unsigned char *applied, int *db_version)
 	return rc;
 }
 
-/* The work done while holding the lock. */
+/* The pending numbered migrations, in order; *done counts them. */
 static int
-migrate_locked(PGconn *conn, FILE *out)
+migrate_versioned(PGconn *conn, const struct sql_set *set, FILE *out,
+    int *db_version, int *done)
 {
-	unsigned char *applied;
-	int db_version, done = 0, rc = 0;
+	unsigned char *applied = calloc(set->count + 1, 1);
+	int rc = 0;
 
-	if (migrate_exec(conn, MIGRATE_TABLE_SQL,
-	    "cannot create the planq_migrations table") != 0)
-		return -1;
-	applied = calloc(sql_embedded_count + 1, 1);
 	if (applied == NULL) {
 		fprintf(stderr, "planq %s: out of memory\n", MIGRATE_WHO);
 		return -1;
 	}
-	if (migrate_check_applied(conn, applied, &db_version) != 0) {
+	if (migrate_check_applied(conn, set, applied, db_version) != 0) {
 		free(applied);
 		return -1;
 	}
-	for (size_t i = 0; i < sql_embedded_count && rc == 0; i++) {
-		const struct sql_embedded *m = &sql_embedded[i];
+	for (size_t i = 0; i < set->count && rc == 0; i++) {
+		const struct sql_embedded *m = &set->files[i];
 		struct migrate_sum sum;
 
-		if (m->version <= 0 || applied[i])
+		if (m->kind != SQL_VERSIONED || applied[i])
 			continue;
-		if (migrate_checksum(m, &sum) != 0) {
-			fprintf(stderr, "planq %s: cannot compute a SHA-256\n", MIGRATE_WHO);
-			rc = -1;
-		} else if ((rc = migrate_apply_one(conn, m, &sum, db_version)) == 0) {
+		if ((rc = migrate_checksum(m, &sum)) == 0 &&
+		    (rc = migrate_apply_one(conn, m, &sum, *db_version)) == 0) {
 			fprintf(out, "applied %s\n", m->name);
-			if (m->version > db_version)
-				db_version = m->version;
-			done++;
+			if (m->version > *db_version)
+				*db_version = m->version;
+			(*done)++;
 		}
 	}
 	free(applied);
+	return rc;
+}
+
+/* The work done while holding the lock. */
+static int
+migrate_locked(PGconn *conn, const struct sql_set *set, FILE *out)
+{
+	int db_version = 0, done = 0, rc;
+
+	if (migrate_exec(conn, MIGRATE_TABLE_SQL,
+	    "cannot create the planq_migrations table") != 0)
+		return -1;
+	rc = migrate_versioned(conn, set, out, &db_version, &done);
+	/* the functions and views need every table: only after a full run */
+	if (rc == 0)
+		rc = migrate_repeatables(conn, set, out, &done);
 	if (rc == 0 && done == 0)
 		fprintf(out, "database is up to date (version %d)\n", db_version);
-	if (rc == 0 && db_version > migrate_latest())
+	if (rc == 0 && db_version > migrate_latest(set))
 		fprintf(out, "note: the database is at version %d, newer than this "
-		    "planq knows (%d)\n", db_version, migrate_latest());
+		    "planq knows (%d)\n", db_version, migrate_latest(set));
 	return rc;
 }
 
 int
-migrate_run(PGconn *conn, FILE *out)
+migrate_run(PGconn *conn, const struct sql_set *set, FILE *out)
 {
 	int rc;
 
@@ -247,7 +186,7 @@ migrate_run(PGconn *conn, FILE *out)
 	    "cannot set up the session") != 0 ||
 	    migrate_exec(conn, MIGRATE_LOCK_SQL, "cannot take the migration lock") != 0)
 		return -1;
-	rc = migrate_locked(conn, out);
+	rc = migrate_locked(conn, set, out);
 	if (migrate_exec(conn, MIGRATE_UNLOCK_SQL, "cannot release the migration lock") != 0)
 		rc = -1;
 	return rc;
@@ -277,14 +216,14 @@ migrate_db_version(PGconn *conn, int *version)
 }
 
 int
-migrate_roles(PGconn *conn, FILE *out)
+migrate_roles(PGconn *conn, const struct sql_set *set, FILE *out)
 {
 	const struct sql_embedded *m = NULL;
 	PGresult *res;
 
-	for (size_t i = 0; i < sql_embedded_count; i++)
-		if (strcmp(sql_embedded[i].name, "roles") == 0)
-			m = &sql_embedded[i];
+	for (size_t i = 0; i < set->count; i++)
+		if (set->files[i].kind == SQL_ROLES)
+			m = &set->files[i];
 	if (m == NULL) {
 		fprintf(stderr, "planq db roles: this planq was built without sql/roles.sql\n");
 		return -1;
@@ -298,7 +237,7 @@ migrate_roles(PGconn *conn, FILE *out)
 	    PQresultStatus(res) != PGRES_TUPLES_OK) {
 		dbconn_report("db roles", "roles.sql failed (nothing changed)", res, conn);
 		PQclear(res);
-		PQclear(PQexec(conn, "ROLLBACK"));
+		migrate_rollback(conn);
 		return -1;
 	}
 	PQclear(res);

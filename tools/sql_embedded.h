@@ -1,18 +1,36 @@
 /*
  * sql_embedded.h: the SQL files compiled into bin/planq.  The table itself
- * is generated at build time from the files in sql/ by mk/embed-sql.sh (mk/sql.mk);
- * migrations have version > 0 and come in ascending order, roles.sql is 0.
+ * is generated at build time from the files in sql/ by mk/embed-sql.sh
+ * (mk/sql.mk), in the order mk/sql-files.sh gives: the numbered migrations
+ * in ascending order, then the repeatable files (functions and views) in
+ * the order of sql/repeatable.list, then roles.sql.
  */
 #ifndef PLANQ_SQL_EMBEDDED_H
 #define PLANQ_SQL_EMBEDDED_H
 
 #include <stddef.h>
 
+enum sql_kind {
+	SQL_VERSIONED,		/* sql/NNN_name.sql: applied once, never edited */
+	SQL_REPEATABLE,		/* sql/functions/, sql/views/: applied again
+				 * whenever its text changes */
+	SQL_ROLES,		/* sql/roles.sql: `planq db roles` */
+};
+
 struct sql_embedded {
-	int		 version;	/* NNN of NNN_name.sql; 0 if unnumbered */
-	const char	*name;		/* file name without .sql */
+	enum sql_kind	 kind;
+	int		 version;	/* NNN of NNN_name.sql; 0 otherwise */
+	const char	*name;		/* "001_schema", "views/plans_current",
+					 * "roles": the path under sql/
+					 * without .sql */
 	const char	*text;		/* NUL-terminated file contents */
 	size_t		 len;		/* bytes, without the NUL */
+};
+
+/* A list of SQL files in the order they are applied. */
+struct sql_set {
+	const struct sql_embedded *files;
+	size_t		 count;
 };
 
 extern const struct sql_embedded sql_embedded[];

@@ -36,7 +36,9 @@ job_sha256(const void *data, size_t len, unsigned char out[32])
 /* Test builds only: a document carrying one of these markers makes its
  * worker crash, try to write a file, or try to run a program, so the tests
  * can prove that poison documents end up quarantined and that the sandbox
- * (sandbox.c) kills a worker that does what it must not. */
+ * (sandbox.c) kills a worker that does what it must not; or gives its
+ * parsed plan a shape no rows can hold (plan_rows.c), which the parser
+ * never makes, so that the tests can see such a plan rejected. */
 static int
 job_has_marker(const void *body, size_t len, const char *marker)
 {
@@ -61,6 +63,13 @@ job_test_hooks(const void *body, size_t len)
 		execl("/bin/true", "true", (char *)NULL);
 		log_errx("test hook: execl failed: %s", strerror(errno));
 	}
+}
+
+static void
+job_test_plan_hook(const void *body, size_t len, json_t *plan)
+{
+	if (plan != NULL && job_has_marker(body, len, "PLANQ-TEST-BAD-SHAPE"))
+		json_object_set_new(plan, "issues", json_object());
 }
 #endif
 
@@ -137,6 +146,9 @@ job_decide(struct job_item *it)
 	it->doc.charset = it->pr.charset[0] ? it->pr.charset : NULL;
 	switch (it->pr.status) {
 	case PARSE_PLAN:
+#ifdef PLANQ_TEST_HOOKS
+		job_test_plan_hook(in->body, in->body_len, it->pr.plan);
+#endif
 		it->plan_text = plan_json_text(it->pr.plan, NULL);
 		it->doc.outcome = "stored";
 		it->doc.plan_json = it->plan_text;
@@ -220,42 +232,58 @@ job_answer_unstored(struct job_item *it, enum store_status status,
 }
 
 /*
- * The answer for a document the database has seen.  A plan the database
- * refused is stored once more as a rejection, with the bytes and the
- * server's message, so it can be reparsed after a fix.
+ * A parsed plan that cannot be stored (the database refused it, or no
+ * rows can hold it) is stored as a rejection instead, with the bytes and
+ * the reason, so it can be reparsed after a fix.
  */
+static void
+job_reject_plan(struct store *st, struct job_item *it, const char *reason)
+{
+	struct store_result again;
+	enum store_status status;
+
+	log_warnx("%s", reason);
+	it->doc.outcome = "rejected";
+	it->doc.reason = reason;
+	it->doc.plan_json = NULL;
+	it->doc.plan = NULL;
+	it->why = REASON_DB_REFUSED;
+	status = store_ingest(st, &it->doc, &again);
+	if (status == STORE_OK)
+		job_answer_committed(it, &again);
+	else
+		job_answer_unstored(it, status, again.reason);
+}
+
+/* The answer for a document the database has seen (or could not see). */
 static void
 job_answer(struct store *st, struct job_item *it, enum store_status status,
     const struct store_result *res)
 {
-	struct store_result again;
-	struct store_doc doc;
 	char reason[700];
 
-	if (status == STORE_OK) {
+	switch (status) {
+	case STORE_OK:
 		job_answer_committed(it, res);
 		return;
+	case STORE_UNAVAILABLE:
+		job_answer_unstored(it, status, res->reason);
+		return;
+	case STORE_PLAN_REFUSED:
+		snprintf(reason, sizeof(reason), "the parsed plan cannot be "
+		    "stored: %s", res->reason);
+		job_reject_plan(st, it, reason);
+		return;
+	case STORE_DATA_ERROR:
+		break;
 	}
-	if (status == STORE_UNAVAILABLE ||
-	    strcmp(it->doc.outcome, "rejected") == 0) {
+	if (strcmp(it->doc.outcome, "rejected") == 0) {
 		job_answer_unstored(it, status, res->reason);
 		return;
 	}
 	snprintf(reason, sizeof(reason), "the database refused the parsed "
 	    "plan: %s", res->reason);
-	log_warnx("%s", reason);
-	doc = it->doc;
-	doc.outcome = "rejected";
-	doc.reason = reason;
-	doc.plan_json = NULL;
-	doc.plan = NULL;
-	it->doc = doc;
-	it->why = REASON_DB_REFUSED;
-	status = store_ingest(st, &doc, &again);
-	if (status == STORE_OK)
-		job_answer_committed(it, &again);
-	else
-		job_answer_unstored(it, status, again.reason);
+	job_reject_plan(st, it, reason);
 }
 
 /*

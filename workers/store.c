@@ -2,7 +2,9 @@
  * store.c: writes documents and their plans through planq_ingest() (one
  * document) or planq_ingest_batch() (a batch, as binary array parameters:
  * pgarray.c), each one statement, one round trip and one transaction (the
- * functions are in sql/).  A batch the database refuses is stored again one
+ * functions are in sql/functions/).  Both send every row of the plans,
+ * built by plan_rows.c; a plan it cannot turn into rows is not sent
+ * (STORE_PLAN_REFUSED).  A batch the database refuses is stored again one
  * document at a time, so one bad plan cannot take the others down.
  * Classifies failures by SQLSTATE: classes 08 (connection), 40
  * (rollback/serialization), 53 (resources) and 57 (operator intervention,
@@ -16,21 +18,21 @@
 
 #include "log.h"
 #include "pgarray.h"
+#include "plan_rows_types.h"
 #include "store.h"
 
+/* the plans' rows: parameters 9 to 18 of both calls */
+#define STORE_ROWS_SQL "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18"
 #define STORE_STMT "planq_ingest"
 #define STORE_SQL  "SELECT status, document_id, plan_id, reason FROM " \
-		   "planq_ingest($1, $2, $3::jsonb, $4, $5, $6, $7::jsonb, $8)"
+		   "planq_ingest($1, $2, $3::jsonb, $4, $5, $6, $7::jsonb, $8, " \
+		   STORE_ROWS_SQL ")"
 #define STORE_BATCH_STMT "planq_ingest_batch"
 #define STORE_BATCH_SQL "SELECT idx, status, document_id, plan_id, reason " \
 		   "FROM planq_ingest_batch($1, $2, $3, $4, $5, $6, $7, $8, " \
-		   "$9, $10, $11, $12)"
-#define STORE_BATCH_PARAMS 12
-/* the row types' OIDs differ from database to database */
-#define STORE_ROW_TYPES_SQL "SELECT 'planq_issue_row'::regtype::oid, " \
-		   "'planq_strategy_row'::regtype::oid, " \
-		   "'planq_initiative_row'::regtype::oid, " \
-		   "'planq_budget_row'::regtype::oid"
+		   STORE_ROWS_SQL ")"
+#define STORE_DOC_PARAMS 8
+#define STORE_PARAMS	(STORE_DOC_PARAMS + PLAN_ROWS_KINDS)
 #define STORE_BACKOFF_MIN_MS 100
 #define STORE_BACKOFF_MAX_MS 2000
 
@@ -69,25 +71,17 @@ store_result_message(char *dst, size_t len, const PGresult *r)
 	    PQresultErrorMessage(r));
 }
 
+/* the row types' OIDs differ from database to database */
 static int
 store_row_types(struct store *st, char *why, size_t whylen)
 {
-	PGresult *res = PQexec(st->conn, STORE_ROW_TYPES_SQL);
-	uint32_t *oids[4] = { &st->row_types.issue, &st->row_types.strategy,
-	    &st->row_types.initiative, &st->row_types.budget };
+	char e[256];
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		const char *e = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-
-		snprintf(why, whylen, "the database has no usable planq schema "
-		    "(%s); run: planq db migrate --db DSN", e ? e : "?");
-		PQclear(res);
-		return -1;
-	}
-	for (int k = 0; k < 4; k++)
-		*oids[k] = (uint32_t)strtoul(PQgetvalue(res, 0, k), NULL, 10);
-	PQclear(res);
-	return 0;
+	if (plan_rows_types(st->conn, &st->row_types, e, sizeof(e)) == 0)
+		return 0;
+	snprintf(why, whylen, "the database has no usable planq schema (%s); "
+	    "run: planq db migrate --db DSN", e);
+	return -1;
 }
 
 static int
@@ -114,8 +108,7 @@ store_connect(struct store *st, char *why, size_t whylen)
 	}
 	for (int k = 0; k < 2; k++) {
 		res = PQprepare(st->conn, k == 0 ? STORE_STMT : STORE_BATCH_STMT,
-		    k == 0 ? STORE_SQL : STORE_BATCH_SQL,
-		    k == 0 ? 8 : STORE_BATCH_PARAMS, NULL);
+		    k == 0 ? STORE_SQL : STORE_BATCH_SQL, STORE_PARAMS, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			const char *e = PQresultErrorField(res,
 			    PG_DIAG_MESSAGE_PRIMARY);
@@ -237,41 +230,120 @@ store_end_transaction(struct store *st)
 	return ok && PQtransactionStatus(st->conn) == PQTRANS_IDLE ? 0 : -1;
 }
 
-/* planq_ingest's eight parameters for one document (bytea ones binary). */
+/* ---- parameters: the documents' eight, then every row of their plans ------- */
+
+/*
+ * The parameters of planq_ingest (one document: values) or
+ * planq_ingest_batch (arrays of the documents' columns), and the rows of
+ * the plans, which the calls share.
+ */
 struct store_params {
-	const char	*values[8];
-	int		 lengths[8];
-	int		 formats[8];
+	struct pgarray	 arrays[STORE_DOC_PARAMS - 1];	/* batch only */
+	struct plan_rows rows;
+	const char	*values[STORE_PARAMS];
+	int		 lengths[STORE_PARAMS];
+	int		 formats[STORE_PARAMS];
 };
 
 static void
-store_params_of(const struct store_doc *doc, struct store_params *p)
+store_params_clear(struct store_params *p)
 {
-	const char *values[8] = {
+	for (int k = 0; k < STORE_DOC_PARAMS - 1; k++)
+		pgarray_free(&p->arrays[k]);
+	plan_rows_free(&p->rows);
+}
+
+/*
+ * Parameters 9-18: every row of the plans of docs[0..n-1], the plan of
+ * docs[i] at position i + 1.  -1 when out of memory (why empty) or when a
+ * plan cannot be turned into rows (why says where; *which its document).
+ */
+static int
+store_rows_params(const struct store *st, const struct store_doc *docs,
+    int n, struct store_params *p, int *which, char *why, size_t len)
+{
+	why[0] = '\0';
+	plan_rows_init(&p->rows, &st->row_types);
+	for (int i = 0; i < n; i++) {
+		if (docs[i].plan_json == NULL)
+			continue;
+		*which = i;
+		if (docs[i].plan == NULL) {
+			snprintf(why, len, "no parsed plan to build its rows from");
+			return -1;
+		}
+		if (plan_rows_add(&p->rows, i + 1, docs[i].plan) != 0) {
+			snprintf(why, len, "%s", p->rows.why);
+			return -1;
+		}
+	}
+	for (int k = STORE_DOC_PARAMS; k < STORE_PARAMS; k++)
+		p->formats[k] = 1;
+	return plan_rows_finish(&p->rows, &p->values[STORE_DOC_PARAMS],
+	    &p->lengths[STORE_DOC_PARAMS]);
+}
+
+/* planq_ingest's parameters for one document (bytea ones binary). */
+static int
+store_params_of(const struct store *st, const struct store_doc *doc,
+    struct store_params *p, char *why, size_t len)
+{
+	const char *values[STORE_DOC_PARAMS] = {
 		(const char *)doc->sha256, doc->raw, doc->envelope_json,
 		doc->charset, doc->outcome, doc->reason, doc->plan_json,
 		doc->parser_version,
 	};
+	int which;
 
 	memcpy(p->values, values, sizeof(values));
-	memset(p->lengths, 0, sizeof(p->lengths));
-	memset(p->formats, 0, sizeof(p->formats));
 	p->lengths[0] = 32;
 	p->lengths[1] = (int)doc->raw_len;
 	p->formats[0] = p->formats[1] = 1;
+	return store_rows_params(st, doc, 1, p, &which, why, len);
 }
 
-static PGresult *
-store_exec(struct store *st, const struct store_doc *doc)
-{
-	struct store_params p;
+/* What one attempt at a call came to. */
+enum store_try {
+	STORE_TRY_DONE = 0,	/* committed */
+	STORE_TRY_REFUSED,	/* the database refused something: rolled back */
+	STORE_TRY_NO_ROWS,	/* a plan cannot be turned into rows: not sent */
+	STORE_TRY_TRANSIENT,	/* connection or transient error */
+};
 
+/* One planq_ingest call for doc on a connected session. */
+static enum store_try
+store_try_one(struct store *st, const struct store_doc *doc,
+    struct store_result *out, char *msg, size_t len)
+{
+	enum store_try outcome = STORE_TRY_DONE;
+	struct store_params p;
+	PGresult *res;
+
+	memset(&p, 0, sizeof(p));
+	if (store_params_of(st, doc, &p, msg, len) != 0) {
+		store_params_clear(&p);
+		if (msg[0] == '\0') {
+			snprintf(msg, len, "out of memory");
+			return STORE_TRY_TRANSIENT;
+		}
+		return STORE_TRY_NO_ROWS;
+	}
 	/* each document is its own transaction: never inherit an open one */
 	if (store_end_transaction(st) != 0)
-		return PQmakeEmptyPGresult(st->conn, PGRES_FATAL_ERROR);
-	store_params_of(doc, &p);
-	return PQexecPrepared(st->conn, STORE_STMT, 8, p.values, p.lengths,
-	    p.formats, 0);
+		res = PQmakeEmptyPGresult(st->conn, PGRES_FATAL_ERROR);
+	else
+		res = PQexecPrepared(st->conn, STORE_STMT, STORE_PARAMS, p.values,
+		    p.lengths, p.formats, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		store_fill_result(res, 0, 0, out);
+	else {
+		store_result_message(msg, len, res);
+		outcome = store_is_transient(st->conn, res) ? STORE_TRY_TRANSIENT :
+		    STORE_TRY_REFUSED;
+	}
+	PQclear(res);
+	store_params_clear(&p);
+	return outcome;
 }
 
 enum store_status
@@ -284,25 +356,17 @@ store_ingest(struct store *st, const struct store_doc *doc,
 
 	memset(out, 0, sizeof(*out));
 	for (;;) {
-		PGresult *res;
+		enum store_try outcome = STORE_TRY_TRANSIENT;
 
 		if (PQstatus(st->conn) == CONNECTION_OK ||
-		    store_connect(st, msg, sizeof(msg)) == 0) {
-			res = store_exec(st, doc);
-			if (PQresultStatus(res) == PGRES_TUPLES_OK &&
-			    PQntuples(res) == 1) {
-				store_fill_result(res, 0, 0, out);
-				PQclear(res);
-				return STORE_OK;
-			}
-			store_result_message(msg, sizeof(msg), res);
-			if (!store_is_transient(st->conn, res)) {
-				snprintf(out->reason, sizeof(out->reason), "%s",
-				    msg);
-				PQclear(res);
-				return STORE_DATA_ERROR;
-			}
-			PQclear(res);
+		    store_connect(st, msg, sizeof(msg)) == 0)
+			outcome = store_try_one(st, doc, out, msg, sizeof(msg));
+		if (outcome == STORE_TRY_DONE)
+			return STORE_OK;
+		if (outcome != STORE_TRY_TRANSIENT) {
+			snprintf(out->reason, sizeof(out->reason), "%s", msg);
+			return outcome == STORE_TRY_NO_ROWS ? STORE_PLAN_REFUSED :
+			    STORE_DATA_ERROR;
 		}
 		if (store_now_ms() + backoff > deadline) {
 			snprintf(out->reason, sizeof(out->reason), "%s", msg);
@@ -318,65 +382,22 @@ store_ingest(struct store *st, const struct store_doc *doc,
 
 /* ---- batches: one statement, one transaction ------------------------------ */
 
-/*
- * planq_ingest_batch's parameters: seven arrays of the documents, the
- * parser version, and the plans' rows (four arrays, or four NULLs when a
- * plan has a shape only the database's reading of the JSON can judge).
- */
-struct store_batch_params {
-	struct pgarray	 arrays[7];
-	struct plan_rows rows;
-	const char	*values[STORE_BATCH_PARAMS];
-	int		 lengths[STORE_BATCH_PARAMS];
-	int		 formats[STORE_BATCH_PARAMS];
-};
-
-static void
-store_batch_params_clear(struct store_batch_params *p)
-{
-	for (int k = 0; k < 7; k++)
-		pgarray_free(&p->arrays[k]);
-	plan_rows_free(&p->rows);
-}
-
-/* Parameters 9-12: the rows of every plan, or NULLs.  -1: out of memory. */
-static int
-store_batch_rows(const struct store *st, const struct store_doc *docs, int n,
-    struct store_batch_params *p)
-{
-	int usable = 1;
-
-	plan_rows_init(&p->rows, &st->row_types);
-	for (int i = 0; i < n && usable; i++)
-		if (docs[i].plan_json != NULL && (docs[i].plan == NULL ||
-		    plan_rows_add(&p->rows, i + 1, docs[i].plan) != 0))
-			usable = 0;
-	for (int k = 8; k < STORE_BATCH_PARAMS; k++) {
-		p->values[k] = NULL;
-		p->lengths[k] = 0;
-		p->formats[k] = 1;
-	}
-	if (!usable) {
-		log_debug("plan rows: a plan of the batch has a value only the "
-		    "database can judge; sending the JSON alone");
-		return 0;
-	}
-	return plan_rows_finish(&p->rows, &p->values[8], &p->lengths[8]);
-}
-
-/* -1 when out of memory or when the documents disagree on the version. */
+/* -1 when out of memory, when the documents disagree on the version, or
+ * when a plan cannot be turned into rows (then why says which). */
 static int
 store_batch_params_of(const struct store *st, const struct store_doc *docs,
-    int n, struct store_batch_params *p)
+    int n, struct store_params *p, char *why, size_t len)
 {
-	static const uint32_t types[7] = { PGARRAY_BYTEA, PGARRAY_BYTEA,
-	    PGARRAY_JSONB, PGARRAY_TEXT, PGARRAY_TEXT, PGARRAY_TEXT,
-	    PGARRAY_JSONB };
+	static const uint32_t types[STORE_DOC_PARAMS - 1] = { PGARRAY_BYTEA,
+	    PGARRAY_BYTEA, PGARRAY_JSONB, PGARRAY_TEXT, PGARRAY_TEXT,
+	    PGARRAY_TEXT, PGARRAY_JSONB };
 	size_t raw_bytes = 0;
+	int which = 0;
 
+	why[0] = '\0';
 	for (int i = 0; i < n; i++)
 		raw_bytes += docs[i].raw_len + 4;
-	for (int k = 0; k < 7; k++)
+	for (int k = 0; k < STORE_DOC_PARAMS - 1; k++)
 		pgarray_init(&p->arrays[k], types[k], k == 1 ? raw_bytes : 0);
 	for (int i = 0; i < n; i++) {
 		const struct store_doc *d = &docs[i];
@@ -391,7 +412,7 @@ store_batch_params_of(const struct store *st, const struct store_doc *docs,
 		pgarray_add_str(&p->arrays[5], d->reason);
 		pgarray_add_str(&p->arrays[6], d->plan_json);
 	}
-	for (int k = 0; k < 7; k++) {
+	for (int k = 0; k < STORE_DOC_PARAMS - 1; k++) {
 		if (pgarray_finish(&p->arrays[k], &p->values[k],
 		    &p->lengths[k]) != 0)
 			return -1;
@@ -400,7 +421,13 @@ store_batch_params_of(const struct store *st, const struct store_doc *docs,
 	p->values[7] = docs[0].parser_version;
 	p->lengths[7] = 0;
 	p->formats[7] = 0;
-	return store_batch_rows(st, docs, n, p);
+	if (store_rows_params(st, docs, n, p, &which, why, len) != 0) {
+		if (why[0] != '\0')
+			log_debug("plan rows: document %d of the batch: %s; storing "
+			    "the batch one by one", which + 1, why);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -423,36 +450,39 @@ store_fill_batch(const PGresult *r, int n, struct store_result *res)
 	return 0;
 }
 
-enum store_batch_outcome {
-	BATCH_COMMITTED = 0,
-	BATCH_REFUSED,		/* the database refused something: rolled back */
-	BATCH_TRANSIENT,	/* connection or transient error */
-};
-
-static enum store_batch_outcome
-store_exec_batch(struct store *st, const struct store_batch_params *p, int n,
+/* One planq_ingest_batch call on a connected session. */
+static enum store_try
+store_try_batch(struct store *st, const struct store_doc *docs, int n,
     struct store_result *res, char *msg, size_t len)
 {
-	enum store_batch_outcome outcome = BATCH_COMMITTED;
+	enum store_try outcome = STORE_TRY_DONE;
+	struct store_params p;
 	PGresult *r;
 
+	memset(&p, 0, sizeof(p));
+	if (store_batch_params_of(st, docs, n, &p, msg, len) != 0) {
+		store_params_clear(&p);
+		return STORE_TRY_NO_ROWS;
+	}
 	if (store_end_transaction(st) != 0) {
 		store_copy_message(msg, len, PQerrorMessage(st->conn));
-		return BATCH_TRANSIENT;
+		store_params_clear(&p);
+		return STORE_TRY_TRANSIENT;
 	}
-	r = PQexecPrepared(st->conn, STORE_BATCH_STMT, STORE_BATCH_PARAMS,
-	    p->values, p->lengths, p->formats, 0);
+	r = PQexecPrepared(st->conn, STORE_BATCH_STMT, STORE_PARAMS, p.values,
+	    p.lengths, p.formats, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		store_result_message(msg, len, r);
-		outcome = store_is_transient(st->conn, r) ? BATCH_TRANSIENT :
-		    BATCH_REFUSED;
+		outcome = store_is_transient(st->conn, r) ? STORE_TRY_TRANSIENT :
+		    STORE_TRY_REFUSED;
 	} else if (store_fill_batch(r, n, res) != 0) {
 		snprintf(msg, len, "planq_ingest_batch answered %d rows for %d "
 		    "documents", PQntuples(r), n);
 		log_warnx("%s; storing them one by one", msg);
-		outcome = BATCH_REFUSED;
+		outcome = STORE_TRY_REFUSED;
 	}
 	PQclear(r);
+	store_params_clear(&p);
 	return outcome;
 }
 
@@ -462,34 +492,26 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
 {
 	int64_t deadline = store_now_ms() + (int64_t)st->retry_seconds * 1000;
 	long backoff = STORE_BACKOFF_MIN_MS;
-	struct store_batch_params p;
 	char msg[512] = "";
 
-	memset(&p, 0, sizeof(p));
-	if (store_batch_params_of(st, docs, n, &p) != 0) {
-		store_batch_params_clear(&p);
-		for (int i = 0; i < n; i++)
-			status[i] = store_ingest(st, &docs[i], &res[i]);
-		return;
-	}
 	for (;;) {
-		enum store_batch_outcome outcome = BATCH_TRANSIENT;
+		enum store_try outcome = STORE_TRY_TRANSIENT;
 
 		memset(res, 0, (size_t)n * sizeof(*res));
 		if (PQstatus(st->conn) == CONNECTION_OK ||
 		    store_connect(st, msg, sizeof(msg)) == 0)
-			outcome = store_exec_batch(st, &p, n, res, msg,
+			outcome = store_try_batch(st, docs, n, res, msg,
 			    sizeof(msg));
-		if (outcome == BATCH_COMMITTED) {
+		if (outcome == STORE_TRY_DONE) {
 			for (int i = 0; i < n; i++)
 				status[i] = STORE_OK;
-			break;
+			return;
 		}
-		if (outcome == BATCH_REFUSED) {
+		if (outcome != STORE_TRY_TRANSIENT) {
 			/* find the culprit: one transaction each */
 			for (int i = 0; i < n; i++)
 				status[i] = store_ingest(st, &docs[i], &res[i]);
-			break;
+			return;
 		}
 		if (store_now_ms() + backoff > deadline) {
 			for (int i = 0; i < n; i++) {
@@ -497,7 +519,7 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
 				snprintf(res[i].reason, sizeof(res[i].reason),
 				    "%s", msg);
 			}
-			break;
+			return;
 		}
 		log_warnx("database unavailable (%s); retrying %d documents "
 		    "in %ld ms", msg, n, backoff);
@@ -505,5 +527,4 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
 		backoff = backoff * 2 > STORE_BACKOFF_MAX_MS ?
 		    STORE_BACKOFF_MAX_MS : backoff * 2;
 	}
-	store_batch_params_clear(&p);
 }

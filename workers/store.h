@@ -1,8 +1,9 @@
 /*
  * store.h: the worker's database session.  One connection, two prepared
- * statements (planq_ingest and planq_ingest_batch, sql/), reconnect and
- * retry with backoff on the errors that pass (connection lost,
- * serialization, resources, shutdown).
+ * statements (planq_ingest and planq_ingest_batch, sql/functions/), each
+ * given every row of the plans (plan_rows.c), reconnect and retry with
+ * backoff on the errors that pass (connection lost, serialization,
+ * resources, shutdown).
  */
 #ifndef PLANQ_STORE_H
 #define PLANQ_STORE_H
@@ -26,6 +27,9 @@ enum store_status {
 	STORE_OK = 0,		/* committed; result fields filled */
 	STORE_DATA_ERROR,	/* the database refused the data itself */
 	STORE_UNAVAILABLE,	/* transient failure outlasted retry_seconds */
+	STORE_PLAN_REFUSED,	/* the plan cannot be turned into rows
+				 * (plan_rows.c; reason says where): nothing
+				 * was sent */
 };
 
 struct store_doc {
@@ -37,8 +41,8 @@ struct store_doc {
 	const char	*outcome;	/* "stored" or "rejected" */
 	const char	*reason;	/* may be NULL */
 	const char	*plan_json;	/* may be NULL */
-	const json_t	*plan;		/* the same plan parsed, for its rows;
-					 * NULL: the database reads plan_json */
+	const json_t	*plan;		/* the same plan parsed, for its rows
+					 * (needed with plan_json) */
 	const char	*parser_version;
 };
 

@@ -30,6 +30,8 @@ for f in bin/planqd bin/planq-worker bin/planq \
 	share/man/man5/planqd.conf.5 share/man/man8/planq-worker.8 lib/systemd/system/planqd.service \
 	lib/sysusers.d/planq.conf lib/tmpfiles.d/planq.conf \
 	share/planq/sql/001_schema.sql share/planq/sql/roles.sql \
+	share/planq/sql/repeatable.list share/planq/sql/functions/planq_ingest.sql \
+	share/planq/sql/views/plans_current.sql \
 	share/planq/setup-database.sh share/doc/planq/planqd.conf.example \
 	share/doc/planq/README.md; do
 	check "installed $f" test -s "$DEST/usr/local/$f"
@@ -143,6 +145,8 @@ if [ "${PLANQ_TEST_DEB:-}" = 1 ] || [ "${CI:-}" = true ]; then
 			lib/systemd/system/planqd.service \
 			usr/lib/sysusers.d/planq.conf usr/lib/tmpfiles.d/planq.conf \
 			usr/share/man/man8/planqd.8.gz usr/share/planq/sql/roles.sql \
+			usr/share/planq/sql/functions/planq_ingest_batch.sql \
+			usr/share/planq/sql/views/plans_current.sql \
 			usr/share/doc/planq/planqd.conf.example; do
 			check "deb ships $f" test -e "$TMP/deb/$f"
 		done

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# test_plan_rows.sh: the worker sends each batch's issues, strategies,
-# initiatives and budgets as row arrays it built from its parsed plans
-# (workers/plan_rows.c); planq_ingest reads the same rows out of the plan
-# JSON in SQL (planq_plan_rows).  Every plan the parser makes of the
-# fixtures, the samples and (when present) ../shared/seeds is stored
-# through planqd, then its stored JSON again through planq_ingest: the two
-# must hold the same rows.  Then row arrays that name the wrong parents are
-# refused with a message.
+# test_plan_rows.sh: the worker sends every row of each batch's plans as
+# row arrays it built from its parsed plans (workers/plan_rows.c, the only
+# mapping from a plan to rows); the database stores what it is sent.
+# Every plan the parser makes of the fixtures, the samples and (when
+# present) ../shared/seeds is stored through planqd; then, independently,
+# its stored JSON (plans.parsed) is read into rows in SQL by the test itself
+# (test_plan_rows, tests/lib/plansql.sh) and stored again: the two must hold
+# the same rows; and jq counts each part in that JSON, which must be the
+# rows stored.  Then row arrays that name the wrong parents are refused
+# with a message.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/plansql.sh"
 
 setup_db
+install_plan_rows
 install_plan_fingerprint
 planqd_start --workers=1 -v
 
@@ -37,15 +40,44 @@ assert_eq "every document answered stored, duplicate or rejected" "${#docs[@]}" 
 plans=$(sql "SELECT count(*) FROM plans")
 check "a plan stored for each of the $expect plan documents" test "$plans" -eq "$expect"
 check "at least the bundled plans were sent" test "$expect" -ge 30
-check "the worker sent rows, never the JSON alone" \
-	sh -c "! grep -q 'sending the JSON alone' '$TMP/planqd.log'"
+check "the worker could turn every plan into rows" \
+	sh -c "! grep -q 'cannot be stored' '$TMP/planqd.log'"
 
-# each plan again from its stored JSON, through SQL's own reading of it
-# (a second statement compares: a statement does not see its own inserts)
+# jq's count of each part of every stored plan's JSON = the rows stored
+sql "SELECT p.id, p.parsed FROM plans p ORDER BY p.id" | while IFS='|' read -r id parsed; do
+	printf '%s|%s\n' "$id" "$(printf '%s' "$parsed" | jq -r '[
+		((.goals // []) + (.missions // []) + (.policies // []) | length),
+		(.issues // [] | length),
+		([.issues[]? | .strategies[]?] | length),
+		([.issues[]? | (.strategies[]? | .initiatives[]?), .initiatives[]?] | length),
+		([.issues[]? | (.strategies[]? | .initiatives[]?), .initiatives[]? | .budgets[]?] | length),
+		(.reforms // [] | length),
+		(if (.evaluation | type) == "object" then 1 else 0 end),
+		(if (.council_reflection | type) == "object" then 1 else 0 end),
+		(if (.contact | type) == "object" then 1 else 0 end)] | join("|")')"
+done >"$TMP/counts.jq"
+sql "SELECT p.id || '|' || concat_ws('|',
+	(SELECT count(*) FROM plan_texts x WHERE x.plan_id = p.id),
+	(SELECT count(*) FROM issues x WHERE x.plan_id = p.id),
+	(SELECT count(*) FROM strategies s JOIN issues i ON i.id = s.issue_id WHERE i.plan_id = p.id),
+	(SELECT count(*) FROM initiatives x WHERE x.plan_id = p.id),
+	(SELECT count(*) FROM budgets b JOIN initiatives t ON t.id = b.initiative_id WHERE t.plan_id = p.id),
+	(SELECT count(*) FROM reforms x WHERE x.plan_id = p.id),
+	(SELECT count(*) FROM evaluations x WHERE x.plan_id = p.id),
+	(SELECT count(*) FROM council_reflections x WHERE x.plan_id = p.id),
+	(SELECT count(*) FROM contacts x WHERE x.plan_id = p.id))
+	FROM plans p ORDER BY p.id" >"$TMP/counts.sql"
+assert_eq "every part of every plan: the rows its JSON holds (jq)" "" \
+	"$(diff "$TMP/counts.jq" "$TMP/counts.sql")"
+check "... and that covers every kind of row" test "$(awk -F'|' '{for (i = 2; i <= NF; i++) if ($i > 0) seen[i] = 1}
+	END {print length(seen)}' "$TMP/counts.sql")" -eq 9
+
+# each plan again from its stored JSON, through the test's own reading of it
+# in SQL (a second statement compares: a statement does not see its own inserts)
 sql "CREATE TABLE again AS SELECT p.id AS worker_plan, a.plan_id AS sql_plan
 	FROM plans p JOIN documents d ON d.id = p.document_id
-	CROSS JOIN LATERAL planq_ingest(NULL, d.raw || '\\x0a'::bytea, '{}', NULL, 'stored', NULL,
-	                                p.parsed, p.parser_version) AS a" >/dev/null
+	CROSS JOIN LATERAL test_planq_ingest(NULL, d.raw || '\\x0a'::bytea, '{}', NULL, 'stored', NULL,
+	                                     p.parsed, p.parser_version) AS a" >/dev/null
 diff=$(sql "SELECT count(*) FILTER (WHERE sql_plan IS NULL OR test_plan_fingerprint(worker_plan)
 	                                  IS DISTINCT FROM test_plan_fingerprint(sql_plan)) || ' of ' || count(*)
 	FROM again")

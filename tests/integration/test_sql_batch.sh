@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_sql_batch.sh: planq_ingest_batch() (sql/009_ingest_batch.sql), the
+# test_sql_batch.sh: planq_ingest_batch() (sql/functions/planq_ingest_batch.sql), the
 # worker's write for a batch, against a real PostgreSQL: a batch stores the
 # same rows as one planq_ingest call per document, answers each document
 # once (stored, rejected, duplicate of this batch or of earlier ones), keeps
@@ -11,6 +11,7 @@ set -u
 . "$ROOT/tests/lib/plansql.sh"
 cd "$ROOT"
 setup_db
+install_plan_rows
 install_plan_fingerprint
 
 mkdir -p "$TMP/d"

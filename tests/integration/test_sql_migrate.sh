@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # test_sql_migrate.sh: `planq db migrate|version|roles` against a real
-# PostgreSQL: fresh apply, second run is a no-op, two runs at once apply each
-# migration once, a changed checksum is refused, works from another directory.
+# PostgreSQL: fresh apply (every numbered migration, then every repeatable
+# function and view), second run is a no-op, runs at once apply each file
+# once, a changed checksum is refused, works from another directory.
+# Changing a repeatable file: test_sql_repeatable.sh; a database migrated
+# by an earlier planq: test_sql_forward.sh.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/plansql.sh"
@@ -9,19 +12,31 @@ cd "$ROOT"
 pg_start "$TMP/pg" || { echo "cannot start PostgreSQL"; exit 1; }
 
 latest=$(ls sql/[0-9][0-9][0-9]_*.sql | wc -l)
+repeatables=$(ls sql/functions/*.sql sql/views/*.sql | wc -l)
+# the distinct repeatable files a migrate output says it applied
+applied_repeatables() { grep -E '^applied (functions|views)/' "$@" | sed 's/ (.*//' | sort -u | wc -l; }
 
 assert_eq "version of an empty database is 0" 0 "$("$PLANQ" db version 2>/dev/null)"
 
 out=$("$PLANQ" db migrate --db "$PLANQ_DB"); rc=$?
 assert_eq "first migrate exits 0" 0 $rc
-assert_eq "first migrate applies every file" "$latest" "$(printf '%s\n' "$out" | grep -c '^applied ')"
+assert_eq "first migrate applies every migration" "$latest" "$(printf '%s\n' "$out" | grep -c '^applied [0-9]')"
 assert_match "first migrate names 001_schema" '^applied 001_schema$' "$(printf '%s\n' "$out" | head -n 1)"
+assert_eq "first migrate applies every repeatable file" "$repeatables" \
+	"$(printf '%s\n' "$out" | applied_repeatables)"
+assert_eq "repeatables come after every migration" "applied $(basename "$(ls sql/[0-9]*.sql | tail -n 1)" .sql)" \
+	"$(printf '%s\n' "$out" | grep -B1 -m1 '^applied functions/' | head -n 1)"
 
 out=$("$PLANQ" db migrate --db "$PLANQ_DB"); rc=$?
 assert_eq "second migrate exits 0" 0 $rc
 assert_eq "second migrate is a no-op" "database is up to date (version $latest)" "$out"
 assert_eq "version after migrate" "$latest" "$("$PLANQ" db version)"
 assert_eq "one planq_migrations row per file" "$latest" "$(q -c 'SELECT count(*) FROM planq_migrations')"
+assert_eq "one planq_repeatables row per repeatable file" "$repeatables" \
+	"$(q -c 'SELECT count(*) FROM planq_repeatables')"
+assert_eq "planq_repeatables holds each file's SHA-256" \
+	"$(sha256sum sql/views/plans_current.sql | cut -c1-64)" \
+	"$(q -c "SELECT checksum FROM planq_repeatables WHERE name = 'views/plans_current'")"
 
 # from another directory, DSN from the environment only: the SQL is embedded
 out=$(cd / && "$PLANQ" db migrate); rc=$?
@@ -39,9 +54,12 @@ rcs=0
 for job in $(jobs -p); do wait "$job" || rcs=$((rcs + 1)); done
 assert_eq "three concurrent migrates all succeed" 0 $rcs
 assert_eq "each migration applied once across them" "$latest" \
-	"$(cat "$TMP"/race*.out | grep -c '^applied ')"
+	"$(cat "$TMP"/race*.out | grep -c '^applied [0-9]')"
 assert_eq "distinct migrations applied" "$latest" \
-	"$(cat "$TMP"/race*.out | grep '^applied ' | sort -u | wc -l)"
+	"$(cat "$TMP"/race*.out | grep '^applied [0-9]' | sort -u | wc -l)"
+assert_eq "the repeatable files applied by one of them only" 1 \
+	"$(grep -l '^applied functions/' "$TMP"/race*.out | wc -l)"
+assert_eq "... all of them" "$repeatables" "$(cat "$TMP"/race*.out | applied_repeatables)"
 assert_eq "race database is at the latest version" "$latest" \
 	"$(psql -X -Atq -d planq_race -c 'SELECT max(version) FROM planq_migrations')"
 

@@ -8,6 +8,7 @@ set -u
 . "$ROOT/tests/lib/plansql.sh"
 cd "$ROOT"
 setup_db
+install_plan_rows
 
 PV=$("$PLANQ" reparse --help | sed -n 's/.*re-runs parser \([^ ]*\) over.*/\1/p')
 [ -n "$PV" ] || { fail "cannot read the parser version from planq reparse --help"; finish; }

@@ -9,6 +9,7 @@ set -u
 . "$ROOT/tests/lib/plansql.sh"
 cd "$ROOT"
 setup_db
+install_plan_rows
 
 # variant SRC ORG [JQ-EDIT]: a copy of a test plan for another org
 variant() {
@@ -113,7 +114,7 @@ variant $T/testku_2023_final.json 競合区 >"$TMP/cf.json"; printf 'race final\
 MARKER="$TMP/a_stored" psql -X -Atq -v ON_ERROR_STOP=1 -v raw="$(base64 -w0 "$TMP/cp.txt")" \
 	-v plan="$(cat "$TMP/cp.json")" >"$TMP/a.out" 2>&1 <<'SQL' &
 BEGIN;
-SELECT status FROM planq_ingest(NULL, decode(:'raw','base64'), NULL, NULL, 'stored', NULL, :'plan'::jsonb, 't');
+SELECT status FROM test_planq_ingest(NULL, decode(:'raw','base64'), NULL, NULL, 'stored', NULL, :'plan'::jsonb, 't');
 \! touch "$MARKER"
 DO $$
 BEGIN

@@ -7,6 +7,7 @@ set -u
 . "$ROOT/tests/lib/plansql.sh"
 cd "$ROOT"
 setup_db
+install_plan_rows
 "$PLANQ" db roles >/dev/null || { echo "planq db roles failed"; exit 1; }
 
 # as ROLE SQL: prints the first row, or "denied" for 42501, or the error
@@ -21,7 +22,7 @@ raw=$(base64 -w0 samples/01_kita_r3_table.txt)
 
 # ---- planq_ingest -----------------------------------------------------------------
 out=$(psql -X -Atq -U planq_ingest -v raw="$raw" -v plan="$(cat "$json")" 2>&1 <<'SQL'
-SELECT status FROM planq_ingest(NULL, decode(:'raw','base64'), '{}', 'UTF-8', 'stored', NULL, :'plan'::jsonb, 'v1');
+SELECT status FROM test_planq_ingest(NULL, decode(:'raw','base64'), '{}', 'UTF-8', 'stored', NULL, :'plan'::jsonb, 'v1');
 SQL
 )
 assert_eq "planq_ingest role: can call planq_ingest" stored "$out"

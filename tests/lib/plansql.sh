@@ -1,19 +1,28 @@
 # tests/lib/plansql.sh: helpers for the tests/integration/test_sql_*.sh
 # scripts on top of tests/lib/common.sh: store a document through
 # planq_ingest(), count a plan's rows, compute expectations from plan JSON.
+#
+# The database stores the rows its caller built from a plan
+# (workers/plan_rows.c); it does not read them out of the JSON.  The tests
+# that hand it plans of their own read the rows out of the JSON in SQL
+# themselves: install_plan_rows (after setup_db) creates test_plan_rows()
+# and test_planq_ingest()/test_planq_ingest_batch(), planq_ingest and
+# planq_ingest_batch with the rows of that reading.  test_plan_rows.sh
+# checks it against what the worker stores, on every sample.
 
 # q [psql args]: unaligned, tuples only, stop on error; SQL from -c or stdin
 q() { psql -X -Atq -v ON_ERROR_STOP=1 "$@"; }
 
 # ingest RAWFILE PLANJSON|- [OUTCOME [REASON [ENVELOPE [PARSER_VERSION]]]]:
-# one planq_ingest call; prints "status|document_id|plan_id|reason".
+# one planq_ingest call (test_planq_ingest: with the plan's rows); prints
+# "status|document_id|plan_id|reason".
 ingest() {
 	local raw=$1 plan=${2:--} outcome=${3:-stored} reason=${4:-} env=${5:-'{}'}
 	local pv=${6:-test-1} planval=""
 	[ "$plan" = - ] || planval=$(cat "$plan")
 	q -v raw="$(base64 -w0 "$raw")" -v plan="$planval" -v outcome="$outcome" \
 	  -v reason="$reason" -v env="$env" -v pv="$pv" <<'SQL'
-SELECT * FROM planq_ingest(NULL, decode(:'raw', 'base64'), :'env'::jsonb, 'UTF-8',
+SELECT * FROM test_planq_ingest(NULL, decode(:'raw', 'base64'), :'env'::jsonb, 'UTF-8',
        :'outcome', nullif(:'reason', ''), nullif(:'plan', '')::jsonb, :'pv');
 SQL
 }
@@ -37,7 +46,8 @@ plan_rows() {
 	esac
 }
 
-# ingest_batch SPEC…: one planq_ingest_batch call; SPEC is
+# ingest_batch SPEC…: one planq_ingest_batch call (test_planq_ingest_batch:
+# with the plans' rows); SPEC is
 # RAWFILE:PLANJSON|-:OUTCOME[:REASON].  Prints "idx|status|document_id|
 # plan_id|reason" per document, by idx.  BATCH_ENV: the envelope of all.
 ingest_batch() { ingest_batch_sql "$@" | q; }
@@ -63,7 +73,7 @@ ingest_batch_sql() {
 	n=$k
 	cat <<SQL
 SELECT idx, status, document_id, plan_id, reason
-  FROM planq_ingest_batch(array_fill(NULL::bytea, ARRAY[$n]),
+  FROM test_planq_ingest_batch(array_fill(NULL::bytea, ARRAY[$n]),
        ARRAY[$(plansql_list "decode(:'raw%d','base64')" "$n")],
        array_fill(:'env'::jsonb, ARRAY[$n]), array_fill('UTF-8'::text, ARRAY[$n]),
        ARRAY[$(plansql_list ":'oc%d'" "$n")]::text[],
@@ -77,6 +87,137 @@ plansql_list() {
 	local i out=""
 	for i in $(seq 1 "$2"); do out="$out${out:+,}$(printf "$1" "$i")"; done
 	echo "$out"
+}
+
+# install_plan_rows: creates, in the test database, test_plan_rows(plans
+# jsonb[]): the rows of each plan (p_plans[i] at position i; NULL: none)
+# read out of its JSON in SQL, as the row arrays the worker sends (every
+# value the text ->> gives); and test_planq_ingest(…)/test_planq_ingest_batch(…):
+# planq_ingest/planq_ingest_batch with the arguments of their callers
+# before 010, adding those rows.  A list that is not a list makes
+# jsonb_array_elements() fail, as plan_rows.c refuses it.
+install_plan_rows() {
+	q <<'SQL'
+CREATE OR REPLACE FUNCTION test_plan_rows(p_plans jsonb[],
+	OUT issues planq_issue_row[], OUT strategies planq_strategy_row[],
+	OUT initiatives planq_initiative_row[], OUT budgets planq_budget_row[],
+	OUT plan_rows planq_plan_row[], OUT texts planq_text_row[],
+	OUT reforms planq_reform_row[], OUT evaluations planq_evaluation_row[],
+	OUT councils planq_council_row[], OUT contacts planq_contact_row[])
+LANGUAGE plpgsql STABLE SET jit = off AS $$
+BEGIN
+	WITH
+	plan_src AS (
+		SELECT u.doc::integer AS doc, u.p
+		  FROM unnest(p_plans) WITH ORDINALITY AS u(p, doc)
+		 WHERE u.p IS NOT NULL),
+	issue_src AS (
+		SELECT s.doc, e.n::integer AS ord, e.j,
+		       row_number() OVER (ORDER BY s.doc, e.n)::integer AS k
+		  FROM plan_src s
+		 CROSS JOIN LATERAL jsonb_array_elements(nullif(s.p->'issues', 'null'))
+		       WITH ORDINALITY AS e(j, n)),
+	strategy_src AS (
+		SELECT i.doc, i.k AS issue, e.n::integer AS ord, e.j,
+		       row_number() OVER (ORDER BY i.k, e.n)::integer AS k
+		  FROM issue_src i
+		 CROSS JOIN LATERAL jsonb_array_elements(nullif(i.j->'strategies', 'null'))
+		       WITH ORDINALITY AS e(j, n)),
+	initiative_src AS (
+		SELECT x.*,
+		       row_number() OVER (PARTITION BY x.doc
+		                          ORDER BY x.issue, x.strategy NULLS LAST, x.ord)::integer AS seq,
+		       row_number() OVER (ORDER BY x.doc, x.issue, x.strategy NULLS LAST,
+		                                   x.ord)::integer AS k
+		  FROM (SELECT s.doc, s.issue, s.k AS strategy, e.n::integer AS ord, e.j
+		          FROM strategy_src s
+		         CROSS JOIN LATERAL jsonb_array_elements(nullif(s.j->'initiatives', 'null'))
+		               WITH ORDINALITY AS e(j, n)
+		        UNION ALL
+		        SELECT i.doc, i.k, NULL, e.n::integer, e.j
+		          FROM issue_src i
+		         CROSS JOIN LATERAL jsonb_array_elements(nullif(i.j->'initiatives', 'null'))
+		               WITH ORDINALITY AS e(j, n)) AS x)
+	SELECT coalesce((SELECT array_agg(ROW(i.doc, i.ord, i.j->>'number', i.j->>'title',
+	                                      i.j->>'summary')::planq_issue_row ORDER BY i.k)
+	                   FROM issue_src i), '{}'),
+	       coalesce((SELECT array_agg(ROW(s.issue, s.ord, s.j->>'code', s.j->>'title',
+	                                      s.j->>'body')::planq_strategy_row ORDER BY s.k)
+	                   FROM strategy_src s), '{}'),
+	       coalesce((SELECT array_agg(ROW(t.doc, t.issue, t.strategy, t.seq, t.ord,
+	                                      t.j->>'code', t.j->>'title',
+	                                      t.j->>'body')::planq_initiative_row ORDER BY t.k)
+	                   FROM initiative_src t), '{}'),
+	       coalesce((SELECT array_agg(ROW(t.k, e.n::integer, e.j->>'label',
+	                                      e.j->>'amount_yen')::planq_budget_row
+	                                  ORDER BY t.k, e.n)
+	                   FROM initiative_src t
+	                  CROSS JOIN LATERAL jsonb_array_elements(nullif(t.j->'budgets', 'null'))
+	                        WITH ORDINALITY AS e(j, n)), '{}'),
+	       coalesce((SELECT array_agg(ROW(s.doc, s.p->>'title', s.p->'org'->>'name',
+	                                      s.p->'org'->>'kind', s.p->>'fiscal_year',
+	                                      s.p->>'fiscal_year_label', s.p->>'stage',
+	                                      s.p->'head'->>'role', s.p->'head'->>'name',
+	                                      s.p->>'published_on', s.p->>'page_id')::planq_plan_row
+	                                  ORDER BY s.doc)
+	                   FROM plan_src s), '{}'),
+	       coalesce((SELECT array_agg(ROW(s.doc, k.kind, e.n::integer, e.j #>> '{}')::planq_text_row
+	                                  ORDER BY s.doc, k.o, e.n)
+	                   FROM plan_src s
+	                  CROSS JOIN (VALUES (1, 'goal', 'goals'), (2, 'mission', 'missions'),
+	                                     (3, 'policy', 'policies')) AS k(o, kind, field)
+	                  CROSS JOIN LATERAL jsonb_array_elements(nullif(s.p->k.field, 'null'))
+	                        WITH ORDINALITY AS e(j, n)), '{}'),
+	       coalesce((SELECT array_agg(ROW(s.doc, e.n::integer, e.j->>'title', e.j->>'ref',
+	                                      e.j->>'body')::planq_reform_row ORDER BY s.doc, e.n)
+	                   FROM plan_src s
+	                  CROSS JOIN LATERAL jsonb_array_elements(nullif(s.p->'reforms', 'null'))
+	                        WITH ORDINALITY AS e(j, n)), '{}'),
+	       coalesce((SELECT array_agg(ROW(s.doc, s.p->'evaluation'->>'achievements',
+	                                      s.p->'evaluation'->>'challenges')::planq_evaluation_row
+	                                  ORDER BY s.doc)
+	                   FROM plan_src s
+	                  WHERE jsonb_typeof(s.p->'evaluation') = 'object'), '{}'),
+	       coalesce((SELECT array_agg(ROW(s.doc, c->>'total_yen', c->>'fixed_yen',
+	                                      c->>'priority_yen', c->>'base_yen',
+	                                      c->>'ratio_percent')::planq_council_row
+	                                  ORDER BY s.doc)
+	                   FROM plan_src s CROSS JOIN LATERAL (SELECT s.p->'council_reflection') AS x(c)
+	                  WHERE jsonb_typeof(c) = 'object'), '{}'),
+	       coalesce((SELECT array_agg(ROW(s.doc, c->>'office', c->>'phone', c->>'fax',
+	                                      c->>'address')::planq_contact_row ORDER BY s.doc)
+	                   FROM plan_src s CROSS JOIN LATERAL (SELECT s.p->'contact') AS x(c)
+	                  WHERE jsonb_typeof(c) = 'object'), '{}')
+	  INTO issues, strategies, initiatives, budgets, plan_rows, texts, reforms,
+	       evaluations, councils, contacts;
+END $$;
+
+CREATE OR REPLACE FUNCTION test_planq_ingest(p_sha256 bytea, p_raw bytea,
+	p_envelope jsonb, p_charset text, p_outcome text, p_reason text,
+	p_plan jsonb, p_parser_version text)
+RETURNS TABLE (status text, document_id bigint, plan_id bigint, reason text)
+LANGUAGE sql AS $$
+SELECT i.* FROM test_plan_rows(ARRAY[p_plan]) AS r,
+       planq_ingest(p_sha256, p_raw, p_envelope, p_charset, p_outcome, p_reason,
+                    p_plan, p_parser_version, r.issues, r.strategies, r.initiatives,
+                    r.budgets, r.plan_rows, r.texts, r.reforms, r.evaluations,
+                    r.councils, r.contacts) AS i
+$$;
+
+CREATE OR REPLACE FUNCTION test_planq_ingest_batch(p_sha256 bytea[], p_raw bytea[],
+	p_envelope jsonb[], p_charset text[], p_outcome text[], p_reason text[],
+	p_plan jsonb[], p_parser_version text)
+RETURNS TABLE (idx integer, status text, document_id bigint, plan_id bigint,
+               reason text)
+LANGUAGE sql AS $$
+SELECT b.* FROM test_plan_rows(p_plan) AS r,
+       planq_ingest_batch(p_sha256, p_raw, p_envelope, p_charset, p_outcome,
+                          p_reason, p_plan, p_parser_version, r.issues,
+                          r.strategies, r.initiatives, r.budgets, r.plan_rows,
+                          r.texts, r.reforms, r.evaluations, r.councils,
+                          r.contacts) AS b
+$$;
+SQL
 }
 
 # install_plan_fingerprint: creates test_plan_fingerprint(plan_id) in the

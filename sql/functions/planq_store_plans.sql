@@ -1,0 +1,187 @@
+-- functions/planq_store_plans.sql: the plans and every row of their parts,
+-- for a batch (planq_ingest_batch) or one plan (planq_store_plan, for
+-- planq_reparse), from the rows the caller built (workers/plan_rows.c).
+--
+-- Repeatable: `planq db migrate` applies this file again whenever it
+-- changes (docs/SCHEMA.md); it holds the whole current definition.
+
+-- Position i gets a plan when p_document_ids[i] is not NULL (the document
+-- just inserted): its plans row from p_plan_rows (the row naming doc i,
+-- which must be there) with p_plans[i] as parsed, and the rows of every
+-- other array that name doc i; the rows of the other positions are
+-- skipped.  Returns the plan ids by position (NULL: none).  Does not touch
+-- is_current.
+--
+-- Values come as the plan JSON's text and are cast here, so a value the
+-- schema refuses fails in the INSERT of its part: for a single plan the
+-- error is raised again with the part named ("plan refused: bad issues[]:
+-- …"), for a batch with the number of plans (the caller then stores them
+-- one at a time to find the plan).  Child ids are drawn from their
+-- sequences first, so that every row is one INSERT … SELECT from its
+-- array that names its parents by position, with no join.
+CREATE OR REPLACE FUNCTION planq_store_plans(p_document_ids bigint[], p_plans jsonb[],
+                                  p_parser_version text,
+                                  p_issues planq_issue_row[] DEFAULT NULL,
+                                  p_strategies planq_strategy_row[] DEFAULT NULL,
+                                  p_initiatives planq_initiative_row[] DEFAULT NULL,
+                                  p_budgets planq_budget_row[] DEFAULT NULL,
+                                  p_plan_rows planq_plan_row[] DEFAULT NULL,
+                                  p_texts planq_text_row[] DEFAULT NULL,
+                                  p_reforms planq_reform_row[] DEFAULT NULL,
+                                  p_evaluations planq_evaluation_row[] DEFAULT NULL,
+                                  p_councils planq_council_row[] DEFAULT NULL,
+                                  p_contacts planq_contact_row[] DEFAULT NULL)
+RETURNS bigint[]
+LANGUAGE plpgsql SET jit = off AS $$
+DECLARE
+	v_plan	bigint[];	-- by position; 0 where none (no NULLs: subscripts
+	v_issue	bigint[];	-- of arrays without NULLs cost O(1))
+	v_strat	bigint[];
+	v_init	bigint[];
+	v_missing bigint;
+	v_part	text;
+	v_state	text;
+	v_msg	text;
+	v_detail text;
+BEGIN
+	SELECT u.n INTO v_missing
+	  FROM unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
+	 WHERE u.doc IS NOT NULL
+	   AND NOT EXISTS (SELECT 1 FROM unnest(p_plan_rows) AS r WHERE r.doc = u.n)
+	 LIMIT 1;
+	IF v_missing IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+		      MESSAGE = format('planq_ingest: document %s of the batch is to be stored as a plan but p_plan_rows has no row for it',
+		                       v_missing),
+		      HINT = 'send every row of the plan, as workers/plan_rows.c builds them';
+	END IF;
+
+	BEGIN
+		v_part := 'top-level field (title, org, fiscal_year, stage, head, published_on, page_id)';
+		WITH src AS (
+			SELECT u.doc, u.p, u.n
+			  FROM unnest(p_document_ids, p_plans) WITH ORDINALITY AS u(doc, p, n)
+			 WHERE u.doc IS NOT NULL),
+		ins AS (
+			INSERT INTO plans (document_id, title, org_name, org_kind, fiscal_year,
+			                   fiscal_year_label, stage, head_role, head_name,
+			                   published_on, page_id, parsed, parser_version)
+			SELECT s.doc, r.title, r.org_name, r.org_kind, r.fiscal_year::integer,
+			       r.fiscal_year_label, r.stage, r.head_role, r.head_name,
+			       r.published_on::date, r.page_id, s.p, p_parser_version
+			  FROM src s JOIN unnest(p_plan_rows) AS r ON r.doc = s.n
+			 ORDER BY s.n
+			RETURNING id, document_id)
+		SELECT array_agg(coalesce(ins.id, 0) ORDER BY u.n) INTO v_plan
+		  FROM unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
+		  LEFT JOIN ins ON ins.document_id = u.doc;
+
+		v_part := 'goals/missions/policies item';
+		INSERT INTO plan_texts (plan_id, kind, ordinal, body)
+		SELECT v_plan[t.doc], t.kind, t.ordinal, t.body
+		  FROM unnest(p_texts) AS t
+		 WHERE v_plan[t.doc] <> 0;
+
+		v_part := 'issues[]';
+		v_issue := ARRAY(SELECT CASE WHEN v_plan[i.doc] <> 0
+		                             THEN nextval('issues_id_seq') ELSE 0 END
+		                   FROM unnest(p_issues) WITH ORDINALITY AS i(doc, o, nu, t, s, k)
+		                  ORDER BY i.k);
+		INSERT INTO issues (id, plan_id, ordinal, number, title, summary)
+		OVERRIDING SYSTEM VALUE
+		SELECT v_issue[i.k], v_plan[i.doc], i.ordinal, i.number::integer, i.title,
+		       i.summary
+		  FROM unnest(p_issues) WITH ORDINALITY AS i(doc, ordinal, number, title, summary, k)
+		 WHERE v_issue[i.k] <> 0;
+
+		v_part := 'issues[].strategies[]';
+		v_strat := ARRAY(SELECT CASE WHEN v_issue[s.issue] <> 0
+		                             THEN nextval('strategies_id_seq') ELSE 0 END
+		                   FROM unnest(p_strategies) WITH ORDINALITY AS s(issue, o, c, t, b, k)
+		                  ORDER BY s.k);
+		INSERT INTO strategies (id, issue_id, ordinal, code, title, body)
+		OVERRIDING SYSTEM VALUE
+		SELECT v_strat[s.k], v_issue[s.issue], s.ordinal, s.code, s.title, s.body
+		  FROM unnest(p_strategies) WITH ORDINALITY AS s(issue, ordinal, code, title, body, k)
+		 WHERE v_strat[s.k] <> 0;
+
+		v_part := 'issues[].strategies[].initiatives[] or issues[].initiatives[]';
+		v_init := ARRAY(SELECT CASE WHEN v_plan[t.doc] <> 0
+		                            THEN nextval('initiatives_id_seq') ELSE 0 END
+		                  FROM unnest(p_initiatives) WITH ORDINALITY
+		                       AS t(doc, i, s, q, o, c, ti, b, k)
+		                 ORDER BY t.k);
+		INSERT INTO initiatives (id, plan_id, issue_id, strategy_id, seq, ordinal,
+		                         code, title, body)
+		OVERRIDING SYSTEM VALUE
+		SELECT v_init[t.k], v_plan[t.doc], v_issue[t.issue],
+		       CASE WHEN t.strategy IS NOT NULL THEN v_strat[t.strategy] END,
+		       t.seq, t.ordinal, t.code, t.title, t.body
+		  FROM unnest(p_initiatives) WITH ORDINALITY
+		       AS t(doc, issue, strategy, seq, ordinal, code, title, body, k)
+		 WHERE v_init[t.k] <> 0;
+
+		v_part := 'initiatives[].budgets[] (label, amount_yen)';
+		INSERT INTO budgets (initiative_id, ordinal, label, amount_yen)
+		SELECT v_init[b.initiative], b.ordinal, b.label, b.amount_yen::bigint
+		  FROM unnest(p_budgets) AS b
+		 WHERE v_init[b.initiative] <> 0;
+
+		v_part := 'reforms[]';
+		INSERT INTO reforms (plan_id, ordinal, title, ref, body)
+		SELECT v_plan[r.doc], r.ordinal, r.title, r.ref, r.body
+		  FROM unnest(p_reforms) AS r
+		 WHERE v_plan[r.doc] <> 0;
+
+		v_part := 'evaluation';
+		INSERT INTO evaluations (plan_id, achievements, challenges)
+		SELECT v_plan[e.doc], e.achievements, e.challenges
+		  FROM unnest(p_evaluations) AS e
+		 WHERE v_plan[e.doc] <> 0;
+
+		v_part := 'council_reflection';
+		INSERT INTO council_reflections (plan_id, total_yen, fixed_yen,
+		                                 priority_yen, base_yen, ratio_percent)
+		SELECT v_plan[c.doc], c.total_yen::bigint, c.fixed_yen::bigint,
+		       c.priority_yen::bigint, c.base_yen::bigint, c.ratio_percent::numeric
+		  FROM unnest(p_councils) AS c
+		 WHERE v_plan[c.doc] <> 0;
+
+		v_part := 'contact';
+		INSERT INTO contacts (plan_id, office, phone, fax, address)
+		SELECT v_plan[c.doc], c.office, c.phone, c.fax, c.address
+		  FROM unnest(p_contacts) AS c
+		 WHERE v_plan[c.doc] <> 0;
+	EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
+		GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE,
+		                        v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+		IF cardinality(array_remove(p_document_ids, NULL)) > 1 THEN
+			RAISE EXCEPTION USING ERRCODE = v_state,
+			      MESSAGE = format('plan refused: one of the %s plans of the batch: %s',
+			                       cardinality(array_remove(p_document_ids, NULL)), v_msg),
+			      HINT = 'store the documents one at a time (planq_ingest) to find which';
+		END IF;
+		-- one plan: same SQLSTATE, but say which part of the plan was refused
+		v_msg := format('plan refused: bad %s: %s', v_part, v_msg);
+		IF coalesce(v_detail, '') = '' THEN
+			RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg,
+			      HINT = 'the parser produced a value the schema does not accept; '
+			             'store the document as rejected with this message as the reason';
+		END IF;
+		-- a failing row's DETAIL can hold a whole text: keep its start
+		RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg,
+		      DETAIL = left(v_detail, 300),
+		      HINT = 'the parser produced a value the schema does not accept; '
+		             'store the document as rejected with this message as the reason';
+	END;
+
+	RETURN ARRAY(SELECT nullif(u.id, 0) FROM unnest(v_plan) WITH ORDINALITY AS u(id, n)
+	              ORDER BY u.n);
+END $$;
+
+-- not for PUBLIC: only the other planq_* functions call it
+REVOKE EXECUTE ON FUNCTION planq_store_plans(bigint[], jsonb[], text, planq_issue_row[],
+                           planq_strategy_row[], planq_initiative_row[],
+                           planq_budget_row[], planq_plan_row[], planq_text_row[],
+                           planq_reform_row[], planq_evaluation_row[],
+                           planq_council_row[], planq_contact_row[]) FROM PUBLIC;

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# A parsed plan that no rows can hold, mixed into good documents.  The
+# parser never makes one; the testhooks build (make BUILD=testhooks) makes a
+# body containing PLANQ-TEST-BAD-SHAPE parse into a plan whose issues are
+# not a list.  rows/plan_rows.c refuses it; the document is answered
+# rejected with the reason naming issues[], stored once as rejected with its
+# bytes (a later parser can reparse it), and every good document is stored,
+# those sent in the same batches included.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/faults.sh"
+
+N=30
+HOOKS_BIN=$ROOT/build/testhooks/bin
+build_hooks() { make -s -C "$ROOT" BUILD=testhooks all >"$TMP/build.log" 2>&1; }
+build_hooks || { sleep 5; build_hooks; } || { cat "$TMP/build.log"; echo "testhooks build failed"; exit 1; }
+
+setup_db
+make_docs "$N" "$TMP/docs" || exit 1
+bad=$TMP/docs/doc-bad.txt
+{ cat "$ROOT/samples/$(ls "$ROOT/samples" | grep '\.txt$' | head -n 1)"
+  printf '\n<!-- PLANQ-TEST-BAD-SHAPE -->\n'; } >"$bad"
+reason='the parsed plan cannot be stored: issues[]: not a list'
+
+PLANQ_BIN=$HOOKS_BIN planqd_start --workers=1 -v
+check "planqd is the testhooks build" grep -q "worker $HOOKS_BIN/planq-worker" "$TMP/planqd.log"
+mapfile -t files < <(ls "$TMP"/docs/doc-0*.txt)
+files=("${files[@]:0:15}" "$bad" "${files[@]:15}")
+timeout 120 "$PLANQ" send --to "$ENDPOINT" --concurrency 8 --timeout 30 \
+	"${files[@]}" >"$TMP/send.out" 2>"$TMP/send.err"
+rc=$?
+echo "# client: $(status_counts "$TMP/send.out")"
+assert_eq "send exits 1 (one rejection)" 1 "$rc"
+assert_eq "the plan answered rejected with the reason" \
+	"rejected reason=\"$reason\" $bad" \
+	"$(grep "$bad" "$TMP/send.out" | sed 's/ document=[0-9]*//')"
+assert_eq "every good document stored" "$N" "$(grep -c '^stored ' "$TMP/send.out")"
+assert_eq "stored once, as rejected with the reason and its bytes" \
+	"1|$(sha256sum "$bad" | cut -c1-64)" \
+	"$(sql "SELECT count(*) || '|' || min(encode(sha256, 'hex')) FROM documents
+	        WHERE outcome = 'rejected' AND reason = '$reason'")"
+assert_eq "no plan row for it" 0 \
+	"$(sql "SELECT count(*) FROM plans p JOIN documents d ON d.id = p.document_id WHERE d.outcome = 'rejected'")"
+assert_eq "a plan for every good document" "$N" "$(sql "SELECT count(*) FROM plans")"
+check "the worker said why" grep -q "the parsed plan cannot be stored: issues\[\]: not a list" "$TMP/planqd.log"
+check "planqd stops cleanly" planqd_stop
+finish

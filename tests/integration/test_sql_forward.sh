@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# test_sql_forward.sh: a database an earlier planq migrated to 009 moves
+# forward.  Migrations 001-009 are applied the way planq applied them before
+# the repeatable files existed (each file in one transaction, recorded in
+# planq_migrations with its SHA-256), rows are stored in every table through
+# that schema's own planq_ingest and planq_reparse, and everything is
+# written down: every table's rows, every view's answer, search_plans'
+# answer, and every function's, view's and trigger's definition with its
+# privileges.  Then `planq db migrate`: every row is kept, every view answers
+# the same, every definition is the same but for the ones listed in
+# CHANGED_SINCE_009 (changed on purpose, with why); a second run is a no-op
+# that writes nothing; and the migrated database stores new documents, both
+# through planq_ingest and through planqd's workers.
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/plansql.sh"
+cd "$ROOT"
+pg_start "$TMP/pg" || { echo "cannot start PostgreSQL"; exit 1; }
+
+# functions whose definition the files after 009 change on purpose: 010
+# makes the callers send every row of a plan (workers/plan_rows.c) instead
+# of the database reading them out of the JSON, so the write path takes
+# row arrays, and the two functions that read the JSON are gone
+CHANGED_SINCE_009="planq_ingest planq_ingest_batch planq_reparse planq_store_plan
+	planq_store_plans planq_plan_rows_error planq_plan_rows planq_store_plan_by_part"
+
+# ingest009 RAW PLAN|- [OUTCOME [REASON [ENVELOPE]]]: one call of 009's
+# planq_ingest, which read the rows out of the plan JSON itself
+ingest009() {
+	local plan=${2:--} planval=""
+	[ "$plan" = - ] || planval=$(cat "$plan")
+	q -v raw="$(base64 -w0 "$1")" -v plan="$planval" -v outcome="${3:-stored}" \
+	  -v reason="${4:-}" -v env="${5:-{\}}" <<'SQL'
+SELECT * FROM planq_ingest(NULL, decode(:'raw', 'base64'), :'env'::jsonb, 'UTF-8',
+       :'outcome', nullif(:'reason', ''), nullif(:'plan', '')::jsonb, 'test-1');
+SQL
+}
+
+# ---- 001-009, as planq applied them -----------------------------------------
+q -c "CREATE TABLE planq_migrations (version integer PRIMARY KEY, name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now(), checksum text NOT NULL)"
+for f in sql/00[1-9]_*.sql; do
+	name=$(basename "$f" .sql)
+	psql -X -q -v ON_ERROR_STOP=1 -1 -c "SET client_min_messages = warning" -f "$f" \
+		>/dev/null 2>"$TMP/old.err" || { cat "$TMP/old.err"; echo "$f failed"; exit 1; }
+	q -c "INSERT INTO planq_migrations (version, name, checksum)
+	      VALUES (${name%%_*}, '$name', '$(sha256sum "$f" | cut -c1-64)')"
+done
+assert_eq "the database is at version 9" 9 "$("$PLANQ" db version 2>/dev/null)"
+# and the roles as sql/roles.sql granted them then (today's file names the
+# types of 010, so its 009 grants are written out here)
+q <<'SQL'
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_ingest') THEN
+		CREATE ROLE planq_ingest LOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_report') THEN
+		CREATE ROLE planq_report LOGIN;
+	END IF;
+END $$;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO planq_ingest, planq_report;
+GRANT EXECUTE ON FUNCTION
+	planq_ingest(bytea, bytea, jsonb, text, text, text, jsonb, text),
+	planq_ingest_batch(bytea[], bytea[], jsonb[], text[], text[], text[], jsonb[],
+	                   text, planq_issue_row[], planq_strategy_row[],
+	                   planq_initiative_row[], planq_budget_row[]),
+	planq_record_event(text, text, text)
+TO planq_ingest;
+GRANT SELECT ON planq_migrations TO planq_ingest;
+DO $$
+DECLARE
+	v regclass;
+BEGIN
+	FOR v IN SELECT c.oid::regclass FROM pg_class c
+	          JOIN pg_namespace n ON n.oid = c.relnamespace
+	         WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm')
+	LOOP
+		EXECUTE format('GRANT SELECT ON %s TO planq_report', v);
+	END LOOP;
+END $$;
+SQL
+
+# ---- rows in every table, through 009's own functions --------------------------
+i=0
+for j in samples/*.json tests/sql/testku_*.json tests/fixtures/layouts/layout_*.json; do
+	jq -e '.is_plan != false' "$j" >/dev/null || continue
+	i=$((i + 1))
+	printf 'document %d: %s\n' "$i" "$j" >"$TMP/raw$i"
+	ingest009 "$TMP/raw$i" "$j" stored "" \
+		"{\"id\":\"c$i\",\"source_url\":\"https://www.city.osaka.lg.jp/p$i.html\",\"fetched_at\":\"2024-04-0${i: -1}T10:00:00+09:00\"}" \
+		>/dev/null || { echo "cannot store $j"; exit 1; }
+done
+printf 'not a plan\n' >"$TMP/rej"
+ingest009 "$TMP/rej" - rejected "not a plan: no 経営課題" '{"source_url":"https://example.org/x"}' >/dev/null
+ingest009 "$TMP/raw1" samples/01_kita_r3_table.json stored "" '{"url":"https://mirror.example/1"}' >/dev/null
+ingest009 "$TMP/rej" - rejected "not a plan: again" >/dev/null
+q -c "SELECT planq_record_event('retry', 'https://example.org/y', 'database busy')" >/dev/null
+q -c "SELECT * FROM planq_reparse((SELECT min(id) FROM documents), (SELECT parsed FROM plans ORDER BY id LIMIT 1), 'test-2')" >/dev/null
+TABLES="documents plans plan_texts issues strategies initiatives budgets reforms evaluations council_reflections contacts ingest_events"
+empty=""
+for t in $TABLES; do
+	[ "$(q -c "SELECT count(*) FROM $t")" -gt 0 ] || empty="$empty $t"
+done
+assert_eq "rows in every table before migrating" "" "$empty"
+
+# ---- what the database holds and answers -------------------------------------
+OURS="pronamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_depend d
+       WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')"
+snapshot_rows() {	# FILE: every table's rows, every view's answer
+	local t
+	for t in $TABLES $(q -c "SELECT viewname FROM pg_views WHERE schemaname = 'public' ORDER BY 1"); do
+		echo "$t $(q -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x::text)), '-') FROM $t x")"
+	done >"$1"
+	echo "search_plans $(q -c "SELECT count(*) || ' ' || md5(string_agg(s::text, E'\n' ORDER BY s::text)) FROM search_plans('防災') s")" >>"$1"
+	echo "plan_diff $(q -c "SELECT count(*) || ' ' || md5(string_agg(d::text, E'\n' ORDER BY d::text)) FROM plans a, plans b, planq_plan_diff(a.id, b.id) d")" >>"$1"
+}
+snapshot_defs() {	# FILE: every function's, view's and trigger's definition and grants
+	{
+		q -c "SELECT 'function ' || p.oid::regprocedure || ' ' || md5(pg_get_functiondef(p.oid)) || ' ' || coalesce(p.proacl::text, '-')
+		      FROM pg_proc p WHERE $OURS ORDER BY 1"
+		q -c "SELECT 'view ' || c.relname || ' ' || md5(pg_get_viewdef(c.oid)) || ' ' || coalesce(c.relacl::text, '-')
+		             || ' ' || md5(coalesce(obj_description(c.oid, 'pg_class'), '-'))
+		      FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'v' ORDER BY 1"
+		q -c "SELECT 'trigger ' || pg_get_triggerdef(t.oid) FROM pg_trigger t WHERE NOT t.tgisinternal ORDER BY 1"
+	} >"$1"
+}
+snapshot_rows "$TMP/rows.before"
+snapshot_defs "$TMP/defs.before"
+
+# ---- forward -----------------------------------------------------------------
+latest=$(ls sql/[0-9][0-9][0-9]_*.sql | wc -l)
+out=$("$PLANQ" db migrate 2>&1); rc=$?
+assert_eq "planq db migrate from 009 exits 0" 0 "$rc"
+assert_eq "it applies the migrations after 009" "$(seq 10 "$latest" | wc -l)" \
+	"$(printf '%s\n' "$out" | grep -c '^applied [0-9]')"
+assert_eq "... and every repeatable file" "$(ls sql/functions/*.sql sql/views/*.sql | wc -l)" \
+	"$(printf '%s\n' "$out" | grep -E '^applied (functions|views)/' | sed 's/ (.*//' | sort -u | wc -l)"
+assert_eq "the database is at the latest version" "$latest" "$("$PLANQ" db version)"
+snapshot_rows "$TMP/rows.after"
+assert_eq "every row kept, every view answers the same" "" "$(diff "$TMP/rows.before" "$TMP/rows.after")"
+snapshot_defs "$TMP/defs.after"
+want=$(for f in $CHANGED_SINCE_009; do grep "^function $f(" "$TMP/defs.before"; done | sort)
+assert_eq "every definition and grant the same, but the ones changed on purpose" "$want" \
+	"$(diff "$TMP/defs.before" "$TMP/defs.after" | sed -n 's/^< //p' | sort)"
+assert_eq "the workers' role may call the new planq_ingest and planq_ingest_batch at once" "true|true" \
+	"$(q -c "SELECT bool_and(has_function_privilege('planq_ingest', p.oid, 'EXECUTE'))
+	              || '|' || (count(*) = 2)
+	         FROM pg_proc p WHERE p.proname IN ('planq_ingest', 'planq_ingest_batch')
+	          AND p.pronamespace = 'public'::regnamespace")"
+install_plan_rows
+
+# ---- a second run writes nothing -------------------------------------------------
+catalog="SELECT md5(string_agg(p.xmin::text || p.oid::regprocedure::text, ',' ORDER BY p.oid))
+                || (SELECT md5(string_agg(c.xmin::text || c.relname, ',' ORDER BY c.oid)) FROM pg_class c
+                     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'v')
+                || (SELECT md5(string_agg(r.name || r.applied_at::text, ',' ORDER BY r.name)) FROM planq_repeatables r)
+           FROM pg_proc p WHERE $OURS"
+c0=$(q -c "$catalog")
+out=$("$PLANQ" db migrate 2>&1); rc=$?
+assert_eq "a second migrate is a no-op" "0 database is up to date (version $latest)" "$rc $out"
+assert_eq "... that changed no function, view or record" "$c0" "$(q -c "$catalog")"
+
+# ---- the migrated database stores documents --------------------------------------
+printf 'one more\n' >"$TMP/new"
+assert_match "planq_ingest stores a new plan" '^stored\|' \
+	"$(ingest "$TMP/new" tests/fixtures/layouts/variant_goal_no_ku.json)"
+old=$(q -c "SELECT d.id || '|' || p.id FROM documents d JOIN plans p ON p.document_id = d.id
+            WHERE d.raw = decode('$(base64 -w0 "$TMP/raw1")', 'base64')")
+assert_eq "bytes stored before the migration: duplicate, with their old ids" "duplicate|$old|" \
+	"$(ingest "$TMP/raw1" samples/01_kita_r3_table.json)"
+planqd_start --workers=1
+"$PLANQ" send --to "$ENDPOINT" tests/fixtures/layouts/variant_dual_era_year.txt \
+	"$TMP/raw2" >"$TMP/send.out" 2>&1
+assert_match "planqd's worker stores a new document" '^stored document=[0-9]+ plan=[0-9]+ ' \
+	"$(grep variant_dual_era_year "$TMP/send.out")"
+assert_eq "... and finds bytes stored before the migration a duplicate" \
+	"duplicate document=$(q -c "SELECT d.id || ' plan=' || p.id FROM documents d JOIN plans p ON p.document_id = d.id
+	                            WHERE d.raw = decode('$(base64 -w0 "$TMP/raw2")', 'base64')") $TMP/raw2" \
+	"$(grep raw2 "$TMP/send.out")"
+check "planqd stops cleanly" planqd_stop
+finish
