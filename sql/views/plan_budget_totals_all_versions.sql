@@ -5,10 +5,14 @@
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 
 -- one row per plan: how many initiatives and the sum of their main budgets
-CREATE OR REPLACE VIEW plan_budget_totals_all_versions AS
+-- org_printed_name beside org_name (011): a column moved, so the view is
+-- dropped and created (its dependents come back from their files)
+DROP VIEW IF EXISTS plan_budget_totals_all_versions CASCADE;
+CREATE VIEW plan_budget_totals_all_versions AS
 SELECT p.id		AS plan_id,
        p.document_id,
        p.org_name,
+       p.org_printed_name,
        p.fiscal_year,
        p.stage,
        count(t.id)	AS initiatives,

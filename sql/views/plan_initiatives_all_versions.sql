@@ -6,10 +6,14 @@
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 
 -- one row per initiative, with its issue, strategy and main budget
-CREATE OR REPLACE VIEW plan_initiatives_all_versions AS
+-- org_printed_name beside org_name (011): a column moved, so the view is
+-- dropped and created (its dependents come back from their files)
+DROP VIEW IF EXISTS plan_initiatives_all_versions CASCADE;
+CREATE VIEW plan_initiatives_all_versions AS
 SELECT p.id		AS plan_id,
        p.document_id,
        p.org_name,
+       p.org_printed_name,
        p.fiscal_year,
        p.stage,
        i.number		AS issue_number,
