@@ -124,6 +124,7 @@ worker_send_done(void *sock, uint64_t id, const struct job_result *r)
 	struct jobwire_done done = {
 		.id = id, .document_id = r->document_id, .plan_id = r->plan_id,
 		.outcome = r->outcome, .reason = r->reason,
+		.warnings = r->warnings,
 	};
 	const void *parts[] = { JOBWIRE_DONE, head, r->text };
 	const long lens[] = { -1, JOBWIRE_DONE_HEAD, -1 };
@@ -139,7 +140,7 @@ worker_send_results(void *sock, const uint64_t *ids,
 {
 	for (int i = 0; i < n; i++) {
 		struct job_result oom = { 1, OUTCOME_RETRY, REASON_OTHER, 0, 0,
-		    "the worker ran out of memory; send again later" };
+		    "the worker ran out of memory; send again later", 0 };
 		const struct job_result *r = results[i].answered ? &results[i] :
 		    &oom;
 

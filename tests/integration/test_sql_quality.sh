@@ -6,7 +6,8 @@
 # (plans.warning_codes = the codes `planq parse` gives) and its printed
 # org name beside the canonical one; a typo'd page and an alias are
 # versions of their organisation's plan in every view; parse_quality and
-# `planq report quality` show the shares per host and day; `planq reparse --warned`
+# `planq report quality` show the shares per host and day; /metrics counts
+# the stored plans by code, every code from zero; `planq reparse --warned`
 # re-parses the warned plans and no other.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
@@ -83,7 +84,14 @@ for c in $CODES; do
 done
 check "and documents without warnings" grep -qE '^[^	]+	-	' "$TMP/a.tsv"
 
-planqd_start --workers=2
+MPORT=$(random_port)
+MURL=http://127.0.0.1:$MPORT
+planqd_start --workers=2 --metrics "127.0.0.1:$MPORT"
+scrape() { curl -fsS --max-time 5 "$MURL/metrics"; }
+metric() { scrape | awk -v k="$1" '$1 == k { print $2 }'; }
+for c in $CODES; do
+	assert_eq "metrics: $c counted from zero" 0 "$(metric "planq_parse_warnings_total{code=\"$c\"}")"
+done
 
 "$PLANQ" send --to "$ENDPOINT" --source-url https://www.city.osaka.lg.jp/page \
 	"${HOST_A[@]}" >"$TMP/send_a.out" 2>&1
@@ -171,6 +179,16 @@ assert_eq "report quality --csv: host B = parse_quality" \
 	"$(printf '%s\n' "$csv" | tr -d '\r' | grep mirror.example.test)"
 check "report --help lists quality" sh -c "'$PLANQ' report --help | grep -q '^  quality '"
 
+# ---- /metrics: the stored plans by code ------------------------------------
+for c in $CODES; do
+	want=$(cat "$TMP/a.tsv" "$TMP/b.tsv" | cut -f2 | grep -cE "(^|,)$c(,|$)")
+	assert_eq "metrics: $c" "$want" "$(metric "planq_parse_warnings_total{code=\"$c\"}")"
+done
+# resent bytes are duplicates: no parse stored, nothing counted again
+"$PLANQ" send --to "$ENDPOINT" --source-url https://mirror.example.test/page \
+	"${HOST_B[@]}" >"$TMP/send_b2.out" 2>&1
+assert_eq "duplicates do not count" 2 \
+	"$(metric 'planq_parse_warnings_total{code="org_name_noise"}')"
 planqd_stop
 
 # ---- planq reparse --warned ------------------------------------------------
