@@ -6,12 +6,8 @@
 
 -- org × year (current versions): total of main budgets, dashes, and every
 -- printed amount split by label kind
--- org_printed_name beside org_name (011): a column moved, so the view is
--- dropped and created (its dependents come back from their files)
-DROP VIEW IF EXISTS budget_by_org_year CASCADE;
-CREATE VIEW budget_by_org_year AS
+CREATE OR REPLACE VIEW budget_by_org_year AS
 SELECT p.org_name,
-       p.org_printed_name,
        p.fiscal_year,
        p.stage,
        m.initiatives,
@@ -24,7 +20,8 @@ SELECT p.org_name,
        l.other_yen,
        l.unknown_amounts,
        l.by_label,
-       p.id AS plan_id
+       p.id AS plan_id,
+       p.org_printed_name
   FROM plans p
  CROSS JOIN LATERAL (
 	SELECT count(*) AS initiatives,

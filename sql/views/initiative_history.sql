@@ -7,16 +7,8 @@
 -- each initiative of a current plan beside its predecessor in an earlier
 -- year of the same org: the nearest year with the same normalised title,
 -- else the nearest year with the same code (matched_by says which)
--- org_printed_name beside org_name (011): a column moved, so the view is
--- dropped and created (its dependents come back from their files).  It is
--- read from plans, not from plan_initiatives: `planq db migrate` may
--- create this view again with planq_norm_title's file before
--- plan_initiatives_all_versions' file has added the column.
-DROP VIEW IF EXISTS initiative_history CASCADE;
-CREATE VIEW initiative_history AS
+CREATE OR REPLACE VIEW initiative_history AS
 SELECT x.org_name,
-       (SELECT p.org_printed_name FROM plans p WHERE p.id = x.plan_id)
-					AS org_printed_name,
        x.fiscal_year,
        x.initiative_code,
        x.initiative_title,
@@ -32,7 +24,11 @@ SELECT x.org_name,
        prev.matched_by,
        x.plan_id,
        x.initiative_id,
-       prev.initiative_id		AS prev_initiative_id
+       prev.initiative_id		AS prev_initiative_id,
+       -- from plans, not x: `planq db migrate` may create this view again
+       -- (with planq_norm_title) before plan_initiatives has the column
+       (SELECT p.org_printed_name FROM plans p WHERE p.id = x.plan_id)
+					AS org_printed_name
   FROM plan_initiatives x
   LEFT JOIN LATERAL (
 	SELECT c.fiscal_year, c.initiative_code, c.initiative_title, c.amount_yen,

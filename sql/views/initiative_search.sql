@@ -5,13 +5,11 @@
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 
 -- the searchable initiatives of current plans
--- org_printed_name beside org_name (011): a column moved, so the view is
--- dropped and created (its dependents come back from their files)
-DROP VIEW IF EXISTS initiative_search CASCADE;
-CREATE VIEW initiative_search AS
-SELECT p.id AS plan_id, p.org_name, p.org_printed_name, p.fiscal_year, p.stage,
+CREATE OR REPLACE VIEW initiative_search AS
+SELECT p.id AS plan_id, p.org_name, p.fiscal_year, p.stage,
        t.id AS initiative_id, t.code AS initiative_code, t.title AS initiative_title,
-       planq_search_text(t.title, t.body) AS search_text
+       planq_search_text(t.title, t.body) AS search_text,
+       p.org_printed_name
   FROM plans p
   JOIN initiatives t ON t.plan_id = p.id
  WHERE p.is_current;

@@ -5,20 +5,17 @@
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 
 -- one row per plan: how many initiatives and the sum of their main budgets
--- org_printed_name beside org_name (011): a column moved, so the view is
--- dropped and created (its dependents come back from their files)
-DROP VIEW IF EXISTS plan_budget_totals_all_versions CASCADE;
-CREATE VIEW plan_budget_totals_all_versions AS
+CREATE OR REPLACE VIEW plan_budget_totals_all_versions AS
 SELECT p.id		AS plan_id,
        p.document_id,
        p.org_name,
-       p.org_printed_name,
        p.fiscal_year,
        p.stage,
        count(t.id)	AS initiatives,
        coalesce(sum(b.amount_yen), 0)::bigint AS total_yen,
        count(t.id) FILTER (WHERE b.amount_yen IS NULL) AS initiatives_without_amount,
-       p.is_current
+       p.is_current,
+       p.org_printed_name
   FROM plans p
   LEFT JOIN initiatives t ON t.plan_id = p.id
   LEFT JOIN budgets b ON b.initiative_id = t.id AND b.ordinal = 1

@@ -6,14 +6,10 @@
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 
 -- one row per initiative, with its issue, strategy and main budget
--- org_printed_name beside org_name (011): a column moved, so the view is
--- dropped and created (its dependents come back from their files)
-DROP VIEW IF EXISTS plan_initiatives_all_versions CASCADE;
-CREATE VIEW plan_initiatives_all_versions AS
+CREATE OR REPLACE VIEW plan_initiatives_all_versions AS
 SELECT p.id		AS plan_id,
        p.document_id,
        p.org_name,
-       p.org_printed_name,
        p.fiscal_year,
        p.stage,
        i.number		AS issue_number,
@@ -26,7 +22,8 @@ SELECT p.id		AS plan_id,
        b.amount_yen,
        p.is_current,
        t.id		AS initiative_id,
-       t.seq		AS initiative_seq
+       t.seq		AS initiative_seq,
+       p.org_printed_name
   FROM plans p
   JOIN initiatives t ON t.plan_id = p.id
   JOIN issues i ON i.id = t.issue_id

@@ -5,14 +5,10 @@
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 
 -- every stored plan with its counts; is_fragment: no org or no year
--- org_printed_name beside org_name (011): a column moved, so the view is
--- dropped and created (its dependents come back from their files)
-DROP VIEW IF EXISTS plans_all_versions CASCADE;
-CREATE VIEW plans_all_versions AS
+CREATE OR REPLACE VIEW plans_all_versions AS
 SELECT p.id			AS plan_id,
        p.document_id,
        p.org_name,
-       p.org_printed_name,
        p.org_kind,
        p.fiscal_year,
        p.fiscal_year_label,
@@ -37,6 +33,7 @@ SELECT p.id			AS plan_id,
        d.received_at,
        p.stored_at,
        p.parser_version,
+       p.org_printed_name,
        p.warning_codes
   FROM plans p
   JOIN documents d ON d.id = p.document_id
@@ -51,4 +48,4 @@ SELECT p.id			AS plan_id,
                       WHERE t.plan_id = p.id) cb;
 
 COMMENT ON VIEW plans_all_versions IS
-	'every stored plan version (org_name canonical, org_printed_name as printed, warning_codes of its parse): counts of issues/strategies/initiatives, total of main budgets, versions stored for its (org, year), is_current, is_fragment';
+	'every stored plan version (org_name canonical, org_printed_name as the title printed it, warning_codes of its parse): counts of issues/strategies/initiatives, total of main budgets, versions stored for its (org, year), is_current, is_fragment';

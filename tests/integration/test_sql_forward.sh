@@ -24,9 +24,9 @@ pg_start "$TMP/pg" || { echo "cannot start PostgreSQL"; exit 1; }
 # row arrays, and the two functions that read the JSON are gone
 CHANGED_SINCE_009="planq_ingest planq_ingest_batch planq_reparse planq_store_plan
 	planq_store_plans planq_plan_rows_error planq_plan_rows planq_store_plan_by_part"
-# views whose definition 011 changes on purpose: org_printed_name beside
-# org_name (and the views that SELECT * from them), warning_codes at the end
-# of plans_all_versions, unlabelled budgets counted in budget_by_org_year's
+# views whose definition 011 changes on purpose: org_printed_name added at
+# the end (and the views that SELECT * from them), warning_codes too in
+# plans_all_versions, unlabelled budgets counted in budget_by_org_year's
 # other_yen; their answers in the columns they had stay the same
 CHANGED_VIEWS_SINCE_009="plans_all_versions plans_current plan_fragments
 	plan_initiatives_all_versions plan_initiatives plan_budget_totals_all_versions
