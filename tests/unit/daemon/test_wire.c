@@ -251,6 +251,37 @@ test_reply_reason_not_utf8(void)
 	CHECK(r == NULL, "no reason stays null");
 }
 
+/*
+ * Found by fuzz_workerlink: a routing id with a NUL ("w0.1-1<NUL>x", which
+ * libzmq accepts from any peer on the worker socket) was cut at the NUL
+ * and passed for the worker w0.1-1, whose jobs it could then answer.
+ */
+static void
+test_worker_identity_nul(void)
+{
+	zmsg_t *msg = zmsg_new();
+
+	zmsg_addmem(msg, "w0.1-1\0x", 8);
+	zmsg_addstr(msg, JOBWIRE_READY);
+	decodes("a routing id with a NUL", msg, -1, 0);
+}
+
+/* Only planqd spools: a worker's DONE saying "spooled" is refused. */
+static void
+test_worker_says_spooled(void)
+{
+	struct jobwire_done d = { 5, 0, 0, OUTCOME_SPOOLED, REASON_NONE };
+	unsigned char h[JOBWIRE_DONE_HEAD];
+
+	jobwire_done_pack(&d, h);
+	decodes("DONE saying spooled", worker_says(JOBWIRE_DONE, h, sizeof(h),
+	    ""), -1, 0);
+	d.outcome = OUTCOME_RETRY;
+	jobwire_done_pack(&d, h);
+	decodes("DONE saying retry", worker_says(JOBWIRE_DONE, h, sizeof(h),
+	    "database unavailable"), 0, JOBWIRE_T_DONE);
+}
+
 int
 main(void)
 {
@@ -258,6 +289,8 @@ main(void)
 	test_jobwire_headers();
 	test_worker_messages();
 	test_reply_reason_not_utf8();
+	test_worker_identity_nul();
+	test_worker_says_spooled();
 	printf("test_wire: %d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
 }
