@@ -9,9 +9,14 @@
 #   jobmsg      the worker's reading of a JOB message (jobmsg_read_job)
 #
 #   make fuzz                 build every target and run each for
-#                             FUZZ_SECONDS (default 60) on its corpus
+#                             FUZZ_SECONDS (default 60) on its corpus;
+#                             make -j2 fuzz runs two at a time
 #   make fuzz-<r>             one of them (make fuzz-spool FUZZ_SECONDS=600)
 #   make fuzz-build           only build them
+#
+# Each run's output goes to build/fuzz/<r>.log (tail -f it to watch); make
+# prints the final numbers, or the log's end when the fuzzer found
+# something.
 #
 # Corpora: tests/fuzz/corpus_<r>/ (tests/fuzz/corpus for the parser) is only
 # read; new inputs go to build/fuzz/corpus_<r>.  A crash is written as
@@ -88,17 +93,23 @@ fuzz_corpus = $(if $(filter parse,$(1)),tests/fuzz/corpus,tests/fuzz/corpus_$(1)
 
 $(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(FUZZ_DIR)/fuzz_%
 	@mkdir -p $(FUZZ_DIR)/corpus_$*
-	$(FUZZ_DIR)/fuzz_$* -max_total_time=$(FUZZ_SECONDS) \
+	@echo "fuzz-$*: $(FUZZ_SECONDS) s, log in $(FUZZ_DIR)/$*.log"
+	@if $(FUZZ_DIR)/fuzz_$* -max_total_time=$(FUZZ_SECONDS) \
 	    -max_len=$(FUZZ_MAXLEN_$*) -timeout=10 -rss_limit_mb=2048 \
 	    $(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
 	    -artifact_prefix=$(FUZZ_DIR)/$*- -print_final_stats=1 \
-	    $(FUZZ_DIR)/corpus_$* $(call fuzz_corpus,$*)
+	    $(FUZZ_DIR)/corpus_$* $(call fuzz_corpus,$*) >$(FUZZ_DIR)/$*.log 2>&1; \
+	then \
+	  echo "fuzz-$*: $$(grep -a '^Done' $(FUZZ_DIR)/$*.log)," \
+	    "$$(grep -a -o 'cov: [0-9]* ft: [0-9]*' $(FUZZ_DIR)/$*.log | tail -n 1)," \
+	    "$$(grep -a 'average_exec_per_sec' $(FUZZ_DIR)/$*.log | tr -s ' ')"; \
+	else \
+	  tail -n 40 $(FUZZ_DIR)/$*.log; \
+	  echo "fuzz-$*: the fuzzer found something: $(FUZZ_DIR)/$*-crash-* (log above)"; \
+	  exit 1; \
+	fi
 
-# one after the other: each gets both cores' worth of the machine's time
-fuzz: fuzz-build
-	@for t in $(FUZZ_TARGETS); do \
-	  $(MAKE) --no-print-directory fuzz-$$t || exit 1; \
-	done
+fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))
 
 # ---- the corpora replayed by `make test`, with the normal toolchain ------
 $(BUILDDIR)/obj/tests/fuzz/replay.o: LAYER_FLAGS =
