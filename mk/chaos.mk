@@ -18,4 +18,6 @@ chaos:
 	$(TEST_ENV) CHAOS_SECONDS=$(CHAOS_SECONDS) \
 	    $(if $(CHAOS_SEED),CHAOS_SEED=$(CHAOS_SEED)) \
 	    $(if $(CHAOS_MEAN_GAP),CHAOS_MEAN_GAP=$(CHAOS_MEAN_GAP)) \
+	    $(if $(CHAOS_RATE),CHAOS_RATE=$(CHAOS_RATE)) \
+	    $(if $(CHAOS_FULL),CHAOS_FULL=$(CHAOS_FULL)) \
 	    bash tests/chaos/chaos.sh

@@ -10,6 +10,10 @@
 #                   fast as planqd answers, about 1,000/s on two cores)
 #   CHAOS_RSS_MAX_MB  planqd's largest acceptable RSS (default 256)
 #   CHAOS_KEEP      where the run's logs are kept (build/chaos/seed-SEED)
+#   CHAOS_FULL      how the spool's filesystem is made full: tmpfs (a
+#                   128 MB tmpfs filled up; the default where this host
+#                   can mount one) or fsize (RLIMIT_FSIZE 0 on planqd,
+#                   which also stops its log lines until it is lifted)
 #
 # A private PostgreSQL and planqd (its spool on a 128 MB tmpfs when this
 # host lets us mount one) take documents from tests/chaos/sender.py, which
@@ -287,11 +291,12 @@ trap chaos_cleanup EXIT
 # ---- the campaign ----------------------------------------------------------
 
 mkdir -p "$SPOOLFS"
-if mount -t tmpfs -o size=128m tmpfs "$SPOOLFS" 2>/dev/null; then
+if [ "${CHAOS_FULL:-tmpfs}" = tmpfs ] &&
+    mount -t tmpfs -o size=128m tmpfs "$SPOOLFS" 2>/dev/null; then
 	FULL_MODE=tmpfs
 else
 	FULL_MODE=fsize
-	echo "# no tmpfs (cannot mount here): a full spool is RLIMIT_FSIZE 0 on planqd"
+	echo "# a full spool is RLIMIT_FSIZE 0 on planqd (no tmpfs: CHAOS_FULL=${CHAOS_FULL:-tmpfs}, or mount refused)"
 fi
 SPOOL=$SPOOLFS/spool
 "$PY" "$CHAOS/schedule.py" "$SEED" "$RUN_SECONDS" "$MEAN_GAP" >"$TMP/schedule.txt" ||
