@@ -2,8 +2,10 @@
 """tests/fuzz/seeds.py: writes the seed corpora of the fuzz targets other
 than the parser (tests/fuzz/corpus_<reader>/seed_*), so that each seed says
 what it is.  Run from the repository root: /usr/bin/python3 tests/fuzz/seeds.py
-Inputs the fuzzers found (crash-*, regression_*) are kept beside the seeds
-and are not written here.  Messages are frames joined by 0x1e (fuzz.h).
+Inputs the fuzzers found are kept beside the seeds and are not written
+here: regression_* (each made a target fail before its fix) and found_*
+(libFuzzer's -merge=1 of a 5-minute run: each one reaches code the others
+do not).  Messages are frames joined by 0x1e (fuzz.h).
 """
 import os
 import struct
