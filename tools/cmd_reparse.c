@@ -263,7 +263,7 @@ cmd_reparse(int argc, char **argv)
 		reparse_usage(stderr);
 		return 2;
 	}
-	if ((conn = dbconn_open(dbconn_dsn(o.dsn), REPARSE_WHO)) == NULL)
+	if ((conn = dbconn_open_primary(dbconn_dsn(o.dsn), REPARSE_WHO)) == NULL)
 		return 1;
 	if (reparse_check_since(conn, o.since) != 0) {
 		PQfinish(conn);
