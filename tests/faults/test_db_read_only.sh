@@ -52,7 +52,8 @@ cat "$TMP/send1.out"
 assert_eq "fenced, no spool: both answered retry" 2 "$(grep -c '^failed reason="still retry' "$TMP/send1.out")"
 assert_eq "the reason is an unavailable database, read-only" 2 \
 	"$(grep -c 'database unavailable (.*read-only' "$TMP/send1.out")"
-check "no document called refused" sh -c "! grep -q 'refused' '$TMP/send1.out' '$TMP/planqd.log'"
+assert_eq "no document called refused by the database" "" \
+	"$(grep -h 'refused the' "$TMP/send1.out" "$TMP/planqd.log")"
 after=$(worker_backends)
 echo "# worker backends before the fence: $(echo $before); after: $(echo $after)"
 check "the worker that met the read-only server dropped its session" \
