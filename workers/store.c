@@ -60,12 +60,27 @@ store_sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* First line of a libpq message, without the trailing newline. */
+/*
+ * A libpq message on one line: its lines joined with "; " (a DSN of
+ * several hosts fails with one line per host), without the hints libpq
+ * indents with a tab.
+ */
 static void
 store_copy_message(char *dst, size_t len, const char *msg)
 {
-	snprintf(dst, len, "%s", msg && *msg ? msg : "unknown error");
-	dst[strcspn(dst, "\n")] = '\0';
+	size_t n = 0;
+
+	dst[0] = '\0';
+	for (const char *line = msg ? msg : ""; *line != '\0' && n + 1 < len;) {
+		int l = (int)strcspn(line, "\n");
+
+		if (l > 0 && line[0] != '\t')
+			n += (size_t)snprintf(dst + n, len - n, "%s%.*s",
+			    n > 0 ? "; " : "", l, line);
+		line += l + (line[l] == '\n');
+	}
+	if (dst[0] == '\0')
+		snprintf(dst, len, "unknown error");
 }
 
 /* A result's error for people: the primary message, else libpq's text. */

@@ -87,7 +87,7 @@ failover_lost() {
 }
 
 failover_run() {
-	local mode=$1 stalled_at
+	local mode=$1 stalled_at i
 	replica_start "$TMP/replica" "$mode" || { fail "primary and standby start ($mode)"; finish; }
 	"$PLANQ" db migrate --db "$REPLICA_DSN" >"$TMP/migrate.log" 2>&1 ||
 		{ cat "$TMP/migrate.log"; fail "migrate through the two-host DSN"; finish; }
@@ -119,7 +119,12 @@ failover_run() {
 		check "async: the primary acknowledges 30 more without the standby" \
 			wait_for "[ \$(failover_stored_so_far) -ge $((stalled_at + 30)) ]" 60
 	fi
-	FIG_IN_FLIGHT=$(failover_in_flight)
+	# kill while documents are in flight, if the senders let us within 10 s
+	for ((i = 0; i < 100; i++)); do
+		FIG_IN_FLIGHT=$(failover_in_flight)
+		[ "$FIG_IN_FLIGHT" -ge 1 ] && break
+		sleep 0.1
+	done
 	cat "$TMP"/send-[12].out >"$TMP/before_kill.out"
 	FIG_ACKED_AT_KILL=$(grep -c '^stored ' "$TMP/before_kill.out")
 	FIG_STORED_IN_STALL=$((FIG_ACKED_AT_KILL - stalled_at))
@@ -149,6 +154,9 @@ failover_run() {
 	FIG_MAX_ACK_MS=$(sed -nE 's/.*outcome status=(stored|duplicate|spooled) .* ms=([0-9]+) .*/\2/p' \
 		"$TMP/planqd.log" | sort -n | tail -n 1)
 	FIG_IDS_MOVED=$(failover_ids_moved "$TMP/before_kill.out")
+	grep -m 1 'planq-worker.*database unavailable' "$TMP/planqd.log" | sed 's/^/# first worker line: /'
+	grep -m 1 'planq-worker.*read-only' "$TMP/planqd.log" | sed 's/^/# while no primary: /'
+	grep -m 1 'database is back' "$TMP/planqd.log" | sed 's/^/# then: /'
 	echo "# figure: mode=$mode documents=$FAILOVER_DOCS in_flight_at_kill=$FIG_IN_FLIGHT" \
 		"stored_before_kill=$FIG_ACKED_AT_KILL stored_while_standby_stalled=$FIG_STORED_IN_STALL" \
 		"kill_to_promoted_s=$FIG_PROMOTE_S kill_to_first_stored_on_new_primary_s=$FIG_FIRST_STORED_S" \
