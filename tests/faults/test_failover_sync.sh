@@ -10,7 +10,9 @@
 # which would make every commit on the new primary wait); the sender
 # finishes.  Every document answered stored, duplicate or spooled is on the
 # new primary exactly once with all its rows, and every document id given
-# to a client before the kill still names that document.
+# to a client before the kill still names that document.  Then a new
+# standby is made of the dead primary's place (replica_rebuild_standby, as
+# the chaos campaign does to fail over again): commits wait for it again.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/faults.sh"
 . "$ROOT/tests/lib/replica.sh"
@@ -25,6 +27,11 @@ check_exactly_once "sync failover" "$TMP/acked.list"
 check_rows_complete "sync failover"
 assert_eq "ids answered before the kill still name their documents" 0 "$FIG_IDS_MOVED"
 check_healthy "after the failover"
+check "a new standby, made from the new primary, streams synchronously" replica_rebuild_standby
+check_healthy "with the new standby"
+last=$(tail -n 1 "$TMP/healthy.list")
+check "the new standby has the last document stored" \
+	wait_for "[ \"\$(replica__psql '$REPLICA_STANDBY' \"SELECT count(*) FROM documents WHERE source_url = 'file://$last'\")\" = 1 ]" 10
 check "planqd stops cleanly" planqd_stop
 log_summary
 finish

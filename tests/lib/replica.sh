@@ -22,20 +22,28 @@
 #   replica_kill_primary
 #       SIGKILL the primary's postmaster and every process of it at once
 #       (the host is gone); REPLICA_KILLED_AT is the time (epoch seconds).
-#   replica_promote [--keep-sync]
+#   replica_promote
 #       what an operator does: clear synchronous_standby_names on the standby
 #       (it has no standby of its own; left set, every commit on the new
 #       primary would wait for ever), pg_ctl promote, wait until it takes
-#       writes, point PGHOST/PGPORT at it; REPLICA_PROMOTED_AT.  --keep-sync
-#       leaves the copied setting in place (the trap, for tests of it).
-#   replica_failover [--keep-sync]
+#       writes, point PGHOST/PGPORT at it; REPLICA_PROMOTED_AT.  The roles
+#       swap: REPLICA_PRIMARY is the promoted server, REPLICA_STANDBY the
+#       dead one's directory.
+#   replica_failover
 #       replica_kill_primary, then replica_promote: the fault the chaos
 #       campaign injects.
+#   replica_rebuild_standby
+#       after a failover: a new standby in the dead primary's directory
+#       (REPLICA_STANDBY, same port), made from the new primary with
+#       pg_basebackup -R and, in a sync pair, named in its
+#       synchronous_standby_names once it streams.  REPLICA_DSN stays the
+#       same.  Then the pair can fail over again.
 #   replica_stop
 #       stop what still runs of the pair (common.sh's cleanup calls it).
 
 REPLICA_APP=planq_standby
 REPLICA_DIR=
+REPLICA_MODE=
 
 # replica__psql DIR SQL: one statement on the server of cluster DIR
 replica__psql() {
@@ -58,36 +66,53 @@ replica__wait_streaming() {
 	return 1
 }
 
+# names the standby in the primary's synchronous_standby_names
+replica__name_standby() {
+	replica__psql "$1" "ALTER SYSTEM SET synchronous_standby_names = '$REPLICA_APP'" &&
+		replica__psql "$1" "SELECT pg_reload_conf()" >/dev/null
+}
+
+# replica__basebackup FROM TO: a standby of FROM's server in TO/data
+replica__basebackup() {
+	local from=$1 to=$2
+	mkdir -p "$to"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres: "$to"
+		chmod 700 "$to"
+	fi
+	pg__as_owner "$PG_BINDIR/pg_basebackup" -D "$to/data" -R -X stream -c fast \
+		-d "host=$from port=$(cat "$from/port") user=planq application_name=$REPLICA_APP" \
+		>"$REPLICA_DIR/basebackup.log" 2>&1 ||
+		{ cat "$REPLICA_DIR/basebackup.log" >&2; return 1; }
+}
+
+# the roles: PRIMARY_DIR STANDBY_DIR
+replica__roles() {
+	REPLICA_PRIMARY=$1 REPLICA_STANDBY=$2
+	REPLICA_PRIMARY_DSN=$(replica__dsn "$1" "$(cat "$1/port")")
+	REPLICA_STANDBY_DSN=$(replica__dsn "$2" "$(cat "$2/port")")
+	export REPLICA_PRIMARY REPLICA_STANDBY REPLICA_PRIMARY_DSN REPLICA_STANDBY_DSN
+	replica__use "$1"
+}
+
 replica_start() {
 	local dir=$1 mode=${2:-sync} a b
 	case $mode in sync | async) ;; *) echo "replica_start: sync or async" >&2; return 2 ;; esac
 	mkdir -p "$dir"
-	REPLICA_DIR=$(cd "$dir" && pwd)
+	REPLICA_DIR=$(cd "$dir" && pwd) REPLICA_MODE=$mode
 	a=$REPLICA_DIR/a b=$REPLICA_DIR/b
 	pg_start "$a" || return 1
 	if [ "$mode" = sync ]; then
-		replica__psql "$a" "ALTER SYSTEM SET synchronous_standby_names = '$REPLICA_APP'" &&
-			replica__psql "$a" "SELECT pg_reload_conf()" >/dev/null || return 1
+		replica__name_standby "$a" || return 1
 	fi
-	mkdir -p "$b"
-	if [ "$(id -u)" = 0 ]; then
-		chown postgres: "$b"
-		chmod 700 "$b"
-	fi
-	pg__as_owner "$PG_BINDIR/pg_basebackup" -D "$b/data" -R -X stream -c fast \
-		-d "host=$a port=$(cat "$a/port") user=planq application_name=$REPLICA_APP" \
-		>"$REPLICA_DIR/basebackup.log" 2>&1 ||
-		{ cat "$REPLICA_DIR/basebackup.log" >&2; return 1; }
+	replica__basebackup "$a" "$b" || return 1
 	# what the standby inherited, before anyone touches it (the trap)
 	cp "$b/data/postgresql.auto.conf" "$REPLICA_DIR/standby.auto.conf.as-copied"
 	pg_start "$b" || return 1
 	replica__wait_streaming "$a" "$mode" || return 1
-	REPLICA_PRIMARY=$a REPLICA_STANDBY=$b
-	REPLICA_PRIMARY_DSN=$(replica__dsn "$a" "$(cat "$a/port")")
-	REPLICA_STANDBY_DSN=$(replica__dsn "$b" "$(cat "$b/port")")
 	REPLICA_DSN="$(replica__dsn "$a,$b" "$(cat "$a/port"),$(cat "$b/port")") target_session_attrs=read-write"
-	export REPLICA_PRIMARY REPLICA_STANDBY REPLICA_DSN REPLICA_PRIMARY_DSN REPLICA_STANDBY_DSN
-	replica__use "$a"
+	export REPLICA_DSN
+	replica__roles "$a" "$b"
 }
 
 # points psql (PGHOST/PGPORT) at cluster DIR and planq at the pair
@@ -131,25 +156,42 @@ replica_kill_primary() {
 }
 
 replica_promote() {
-	local b=$REPLICA_STANDBY i
-	if [ "${1:-}" != --keep-sync ]; then
-		replica__psql "$b" "ALTER SYSTEM RESET synchronous_standby_names" &&
-			replica__psql "$b" "SELECT pg_reload_conf()" >/dev/null || return 1
-		for ((i = 0; i < 100; i++)); do
-			[ -z "$(replica__psql "$b" "SHOW synchronous_standby_names")" ] && break
-			sleep 0.1
-		done
-	fi
+	local a=$REPLICA_PRIMARY b=$REPLICA_STANDBY i
+	replica__psql "$b" "ALTER SYSTEM RESET synchronous_standby_names" &&
+		replica__psql "$b" "SELECT pg_reload_conf()" >/dev/null || return 1
+	for ((i = 0; i < 100; i++)); do
+		[ -z "$(replica__psql "$b" "SHOW synchronous_standby_names")" ] && break
+		sleep 0.1
+	done
 	# -w: returns once the server has left recovery and takes writes
 	pg__as_owner "$PG_BINDIR/pg_ctl" -D "$b/data" -w -t 60 promote >/dev/null || return 1
 	REPLICA_PROMOTED_AT=$(date +%s.%N)
 	export REPLICA_PROMOTED_AT
 	[ "$(replica__psql "$b" "SELECT pg_is_in_recovery()")" = f ] || return 1
-	replica__use "$b"
+	# the roles swap: the old primary's place waits for replica_rebuild_standby
+	replica__roles "$b" "$a"
 }
 
 replica_failover() {
-	replica_kill_primary && replica_promote "$@"
+	replica_kill_primary && replica_promote
+}
+
+replica_rebuild_standby() {
+	local old=$REPLICA_STANDBY new=$REPLICA_PRIMARY
+	if pg_running_pid "$old" >/dev/null; then
+		echo "replica: $old still runs: a standby already" >&2
+		return 1
+	fi
+	# out of the way at once; removed in the background (it takes seconds)
+	mv "$old/data" "$old/data.dead.$$.$RANDOM" &&
+		{ rm -rf "$old"/data.dead.* & } || return 1
+	replica__basebackup "$new" "$old" || return 1
+	pg_start "$old" || return 1
+	# named only once it streams: until then every commit would wait
+	replica__wait_streaming "$new" async || return 1
+	if [ "$REPLICA_MODE" = sync ]; then
+		replica__name_standby "$new" && replica__wait_streaming "$new" sync || return 1
+	fi
 }
 
 replica_stop() {
