@@ -32,10 +32,10 @@
 #   replica_failover
 #       replica_kill_primary, then replica_promote: the fault the chaos
 #       campaign injects.
-#   replica_rebuild_standby
+#   replica_rebuild_standby [sync|async]
 #       after a failover: a new standby in the dead primary's directory
 #       (REPLICA_STANDBY, same port), made from the new primary with
-#       pg_basebackup -R and, in a sync pair, named in its
+#       pg_basebackup -R and, when the pair is (now) sync, named in its
 #       synchronous_standby_names once it streams.  REPLICA_DSN stays the
 #       same.  Then the pair can fail over again.
 #   replica_stop
@@ -178,6 +178,7 @@ replica_failover() {
 
 replica_rebuild_standby() {
 	local old=$REPLICA_STANDBY new=$REPLICA_PRIMARY
+	REPLICA_MODE=${1:-$REPLICA_MODE}
 	if pg_running_pid "$old" >/dev/null; then
 		echo "replica: $old still runs: a standby already" >&2
 		return 1
