@@ -9,6 +9,9 @@
  * until timeout_ms, then sends a cancel request (PQcancel, a separate
  * connection) and waits as long again.  libpq's own parts are unchanged:
  * the caller's connection, its prepared statements, its error messages.
+ * PQcancel blocks while it connects: a server host that does not answer
+ * at all holds the worker there, and planqd's bound on a worker waiting
+ * for the database (2 x (db_timeout + db_retry_seconds) + 10 s) ends it.
  */
 #include <errno.h>
 #include <limits.h>

@@ -1,5 +1,5 @@
 # tests/lib/replica.sh: a PostgreSQL primary and a streaming standby, for
-# the failover tests (tests/faults/test_failover_*.sh), the replica-report
+# the failover tests (tests/faults/test_failover.sh), the replica-report
 # test and the chaos campaign.  Source it after tests/lib/pg.sh (common.sh
 # sources both).  Real servers: initdb, pg_basebackup -R, streaming
 # replication over unix sockets in DIR/a and DIR/b, random ports.
