@@ -2,6 +2,9 @@
 #
 #   make chaos                      180 s of faults, a seed drawn and printed
 #   make chaos CHAOS_SECONDS=1800 CHAOS_SEED=4242    a given run, replayed
+#   make chaos CHAOS_FAILOVER=1     the database is a primary with a
+#                                   synchronous standby, and failovers are
+#                                   among the faults
 #
 # tests/chaos/chaos.sh runs it against a private PostgreSQL and the
 # binaries of $(BINDIR) (`make chaos BUILD=asan` for the sanitizer build);
@@ -20,4 +23,5 @@ chaos:
 	    $(if $(CHAOS_MEAN_GAP),CHAOS_MEAN_GAP=$(CHAOS_MEAN_GAP)) \
 	    $(if $(CHAOS_RATE),CHAOS_RATE=$(CHAOS_RATE)) \
 	    $(if $(CHAOS_FULL),CHAOS_FULL=$(CHAOS_FULL)) \
+	    $(if $(CHAOS_FAILOVER),CHAOS_FAILOVER=$(CHAOS_FAILOVER)) \
 	    bash tests/chaos/chaos.sh

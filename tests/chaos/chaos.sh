@@ -10,6 +10,11 @@
 #                   fast as planqd answers, about 1,000/s on two cores)
 #   CHAOS_RSS_MAX_MB  planqd's largest acceptable RSS (default 256)
 #   CHAOS_KEEP      where the run's logs are kept (build/chaos/seed-SEED)
+#   CHAOS_FAILOVER  1: the database is a primary with a synchronous
+#                   standby (tests/lib/replica.sh), planqd is given both
+#                   hosts, and the schedule adds failovers: the primary's
+#                   postmaster SIGKILLed, the standby promoted, a new
+#                   standby built from it (default 0: one server)
 #   CHAOS_FULL      how the spool's filesystem is made full: tmpfs (a
 #                   128 MB tmpfs filled up; the default where this host
 #                   can mount one) or fsize (RLIMIT_FSIZE 0 on planqd,
@@ -31,6 +36,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/faults.sh"
 . "$ROOT/tests/lib/plansql.sh"	# q
+. "$ROOT/tests/lib/replica.sh"
 
 PY=/usr/bin/python3
 CHAOS=$ROOT/tests/chaos
@@ -40,6 +46,7 @@ MEAN_GAP=${CHAOS_MEAN_GAP:-6}
 RATE=${CHAOS_RATE:-100}
 RSS_MAX_MB=${CHAOS_RSS_MAX_MB:-256}
 KEEP=${CHAOS_KEEP:-$ROOT/build/chaos/seed-$SEED}
+FAILOVER=${CHAOS_FAILOVER:-0}
 SAMPLES=("$ROOT"/samples/*.txt)
 NOTPLANS=("$ROOT"/tests/fixtures/layouts/notplan_council_minutes.txt
 	"$ROOT"/tests/fixtures/layouts/notplan_greeting_speech.txt
@@ -57,12 +64,19 @@ PLANQD_DIED=0
 declare -A INJECTED=()
 
 echo "# chaos: seed $SEED, faults for $RUN_SECONDS s (mean gap $MEAN_GAP s)"
-echo "# replay: make chaos CHAOS_SEED=$SEED CHAOS_SECONDS=$RUN_SECONDS${CHAOS_MEAN_GAP:+ CHAOS_MEAN_GAP=$MEAN_GAP}"
+REPLAY="make chaos CHAOS_SEED=$SEED CHAOS_SECONDS=$RUN_SECONDS${CHAOS_MEAN_GAP:+ CHAOS_MEAN_GAP=$MEAN_GAP}"
+[ "$FAILOVER" = 1 ] && REPLAY="$REPLAY CHAOS_FAILOVER=1"
+echo "# replay: $REPLAY"
 
 # ---- the faults -------------------------------------------------------------
 
+# the cluster that is the primary now (with CHAOS_FAILOVER, it changes)
+db_dir() {
+	if [ "$FAILOVER" = 1 ]; then echo "$REPLICA_PRIMARY"; else echo "$TMP/pg"; fi
+}
+
 pg_stop_immediate() {
-	pg__as_owner "$PG_BINDIR/pg_ctl" -D "$TMP/pg/data" -m immediate -w -t 60 \
+	pg__as_owner "$PG_BINDIR/pg_ctl" -D "$(db_dir)/data" -m immediate -w -t 60 \
 		stop >/dev/null 2>&1
 }
 
@@ -70,7 +84,7 @@ pg_stop_immediate() {
 # the next database fault waits for it
 start_db() {
 	# its own output: not the event's file, which the next event truncates
-	{ pg_start_retry "$TMP/pg" || touch "$TMP/db_start.failed"; } \
+	{ pg_start_retry "$(db_dir)" || touch "$TMP/db_start.failed"; } \
 		>>"$TMP/pg_start.err" 2>&1 &
 	DB_STARTER=$!
 }
@@ -81,6 +95,18 @@ db_started() {
 	DB_STARTER=
 	[ ! -e "$TMP/db_start.failed" ] || { rm -f "$TMP/db_start.failed"
 		fail "PostgreSQL starts again" "$(tail -n 3 "$TMP/pg_start.err")"; }
+}
+
+# the primary killed, the standby promoted (in this shell: PGHOST and the
+# roles change), and a new standby built from it in the background, which
+# the next database fault waits for as it waits for a start
+fail_over() {
+	replica_failover || { fail "failover: the standby is promoted"; return; }
+	echo "killed $(basename "$REPLICA_STANDBY"), promoted $(basename "$REPLICA_PRIMARY") in" \
+		"$(awk -v a="$REPLICA_KILLED_AT" -v b="$REPLICA_PROMOTED_AT" 'BEGIN { printf "%.2f", b - a }') s"
+	{ replica_rebuild_standby sync || touch "$TMP/db_start.failed"; } \
+		>>"$TMP/pg_start.err" 2>&1 &
+	DB_STARTER=$!
 }
 
 planqd_up() { [ -n "$PLANQD_PID" ] && kill -0 "$PLANQD_PID" 2>/dev/null; }
@@ -155,7 +181,8 @@ run_event() {
 		PLANQD_PID= ;;
 	planqd_start) start_planqd; echo "pid $PLANQD_PID" ;;
 	db_stop) db_started; pg_stop_immediate ;;
-	db_kill) db_started; pg_kill "$TMP/pg" ;;
+	db_kill) db_started; pg_kill "$(db_dir)" ;;
+	failover) db_started; fail_over ;;
 	db_start) start_db ;;
 	db_lock) db_started; lock_table "$1" "$2" ;;
 	spool_full) fill_spool_fs ;;
@@ -200,7 +227,7 @@ run_schedule() {
 undo_faults() {
 	free_spool_fs 2>/dev/null
 	db_started
-	pg_running_pid "$TMP/pg" >/dev/null || pg_start_retry "$TMP/pg" ||
+	pg_running_pid "$(db_dir)" >/dev/null || pg_start_retry "$(db_dir)" ||
 		fail "PostgreSQL starts at the end"
 	for p in "${LOCKERS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	LOCKERS=()
@@ -266,6 +293,10 @@ SELECT encode(d.sha256, 'hex'), d.id, d.outcome,
 SQL
 }
 
+stop_db() {
+	if [ "$FAILOVER" = 1 ]; then replica_stop; else pg_stop "$TMP/pg"; fi
+}
+
 left_behind() { pgrep -a -f "$TMP" | grep -v "^$$ " || true; }
 
 keep_logs() {
@@ -282,7 +313,7 @@ chaos_cleanup() {
 	[ -n "$MONITOR" ] && kill "$MONITOR" 2>/dev/null
 	for p in "${LOCKERS[@]}"; do kill "$p" 2>/dev/null; done
 	[ -d "$TMP" ] && keep_logs
-	pg_stop "$TMP/pg" 2>/dev/null
+	stop_db 2>/dev/null
 	mountpoint -q "$SPOOLFS" 2>/dev/null && umount -l "$SPOOLFS"
 	cleanup
 }
@@ -299,12 +330,23 @@ else
 	echo "# a full spool is RLIMIT_FSIZE 0 on planqd (no tmpfs: CHAOS_FULL=${CHAOS_FULL:-tmpfs}, or mount refused)"
 fi
 SPOOL=$SPOOLFS/spool
-"$PY" "$CHAOS/schedule.py" "$SEED" "$RUN_SECONDS" "$MEAN_GAP" >"$TMP/schedule.txt" ||
+schedule_kinds=()
+[ "$FAILOVER" = 1 ] && schedule_kinds=(failover)
+"$PY" "$CHAOS/schedule.py" "$SEED" "$RUN_SECONDS" "$MEAN_GAP" "${schedule_kinds[@]}" \
+	>"$TMP/schedule.txt" ||
 	{ echo "cannot draw the schedule"; exit 1; }
 echo "# schedule ($(wc -l <"$TMP/schedule.txt") events):"
 sed 's/^/#   /' "$TMP/schedule.txt"
 
-setup_db
+if [ "$FAILOVER" = 1 ]; then
+	# planqd gets both hosts (target_session_attrs=read-write)
+	replica_start "$TMP/replica" sync || { fail "primary and standby start"; finish; }
+	"$PLANQ" db migrate --db "$PLANQ_DB" >"$TMP/migrate.log" 2>&1 ||
+		{ cat "$TMP/migrate.log"; fail "migrate"; finish; }
+	echo "# database: $PLANQ_DB (synchronous standby)"
+else
+	setup_db
+fi
 cat >"$CONF" <<EOF
 workers = 2
 job_timeout = 5
@@ -344,7 +386,7 @@ echo "# $(elapsed) s: planqd stopped"
 kill "$MONITOR" 2>/dev/null
 wait "$MONITOR" 2>/dev/null
 MONITOR=
-pg_stop "$TMP/pg"
+stop_db
 wait_for "[ -z \"\$(left_behind)\" ]" 30
 assert_eq "no process left behind" "" "$(left_behind)"
 assert_eq "planqd never died by itself" 0 "$PLANQD_DIED"
@@ -362,6 +404,6 @@ done < <(grep -E '^(ok|FAIL) ' "$TMP/verdict.txt")
 faults=
 for k in "${!INJECTED[@]}"; do faults="$faults $k=${INJECTED[$k]}"; done
 echo "# faults injected:$(echo "$faults" | tr ' ' '\n' | sort | tr '\n' ' ')"
-echo "# seed $SEED: replay with make chaos CHAOS_SEED=$SEED CHAOS_SECONDS=$RUN_SECONDS"
+echo "# seed $SEED: replay with $REPLAY"
 log_summary 12
 finish

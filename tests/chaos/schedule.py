@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""tests/chaos/schedule.py SEED SECONDS [MEAN_GAP]: the fault schedule of a
+"""tests/chaos/schedule.py SEED SECONDS [MEAN_GAP [failover]]: the fault schedule of a
 chaos campaign, a pure function of its arguments, so that a failing seed
 replays exactly the same faults at the same moments.
 
@@ -19,6 +19,12 @@ lock, a full spool) get their end event; everything has ended by SECONDS.
   sighup WORKERS             planqd.conf gets workers = WORKERS; SIGHUP
   vanish MODE                a client that vanishes mid-send (MODE:
                              greeting, frame, or reply: see vanish.py)
+  failover                   (only given "failover") the primary's
+                             postmaster SIGKILLed, its synchronous standby
+                             promoted, a new standby built from it; no
+                             other database fault until that is done
+
+Without "failover" the schedule of a seed is the one it always was.
 """
 import random
 import sys
@@ -32,7 +38,9 @@ WEIGHTS = {
     "spool_full": 1.0,
     "sighup": 1.5,
     "vanish": 2.0,
+    "failover": 1.0,
 }
+FAILOVER_BUSY = (20.0, 30.0)   # promote, then a new standby streams
 START = 5.0        # the sender is under way
 LAST_GAP = 3.0     # every fault ends this long before SECONDS
 
@@ -40,8 +48,9 @@ LAST_GAP = 3.0     # every fault ends this long before SECONDS
 class Plan:
     """The faults in force at each moment, as the schedule is drawn."""
 
-    def __init__(self, rng, seconds):
+    def __init__(self, rng, seconds, failover=False):
         self.rng = rng
+        self.failover = failover
         self.end = seconds - LAST_GAP
         self.db_down_until = 0.0
         self.lock_until = 0.0
@@ -58,10 +67,13 @@ class Plan:
 
     def possible(self, t):
         kinds = dict(WEIGHTS)
+        if not self.failover or t < self.lock_until:
+            kinds.pop("failover")
         if t < self.db_down_until:
             kinds.pop("db_stop")
             kinds.pop("db_kill")
             kinds.pop("db_lock")
+            kinds.pop("failover", None)
             kinds["spool_full"] *= 3      # only a spool in use can be full
         if t < self.lock_until:
             kinds.pop("db_lock", None)
@@ -86,6 +98,10 @@ class Plan:
             self.db_down_until = t + d
             self.add(t, kind)
             self.add(t + d, "db_start")
+        elif kind == "failover":
+            # the database is "down" until a new standby streams again
+            self.db_down_until = t + self.duration(t, *FAILOVER_BUSY)
+            self.add(t, "failover")
         elif kind == "db_lock":
             d = self.duration(t, 3.0, 25.0)
             self.lock_until = t + d
@@ -103,9 +119,9 @@ class Plan:
             self.add(t, "vanish", rng.choice(["greeting", "frame", "reply"]))
 
 
-def draw(seed, seconds, mean_gap):
+def draw(seed, seconds, mean_gap, failover=False):
     rng = random.Random(seed)
-    plan = Plan(rng, seconds)
+    plan = Plan(rng, seconds, failover)
     t = START
     while True:
         t += max(0.3, rng.expovariate(1.0 / mean_gap))
@@ -123,7 +139,8 @@ def main():
     seed = int(sys.argv[1])
     seconds = float(sys.argv[2])
     mean_gap = float(sys.argv[3]) if len(sys.argv) > 3 else 6.0
-    for t, words in draw(seed, seconds, mean_gap):
+    failover = len(sys.argv) > 4 and sys.argv[4] == "failover"
+    for t, words in draw(seed, seconds, mean_gap, failover):
         print(f"{t:8.2f} {words}")
 
 

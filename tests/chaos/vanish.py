@@ -73,7 +73,7 @@ def vanish_body(sample, tag):
         return f.read() + f"\n<!-- {tag} -->\n".encode()
 
 
-def send_and_leave(endpoint, body):
+def send_and_leave(endpoint, body, tag):
     ctx = zmq.Context()
     sock = ctx.socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 1000)     # the message goes; we do not wait
@@ -96,7 +96,8 @@ def main():
         elif mode == "frame":
             result.update(half_frame(endpoint))
         else:
-            result.update(send_and_leave(endpoint, body))
+            result.update(send_and_leave(endpoint, body,
+                                         "vanish-" + result["sha"][:16]))
         result["done"] = True
     except (OSError, ConnectionError, zmq.ZMQError) as exc:
         result["error"] = str(exc)     # planqd down at that moment
