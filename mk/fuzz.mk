@@ -89,7 +89,9 @@ FUZZ_MAXLEN_spool      := 16384
 FUZZ_MAXLEN_config     := 8192
 FUZZ_MAXLEN_workerlink := 4096
 FUZZ_MAXLEN_jobmsg     := 16384
-fuzz_corpus = $(if $(filter parse,$(1)),tests/fuzz/corpus,tests/fuzz/corpus_$(1))
+# the parser's fuzzing also starts from every fixture (tests/fixtures/*/:
+# the pages and their expected JSON), which test_parse_fixtures replays
+fuzz_corpus = $(if $(filter parse,$(1)),tests/fuzz/corpus $(wildcard tests/fixtures/*/),tests/fuzz/corpus_$(1))
 
 $(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(FUZZ_DIR)/fuzz_%
 	@mkdir -p $(FUZZ_DIR)/corpus_$*
