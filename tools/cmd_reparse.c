@@ -23,7 +23,7 @@
 
 #define REPARSE_WHO	"reparse"
 /* the text the worker stores: reals to 15 digits, so a plan's 50.7 is
- * still 50.7 in jsonb (workers/plan_json.c writes the same bytes faster;
+ * still 50.7 in jsonb (rows/plan_json.c writes the same bytes faster;
  * a reparse is bound by the database, not by this) */
 #define REPARSE_PLAN_DUMP_FLAGS \
 	(JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
@@ -356,7 +356,7 @@ cmd_reparse(int argc, char **argv)
 	}
 	if (reparse_check_warned(o.warned) != 0)
 		return 2;
-	if ((db.conn = dbconn_open(dbconn_dsn(o.dsn), REPARSE_WHO)) == NULL)
+	if ((db.conn = dbconn_open_primary(dbconn_dsn(o.dsn), REPARSE_WHO)) == NULL)
 		return 1;
 	if (plan_rows_types(db.conn, &db.types, why, sizeof(why)) != 0) {
 		fprintf(stderr, "planq %s: the database has no usable planq schema "
