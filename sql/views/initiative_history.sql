@@ -24,7 +24,11 @@ SELECT x.org_name,
        prev.matched_by,
        x.plan_id,
        x.initiative_id,
-       prev.initiative_id		AS prev_initiative_id
+       prev.initiative_id		AS prev_initiative_id,
+       -- from plans, not x: `planq db migrate` may create this view again
+       -- (with planq_norm_title) before plan_initiatives has the column
+       (SELECT p.org_printed_name FROM plans p WHERE p.id = x.plan_id)
+					AS org_printed_name
   FROM plan_initiatives x
   LEFT JOIN LATERAL (
 	SELECT c.fiscal_year, c.initiative_code, c.initiative_title, c.amount_yen,

@@ -14,7 +14,8 @@ SELECT p.id		AS plan_id,
        count(t.id)	AS initiatives,
        coalesce(sum(b.amount_yen), 0)::bigint AS total_yen,
        count(t.id) FILTER (WHERE b.amount_yen IS NULL) AS initiatives_without_amount,
-       p.is_current
+       p.is_current,
+       p.org_printed_name
   FROM plans p
   LEFT JOIN initiatives t ON t.plan_id = p.id
   LEFT JOIN budgets b ON b.initiative_id = t.id AND b.ordinal = 1
