@@ -5,6 +5,7 @@
  * per document; lib/jobwire.h) until told to stop.  Runnable by hand for
  * debugging:  PLANQ_DB=… planq-worker --broker ipc:///run/planq/workers.sock
  *               --id w9.1 -v
+ * The protocol's frames are read and written by jobmsg.c.
  * A worker that cannot work (database refused, schema missing) says FATAL
  * with the reason and exits 78, so planqd does not respawn it in a loop.
  */
@@ -20,6 +21,7 @@
 #include <zmq.h>
 
 #include "job.h"
+#include "jobmsg.h"
 #include "jobwire.h"
 #include "log.h"
 #include "sandbox.h"
@@ -51,87 +53,6 @@ worker_setup_signals(void)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
-/* Sends frames; lens[i] < 0 means strlen(parts[i]). */
-static int
-worker_send_frames(void *sock, const void *const *parts, const long *lens,
-    int n)
-{
-	for (int i = 0; i < n; i++) {
-		size_t len = lens[i] < 0 ? strlen(parts[i]) : (size_t)lens[i];
-
-		if (zmq_send(sock, parts[i], len, i + 1 < n ? ZMQ_SNDMORE : 0) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-worker_send_word(void *sock, const char *word)
-{
-	const void *parts[] = { word };
-	const long lens[] = { -1 };
-
-	return worker_send_frames(sock, parts, lens, 1);
-}
-
-/* One message from the daemon, as frames that stay valid until closed. */
-struct worker_msg {
-	zmq_msg_t	frames[JOBWIRE_MAX_FRAMES];
-	int		n;
-	int		truncated;
-};
-
-static int
-worker_recv(void *sock, struct worker_msg *m)
-{
-	int more = 1;
-	zmq_msg_t extra;
-
-	m->n = 0;
-	m->truncated = 0;
-	while (more) {
-		zmq_msg_t *f = m->n < JOBWIRE_MAX_FRAMES ? &m->frames[m->n] :
-		    &extra;
-		zmq_msg_init(f);
-		if (zmq_msg_recv(f, sock, 0) < 0) {
-			zmq_msg_close(f);
-			return -1;
-		}
-		more = zmq_msg_more(f);
-		if (f == &extra) {
-			zmq_msg_close(f);
-			m->truncated = 1;
-		} else {
-			m->n++;
-		}
-	}
-	return 0;
-}
-
-static void
-worker_msg_close(struct worker_msg *m)
-{
-	for (int i = 0; i < m->n; i++)
-		zmq_msg_close(&m->frames[i]);
-	m->n = 0;
-}
-
-/* DONE for one document: its header, then the reason text. */
-static int
-worker_send_done(void *sock, uint64_t id, const struct job_result *r)
-{
-	unsigned char head[JOBWIRE_DONE_HEAD];
-	struct jobwire_done done = {
-		.id = id, .document_id = r->document_id, .plan_id = r->plan_id,
-		.outcome = r->outcome, .reason = r->reason,
-	};
-	const void *parts[] = { JOBWIRE_DONE, head, r->text };
-	const long lens[] = { -1, JOBWIRE_DONE_HEAD, -1 };
-
-	jobwire_done_pack(&done, head);
-	return worker_send_frames(sock, parts, lens, 3);
-}
-
 /* Sends DONE for each document of a batch, after the batch committed. */
 static int
 worker_send_results(void *sock, const uint64_t *ids,
@@ -145,7 +66,7 @@ worker_send_results(void *sock, const uint64_t *ids,
 
 		if (!results[i].answered)
 			log_errx("out of memory answering a batch");
-		if (worker_send_done(sock, ids[i], r) != 0)
+		if (jobmsg_send_done(sock, ids[i], r) != 0)
 			return -1;
 	}
 	return 0;
@@ -168,7 +89,7 @@ worker_run_batch(void *sock, struct store *st, const struct job_input *in,
 		log_errx("out of memory preparing a batch of %d", n);
 		return 0;	/* every result unanswered: said as such */
 	}
-	if (worker_send_word(sock, JOBWIRE_STORING) != 0) {
+	if (jobmsg_send_word(sock, JOBWIRE_STORING) != 0) {
 		job_batch_free(&b);
 		return -1;
 	}
@@ -177,51 +98,9 @@ worker_run_batch(void *sock, struct store *st, const struct job_input *in,
 	return 0;
 }
 
-/* A NUL-terminated copy of a frame, for the short text frames. */
-static char *
-worker_frame_str(zmq_msg_t *f)
-{
-	return strndup(zmq_msg_data(f), zmq_msg_size(f));
-}
-
-/*
- * Reads a JOB message's documents into in[] and ids[]; returns their
- * count, or -1 when the message is malformed (it is then ignored: planqd
- * sees the batch unanswered only if this worker dies, so it says why).
- */
-static int
-worker_read_job(struct worker_msg *m, struct job_input *in, uint64_t *ids,
-    char **reasons)
-{
-	int n = (m->n - 1) / JOBWIRE_JOB_FRAMES;
-
-	if (m->truncated || m->n < 1 + JOBWIRE_JOB_FRAMES ||
-	    (m->n - 1) % JOBWIRE_JOB_FRAMES != 0 ||
-	    jobwire_type_of(zmq_msg_data(&m->frames[0]),
-	    zmq_msg_size(&m->frames[0])) != JOBWIRE_T_JOB)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		zmq_msg_t *f = &m->frames[1 + JOBWIRE_JOB_FRAMES * i];
-		struct jobwire_job head;
-
-		if (jobwire_job_unpack(zmq_msg_data(&f[0]), zmq_msg_size(&f[0]),
-		    &head) != 0)
-			return -1;
-		ids[i] = head.id;
-		in[i].kind = head.kind;
-		in[i].envelope = zmq_msg_data(&f[1]);
-		in[i].envelope_len = zmq_msg_size(&f[1]);
-		in[i].body = zmq_msg_data(&f[2]);
-		in[i].body_len = zmq_msg_size(&f[2]);
-		reasons[i] = worker_frame_str(&f[3]);
-		in[i].quarantine_reason = reasons[i];
-	}
-	return n;
-}
-
 /* A JOB message: the documents are decided and committed together. */
 static int
-worker_handle(void *sock, struct store *st, struct worker_msg *m)
+worker_handle(void *sock, struct store *st, struct jobmsg *m)
 {
 	struct job_input in[JOBWIRE_BATCH_MAX];
 	uint64_t ids[JOBWIRE_BATCH_MAX];
@@ -230,7 +109,7 @@ worker_handle(void *sock, struct store *st, struct worker_msg *m)
 	int n, rc = 0;
 
 	memset(in, 0, sizeof(in));
-	n = worker_read_job(m, in, ids, reasons);
+	n = jobmsg_read_job(m, in, ids, reasons);
 	if (n <= 0) {
 		log_warnx("malformed message from planqd (%d frames) ignored",
 		    m->n);
@@ -252,11 +131,11 @@ worker_handle(void *sock, struct store *st, struct worker_msg *m)
 static int
 worker_loop(void *sock, struct store *st)
 {
-	if (worker_send_word(sock, JOBWIRE_READY) != 0)
+	if (jobmsg_send_word(sock, JOBWIRE_READY) != 0)
 		return -1;
 	while (!worker_stop) {
 		zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
-		struct worker_msg m;
+		struct jobmsg m;
 		int rc;
 
 		rc = zmq_poll(&item, 1, 1000);
@@ -266,10 +145,10 @@ worker_loop(void *sock, struct store *st)
 			return -1;
 		if (rc == 0)
 			continue;
-		if (worker_recv(sock, &m) != 0)
+		if (jobmsg_recv(sock, &m) != 0)
 			continue;
 		rc = worker_handle(sock, st, &m);
-		worker_msg_close(&m);
+		jobmsg_close(&m);
 		if (rc != 0)
 			return -1;
 	}
@@ -279,11 +158,8 @@ worker_loop(void *sock, struct store *st)
 static void
 worker_fatal(void *sock, const char *why)
 {
-	const void *parts[] = { JOBWIRE_FATAL, why };
-	const long lens[] = { -1, -1 };
-
 	log_errx("%s", why);
-	if (worker_send_frames(sock, parts, lens, 2) != 0)
+	if (jobmsg_send_fatal(sock, why) != 0)
 		log_warnx("cannot tell planqd why: %s", zmq_strerror(zmq_errno()));
 }
 

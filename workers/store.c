@@ -10,6 +10,12 @@
  * (rollback/serialization), 53 (resources) and 57 (operator intervention,
  * e.g. shutdown) pass and are retried with backoff on a fresh connection;
  * anything else is the data's fault and reported as such.
+ * Failover: the session always asks libpq for a read-write server
+ * (target_session_attrs=read-write), so a DSN with several hosts reaches
+ * whichever is the primary; a server that turns out read-only (SQLSTATE
+ * 25006: fenced, or a standby) and a commit that is not confirmed within
+ * db_timeout (pgexec.c) are outages like a lost connection, never the
+ * document's fault: the session is dropped and libpq looks again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +24,7 @@
 
 #include "log.h"
 #include "pgarray.h"
+#include "pgexec.h"
 #include "plan_rows_types.h"
 #include "store.h"
 
@@ -35,6 +42,8 @@
 #define STORE_PARAMS	(STORE_DOC_PARAMS + PLAN_ROWS_KINDS)
 #define STORE_BACKOFF_MIN_MS 100
 #define STORE_BACKOFF_MAX_MS 2000
+/* SQLSTATE read_only_sql_transaction: a standby, or a fenced primary */
+#define STORE_READ_ONLY_STATE "25006"
 
 static int64_t
 store_now_ms(void)
@@ -53,12 +62,27 @@ store_sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* First line of a libpq message, without the trailing newline. */
+/*
+ * A libpq message on one line: its lines joined with "; " (a DSN of
+ * several hosts fails with one line per host), without the hints libpq
+ * indents with a tab.
+ */
 static void
 store_copy_message(char *dst, size_t len, const char *msg)
 {
-	snprintf(dst, len, "%s", msg && *msg ? msg : "unknown error");
-	dst[strcspn(dst, "\n")] = '\0';
+	size_t n = 0;
+
+	dst[0] = '\0';
+	for (const char *line = msg ? msg : ""; *line != '\0' && n + 1 < len;) {
+		int l = (int)strcspn(line, "\n");
+
+		if (l > 0 && line[0] != '\t')
+			n += (size_t)snprintf(dst + n, len - n, "%s%.*s",
+			    n > 0 ? "; " : "", l, line);
+		line += l + (line[l] == '\n');
+	}
+	if (dst[0] == '\0')
+		snprintf(dst, len, "unknown error");
 }
 
 /* A result's error for people: the primary message, else libpq's text. */
@@ -84,6 +108,27 @@ store_row_types(struct store *st, char *why, size_t whylen)
 	return -1;
 }
 
+/* The server's warnings (a cancelled wait for a synchronous standby says
+ * what became of the commit) go to the log, not to stderr unprefixed. */
+static void
+store_notice(void *arg, const PGresult *r)
+{
+	const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+	char msg[256];
+
+	(void)arg;
+	if (sev == NULL || (strcmp(sev, "WARNING") != 0 &&
+	    strcmp(sev, "NOTICE") != 0))
+		return;
+	store_result_message(msg, sizeof(msg), r);
+	if (strcmp(sev, "WARNING") == 0)
+		log_warnx("database warning: %s%s%s", msg, detail ? " " : "",
+		    detail ? detail : "");
+	else
+		log_debug("database notice: %s", msg);
+}
+
 static int
 store_connect(struct store *st, char *why, size_t whylen)
 {
@@ -95,8 +140,10 @@ store_connect(struct store *st, char *why, size_t whylen)
 	 * retried like any class 57 error): the worker gives up on a stalled
 	 * database by itself instead of waiting to be killed.
 	 */
-	const char *keys[] = { "dbname", "application_name", "options", NULL };
-	const char *vals[] = { st->dsn, st->appname, st->options, NULL };
+	const char *keys[] = { "dbname", "target_session_attrs",
+	    "application_name", "options", NULL };
+	const char *vals[] = { st->dsn, "read-write", st->appname, st->options,
+	    NULL };
 	PGresult *res;
 
 	PQfinish(st->conn);
@@ -106,6 +153,7 @@ store_connect(struct store *st, char *why, size_t whylen)
 		    st->conn ? PQerrorMessage(st->conn) : "out of memory");
 		return -1;
 	}
+	PQsetNoticeReceiver(st->conn, store_notice, NULL);
 	for (int k = 0; k < 2; k++) {
 		res = PQprepare(st->conn, k == 0 ? STORE_STMT : STORE_BATCH_STMT,
 		    k == 0 ? STORE_SQL : STORE_BATCH_SQL, STORE_PARAMS, NULL);
@@ -153,6 +201,8 @@ store_open(struct store *st, const char *dsn, const char *appname,
 
 	memset(st, 0, sizeof(*st));
 	st->retry_seconds = 30;
+	/* the server's statement_timeout ends a statement's waits first */
+	st->timeout_ms = (db_timeout + 1) * 1000;
 	snprintf(st->appname, sizeof(st->appname), "%s", appname);
 	snprintf(st->options, sizeof(st->options),
 	    "-c client_connection_check_interval=1000 "
@@ -185,6 +235,37 @@ store_close(struct store *st)
 	st->dsn = NULL;
 }
 
+/*
+ * One call of a prepared statement within the worker's own deadline
+ * (pgexec.c).  A call that answered only after being cancelled (a commit
+ * left waiting for a synchronous standby) or not at all is not a
+ * confirmed commit: it comes back as an error result, with st->unconfirmed
+ * saying why, and a silent session is closed.
+ */
+static PGresult *
+store_call(struct store *st, const char *stmt, int n,
+    const char *const *values, const int *lengths, const int *formats)
+{
+	enum pgexec_end end;
+	PGresult *r = pgexec_prepared(st->conn, stmt, n, values, lengths,
+	    formats, st->timeout_ms, &end);
+	ExecStatusType status = PQresultStatus(r);
+
+	if (end == PGEXEC_ANSWERED || (end == PGEXEC_CANCELLED &&
+	    status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK))
+		return r;
+	PQclear(r);
+	snprintf(st->unconfirmed, sizeof(st->unconfirmed), "%s within %d s "
+	    "(db_timeout + 1); is the server waiting for a synchronous standby?",
+	    end == PGEXEC_SILENT ? "no answer, not even to a cancel," :
+	    "the commit was cancelled, not confirmed,", st->timeout_ms / 1000);
+	if (end == PGEXEC_SILENT) {
+		PQfinish(st->conn);
+		st->conn = NULL;
+	}
+	return PQmakeEmptyPGresult(st->conn, PGRES_FATAL_ERROR);
+}
+
 /* SQLSTATE classes that say "try again", not "your data is wrong". */
 static int
 store_is_transient(PGconn *conn, const PGresult *res)
@@ -195,6 +276,32 @@ store_is_transient(PGconn *conn, const PGresult *res)
 		return 1;
 	return strncmp(state, "08", 2) == 0 || strncmp(state, "40", 2) == 0 ||
 	    strncmp(state, "53", 2) == 0 || strncmp(state, "57", 2) == 0;
+}
+
+/*
+ * Why a call failed, in msg[], and whether to try again (1) rather than
+ * blame the data (0).  A server that is read-only (a standby, or a primary
+ * fenced with default_transaction_read_only) and a commit not confirmed in
+ * time are outages: the session is dropped, so the next attempt asks
+ * libpq for the primary of the DSN's hosts again.
+ */
+static int
+store_failure(struct store *st, const PGresult *res, char *msg, size_t len)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	if (st->unconfirmed[0] != '\0') {
+		store_copy_message(msg, len, st->unconfirmed);
+		st->unconfirmed[0] = '\0';
+		return 1;
+	}
+	store_result_message(msg, len, res);
+	if (state != NULL && strcmp(state, STORE_READ_ONLY_STATE) == 0) {
+		PQfinish(st->conn);
+		st->conn = NULL;
+		return 1;
+	}
+	return store_is_transient(st->conn, res);
 }
 
 /* status, document_id, plan_id, reason from columns c, c+1, … of a row */
@@ -332,14 +439,13 @@ store_try_one(struct store *st, const struct store_doc *doc,
 	if (store_end_transaction(st) != 0)
 		res = PQmakeEmptyPGresult(st->conn, PGRES_FATAL_ERROR);
 	else
-		res = PQexecPrepared(st->conn, STORE_STMT, STORE_PARAMS, p.values,
-		    p.lengths, p.formats, 0);
+		res = store_call(st, STORE_STMT, STORE_PARAMS, p.values,
+		    p.lengths, p.formats);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		store_fill_result(res, 0, 0, out);
 	else {
-		store_result_message(msg, len, res);
-		outcome = store_is_transient(st->conn, res) ? STORE_TRY_TRANSIENT :
-		    STORE_TRY_REFUSED;
+		outcome = store_failure(st, res, msg, len) ?
+		    STORE_TRY_TRANSIENT : STORE_TRY_REFUSED;
 	}
 	PQclear(res);
 	store_params_clear(&p);
@@ -469,11 +575,10 @@ store_try_batch(struct store *st, const struct store_doc *docs, int n,
 		store_params_clear(&p);
 		return STORE_TRY_TRANSIENT;
 	}
-	r = PQexecPrepared(st->conn, STORE_BATCH_STMT, STORE_PARAMS, p.values,
-	    p.lengths, p.formats, 0);
+	r = store_call(st, STORE_BATCH_STMT, STORE_PARAMS, p.values,
+	    p.lengths, p.formats);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		store_result_message(msg, len, r);
-		outcome = store_is_transient(st->conn, r) ? STORE_TRY_TRANSIENT :
+		outcome = store_failure(st, r, msg, len) ? STORE_TRY_TRANSIENT :
 		    STORE_TRY_REFUSED;
 	} else if (store_fill_batch(r, n, res) != 0) {
 		snprintf(msg, len, "planq_ingest_batch answered %d rows for %d "

@@ -3,7 +3,9 @@
  * statements (planq_ingest and planq_ingest_batch, sql/functions/), each
  * given every row of the plans (plan_rows.c), reconnect and retry with
  * backoff on the errors that pass (connection lost, serialization,
- * resources, shutdown).
+ * resources, shutdown, a read-only server, a commit not confirmed within
+ * db_timeout).  The DSN may name several hosts: the session is always
+ * read-write, on whichever of them is the primary.
  */
 #ifndef PLANQ_STORE_H
 #define PLANQ_STORE_H
@@ -20,6 +22,8 @@ struct store {
 	char	 appname[64];
 	char	 options[96];	/* server settings of the session */
 	int	 retry_seconds;	/* give up on transient errors after this */
+	int	 timeout_ms;	/* the client's bound on one call (pgexec.h) */
+	char	 unconfirmed[192];	/* why the last call is not a commit */
 	struct plan_row_types row_types;	/* looked up at connect */
 };
 
