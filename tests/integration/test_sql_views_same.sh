@@ -8,12 +8,7 @@
 # equal titles in document order, a year with no match in between, an
 # initiative without a code, and a predecessor whose title normalises to
 # nothing (the old ORDER BY ranked such a code match first).
-set -u
-. "$(dirname "$0")/../lib/common.sh"
-. "$ROOT/tests/lib/plansql.sh"
-cd "$ROOT"
-setup_db
-install_plan_rows
+. "$(dirname "$0")/../lib/sqltest.sh"	# a database, test_planq_ingest()
 q -f tests/sql/views_before.sql >/dev/null || { echo "tests/sql/views_before.sql failed"; exit 1; }
 
 # store NAME SRC ORG JQ-EDIT: a copy of a test plan for ORG, edited
