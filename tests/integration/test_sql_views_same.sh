@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_sql_views_same.sh: the views and functions rewritten to stay fast as
-# the data grows (initiative_history, search_plans; docs/REPORTING.md) give
+# the data grows (initiative_history, search_plans,
+# plan_budget_totals[_all_versions]; docs/REPORTING.md) give
 # exactly the rows of their old definitions (tests/sql/views_before.sql),
 # row for row (EXCEPT ALL both ways), on the repo's samples and on versions
 # of tests/sql/testku_*.json made to hit every rule of the old ones: a
@@ -64,6 +65,11 @@ assert_eq "fixtures: the first of two equal titles in document order" title \
 	           AND initiative_title = '学習支援事業'
 	           AND prev_initiative_id = (SELECT min(t.id) FROM initiatives t JOIN plans p ON p.id = t.plan_id
 	                WHERE p.org_name = '比較区' AND p.fiscal_year = 2025 AND t.title = '学習支援事業')")"
+
+for v in plan_budget_totals_all_versions plan_budget_totals; do
+	assert_eq "$v = its old definition, row for row" "0|0" "$(diff_rows $v old_$v)"
+done
+assert_eq "fixtures: plan_budget_totals has rows" t "$(q -c 'SELECT count(*) > 5 FROM plan_budget_totals')"
 
 for s in '防災' '防犯カメラ' 'ｶﾒﾗ' '支援' '実施を行う' '%' '_' '' ' ' 'ない語'; do
 	assert_eq "search_plans('$s') = its old definition, in order" \

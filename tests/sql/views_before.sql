@@ -64,3 +64,23 @@ SELECT s.org_name, s.fiscal_year, s.stage, s.initiative_code, s.initiative_title
  ORDER BY h.pos <= length(coalesce(s.initiative_title, '')) DESC,
           s.org_name, s.fiscal_year DESC, s.initiative_id
 $$;
+
+-- plan_budget_totals_all_versions before: GROUP BY p.id only, so a WHERE
+-- is_current above it (plan_budget_totals) could not reach the plans scan
+CREATE OR REPLACE VIEW old_plan_budget_totals_all_versions AS
+SELECT p.id		AS plan_id,
+       p.document_id,
+       p.org_name,
+       p.fiscal_year,
+       p.stage,
+       count(t.id)	AS initiatives,
+       coalesce(sum(b.amount_yen), 0)::bigint AS total_yen,
+       count(t.id) FILTER (WHERE b.amount_yen IS NULL) AS initiatives_without_amount,
+       p.is_current
+  FROM plans p
+  LEFT JOIN initiatives t ON t.plan_id = p.id
+  LEFT JOIN budgets b ON b.initiative_id = t.id AND b.ordinal = 1
+ GROUP BY p.id;
+
+CREATE OR REPLACE VIEW old_plan_budget_totals AS
+SELECT * FROM old_plan_budget_totals_all_versions WHERE is_current;
