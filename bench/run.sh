@@ -57,6 +57,7 @@ cleanup() {
 	for p in "${DRIVER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	[ -z "${PERF_PID:-}" ] || kill -INT "$PERF_PID" 2>/dev/null || true
 	stop_planqd
+	[ -z "${VIEWS_PLANQD_PID:-}" ] || kill -TERM "$VIEWS_PLANQD_PID" 2>/dev/null || true
 	if [ -n "${PLANQD_B_PID:-}" ]; then
 		pkill -KILL -P "$PLANQD_B_PID" 2>/dev/null || true
 		kill -KILL "$PLANQD_B_PID" 2>/dev/null || true

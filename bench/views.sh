@@ -61,6 +61,7 @@ views_load() {
 	"$PLANQ_BIN/planqd" --listen "$ep" --db "$PLANQ_DB" --workers 2 \
 		--runtime-dir "$dir/run" 2>>"$dir/planqd.log" &
 	pid=$!
+	VIEWS_PLANQD_PID=$pid	# for the caller's cleanup on an interrupt
 	for _ in $(seq 300); do
 		kill -0 "$pid" 2>/dev/null || { cat "$dir/planqd.log" >&2; return 1; }
 		[ "$(views_sql -c "SELECT count(*) FROM pg_stat_activity
@@ -76,6 +77,7 @@ views_load() {
 	for p in "${pids[@]}"; do wait "$p" || rc=1; done
 	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
+	VIEWS_PLANQD_PID=
 	[ $rc = 0 ] || { cat "$dir"/drv.* >&2; return 1; }
 }
 
@@ -139,6 +141,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	WORK=$(mktemp -d /tmp/planq-bench-views.XXXXXX)
 	. "$ROOT/tests/lib/pg.sh"
 	views_cleanup() {
+		[ -z "${VIEWS_PLANQD_PID:-}" ] || kill -TERM "$VIEWS_PLANQD_PID" 2>/dev/null || true
 		pg_stop "$WORK/pg" || true
 		if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
 	}
