@@ -65,7 +65,7 @@ assert_eq "every file's object exists" "" "$noobj"
 work=$TMP/sql
 cp -r sql "$work"
 migrate_copy() { "$MIGRATE_FILES" "$PLANQ_DB" $(sh mk/sql-files.sh "$work"); }
-latest=$(ls sql/[0-9][0-9][0-9]_*.sql | wc -l)
+latest=$(ls sql/[0-9][0-9][0-9]_*.sql | tail -n 1 | sed -E 's|^sql/0*([0-9]+)_.*|\1|')
 checksum() { q -c "SELECT checksum FROM planq_repeatables WHERE name = '$1'"; }
 
 out=$(migrate_copy 2>&1); rc=$?
