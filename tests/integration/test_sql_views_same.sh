@@ -41,10 +41,14 @@ store c24 $T/testku_2023_final.json 比較区 ".fiscal_year = 2024 | $INIT1.code
 store c25 $T/testku_2023_final.json 比較区 ".fiscal_year = 2025 | $INIT0.code = null | $INIT1.title = \"学習支援事業\""
 store c26 $T/testku_2023_final.json 比較区 ".fiscal_year = 2026 | $INIT0.title = \"！\" | $INIT1.code = null"
 
-# diff_rows NEW OLD: rows of one not in the other, both ways
+# diff_rows NEW OLD: rows of one not in the other, both ways, over the old
+# definition's columns (a view may have gained columns at its end since)
 diff_rows() {
-	q -c "SELECT (SELECT count(*) FROM (SELECT * FROM $1 EXCEPT ALL SELECT * FROM $2) x)
-	          || '|' || (SELECT count(*) FROM (SELECT * FROM $2 EXCEPT ALL SELECT * FROM $1) x)"
+	local cols
+	cols=$(q -c "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
+	               FROM information_schema.columns WHERE table_name = '$2'")
+	q -c "SELECT (SELECT count(*) FROM (SELECT $cols FROM $1 EXCEPT ALL SELECT $cols FROM $2) x)
+	          || '|' || (SELECT count(*) FROM (SELECT $cols FROM $2 EXCEPT ALL SELECT $cols FROM $1) x)"
 }
 
 assert_eq "initiative_history = its old definition, row for row" "0|0" \
