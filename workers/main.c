@@ -151,32 +151,6 @@ worker_send_results(void *sock, const uint64_t *ids,
 	return 0;
 }
 
-/*
- * Parses the batch, tells planqd that the parsing is over (STORING: from
- * now on the worker waits for the database, which its statement_timeout
- * bounds, and planqd's job_timeout no longer applies), then stores it.
- * -1 if planqd cannot be told.
- */
-static int
-worker_run_batch(void *sock, struct store *st, const struct job_input *in,
-    int n, struct job_result *results)
-{
-	struct job_batch *b = job_batch_prepare(in, n);
-
-	memset(results, 0, (size_t)n * sizeof(*results));
-	if (b == NULL) {
-		log_errx("out of memory preparing a batch of %d", n);
-		return 0;	/* every result unanswered: said as such */
-	}
-	if (worker_send_word(sock, JOBWIRE_STORING) != 0) {
-		job_batch_free(&b);
-		return -1;
-	}
-	job_batch_store(st, b, results);
-	job_batch_free(&b);
-	return 0;
-}
-
 /* A NUL-terminated copy of a frame, for the short text frames. */
 static char *
 worker_frame_str(zmq_msg_t *f)
@@ -185,14 +159,44 @@ worker_frame_str(zmq_msg_t *f)
 }
 
 /*
- * Reads a JOB message's documents into in[] and ids[]; returns their
- * count, or -1 when the message is malformed (it is then ignored: planqd
- * sees the batch unanswered only if this worker dies, so it says why).
+ * A JOB message in hand: its frames (in[] points into them), its
+ * documents' ids, the batch made of them and, once committed, their
+ * answers.  Owned by the worker until every answer is sent.
+ */
+struct worker_batch {
+	struct worker_msg	 m;
+	struct job_input	 in[JOBWIRE_BATCH_MAX];
+	uint64_t		 ids[JOBWIRE_BATCH_MAX];
+	char			*reasons[JOBWIRE_BATCH_MAX];
+	int			 n;
+	struct job_batch	*b;	/* NULL: out of memory */
+	struct job_result	 results[JOBWIRE_BATCH_MAX];
+};
+
+static void
+worker_batch_free(struct worker_batch **wbp)
+{
+	struct worker_batch *wb = *wbp;
+
+	if (wb == NULL)
+		return;
+	for (int i = 0; i < wb->n; i++)
+		free(wb->reasons[i]);
+	job_batch_free(&wb->b);
+	worker_msg_close(&wb->m);
+	free(wb);
+	*wbp = NULL;
+}
+
+/*
+ * Reads a JOB message's documents into wb; returns their count, or -1
+ * when the message is malformed (it is then ignored: planqd sees the batch
+ * unanswered only if this worker dies, so it says why).
  */
 static int
-worker_read_job(struct worker_msg *m, struct job_input *in, uint64_t *ids,
-    char **reasons)
+worker_read_job(struct worker_batch *wb)
 {
+	struct worker_msg *m = &wb->m;
 	int n = (m->n - 1) / JOBWIRE_JOB_FRAMES;
 
 	if (m->truncated || m->n < 1 + JOBWIRE_JOB_FRAMES ||
@@ -207,73 +211,158 @@ worker_read_job(struct worker_msg *m, struct job_input *in, uint64_t *ids,
 		if (jobwire_job_unpack(zmq_msg_data(&f[0]), zmq_msg_size(&f[0]),
 		    &head) != 0)
 			return -1;
-		ids[i] = head.id;
-		in[i].kind = head.kind;
-		in[i].envelope = zmq_msg_data(&f[1]);
-		in[i].envelope_len = zmq_msg_size(&f[1]);
-		in[i].body = zmq_msg_data(&f[2]);
-		in[i].body_len = zmq_msg_size(&f[2]);
-		reasons[i] = worker_frame_str(&f[3]);
-		in[i].quarantine_reason = reasons[i];
+		wb->ids[i] = head.id;
+		wb->in[i].kind = head.kind;
+		wb->in[i].envelope = zmq_msg_data(&f[1]);
+		wb->in[i].envelope_len = zmq_msg_size(&f[1]);
+		wb->in[i].body = zmq_msg_data(&f[2]);
+		wb->in[i].body_len = zmq_msg_size(&f[2]);
+		wb->reasons[i] = worker_frame_str(&f[3]);
+		wb->n = i + 1;
+		wb->in[i].quarantine_reason = wb->reasons[i];
 	}
 	return n;
 }
 
-/* A JOB message: the documents are decided and committed together. */
-static int
-worker_handle(void *sock, struct store *st, struct worker_msg *m)
-{
-	struct job_input in[JOBWIRE_BATCH_MAX];
-	uint64_t ids[JOBWIRE_BATCH_MAX];
-	char *reasons[JOBWIRE_BATCH_MAX] = { NULL };
-	struct job_result *results;
-	int n, rc = 0;
+/*
+ * The worker holds at most two batches (lib/jobwire.h): one whose
+ * statement the database is working on, and the next one, parsed while
+ * that commits and stored only after its answers went out.  So a
+ * worker's core parses while its backend stores, every reply still
+ * follows its own commit, and one connection runs one transaction at a
+ * time, in the order planqd sent the batches.
+ */
+struct worker {
+	void			*sock;
+	struct store		*st;
+	struct worker_batch	*storing;	/* sent to the database */
+	struct worker_batch	*next;		/* parsed, waits for storing */
+	int			 broken;	/* planqd cannot be told */
+};
 
-	memset(in, 0, sizeof(in));
-	n = worker_read_job(m, in, ids, reasons);
-	if (n <= 0) {
-		log_warnx("malformed message from planqd (%d frames) ignored",
-		    m->n);
-		n = JOBWIRE_BATCH_MAX;
-	} else if ((results = calloc((size_t)n, sizeof(*results))) == NULL) {
-		log_errx("out of memory receiving a batch of %d", n);
-		rc = -1;
-	} else {
-		rc = worker_run_batch(sock, st, in, n, results);
-		if (rc == 0)
-			rc = worker_send_results(sock, ids, results, n);
-		free(results);
+/* Answers the batch in the database once committed; the next one goes. */
+static void
+worker_finish(struct worker *w)
+{
+	struct worker_batch *wb = w->storing;
+
+	w->storing = NULL;
+	if (wb->b != NULL)
+		job_batch_answer(w->st, wb->b, wb->results);
+	if (worker_send_results(w->sock, wb->ids, wb->results, wb->n) != 0)
+		w->broken = 1;
+	worker_batch_free(&wb);
+	if ((w->storing = w->next) != NULL) {
+		w->next = NULL;
+		if (w->storing->b != NULL)
+			job_batch_send(w->st, w->storing->b);
 	}
-	for (int i = 0; i < n; i++)
-		free(reasons[i]);
-	return rc;
+}
+
+/* The batch in the database has its answer (finishing it waits for no
+ * first answer; it may still store its documents one by one or retry). */
+static int
+worker_storing_ready(struct worker *w)
+{
+	return w->storing != NULL && (w->storing->b == NULL ||
+	    job_batch_poll(w->st, w->storing->b));
+}
+
+/*
+ * Between two documents of a batch being parsed: a commit that came
+ * meanwhile is answered at once.  Anything slower (a refused batch stored
+ * one by one, retries) waits until this batch is parsed and STORING said,
+ * so that planqd's job_timeout never runs while the worker waits for the
+ * database.
+ */
+static void
+worker_between(void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->storing != NULL && (w->storing->b == NULL ||
+	    job_batch_committed(w->st, w->storing->b)))
+		worker_finish(w);
+}
+
+/*
+ * Takes a JOB message: parses its batch (saying PARSING first when
+ * another batch is in the database), builds its statement, says STORING
+ * (from now on it only waits for the database, which its
+ * statement_timeout bounds, and planqd's job_timeout no longer applies),
+ * then sends it, or keeps it until the batch before it is answered.
+ */
+static void
+worker_take(struct worker *w)
+{
+	struct worker_batch *wb = calloc(1, sizeof(*wb));
+
+	if (wb == NULL) {
+		log_errx("out of memory receiving a batch");
+		w->broken = 1;
+		return;
+	}
+	if (worker_recv(w->sock, &wb->m) != 0) {
+		free(wb);
+		return;
+	}
+	if (worker_read_job(wb) <= 0) {
+		log_warnx("malformed message from planqd (%d frames) ignored",
+		    wb->m.n);
+		worker_batch_free(&wb);
+		return;
+	}
+	if (w->storing != NULL && worker_send_word(w->sock,
+	    JOBWIRE_PARSING) != 0)
+		w->broken = 1;
+	wb->b = job_batch_prepare(wb->in, wb->n, worker_between, w);
+	if (wb->b == NULL)
+		log_errx("out of memory preparing a batch of %d", wb->n);
+	else if (job_batch_build(w->st, wb->b) != 0)
+		log_errx("out of memory building a batch of %d", wb->n);
+	if (worker_send_word(w->sock, JOBWIRE_STORING) != 0)
+		w->broken = 1;
+	if (w->storing != NULL) {
+		w->next = wb;
+		return;
+	}
+	w->storing = wb;
+	if (wb->b != NULL)
+		job_batch_send(w->st, wb->b);
 }
 
 static int
 worker_loop(void *sock, struct store *st)
 {
+	struct worker w = { .sock = sock, .st = st };
+
 	if (worker_send_word(sock, JOBWIRE_READY) != 0)
 		return -1;
-	while (!worker_stop) {
-		zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
-		struct worker_msg m;
-		int rc;
+	while (!w.broken && (!worker_stop || w.storing != NULL ||
+	    w.next != NULL)) {
+		zmq_pollitem_t items[2];
+		int take = !worker_stop && w.next == NULL, ni = 0, rc;
 
-		rc = zmq_poll(&item, 1, 1000);
+		if (worker_storing_ready(&w)) {
+			worker_finish(&w);
+			continue;
+		}
+		if (take)
+			items[ni++] = (zmq_pollitem_t){ sock, 0, ZMQ_POLLIN, 0 };
+		if (w.storing != NULL)
+			items[ni++] = (zmq_pollitem_t){ NULL,
+			    job_batch_socket(st, w.storing->b), ZMQ_POLLIN, 0 };
+		rc = zmq_poll(items, ni, 1000);
 		if (rc < 0 && zmq_errno() == EINTR)
 			continue;
 		if (rc < 0)
 			return -1;
-		if (rc == 0)
-			continue;
-		if (worker_recv(sock, &m) != 0)
-			continue;
-		rc = worker_handle(sock, st, &m);
-		worker_msg_close(&m);
-		if (rc != 0)
-			return -1;
+		if (take && (items[0].revents & ZMQ_POLLIN))
+			worker_take(&w);
 	}
-	return 0;
+	worker_batch_free(&w.storing);
+	worker_batch_free(&w.next);
+	return w.broken ? -1 : 0;
 }
 
 static void

@@ -450,12 +450,32 @@ store_fill_batch(const PGresult *r, int n, struct store_result *res)
 	return 0;
 }
 
+/* What planq_ingest_batch answered, into res[]. */
+static enum store_try
+store_batch_result(struct store *st, PGresult *r, int n,
+    struct store_result *res, char *msg, size_t len)
+{
+	enum store_try outcome = STORE_TRY_DONE;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		store_result_message(msg, len, r);
+		outcome = store_is_transient(st->conn, r) ? STORE_TRY_TRANSIENT :
+		    STORE_TRY_REFUSED;
+	} else if (store_fill_batch(r, n, res) != 0) {
+		snprintf(msg, len, "planq_ingest_batch answered %d rows for %d "
+		    "documents", PQntuples(r), n);
+		log_warnx("%s; storing them one by one", msg);
+		outcome = STORE_TRY_REFUSED;
+	}
+	return outcome;
+}
+
 /* One planq_ingest_batch call on a connected session. */
 static enum store_try
 store_try_batch(struct store *st, const struct store_doc *docs, int n,
     struct store_result *res, char *msg, size_t len)
 {
-	enum store_try outcome = STORE_TRY_DONE;
+	enum store_try outcome;
 	struct store_params p;
 	PGresult *r;
 
@@ -471,37 +491,45 @@ store_try_batch(struct store *st, const struct store_doc *docs, int n,
 	}
 	r = PQexecPrepared(st->conn, STORE_BATCH_STMT, STORE_PARAMS, p.values,
 	    p.lengths, p.formats, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		store_result_message(msg, len, r);
-		outcome = store_is_transient(st->conn, r) ? STORE_TRY_TRANSIENT :
-		    STORE_TRY_REFUSED;
-	} else if (store_fill_batch(r, n, res) != 0) {
-		snprintf(msg, len, "planq_ingest_batch answered %d rows for %d "
-		    "documents", PQntuples(r), n);
-		log_warnx("%s; storing them one by one", msg);
-		outcome = STORE_TRY_REFUSED;
-	}
+	outcome = store_batch_result(st, r, n, res, msg, len);
 	PQclear(r);
 	store_params_clear(&p);
 	return outcome;
 }
 
-void
-store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
+/* After the first try: every document in its own transaction. */
+static void
+store_one_by_one(struct store *st, const struct store_doc *docs, int n,
     struct store_result *res, enum store_status *status)
 {
-	int64_t deadline = store_now_ms() + (int64_t)st->retry_seconds * 1000;
+	for (int i = 0; i < n; i++)
+		status[i] = store_ingest(st, &docs[i], &res[i]);
+}
+
+/* One try of a batch: on the session, or on a new one. */
+static enum store_try
+store_batch_attempt(struct store *st, const struct store_doc *docs, int n,
+    struct store_result *res, char *msg, size_t len)
+{
+	memset(res, 0, (size_t)n * sizeof(*res));
+	if (PQstatus(st->conn) == CONNECTION_OK ||
+	    store_connect(st, msg, len) == 0)
+		return store_try_batch(st, docs, n, res, msg, len);
+	return STORE_TRY_TRANSIENT;
+}
+
+/*
+ * What follows a try that came to `outcome`: the answers, the documents
+ * one by one, or more tries until `deadline` (then STORE_UNAVAILABLE).
+ */
+static void
+store_batch_go_on(struct store *st, const struct store_doc *docs, int n,
+    struct store_result *res, enum store_status *status, int64_t deadline,
+    enum store_try outcome, char *msg, size_t len)
+{
 	long backoff = STORE_BACKOFF_MIN_MS;
-	char msg[512] = "";
 
 	for (;;) {
-		enum store_try outcome = STORE_TRY_TRANSIENT;
-
-		memset(res, 0, (size_t)n * sizeof(*res));
-		if (PQstatus(st->conn) == CONNECTION_OK ||
-		    store_connect(st, msg, sizeof(msg)) == 0)
-			outcome = store_try_batch(st, docs, n, res, msg,
-			    sizeof(msg));
 		if (outcome == STORE_TRY_DONE) {
 			for (int i = 0; i < n; i++)
 				status[i] = STORE_OK;
@@ -509,8 +537,7 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
 		}
 		if (outcome != STORE_TRY_TRANSIENT) {
 			/* find the culprit: one transaction each */
-			for (int i = 0; i < n; i++)
-				status[i] = store_ingest(st, &docs[i], &res[i]);
+			store_one_by_one(st, docs, n, res, status);
 			return;
 		}
 		if (store_now_ms() + backoff > deadline) {
@@ -526,5 +553,150 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
 		store_sleep_ms(backoff);
 		backoff = backoff * 2 > STORE_BACKOFF_MAX_MS ?
 		    STORE_BACKOFF_MAX_MS : backoff * 2;
+		outcome = store_batch_attempt(st, docs, n, res, msg, len);
 	}
+}
+
+void
+store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
+    struct store_result *res, enum store_status *status)
+{
+	int64_t deadline = store_now_ms() + (int64_t)st->retry_seconds * 1000;
+	char msg[512] = "";
+	enum store_try outcome = store_batch_attempt(st, docs, n, res, msg,
+	    sizeof(msg));
+
+	store_batch_go_on(st, docs, n, res, status, deadline, outcome, msg,
+	    sizeof(msg));
+}
+
+/* ---- a batch in flight: sent now, answered later --------------------------- */
+
+/*
+ * The worker sends a batch's statement and parses its next batch while the
+ * database works on it.  The call owns its parameters (built before the
+ * worker says STORING: CPU work); the documents are the caller's.  Only
+ * the first try goes out this way: a refused batch, a lost connection or
+ * a plan without rows go on as store_ingest_batch does, synchronously,
+ * with the same deadline (db_retry_seconds from the first try).
+ */
+struct store_call {
+	const struct store_doc	*docs;
+	int			 n;
+	int			 built;	/* params ready; 0: rows refused or
+					 * out of memory (the slow path) */
+	int			 sent;	/* the statement is on its way */
+	int64_t			 sent_ms;
+	int			 answered; /* its answer is in: outcome */
+	enum store_try		 outcome;
+	char			 msg[512];
+	struct store_params	 p;
+};
+
+struct store_call *
+store_batch_build(const struct store *st, const struct store_doc *docs, int n)
+{
+	struct store_call *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->docs = docs;
+	c->n = n;
+	c->built = store_batch_params_of(st, docs, n, &c->p, c->msg,
+	    sizeof(c->msg)) == 0;
+	if (!c->built)
+		store_params_clear(&c->p);
+	return c;
+}
+
+void
+store_batch_send(struct store *st, struct store_call *c)
+{
+	c->sent_ms = store_now_ms();
+	if (!c->built || PQstatus(st->conn) != CONNECTION_OK ||
+	    store_end_transaction(st) != 0)
+		return;
+	c->sent = PQsendQueryPrepared(st->conn, STORE_BATCH_STMT,
+	    STORE_PARAMS, c->p.values, c->p.lengths, c->p.formats, 0) == 1;
+}
+
+int
+store_batch_socket(const struct store *st, const struct store_call *c)
+{
+	return c->sent ? PQsocket(st->conn) : -1;
+}
+
+/* The answer of a sent call: its results until NULL, the first one kept. */
+static enum store_try
+store_batch_collect(struct store *st, struct store_call *c,
+    struct store_result *res, char *msg, size_t len)
+{
+	enum store_try outcome = STORE_TRY_TRANSIENT;
+	PGresult *r, *first = NULL;
+
+	memset(res, 0, (size_t)c->n * sizeof(*res));
+	while ((r = PQgetResult(st->conn)) != NULL) {
+		if (first == NULL)
+			first = r;
+		else
+			PQclear(r);
+	}
+	if (first == NULL)
+		store_copy_message(msg, len, PQerrorMessage(st->conn));
+	else
+		outcome = store_batch_result(st, first, c->n, res, msg, len);
+	PQclear(first);
+	return outcome;
+}
+
+int
+store_batch_poll(struct store *st, struct store_call *c,
+    struct store_result *res)
+{
+	if (!c->sent)
+		return 1;
+	/* 0 from PQconsumeInput: the connection broke, PQgetResult says so */
+	if (PQconsumeInput(st->conn) != 0 && PQisBusy(st->conn))
+		return 0;
+	c->sent = 0;
+	c->answered = 1;
+	c->outcome = store_batch_collect(st, c, res, c->msg, sizeof(c->msg));
+	return 1;
+}
+
+int
+store_batch_committed(const struct store_call *c)
+{
+	return c->answered && c->outcome == STORE_TRY_DONE;
+}
+
+void
+store_batch_finish(struct store *st, struct store_call *c,
+    struct store_result *res, enum store_status *status)
+{
+	if (c->sent) {		/* wait for it */
+		c->sent = 0;
+		c->answered = 1;
+		c->outcome = store_batch_collect(st, c, res, c->msg,
+		    sizeof(c->msg));
+	}
+	if (!c->answered) {	/* it could not go out: every try from here */
+		store_ingest_batch(st, c->docs, c->n, res, status);
+		return;
+	}
+	store_batch_go_on(st, c->docs, c->n, res, status, c->sent_ms +
+	    (int64_t)st->retry_seconds * 1000, c->outcome, c->msg,
+	    sizeof(c->msg));
+}
+
+void
+store_call_free(struct store_call **cp)
+{
+	struct store_call *c = *cp;
+
+	if (c == NULL)
+		return;
+	store_params_clear(&c->p);
+	free(c);
+	*cp = NULL;
 }
