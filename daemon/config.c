@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "log.h"
 
 #define CONFIG_DEFAULT_LISTEN "tcp://127.0.0.1:5570"
+#define CONFIG_SIZE_MAX (1ULL << 40)
 
 void
 config_defaults(struct config *cfg)
@@ -65,22 +67,24 @@ config_parse_size(const char *text, size_t *out)
 {
 	unsigned long long n;
 	char *end;
+	int shift = 0;
 
 	errno = 0;
 	n = strtoull(text, &end, 10);
 	if (errno != 0 || end == text)
 		return -1;
 	switch (tolower((unsigned char)*end)) {
-	case 'k': n <<= 10; end++; break;
-	case 'm': n <<= 20; end++; break;
-	case 'g': n <<= 30; end++; break;
+	case 'k': shift = 10; end++; break;
+	case 'm': shift = 20; end++; break;
+	case 'g': shift = 30; end++; break;
 	default: break;
 	}
 	if (*end == 'b' || *end == 'B')
 		end++;
-	if (*end != '\0' || n == 0 || n > (1ULL << 40))
+	/* checked before the shift: "17179869185G" must not wrap to 1G */
+	if (*end != '\0' || n == 0 || n > (CONFIG_SIZE_MAX >> shift))
 		return -1;
-	*out = (size_t)n;
+	*out = (size_t)(n << shift);
 	return 0;
 }
 
@@ -282,13 +286,68 @@ config_check_secret(const char *path, const struct stat *st, char *why,
 	return -1;
 }
 
+/*
+ * Applies every line of f.  getline() takes a line whole, however long:
+ * a line cut at a buffer's end would turn the rest of it (the end of a
+ * comment, say) into a setting of its own.  A NUL byte is damage (a file
+ * padded with zeros after a crash), never text: refused with its line.
+ */
+static int
+config_read_stream(struct config *cfg, FILE *f, const char *name, char *why,
+    size_t whylen)
+{
+	char *line = NULL, msg[512];
+	size_t cap = 0;
+	ssize_t len;
+	int lineno = 0, rc = 0;
+
+	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (memchr(line, '\0', (size_t)len) != NULL) {
+			snprintf(msg, sizeof(msg), "the line holds a NUL byte: the "
+			    "file is damaged or not a text file");
+			rc = -1;
+		} else {
+			rc = config_read_line(cfg, line, msg, sizeof(msg));
+		}
+		if (rc != 0)
+			snprintf(why, whylen, "%s:%d: %s", name, lineno, msg);
+	}
+	if (rc == 0 && ferror(f)) {
+		snprintf(why, whylen, "cannot read %s: %s", name,
+		    strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	return rc;
+}
+
+int
+config_read_text(struct config *cfg, const char *text, size_t len,
+    const char *name, char *why, size_t whylen)
+{
+	FILE *f;
+	int rc;
+
+	if (len == 0)
+		return 0;
+	/* read only: fmemopen's buffer argument is not const */
+	if ((f = fmemopen((void *)(uintptr_t)text, len, "r")) == NULL) {
+		snprintf(why, whylen, "cannot read %s: %s", name,
+		    strerror(errno));
+		return -1;
+	}
+	rc = config_read_stream(cfg, f, name, why, whylen);
+	fclose(f);
+	return rc;
+}
+
 static int
 config_read_file(struct config *cfg, const char *path, char *why, size_t whylen)
 {
-	char line[4096], msg[512];
 	struct stat st;
 	FILE *f;
-	int lineno = 0, rc = 0;
+	int rc;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(why, whylen, "cannot open config file %s: %s", path,
@@ -301,13 +360,7 @@ config_read_file(struct config *cfg, const char *path, char *why, size_t whylen)
 		fclose(f);
 		return -1;
 	}
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		if (config_read_line(cfg, line, msg, sizeof(msg)) != 0) {
-			snprintf(why, whylen, "%s:%d: %s", path, lineno, msg);
-			rc = -1;
-		}
-	}
+	rc = config_read_stream(cfg, f, path, why, whylen);
 	fclose(f);
 	if (rc == 0 && config_dsn_has_password(cfg->db))
 		rc = config_check_secret(path, &st, why, whylen);

@@ -67,6 +67,14 @@ void	config_defaults(struct config *cfg);
 int	config_load(struct config *cfg, const struct config_flags *flags,
 	    char *why, size_t whylen);
 void	config_clear(struct config *cfg);
+/*
+ * Applies a configuration text (planqd.conf's syntax) over cfg, as the
+ * file would be: the fuzzer's and the tests' way in without a file.  name
+ * is used in messages.  -1 with why[] ("name:line: …") on the first bad
+ * line; the lines before it have been applied.
+ */
+int	config_read_text(struct config *cfg, const char *text, size_t len,
+	    const char *name, char *why, size_t whylen);
 /* Parses "8M", "64k", "1048576".  -1 if malformed. */
 int	config_parse_size(const char *text, size_t *out);
 

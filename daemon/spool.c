@@ -110,6 +110,8 @@ spool_crc(const void *a, size_t alen, const void *b, size_t blen)
 
 /* ---- opening: scan and repair ----------------------------------------- */
 
+static void spool_drop_segment(struct spool *sp, int i);
+
 /*
  * The size of the record at off in buf (header and payload), or 0 when
  * there is no valid record there: a wrong magic, a length past the end, an
@@ -339,10 +341,18 @@ spool_open(const char *dir, const struct spool_limits *limits)
 		free(sp);
 		return NULL;
 	}
-	for (int i = 0; i < sp->nsegs; i++) {
-		spool_scan_segment(sp, &sp->segs[i]);
+	for (int i = 0; i < sp->nsegs;) {
+		/* a segment with no record left (a file created just before a
+		 * kill, or nothing but damage) would never be replayed, hence
+		 * never deleted: each one would stay, up to the segment limit */
+		if (spool_scan_segment(sp, &sp->segs[i]) == 0 &&
+		    sp->segs[i].records == 0) {
+			spool_drop_segment(sp, i);
+			continue;
+		}
 		sp->records += sp->segs[i].records;
 		sp->bytes += sp->segs[i].size;
+		i++;
 	}
 	if (sp->records > 0)
 		log_notice("spool: %" PRIu64 " documents (%" PRIu64 " bytes) from "

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -148,12 +149,20 @@ supervisor_build_argv(struct supervisor *sup, struct worker *w,
 	a->argv[argc] = NULL;
 }
 
-/* In the child: async-signal-safe calls only, then exec. */
+/*
+ * In the child: async-signal-safe calls only, then exec.  The worker is
+ * told of planqd's death (SIGTERM) from before the exec on: set in the
+ * worker itself, a planqd killed while the worker starts would leave it
+ * orphaned for good, connected to nothing.
+ */
 static void
-supervisor_exec_child(const char *path, char **argv, char **env)
+supervisor_exec_child(const char *path, char **argv, char **env,
+    pid_t daemon_pid)
 {
 	sigset_t none;
 
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != daemon_pid)
+		_exit(0);	/* planqd is already gone */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
@@ -183,7 +192,7 @@ static int
 supervisor_spawn(struct supervisor *sup, struct worker *w)
 {
 	struct worker_argv argv;
-	pid_t pid;
+	pid_t pid, daemon_pid;
 
 	w->gen++;
 	/* planqd's pid in the name: a worker of an earlier planqd that
@@ -192,6 +201,7 @@ supervisor_spawn(struct supervisor *sup, struct worker *w)
 	    w->gen, (int)getpid());
 	memset(&argv, 0, sizeof(argv));
 	supervisor_build_argv(sup, w, &argv);
+	daemon_pid = getpid();
 	pid = fork();
 	if (pid < 0) {
 		log_warn("cannot fork worker %s", w->identity);
@@ -200,7 +210,8 @@ supervisor_spawn(struct supervisor *sup, struct worker *w)
 		return -1;
 	}
 	if (pid == 0)
-		supervisor_exec_child(sup->cfg->worker_path, argv.argv, sup->env);
+		supervisor_exec_child(sup->cfg->worker_path, argv.argv, sup->env,
+		    daemon_pid);
 	w->pid = pid;
 	w->state = WORKER_STARTING;
 	w->timed_out = 0;

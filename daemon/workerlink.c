@@ -116,8 +116,11 @@ workerlink_decode(zmsg_t *msg, struct worker_msg *m)
 	zframe_t *f2 = zmsg_next(msg), *f3 = zmsg_next(msg);
 
 	memset(m, 0, sizeof(*m));
+	/* a NUL would end the name early: "w0.1-42<NUL>x", a routing id
+	 * libzmq lets through, would pass for the worker w0.1-42 */
 	if (id == NULL || type == NULL ||
-	    zframe_size(id) >= sizeof(m->identity))
+	    zframe_size(id) >= sizeof(m->identity) ||
+	    memchr(zframe_data(id), '\0', zframe_size(id)) != NULL)
 		return -1;
 	memcpy(m->identity, zframe_data(id), zframe_size(id));
 	m->type = jobwire_type_of(zframe_data(type), zframe_size(type));
@@ -132,8 +135,11 @@ workerlink_decode(zmsg_t *msg, struct worker_msg *m)
 		workerlink_text(f2, m->text, sizeof(m->text));
 		return 0;
 	case JOBWIRE_T_DONE:
+		/* only planqd spools: a worker saying so would tell a client
+		 * that bytes nobody wrote down are safe */
 		if (nframes != 4 || jobwire_done_unpack(zframe_data(f2),
-		    zframe_size(f2), &m->done) != 0)
+		    zframe_size(f2), &m->done) != 0 ||
+		    m->done.outcome == OUTCOME_SPOOLED)
 			return -1;
 		workerlink_text(f3, m->text, sizeof(m->text));
 		return 0;

@@ -36,7 +36,9 @@ int	workerlink_send(struct workerlink *wl, const char *identity,
  * (a malformed one is logged and dropped). */
 int	workerlink_recv(struct workerlink *wl, struct worker_msg *m);
 
-/* The check itself, on a received message (routing id first). */
+/* The check itself, on a received message (routing id first): a routing
+ * id that is a name (no NUL, under 40 bytes), a known type with its
+ * frames, a DONE whose outcome a worker may give (not "spooled"). */
 int	workerlink_decode(zmsg_t *msg, struct worker_msg *m);
 
 #endif

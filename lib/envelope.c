@@ -3,6 +3,7 @@
  * Unknown keys are ignored so that clients can add fields; known keys must
  * have the right type.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,23 +189,98 @@ envelope_id_or_null(long long id)
 	return id > 0 ? json_integer(id) : json_null();
 }
 
+/* The length of the valid UTF-8 sequence at s[0..n) (1 to 4), or 0: the
+ * rules jansson checks (no overlong form, no surrogate, at most U+10FFFF). */
+static size_t
+envelope_utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * A reason as a JSON string, every byte that is not UTF-8 replaced by
+ * U+FFFD.  Reasons quote what they refuse (jansson's "invalid token near
+ * '…'" quotes the client's bytes) or are cut to a length (a worker's text
+ * at JOBWIRE_REASON_MAX, maybe inside a character), and json_string()
+ * refuses invalid UTF-8: the reply would go out without its reason.
+ */
+static json_t *
+envelope_reason_string(const char *reason)
+{
+	const unsigned char *s = (const unsigned char *)reason;
+	size_t n = strlen(reason), out = 0;
+	char *buf;
+	json_t *str;
+
+	if ((buf = malloc(3 * n + 1)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		size_t len = envelope_utf8_len(s + i, n - i);
+
+		if (len == 0) {
+			memcpy(buf + out, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			out += 3;
+			i++;
+		} else {
+			memcpy(buf + out, s + i, len);
+			out += len;
+			i += len;
+		}
+	}
+	buf[out] = '\0';
+	str = json_string(buf);
+	free(buf);
+	return str;
+}
+
 char *
 envelope_reply(const char *id, const char *status, long long document_id,
     long long plan_id, const char *reason)
 {
 	json_t *reply;
-	char *text;
+	char *text = NULL;
 
 	reply = json_object();
 	if (reply == NULL)
 		return NULL;
-	json_object_set_new(reply, "id", id ? json_string(id) : json_null());
-	json_object_set_new(reply, "status", json_string(status));
-	json_object_set_new(reply, "document_id", envelope_id_or_null(document_id));
-	json_object_set_new(reply, "plan_id", envelope_id_or_null(plan_id));
-	json_object_set_new(reply, "reason",
-	    reason ? json_string(reason) : json_null());
-	text = json_dumps(reply, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	/* every key or none: a reply without its reason is no answer */
+	if (json_object_set_new(reply, "id", id ? json_string(id) :
+	    json_null()) == 0 &&
+	    json_object_set_new(reply, "status", json_string(status)) == 0 &&
+	    json_object_set_new(reply, "document_id",
+	    envelope_id_or_null(document_id)) == 0 &&
+	    json_object_set_new(reply, "plan_id",
+	    envelope_id_or_null(plan_id)) == 0 &&
+	    json_object_set_new(reply, "reason", reason ?
+	    envelope_reason_string(reason) : json_null()) == 0)
+		text = json_dumps(reply, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(reply);
 	return text;
 }

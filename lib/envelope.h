@@ -39,7 +39,9 @@ char	*envelope_salvage_string(const void *data, size_t len, const char *key);
 
 /*
  * Builds the reply JSON (compact, UTF-8).  document_id/plan_id <= 0 are
- * written as null; reason may be NULL.  Returns a malloc'd string or NULL.
+ * written as null; reason may be NULL, and bytes of it that are not UTF-8
+ * become U+FFFD.  Returns a malloc'd string, or NULL (out of memory, or an
+ * id or status that is not UTF-8).
  */
 char	*envelope_reply(const char *id, const char *status, long long document_id,
 	    long long plan_id, const char *reason);

@@ -78,7 +78,9 @@ cmd_db(int argc, char **argv)
 		db_usage(stderr);
 		return 2;
 	}
-	conn = dbconn_open(dbconn_dsn(dsn), "db");
+	/* migrate and roles write: on the primary of the DSN's hosts */
+	conn = strcmp(sub, "version") == 0 ? dbconn_open(dbconn_dsn(dsn), "db") :
+	    dbconn_open_primary(dbconn_dsn(dsn), "db");
 	if (conn == NULL)
 		return 1;
 	if (strcmp(sub, "migrate") == 0)

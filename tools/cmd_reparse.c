@@ -2,7 +2,7 @@
  * cmd_reparse.c: `planq reparse [--db DSN] [--since DATE|--all]`: runs the
  * current parser over stored documents and replaces their rows through
  * planq_reparse(), one transaction per document, sending every row of the
- * new plan as the worker does (workers/plan_rows.c).  Default: only
+ * new plan as the worker does (rows/plan_rows.c).  Default: only
  * documents whose parser_version differs from this binary's
  * PARSER_VERSION.
  */
@@ -21,7 +21,7 @@
 
 #define REPARSE_WHO	"reparse"
 /* the text the worker stores: reals to 15 digits, so a plan's 50.7 is
- * still 50.7 in jsonb (workers/plan_json.c writes the same bytes faster;
+ * still 50.7 in jsonb (rows/plan_json.c writes the same bytes faster;
  * a reparse is bound by the database, not by this) */
 #define REPARSE_PLAN_DUMP_FLAGS \
 	(JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
@@ -322,7 +322,7 @@ cmd_reparse(int argc, char **argv)
 		reparse_usage(stderr);
 		return 2;
 	}
-	if ((db.conn = dbconn_open(dbconn_dsn(o.dsn), REPARSE_WHO)) == NULL)
+	if ((db.conn = dbconn_open_primary(dbconn_dsn(o.dsn), REPARSE_WHO)) == NULL)
 		return 1;
 	if (plan_rows_types(db.conn, &db.types, why, sizeof(why)) != 0) {
 		fprintf(stderr, "planq %s: the database has no usable planq schema "

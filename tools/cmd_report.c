@@ -1,7 +1,9 @@
 /*
  * cmd_report.c: `planq report [--db DSN] [--csv|--json] REPORT [ARG]`:
  * runs one of the reporting views (sql/views/, sql/functions/search_plans.sql)
- * with PQexecParams and prints it (tools/report_format.c).
+ * with PQexecParams and prints it (tools/report_format.c).  The session is
+ * read-only, so a report that works on the primary works on a hot standby
+ * (target_session_attrs=prefer-standby in the DSN sends it there).
  */
 #include <stdio.h>
 #include <string.h>
@@ -103,6 +105,24 @@ report_options(int argc, char **argv, struct report_opts *o)
 	return 0;
 }
 
+/* A report never writes: the session says so, on a primary as on a
+ * standby, where any write would fail anyway. */
+static int
+report_read_only(PGconn *conn)
+{
+	PGresult *res = PQexec(conn,
+	    "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+	int rc = 0;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		dbconn_report(REPORT_WHO, "cannot make the session read-only", res,
+		    conn);
+		rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
 static int
 report_run(PGconn *conn, const struct report_query *q, const char *arg,
     enum report_format fmt)
@@ -152,7 +172,8 @@ cmd_report(int argc, char **argv)
 	}
 	if ((conn = dbconn_open(dbconn_dsn(o.dsn), REPORT_WHO)) == NULL)
 		return 1;
-	rc = report_run(conn, q, q->nargs ? o.words[1] : NULL, o.fmt);
+	rc = report_read_only(conn) == 0 ?
+	    report_run(conn, q, q->nargs ? o.words[1] : NULL, o.fmt) : 1;
 	PQfinish(conn);
 	return rc;
 }

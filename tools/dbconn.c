@@ -1,6 +1,10 @@
 /*
  * dbconn.c: opens the database for planq's subcommands (db, report,
- * reparse) and reports libpq errors in one consistent shape.
+ * reparse) and reports libpq errors in one consistent shape.  The DSN may
+ * name several hosts (host=a,b port=…): libpq tries them in turn.  The
+ * commands that write ask for a read-write session, so they reach
+ * whichever host is the primary; `planq report` takes any server, a hot
+ * standby too, and makes its own session read-only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +23,22 @@ dbconn_dsn(const char *opt)
 	return env != NULL ? env : "";
 }
 
-PGconn *
-dbconn_open(const char *dsn, const char *who)
+/* target_session_attrs comes after the DSN, so it wins over the DSN's */
+static PGconn *
+dbconn_connect(const char *dsn, const char *session_attrs)
 {
-	const char *const keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *const vals[] = { dsn, "planq", NULL };
-	PGconn *conn;
+	const char *const keys[] = { "dbname", "fallback_application_name",
+	    "target_session_attrs", NULL };
+	const char *const vals[] = { dsn, "planq", session_attrs, NULL };
 
-	conn = PQconnectdbParams(keys, vals, 1);
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+static PGconn *
+dbconn_open_as(const char *dsn, const char *who, const char *session_attrs)
+{
+	PGconn *conn = dbconn_connect(dsn, session_attrs);
+
 	if (conn == NULL) {
 		fprintf(stderr, "planq %s: out of memory connecting to the database\n", who);
 		return NULL;
@@ -39,6 +51,18 @@ dbconn_open(const char *dsn, const char *who)
 		return NULL;
 	}
 	return conn;
+}
+
+PGconn *
+dbconn_open(const char *dsn, const char *who)
+{
+	return dbconn_open_as(dsn, who, NULL);
+}
+
+PGconn *
+dbconn_open_primary(const char *dsn, const char *who)
+{
+	return dbconn_open_as(dsn, who, "read-write");
 }
 
 void

@@ -11,8 +11,12 @@
 const char *dbconn_dsn(const char *opt);
 
 /* Connects; on failure prints "planq WHO: …" to stderr and returns NULL.
- * The caller owns the connection (PQfinish). */
+ * The caller owns the connection (PQfinish).  Any server the DSN names
+ * will do (libpq's target_session_attrs, default any). */
 PGconn	*dbconn_open(const char *dsn, const char *who);
+/* The same, for commands that write: a read-write session, whatever the
+ * DSN says, on the first of its hosts that is a primary. */
+PGconn	*dbconn_open_primary(const char *dsn, const char *who);
 
 /* Prints "planq WHO: WHAT: <server message>" for a failed result. */
 void	 dbconn_report(const char *who, const char *what, const PGresult *res,

@@ -304,7 +304,7 @@ struct job_batch {
 	struct store_doc	*docs;	/* those that reach the database */
 	int			*which;	/* docs[j] is items[which[j]] */
 	int			 k;
-	struct store_call	*call;	/* NULL: nothing to store */
+	struct store_batch	*call;	/* NULL: nothing to store */
 	struct store_result	*res;	/* its answers, docs[j]'s at j */
 	enum store_status	*status;
 };
@@ -325,9 +325,9 @@ job_batch_prepare(const struct job_input *in, int n,
 	}
 	b->n = n;
 	for (int i = 0; i < n; i++) {
-		job_prepare(&b->items[i], &in[i]);	/* -1: left unanswered */
-		if (between != NULL && i + 1 < n)
+		if (between != NULL)
 			between(arg);
+		job_prepare(&b->items[i], &in[i]);	/* -1: left unanswered */
 	}
 	return b;
 }
@@ -369,10 +369,10 @@ job_batch_poll(struct store *st, const struct job_batch *b)
 }
 
 int
-job_batch_committed(struct store *st, const struct job_batch *b)
+job_batch_quick(struct store *st, const struct job_batch *b)
 {
 	return b->call == NULL || (store_batch_poll(st, b->call, b->res) &&
-	    store_batch_committed(b->call));
+	    store_batch_succeeded(b->call));
 }
 
 /*
@@ -404,7 +404,7 @@ job_batch_free(struct job_batch **bp)
 	if (b->items != NULL)
 		for (int i = 0; i < b->n; i++)
 			job_item_clear(&b->items[i]);
-	store_call_free(&b->call);
+	store_batch_free(&b->call);
 	free(b->items);
 	free(b->docs);
 	free(b->which);

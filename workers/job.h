@@ -38,8 +38,8 @@ struct job_result {
  * its next batch while this one commits.  in[] must outlive the batch.
  */
 struct job_batch;
-/* NULL when out of memory; between(arg), if given, runs between two
- * documents (the worker collects a commit that came meanwhile). */
+/* NULL when out of memory; between(arg), if given, runs before each
+ * document (the worker answers a commit that came meanwhile). */
 struct job_batch *job_batch_prepare(const struct job_input *in, int n,
 	    void (*between)(void *), void *arg);
 /* -1 when out of memory (its documents are then answered as such). */
@@ -48,11 +48,11 @@ int	job_batch_build(const struct store *st, struct job_batch *b);
 void	job_batch_send(struct store *st, struct job_batch *b);
 /* The socket its answer comes on (-1: none to wait for).  poll: takes
  * the answer if it came; 1 when job_batch_answer would not wait for the
- * database's first answer.  committed: 1 when it would not need the
- * database at all (the first try committed, or nothing to store). */
+ * database's first answer.  quick: 1 when answering needs at most its
+ * COMMIT (the statement succeeded, or nothing to store). */
 int	job_batch_socket(const struct store *st, const struct job_batch *b);
 int	job_batch_poll(struct store *st, const struct job_batch *b);
-int	job_batch_committed(struct store *st, const struct job_batch *b);
+int	job_batch_quick(struct store *st, const struct job_batch *b);
 /* Waits for its commit (or stores it the slow way) and answers:
  * results[i] for in[i]. */
 void	job_batch_answer(struct store *st, struct job_batch *b,

@@ -1,10 +1,12 @@
 /*
  * main.c: planq-worker, one process of planqd's pool.  Connects to the
- * database, then to the daemon's worker socket, says READY and handles one
- * batch of documents at a time (job.c: parse, say STORING, store, one DONE
- * per document; lib/jobwire.h) until told to stop.  Runnable by hand for
+ * database, then to the daemon's worker socket, says READY and handles
+ * batches of documents (job.c: parse, say STORING, store, one DONE per
+ * document; lib/jobwire.h) until told to stop, parsing the next batch
+ * while the database works on the one before (struct worker below).  Runnable by hand for
  * debugging:  PLANQ_DB=… planq-worker --broker ipc:///run/planq/workers.sock
  *               --id w9.1 -v
+ * The protocol's frames are read and written by jobmsg.c.
  * A worker that cannot work (database refused, schema missing) says FATAL
  * with the reason and exits 78, so planqd does not respawn it in a loop.
  */
@@ -20,6 +22,7 @@
 #include <zmq.h>
 
 #include "job.h"
+#include "jobmsg.h"
 #include "jobwire.h"
 #include "log.h"
 #include "sandbox.h"
@@ -51,87 +54,6 @@ worker_setup_signals(void)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
-/* Sends frames; lens[i] < 0 means strlen(parts[i]). */
-static int
-worker_send_frames(void *sock, const void *const *parts, const long *lens,
-    int n)
-{
-	for (int i = 0; i < n; i++) {
-		size_t len = lens[i] < 0 ? strlen(parts[i]) : (size_t)lens[i];
-
-		if (zmq_send(sock, parts[i], len, i + 1 < n ? ZMQ_SNDMORE : 0) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-worker_send_word(void *sock, const char *word)
-{
-	const void *parts[] = { word };
-	const long lens[] = { -1 };
-
-	return worker_send_frames(sock, parts, lens, 1);
-}
-
-/* One message from the daemon, as frames that stay valid until closed. */
-struct worker_msg {
-	zmq_msg_t	frames[JOBWIRE_MAX_FRAMES];
-	int		n;
-	int		truncated;
-};
-
-static int
-worker_recv(void *sock, struct worker_msg *m)
-{
-	int more = 1;
-	zmq_msg_t extra;
-
-	m->n = 0;
-	m->truncated = 0;
-	while (more) {
-		zmq_msg_t *f = m->n < JOBWIRE_MAX_FRAMES ? &m->frames[m->n] :
-		    &extra;
-		zmq_msg_init(f);
-		if (zmq_msg_recv(f, sock, 0) < 0) {
-			zmq_msg_close(f);
-			return -1;
-		}
-		more = zmq_msg_more(f);
-		if (f == &extra) {
-			zmq_msg_close(f);
-			m->truncated = 1;
-		} else {
-			m->n++;
-		}
-	}
-	return 0;
-}
-
-static void
-worker_msg_close(struct worker_msg *m)
-{
-	for (int i = 0; i < m->n; i++)
-		zmq_msg_close(&m->frames[i]);
-	m->n = 0;
-}
-
-/* DONE for one document: its header, then the reason text. */
-static int
-worker_send_done(void *sock, uint64_t id, const struct job_result *r)
-{
-	unsigned char head[JOBWIRE_DONE_HEAD];
-	struct jobwire_done done = {
-		.id = id, .document_id = r->document_id, .plan_id = r->plan_id,
-		.outcome = r->outcome, .reason = r->reason,
-	};
-	const void *parts[] = { JOBWIRE_DONE, head, r->text };
-	const long lens[] = { -1, JOBWIRE_DONE_HEAD, -1 };
-
-	jobwire_done_pack(&done, head);
-	return worker_send_frames(sock, parts, lens, 3);
-}
-
 /* Sends DONE for each document of a batch, after the batch committed. */
 static int
 worker_send_results(void *sock, const uint64_t *ids,
@@ -145,17 +67,10 @@ worker_send_results(void *sock, const uint64_t *ids,
 
 		if (!results[i].answered)
 			log_errx("out of memory answering a batch");
-		if (worker_send_done(sock, ids[i], r) != 0)
+		if (jobmsg_send_done(sock, ids[i], r) != 0)
 			return -1;
 	}
 	return 0;
-}
-
-/* A NUL-terminated copy of a frame, for the short text frames. */
-static char *
-worker_frame_str(zmq_msg_t *f)
-{
-	return strndup(zmq_msg_data(f), zmq_msg_size(f));
 }
 
 /*
@@ -164,7 +79,7 @@ worker_frame_str(zmq_msg_t *f)
  * answers.  Owned by the worker until every answer is sent.
  */
 struct worker_batch {
-	struct worker_msg	 m;
+	struct jobmsg		 m;
 	struct job_input	 in[JOBWIRE_BATCH_MAX];
 	uint64_t		 ids[JOBWIRE_BATCH_MAX];
 	char			*reasons[JOBWIRE_BATCH_MAX];
@@ -180,48 +95,12 @@ worker_batch_free(struct worker_batch **wbp)
 
 	if (wb == NULL)
 		return;
-	for (int i = 0; i < wb->n; i++)
+	for (int i = 0; i < JOBWIRE_BATCH_MAX; i++)
 		free(wb->reasons[i]);
 	job_batch_free(&wb->b);
-	worker_msg_close(&wb->m);
+	jobmsg_close(&wb->m);
 	free(wb);
 	*wbp = NULL;
-}
-
-/*
- * Reads a JOB message's documents into wb; returns their count, or -1
- * when the message is malformed (it is then ignored: planqd sees the batch
- * unanswered only if this worker dies, so it says why).
- */
-static int
-worker_read_job(struct worker_batch *wb)
-{
-	struct worker_msg *m = &wb->m;
-	int n = (m->n - 1) / JOBWIRE_JOB_FRAMES;
-
-	if (m->truncated || m->n < 1 + JOBWIRE_JOB_FRAMES ||
-	    (m->n - 1) % JOBWIRE_JOB_FRAMES != 0 ||
-	    jobwire_type_of(zmq_msg_data(&m->frames[0]),
-	    zmq_msg_size(&m->frames[0])) != JOBWIRE_T_JOB)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		zmq_msg_t *f = &m->frames[1 + JOBWIRE_JOB_FRAMES * i];
-		struct jobwire_job head;
-
-		if (jobwire_job_unpack(zmq_msg_data(&f[0]), zmq_msg_size(&f[0]),
-		    &head) != 0)
-			return -1;
-		wb->ids[i] = head.id;
-		wb->in[i].kind = head.kind;
-		wb->in[i].envelope = zmq_msg_data(&f[1]);
-		wb->in[i].envelope_len = zmq_msg_size(&f[1]);
-		wb->in[i].body = zmq_msg_data(&f[2]);
-		wb->in[i].body_len = zmq_msg_size(&f[2]);
-		wb->reasons[i] = worker_frame_str(&f[3]);
-		wb->n = i + 1;
-		wb->in[i].quarantine_reason = wb->reasons[i];
-	}
-	return n;
 }
 
 /*
@@ -269,11 +148,12 @@ worker_storing_ready(struct worker *w)
 }
 
 /*
- * Between two documents of a batch being parsed: a commit that came
- * meanwhile is answered at once.  Anything slower (a refused batch stored
- * one by one, retries) waits until this batch is parsed and STORING said,
- * so that planqd's job_timeout never runs while the worker waits for the
- * database.
+ * Before each document of a batch being parsed: a batch whose statement
+ * succeeded meanwhile is committed (store.c: the worker waits for that
+ * COMMIT, so no commit is ever unanswered while a document is parsed) and
+ * answered at once.  Anything slower (a refused batch stored one by one,
+ * retries) waits until this batch is parsed and STORING said, so that
+ * planqd's job_timeout never runs while the worker waits for a statement.
  */
 static void
 worker_between(void *arg)
@@ -281,7 +161,7 @@ worker_between(void *arg)
 	struct worker *w = arg;
 
 	if (w->storing != NULL && (w->storing->b == NULL ||
-	    job_batch_committed(w->st, w->storing->b)))
+	    job_batch_quick(w->st, w->storing->b)))
 		worker_finish(w);
 }
 
@@ -302,17 +182,18 @@ worker_take(struct worker *w)
 		w->broken = 1;
 		return;
 	}
-	if (worker_recv(w->sock, &wb->m) != 0) {
+	if (jobmsg_recv(w->sock, &wb->m) != 0) {
 		free(wb);
 		return;
 	}
-	if (worker_read_job(wb) <= 0) {
+	if ((wb->n = jobmsg_read_job(&wb->m, wb->in, wb->ids,
+	    wb->reasons)) <= 0) {
 		log_warnx("malformed message from planqd (%d frames) ignored",
 		    wb->m.n);
 		worker_batch_free(&wb);
 		return;
 	}
-	if (w->storing != NULL && worker_send_word(w->sock,
+	if (w->storing != NULL && jobmsg_send_word(w->sock,
 	    JOBWIRE_PARSING) != 0)
 		w->broken = 1;
 	wb->b = job_batch_prepare(wb->in, wb->n, worker_between, w);
@@ -320,7 +201,7 @@ worker_take(struct worker *w)
 		log_errx("out of memory preparing a batch of %d", wb->n);
 	else if (job_batch_build(w->st, wb->b) != 0)
 		log_errx("out of memory building a batch of %d", wb->n);
-	if (worker_send_word(w->sock, JOBWIRE_STORING) != 0)
+	if (jobmsg_send_word(w->sock, JOBWIRE_STORING) != 0)
 		w->broken = 1;
 	if (w->storing != NULL) {
 		w->next = wb;
@@ -336,7 +217,7 @@ worker_loop(void *sock, struct store *st)
 {
 	struct worker w = { .sock = sock, .st = st };
 
-	if (worker_send_word(sock, JOBWIRE_READY) != 0)
+	if (jobmsg_send_word(sock, JOBWIRE_READY) != 0)
 		return -1;
 	while (!w.broken && (!worker_stop || w.storing != NULL ||
 	    w.next != NULL)) {
@@ -368,11 +249,8 @@ worker_loop(void *sock, struct store *st)
 static void
 worker_fatal(void *sock, const char *why)
 {
-	const void *parts[] = { JOBWIRE_FATAL, why };
-	const long lens[] = { -1, -1 };
-
 	log_errx("%s", why);
-	if (worker_send_frames(sock, parts, lens, 2) != 0)
+	if (jobmsg_send_fatal(sock, why) != 0)
 		log_warnx("cannot tell planqd why: %s", zmq_strerror(zmq_errno()));
 }
 

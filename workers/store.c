@@ -10,6 +10,12 @@
  * (rollback/serialization), 53 (resources) and 57 (operator intervention,
  * e.g. shutdown) pass and are retried with backoff on a fresh connection;
  * anything else is the data's fault and reported as such.
+ * Failover: the session always asks libpq for a read-write server
+ * (target_session_attrs=read-write), so a DSN with several hosts reaches
+ * whichever is the primary; a server that turns out read-only (SQLSTATE
+ * 25006: fenced, or a standby) and a commit that is not confirmed within
+ * db_timeout (pgexec.c) are outages like a lost connection, never the
+ * document's fault: the session is dropped and libpq looks again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +24,7 @@
 
 #include "log.h"
 #include "pgarray.h"
+#include "pgexec.h"
 #include "plan_rows_types.h"
 #include "store.h"
 
@@ -31,10 +38,14 @@
 #define STORE_BATCH_SQL "SELECT idx, status, document_id, plan_id, reason " \
 		   "FROM planq_ingest_batch($1, $2, $3, $4, $5, $6, $7, $8, " \
 		   STORE_ROWS_SQL ")"
+/* a batch sent ahead runs in an explicit transaction, committed by this */
+#define STORE_COMMIT_STMT "planq_commit"
 #define STORE_DOC_PARAMS 8
 #define STORE_PARAMS	(STORE_DOC_PARAMS + PLAN_ROWS_KINDS)
 #define STORE_BACKOFF_MIN_MS 100
 #define STORE_BACKOFF_MAX_MS 2000
+/* SQLSTATE read_only_sql_transaction: a standby, or a fenced primary */
+#define STORE_READ_ONLY_STATE "25006"
 
 static int64_t
 store_now_ms(void)
@@ -53,12 +64,27 @@ store_sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* First line of a libpq message, without the trailing newline. */
+/*
+ * A libpq message on one line: its lines joined with "; " (a DSN of
+ * several hosts fails with one line per host), without the hints libpq
+ * indents with a tab.
+ */
 static void
 store_copy_message(char *dst, size_t len, const char *msg)
 {
-	snprintf(dst, len, "%s", msg && *msg ? msg : "unknown error");
-	dst[strcspn(dst, "\n")] = '\0';
+	size_t n = 0;
+
+	dst[0] = '\0';
+	for (const char *line = msg ? msg : ""; *line != '\0' && n + 1 < len;) {
+		int l = (int)strcspn(line, "\n");
+
+		if (l > 0 && line[0] != '\t')
+			n += (size_t)snprintf(dst + n, len - n, "%s%.*s",
+			    n > 0 ? "; " : "", l, line);
+		line += l + (line[l] == '\n');
+	}
+	if (dst[0] == '\0')
+		snprintf(dst, len, "unknown error");
 }
 
 /* A result's error for people: the primary message, else libpq's text. */
@@ -84,6 +110,27 @@ store_row_types(struct store *st, char *why, size_t whylen)
 	return -1;
 }
 
+/* The server's warnings (a cancelled wait for a synchronous standby says
+ * what became of the commit) go to the log, not to stderr unprefixed. */
+static void
+store_notice(void *arg, const PGresult *r)
+{
+	const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+	char msg[256];
+
+	(void)arg;
+	if (sev == NULL || (strcmp(sev, "WARNING") != 0 &&
+	    strcmp(sev, "NOTICE") != 0))
+		return;
+	store_result_message(msg, sizeof(msg), r);
+	if (strcmp(sev, "WARNING") == 0)
+		log_warnx("database warning: %s%s%s", msg, detail ? " " : "",
+		    detail ? detail : "");
+	else
+		log_debug("database notice: %s", msg);
+}
+
 static int
 store_connect(struct store *st, char *why, size_t whylen)
 {
@@ -95,8 +142,10 @@ store_connect(struct store *st, char *why, size_t whylen)
 	 * retried like any class 57 error): the worker gives up on a stalled
 	 * database by itself instead of waiting to be killed.
 	 */
-	const char *keys[] = { "dbname", "application_name", "options", NULL };
-	const char *vals[] = { st->dsn, st->appname, st->options, NULL };
+	const char *keys[] = { "dbname", "target_session_attrs",
+	    "application_name", "options", NULL };
+	const char *vals[] = { st->dsn, "read-write", st->appname, st->options,
+	    NULL };
 	PGresult *res;
 
 	PQfinish(st->conn);
@@ -106,6 +155,7 @@ store_connect(struct store *st, char *why, size_t whylen)
 		    st->conn ? PQerrorMessage(st->conn) : "out of memory");
 		return -1;
 	}
+	PQsetNoticeReceiver(st->conn, store_notice, NULL);
 	for (int k = 0; k < 2; k++) {
 		res = PQprepare(st->conn, k == 0 ? STORE_STMT : STORE_BATCH_STMT,
 		    k == 0 ? STORE_SQL : STORE_BATCH_SQL, STORE_PARAMS, NULL);
@@ -121,6 +171,13 @@ store_connect(struct store *st, char *why, size_t whylen)
 		}
 		PQclear(res);
 	}
+	res = PQprepare(st->conn, STORE_COMMIT_STMT, "COMMIT", 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		store_copy_message(why, whylen, PQerrorMessage(st->conn));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
 	return store_row_types(st, why, whylen);
 }
 
@@ -153,6 +210,8 @@ store_open(struct store *st, const char *dsn, const char *appname,
 
 	memset(st, 0, sizeof(*st));
 	st->retry_seconds = 30;
+	/* the server's statement_timeout ends a statement's waits first */
+	st->timeout_ms = (db_timeout + 1) * 1000;
 	snprintf(st->appname, sizeof(st->appname), "%s", appname);
 	snprintf(st->options, sizeof(st->options),
 	    "-c client_connection_check_interval=1000 "
@@ -185,6 +244,45 @@ store_close(struct store *st)
 	st->dsn = NULL;
 }
 
+/*
+ * One call of a prepared statement within the worker's own deadline
+ * (pgexec.c).  A call that answered only after being cancelled (a commit
+ * left waiting for a synchronous standby) or not at all is not a
+ * confirmed commit: it comes back as an error result, with st->unconfirmed
+ * saying why, and a silent session is closed.  store_confirmed judges
+ * an answer so; store_call makes the call and judges it.
+ */
+static PGresult *
+store_confirmed(struct store *st, PGresult *r, enum pgexec_end end)
+{
+	ExecStatusType status = PQresultStatus(r);
+
+	if (end == PGEXEC_ANSWERED || (end == PGEXEC_CANCELLED &&
+	    status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK))
+		return r;
+	PQclear(r);
+	snprintf(st->unconfirmed, sizeof(st->unconfirmed), "%s within %d s "
+	    "(db_timeout + 1); is the server waiting for a synchronous standby?",
+	    end == PGEXEC_SILENT ? "no answer, not even to a cancel," :
+	    "the commit was cancelled, not confirmed,", st->timeout_ms / 1000);
+	if (end == PGEXEC_SILENT) {
+		PQfinish(st->conn);
+		st->conn = NULL;
+	}
+	return PQmakeEmptyPGresult(st->conn, PGRES_FATAL_ERROR);
+}
+
+static PGresult *
+store_call(struct store *st, const char *stmt, int n,
+    const char *const *values, const int *lengths, const int *formats)
+{
+	enum pgexec_end end;
+	PGresult *r = pgexec_prepared(st->conn, stmt, n, values, lengths,
+	    formats, st->timeout_ms, &end);
+
+	return store_confirmed(st, r, end);
+}
+
 /* SQLSTATE classes that say "try again", not "your data is wrong". */
 static int
 store_is_transient(PGconn *conn, const PGresult *res)
@@ -195,6 +293,32 @@ store_is_transient(PGconn *conn, const PGresult *res)
 		return 1;
 	return strncmp(state, "08", 2) == 0 || strncmp(state, "40", 2) == 0 ||
 	    strncmp(state, "53", 2) == 0 || strncmp(state, "57", 2) == 0;
+}
+
+/*
+ * Why a call failed, in msg[], and whether to try again (1) rather than
+ * blame the data (0).  A server that is read-only (a standby, or a primary
+ * fenced with default_transaction_read_only) and a commit not confirmed in
+ * time are outages: the session is dropped, so the next attempt asks
+ * libpq for the primary of the DSN's hosts again.
+ */
+static int
+store_failure(struct store *st, const PGresult *res, char *msg, size_t len)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	if (st->unconfirmed[0] != '\0') {
+		store_copy_message(msg, len, st->unconfirmed);
+		st->unconfirmed[0] = '\0';
+		return 1;
+	}
+	store_result_message(msg, len, res);
+	if (state != NULL && strcmp(state, STORE_READ_ONLY_STATE) == 0) {
+		PQfinish(st->conn);
+		st->conn = NULL;
+		return 1;
+	}
+	return store_is_transient(st->conn, res);
 }
 
 /* status, document_id, plan_id, reason from columns c, c+1, … of a row */
@@ -332,14 +456,13 @@ store_try_one(struct store *st, const struct store_doc *doc,
 	if (store_end_transaction(st) != 0)
 		res = PQmakeEmptyPGresult(st->conn, PGRES_FATAL_ERROR);
 	else
-		res = PQexecPrepared(st->conn, STORE_STMT, STORE_PARAMS, p.values,
-		    p.lengths, p.formats, 0);
+		res = store_call(st, STORE_STMT, STORE_PARAMS, p.values,
+		    p.lengths, p.formats);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		store_fill_result(res, 0, 0, out);
 	else {
-		store_result_message(msg, len, res);
-		outcome = store_is_transient(st->conn, res) ? STORE_TRY_TRANSIENT :
-		    STORE_TRY_REFUSED;
+		outcome = store_failure(st, res, msg, len) ?
+		    STORE_TRY_TRANSIENT : STORE_TRY_REFUSED;
 	}
 	PQclear(res);
 	store_params_clear(&p);
@@ -458,8 +581,7 @@ store_batch_result(struct store *st, PGresult *r, int n,
 	enum store_try outcome = STORE_TRY_DONE;
 
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		store_result_message(msg, len, r);
-		outcome = store_is_transient(st->conn, r) ? STORE_TRY_TRANSIENT :
+		outcome = store_failure(st, r, msg, len) ? STORE_TRY_TRANSIENT :
 		    STORE_TRY_REFUSED;
 	} else if (store_fill_batch(r, n, res) != 0) {
 		snprintf(msg, len, "planq_ingest_batch answered %d rows for %d "
@@ -489,8 +611,8 @@ store_try_batch(struct store *st, const struct store_doc *docs, int n,
 		store_params_clear(&p);
 		return STORE_TRY_TRANSIENT;
 	}
-	r = PQexecPrepared(st->conn, STORE_BATCH_STMT, STORE_PARAMS, p.values,
-	    p.lengths, p.formats, 0);
+	r = store_call(st, STORE_BATCH_STMT, STORE_PARAMS, p.values,
+	    p.lengths, p.formats);
 	outcome = store_batch_result(st, r, n, res, msg, len);
 	PQclear(r);
 	store_params_clear(&p);
@@ -576,27 +698,36 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
  * The worker sends a batch's statement and parses its next batch while the
  * database works on it.  The call owns its parameters (built before the
  * worker says STORING: CPU work); the documents are the caller's.  Only
- * the first try goes out this way: a refused batch, a lost connection or
- * a plan without rows go on as store_ingest_batch does, synchronously,
- * with the same deadline (db_retry_seconds from the first try).
+ * the first try goes out this way (pgexec_start, with the same deadline,
+ * cancel and confirmation as store_call); a refused batch, a lost
+ * connection or a plan without rows go on as store_ingest_batch does,
+ * synchronously, with the same deadline (db_retry_seconds from the first
+ * try).
+ * The statement runs inside BEGIN … COMMIT, and the COMMIT is sent only
+ * by store_batch_finish, which waits for it: the worker calls it between
+ * two documents, never while parsing one.  So a worker that dies parsing
+ * its next batch leaves no commit it did not answer: its session ends,
+ * the server rolls the open transaction back, and planqd's retry of
+ * those documents stores them (rather than finding them as duplicates).
  */
-struct store_call {
+struct store_batch {
 	const struct store_doc	*docs;
 	int			 n;
 	int			 built;	/* params ready; 0: rows refused or
 					 * out of memory (the slow path) */
-	int			 sent;	/* the statement is on its way */
+	int			 sent;	/* x is on its way */
 	int64_t			 sent_ms;
+	struct pgexec		 x;
 	int			 answered; /* its answer is in: outcome */
 	enum store_try		 outcome;
 	char			 msg[512];
 	struct store_params	 p;
 };
 
-struct store_call *
+struct store_batch *
 store_batch_build(const struct store *st, const struct store_doc *docs, int n)
 {
-	struct store_call *c = calloc(1, sizeof(*c));
+	struct store_batch *c = calloc(1, sizeof(*c));
 
 	if (c == NULL)
 		return NULL;
@@ -610,92 +741,115 @@ store_batch_build(const struct store *st, const struct store_doc *docs, int n)
 }
 
 void
-store_batch_send(struct store *st, struct store_call *c)
+store_batch_send(struct store *st, struct store_batch *c)
 {
+	PGresult *r;
+
 	c->sent_ms = store_now_ms();
-	if (!c->built || PQstatus(st->conn) != CONNECTION_OK ||
+
+	if (!c->built || st->conn == NULL ||
+	    PQstatus(st->conn) != CONNECTION_OK ||
 	    store_end_transaction(st) != 0)
 		return;
-	c->sent = PQsendQueryPrepared(st->conn, STORE_BATCH_STMT,
-	    STORE_PARAMS, c->p.values, c->p.lengths, c->p.formats, 0) == 1;
+	r = PQexec(st->conn, "BEGIN");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		PQclear(r);
+		return;		/* finish makes every try itself */
+	}
+	PQclear(r);
+	c->sent = 1;
+	(void)pgexec_start(&c->x, st->conn, STORE_BATCH_STMT, STORE_PARAMS,
+	    c->p.values, c->p.lengths, c->p.formats, st->timeout_ms);
 }
 
 int
-store_batch_socket(const struct store *st, const struct store_call *c)
+store_batch_socket(const struct store *st, const struct store_batch *c)
 {
-	return c->sent ? PQsocket(st->conn) : -1;
+	return c->sent && st->conn != NULL ? PQsocket(st->conn) : -1;
 }
 
-/* The answer of a sent call: its results until NULL, the first one kept. */
+/* The COMMIT of a batch whose statement succeeded: a try's outcome. */
 static enum store_try
-store_batch_collect(struct store *st, struct store_call *c,
-    struct store_result *res, char *msg, size_t len)
+store_batch_commit(struct store *st, struct store_batch *c)
 {
-	enum store_try outcome = STORE_TRY_TRANSIENT;
-	PGresult *r, *first = NULL;
+	enum store_try outcome = STORE_TRY_DONE;
+	PGresult *r = store_call(st, STORE_COMMIT_STMT, 0, NULL, NULL, NULL);
 
-	memset(res, 0, (size_t)c->n * sizeof(*res));
-	while ((r = PQgetResult(st->conn)) != NULL) {
-		if (first == NULL)
-			first = r;
-		else
-			PQclear(r);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		outcome = store_failure(st, r, c->msg, sizeof(c->msg)) ?
+		    STORE_TRY_TRANSIENT : STORE_TRY_REFUSED;
+	else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+		/* a transaction the server had aborted: nothing stored */
+		snprintf(c->msg, sizeof(c->msg), "the batch's transaction "
+		    "ended in %s", PQcmdStatus(r));
+		outcome = STORE_TRY_TRANSIENT;
 	}
-	if (first == NULL)
-		store_copy_message(msg, len, PQerrorMessage(st->conn));
-	else
-		outcome = store_batch_result(st, first, c->n, res, msg, len);
-	PQclear(first);
+	PQclear(r);
 	return outcome;
 }
 
+/* Its answer, judged as store_try_batch judges one (blocks if not in). */
+static void
+store_batch_collect(struct store *st, struct store_batch *c,
+    struct store_result *res)
+{
+	enum pgexec_end end;
+	PGresult *r = pgexec_finish(&c->x, &end);
+
+	r = store_confirmed(st, r, end);
+	memset(res, 0, (size_t)c->n * sizeof(*res));
+	c->sent = 0;
+	c->answered = 1;
+	c->outcome = store_batch_result(st, r, c->n, res, c->msg,
+	    sizeof(c->msg));
+	PQclear(r);
+}
+
 int
-store_batch_poll(struct store *st, struct store_call *c,
+store_batch_poll(struct store *st, struct store_batch *c,
     struct store_result *res)
 {
 	if (!c->sent)
 		return 1;
-	/* 0 from PQconsumeInput: the connection broke, PQgetResult says so */
-	if (PQconsumeInput(st->conn) != 0 && PQisBusy(st->conn))
+	if (!pgexec_poll(&c->x))
 		return 0;
-	c->sent = 0;
-	c->answered = 1;
-	c->outcome = store_batch_collect(st, c, res, c->msg, sizeof(c->msg));
+	if (c->x.finished)	/* else finishing may cancel: not here */
+		store_batch_collect(st, c, res);
 	return 1;
 }
 
 int
-store_batch_committed(const struct store_call *c)
+store_batch_succeeded(const struct store_batch *c)
 {
 	return c->answered && c->outcome == STORE_TRY_DONE;
 }
 
 void
-store_batch_finish(struct store *st, struct store_call *c,
+store_batch_finish(struct store *st, struct store_batch *c,
     struct store_result *res, enum store_status *status)
 {
-	if (c->sent) {		/* wait for it */
-		c->sent = 0;
-		c->answered = 1;
-		c->outcome = store_batch_collect(st, c, res, c->msg,
-		    sizeof(c->msg));
-	}
+	if (c->sent)		/* wait for it */
+		store_batch_collect(st, c, res);
 	if (!c->answered) {	/* it could not go out: every try from here */
 		store_ingest_batch(st, c->docs, c->n, res, status);
 		return;
 	}
+	if (c->outcome == STORE_TRY_DONE)
+		c->outcome = store_batch_commit(st, c);
 	store_batch_go_on(st, c->docs, c->n, res, status, c->sent_ms +
 	    (int64_t)st->retry_seconds * 1000, c->outcome, c->msg,
 	    sizeof(c->msg));
 }
 
 void
-store_call_free(struct store_call **cp)
+store_batch_free(struct store_batch **cp)
 {
-	struct store_call *c = *cp;
+	struct store_batch *c = *cp;
 
 	if (c == NULL)
 		return;
+	if (c->sent)
+		pgexec_clear(&c->x);
 	store_params_clear(&c->p);
 	free(c);
 	*cp = NULL;

@@ -3,7 +3,9 @@
  * statements (planq_ingest and planq_ingest_batch, sql/functions/), each
  * given every row of the plans (plan_rows.c), reconnect and retry with
  * backoff on the errors that pass (connection lost, serialization,
- * resources, shutdown).
+ * resources, shutdown, a read-only server, a commit not confirmed within
+ * db_timeout).  The DSN may name several hosts: the session is always
+ * read-write, on whichever of them is the primary.
  */
 #ifndef PLANQ_STORE_H
 #define PLANQ_STORE_H
@@ -20,6 +22,8 @@ struct store {
 	char	 appname[64];
 	char	 options[96];	/* server settings of the session */
 	int	 retry_seconds;	/* give up on transient errors after this */
+	int	 timeout_ms;	/* the client's bound on one call (pgexec.h) */
+	char	 unconfirmed[192];	/* why the last call is not a commit */
 	struct plan_row_types row_types;	/* looked up at connect */
 };
 
@@ -82,21 +86,22 @@ void	store_ingest_batch(struct store *st, const struct store_doc *docs,
  *   store_batch_socket    the socket to poll for its answer (-1: none)
  *   store_batch_poll      takes its answer into res[] if it came: 1 once
  *                         store_batch_finish will not wait for it
- *   store_batch_committed 1 when that answer is the commit (finishing
- *                         then needs no database)
- *   store_batch_finish    the answer; refused or cut off, it goes on as
- *                         store_ingest_batch does, with the same deadline
+ *   store_batch_succeeded 1 when that answer is the statement's success
+ *                         (finishing then only commits: no statement runs)
+ *   store_batch_finish    the answer and the COMMIT (waited for); refused
+ *                         or cut off, it goes on as store_ingest_batch
+ *                         does, with the same deadline
  */
-struct store_call;
-struct store_call *store_batch_build(const struct store *st,
+struct store_batch;
+struct store_batch *store_batch_build(const struct store *st,
 	    const struct store_doc *docs, int n);
-void	store_batch_send(struct store *st, struct store_call *c);
-int	store_batch_socket(const struct store *st, const struct store_call *c);
-int	store_batch_poll(struct store *st, struct store_call *c,
+void	store_batch_send(struct store *st, struct store_batch *c);
+int	store_batch_socket(const struct store *st, const struct store_batch *c);
+int	store_batch_poll(struct store *st, struct store_batch *c,
 	    struct store_result *res);
-int	store_batch_committed(const struct store_call *c);
-void	store_batch_finish(struct store *st, struct store_call *c,
+int	store_batch_succeeded(const struct store_batch *c);
+void	store_batch_finish(struct store *st, struct store_batch *c,
 	    struct store_result *res, enum store_status *status);
-void	store_call_free(struct store_call **c);
+void	store_batch_free(struct store_batch **c);
 
 #endif

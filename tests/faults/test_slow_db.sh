@@ -7,8 +7,9 @@
 #   2. the lock outlasts db_timeout too: the workers cancel their statement
 #      (statement_timeout), answer retry, planqd spools; when the lock goes
 #      every document is stored exactly once, none rejected;
-#   3. the worker's backend is frozen (SIGSTOP: a server gone silent, which
-#      no statement_timeout can end): planqd kills the worker after
+#   3. the worker's backend and the postmaster are frozen (SIGSTOP: a server
+#      gone silent on the network, which neither statement_timeout nor the
+#      worker's own cancel request can end): planqd kills the worker after
 #      2 × (db_timeout + db_retry_seconds) + 10 s, blames no document, and
 #      another worker stores it.
 # Parsing is still bounded by job_timeout: test_poison and test_supervision
@@ -85,11 +86,15 @@ backend=
 wait_for "[ -n \"\$(sql \"SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%' AND wait_event_type = 'Lock'\")\" ]" 20
 backend=$(sql "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%' AND wait_event_type = 'Lock' LIMIT 1")
 check "a worker's backend waits on the lock" test -n "$backend"
-kill -STOP "$backend"
+postmaster=$(head -n 1 "$TMP/pg/data/postmaster.pid")
+# the postmaster too: a frozen backend alone would let the worker's cancel
+# request and a new session through (the worker gives up on the frozen
+# session by itself, and the lock it waits for stays taken)
+kill -STOP "$backend" "$postmaster"
 check "planqd kills the worker that waits past its bounds" \
 	wait_for "grep -q 'waited .* for the database on job' '$TMP/planqd.log'" 40
 # the server comes back: the frozen backend finds its client gone and ends
-kill -CONT "$backend" 2>/dev/null
+kill -CONT "$postmaster" "$backend" 2>/dev/null
 check "sender finishes" wait_pid "$sender" 60
 assert_match "the document is stored after all" '^stored document=' "$(cat "$TMP/send3.out")"
 assert_eq "stored once, not rejected" "1 stored" \

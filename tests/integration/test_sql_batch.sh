@@ -6,12 +6,7 @@
 # exactly one current version per (org, year), is all or nothing when an
 # argument or a plan is refused, and two batches that lock the same
 # documents or keys in opposite orders do not deadlock.
-set -u
-. "$(dirname "$0")/../lib/common.sh"
-. "$ROOT/tests/lib/plansql.sh"
-cd "$ROOT"
-setup_db
-install_plan_rows
+. "$(dirname "$0")/../lib/sqltest.sh"	# a database, test_planq_ingest()
 install_plan_fingerprint
 
 mkdir -p "$TMP/d"

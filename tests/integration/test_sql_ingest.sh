@@ -6,12 +6,7 @@
 # The plans' rows come from the tests' own reading of the JSON
 # (install_plan_rows, tests/lib/plansql.sh), as the worker's come from
 # rows/plan_rows.c.
-set -u
-. "$(dirname "$0")/../lib/common.sh"
-. "$ROOT/tests/lib/plansql.sh"
-cd "$ROOT"
-setup_db
-install_plan_rows
+. "$(dirname "$0")/../lib/sqltest.sh"	# a database, test_planq_ingest()
 
 samples=$(ls samples/*.json 2>/dev/null)
 [ -n "$samples" ] || { fail "no samples/*.json to test with"; finish; }

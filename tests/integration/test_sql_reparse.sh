@@ -3,12 +3,7 @@
 # parser: stale plans are replaced by the current parser's output (one
 # transaction each), unchanged ones keep their rows, a document that is no
 # longer a plan becomes rejected and the current version moves back.
-set -u
-. "$(dirname "$0")/../lib/common.sh"
-. "$ROOT/tests/lib/plansql.sh"
-cd "$ROOT"
-setup_db
-install_plan_rows
+. "$(dirname "$0")/../lib/sqltest.sh"	# a database, test_planq_ingest()
 
 PV=$("$PLANQ" reparse --help | sed -n 's/.*re-runs parser \([^ ]*\) over.*/\1/p')
 [ -n "$PV" ] || { fail "cannot read the parser version from planq reparse --help"; finish; }

@@ -4,12 +4,7 @@
 # (stage, then published_on, then arrival; out-of-order and concurrent
 # arrivals), no double counting, fragments, budgets by label, history across
 # years, changes between versions, search, ingest outcomes, `planq report`.
-set -u
-. "$(dirname "$0")/../lib/common.sh"
-. "$ROOT/tests/lib/plansql.sh"
-cd "$ROOT"
-setup_db
-install_plan_rows
+. "$(dirname "$0")/../lib/sqltest.sh"	# a database, test_planq_ingest()
 
 # variant SRC ORG [JQ-EDIT]: a copy of a test plan for another org
 variant() {

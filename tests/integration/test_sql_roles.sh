@@ -2,12 +2,7 @@
 # test_sql_roles.sh: sql/roles.sql as applied by `planq db roles`: the
 # planq_ingest role can store documents and read the schema version and
 # nothing else; planq_report can read the views and nothing else.
-set -u
-. "$(dirname "$0")/../lib/common.sh"
-. "$ROOT/tests/lib/plansql.sh"
-cd "$ROOT"
-setup_db
-install_plan_rows
+. "$(dirname "$0")/../lib/sqltest.sh"	# a database, test_planq_ingest()
 "$PLANQ" db roles >/dev/null || { echo "planq db roles failed"; exit 1; }
 
 # as ROLE SQL: prints the first row, or "denied" for 42501, or the error

@@ -29,6 +29,8 @@ cleanup() {
 		pkill -KILL -P "$PLANQD_PID" 2>/dev/null
 	fi
 	pg_stop "$TMP/pg" 2>/dev/null
+	# a primary and standby of tests/lib/replica.sh
+	if declare -F replica_stop >/dev/null; then replica_stop; fi
 	if [ "${T_FAIL:-0}" -gt 0 ] && [ -f "$TMP/planqd.log" ]; then
 		echo "--- planqd.log (last 40 lines)"
 		tail -n 40 "$TMP/planqd.log"

@@ -131,6 +131,70 @@ test_mistakes(void)
 	refused("db = postgres://u:secret@h/p\n", 0604, "chmod 600");
 }
 
+/*
+ * Found while writing fuzz_config (its size oracle checks this since):
+ * "17179869185G" is 2^34 + 1 gibibytes, whose shift wrapped around to
+ * 1 GiB and was taken.
+ */
+static void
+test_size_overflow(void)
+{
+	size_t n = 0;
+
+	CHECK(config_parse_size("1024G", &n) == 0 && n == (size_t)1 << 40,
+	    "1 TiB is the largest size (%zu)", n);
+	CHECK(config_parse_size("1025G", &n) != 0, "over 1 TiB is refused");
+	CHECK(config_parse_size("17179869185G", &n) != 0,
+	    "a size that wraps around when shifted is refused (%zu)", n);
+	CHECK(config_parse_size("18014398509481985k", &n) != 0,
+	    "likewise in kibibytes");
+}
+
+/*
+ * Found while writing fuzz_config: lines were read into a 4096-byte
+ * buffer, so the end of a longer line was read as a line of its own, and
+ * a long comment ending in "workers = 7" set workers.
+ */
+static void
+test_long_line(void)
+{
+	struct config cfg;
+	struct config_flags fl;
+	char why[512], *text = malloc(6000);
+
+	memset(&fl, 0, sizeof(fl));
+	/* 4095 bytes of comment: the old reader's buffer ended right there */
+	memset(text, 'x', 4095);
+	text[0] = '#';
+	snprintf(text + 4095, 1000, "workers = 7\ndb = dbname=%0300d\n", 1);
+	CHECK(load(&cfg, &fl, text, 0600, why, sizeof(why)) == 0 &&
+	    cfg.workers != 7 && strlen(cfg.db) == 7 + 300, "a long comment "
+	    "stays a comment (%s)", why);
+	config_clear(&cfg);
+	free(text);
+}
+
+/* A NUL byte is damage (a file padded with zeros after a crash): refused
+ * with its line, never read as the end of the line. */
+static void
+test_nul_byte(void)
+{
+	static const char text[] = "workers = 3\nqueue_max = 9\0\0\0\n";
+	struct config cfg;
+	char why[512];
+
+	config_defaults(&cfg);
+	CHECK(config_read_text(&cfg, text, sizeof(text) - 1, "x.conf", why,
+	    sizeof(why)) != 0 && strstr(why, "x.conf:2: the line holds a NUL "
+	    "byte") != NULL, "a NUL byte refused: %s", why);
+	config_clear(&cfg);
+	config_defaults(&cfg);
+	CHECK(config_read_text(&cfg, "workers = 3", 11, "x.conf", why,
+	    sizeof(why)) == 0 && cfg.workers == 3, "a last line without its "
+	    "newline is read");
+	config_clear(&cfg);
+}
+
 int
 main(void)
 {
@@ -144,6 +208,9 @@ main(void)
 	test_defaults_and_values();
 	test_db_order();
 	test_mistakes();
+	test_size_overflow();
+	test_long_line();
+	test_nul_byte();
 	snprintf(path, sizeof(path), "%s/planqd.conf", dir);
 	unlink(path);
 	rmdir(dir);

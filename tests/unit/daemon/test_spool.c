@@ -212,6 +212,44 @@ static void nonsense_header(int fd, off_t size)
 	(void)!pwrite(fd, "ZZZZ", 4, 0);
 }
 
+/*
+ * Found by fuzz_spool: a segment with no record left in it (an empty file
+ * made just before planqd was killed, or one that is nothing but damage)
+ * was never replayed and so never deleted, one more file at each such
+ * restart, up to the spool's segment limit.  Both are removed at open;
+ * the directory takes new records after.
+ */
+static void
+test_segment_without_records(void)
+{
+	const char *bodies[] = { "after" };
+	char path[512], seg[512], got[256];
+	struct spool *sp;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/0000000000000003.seg", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/0000000000000004.seg", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	(void)!write(fd, "PQS1 nothing but damage", 23);
+	close(fd);
+	sp = spool_open(dir, &limits);
+	CHECK(sp != NULL && spool_records(sp) == 0 &&
+	    spool_skipped_bytes(sp) == 23, "segments without records open");
+	CHECK(segment_files(seg, sizeof(seg)) == 0, "and are removed (%s left)",
+	    seg);
+	append_all(sp, bodies, 1);
+	spool_close(&sp);
+	sp = spool_open(dir, &limits);
+	replay_all(sp, got, sizeof(got));
+	CHECK(strcmp(got, "after") == 0, "new records after them replay: [%s]",
+	    got);
+	spool_close(&sp);
+	CHECK(segment_files(seg, sizeof(seg)) == 0, "nothing left after replay");
+	clear_dir();
+}
+
 int
 main(void)
 {
@@ -228,6 +266,7 @@ main(void)
 	damaged("a length past the end", length_past_end, "first|third", 1);
 	damaged("a first header that is nonsense", nonsense_header,
 	    "second|third", 1);
+	test_segment_without_records();
 	clear_dir();
 	rmdir(dir);
 	printf("test_spool: %d passed, %d failed\n", npass, nfail);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "envelope.h"
 #include "front.h"
 #include "jobwire.h"
 #include "workerlink.h"
@@ -203,12 +204,97 @@ test_worker_messages(void)
 	    0);
 }
 
+/* The reply's "reason" as a C string (malloc'd), or NULL if it has none. */
+static char *
+reply_reason(const char *id, const char *status, const char *reason)
+{
+	char *json = envelope_reply(id, status, 0, 0, reason), *copy = NULL;
+	json_t *root = json ? json_loads(json, 0, NULL) : NULL;
+	json_t *r = json_object_get(root, "reason");
+
+	if (json_is_string(r))
+		copy = strdup(json_string_value(r));
+	json_decref(root);
+	free(json);
+	return copy;
+}
+
+/*
+ * Found by fuzz_front: jansson's message for bad JSON quotes the client's
+ * bytes ("invalid escape near '\"a\u000\xd7'"), half a character or
+ * bytes that are no UTF-8, and json_string() refused the reason: the
+ * client was answered "rejected" with no reason at all.
+ */
+static void
+test_reply_reason_not_utf8(void)
+{
+	const char *bad[] = { "{\"v\":1,\"id\":\"a\\u000\xd7\x9d\"}", "b" };
+	char text[512], cut[1024], *r;
+	enum reason why;
+	zmsg_t *m = msg_of(2, bad, NULL);
+	struct job *job = front_check(m, MAX_BODY, &why, text, sizeof(text));
+
+	r = reply_reason(job->client_id, "rejected", text);
+	CHECK(why == REASON_BAD_ENVELOPE && r != NULL && strstr(r,
+	    "envelope is not valid JSON") != NULL && strstr(r, "\xef\xbf\xbd"),
+	    "a rejection quoting bytes that are not UTF-8 keeps its reason, "
+	    "the bytes as U+FFFD: [%s]", r ? r : "(none)");
+	free(r);
+	job_free(&job);
+	zmsg_destroy(&m);
+	/* a worker's text cut inside a character (JOBWIRE_REASON_MAX) */
+	memset(cut, 0, sizeof(cut));
+	for (size_t i = 0; i + 3 <= sizeof(cut) - 1; i += 3)
+		memcpy(cut + i, "\xe3\x81\x82", 3);	/* あ */
+	cut[sizeof(cut) - 2] = '\0';	/* 1022 bytes: the last あ cut */
+	r = reply_reason("x", "rejected", cut);
+	CHECK(r != NULL && strncmp(r, "\xe3\x81\x82", 3) == 0, "a reason cut "
+	    "inside a character keeps its reason");
+	free(r);
+	r = reply_reason("x", "stored", NULL);
+	CHECK(r == NULL, "no reason stays null");
+}
+
+/*
+ * Found by fuzz_workerlink: a routing id with a NUL ("w0.1-1<NUL>x", which
+ * libzmq accepts from any peer on the worker socket) was cut at the NUL
+ * and passed for the worker w0.1-1, whose jobs it could then answer.
+ */
+static void
+test_worker_identity_nul(void)
+{
+	zmsg_t *msg = zmsg_new();
+
+	zmsg_addmem(msg, "w0.1-1\0x", 8);
+	zmsg_addstr(msg, JOBWIRE_READY);
+	decodes("a routing id with a NUL", msg, -1, 0);
+}
+
+/* Only planqd spools: a worker's DONE saying "spooled" is refused. */
+static void
+test_worker_says_spooled(void)
+{
+	struct jobwire_done d = { 5, 0, 0, OUTCOME_SPOOLED, REASON_NONE };
+	unsigned char h[JOBWIRE_DONE_HEAD];
+
+	jobwire_done_pack(&d, h);
+	decodes("DONE saying spooled", worker_says(JOBWIRE_DONE, h, sizeof(h),
+	    ""), -1, 0);
+	d.outcome = OUTCOME_RETRY;
+	jobwire_done_pack(&d, h);
+	decodes("DONE saying retry", worker_says(JOBWIRE_DONE, h, sizeof(h),
+	    "database unavailable"), 0, JOBWIRE_T_DONE);
+}
+
 int
 main(void)
 {
 	test_front_check();
 	test_jobwire_headers();
 	test_worker_messages();
+	test_reply_reason_not_utf8();
+	test_worker_identity_nul();
+	test_worker_says_spooled();
 	printf("test_wire: %d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
 }
