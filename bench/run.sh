@@ -14,6 +14,8 @@
 #   BENCH_PERF=1 (perf record -a of the planq and copy2 phases, with BENCH_KEEP)
 #   BENCH_KEEP=1 (keep the work dir)  BENCH_SKIP_EXTRA=1 (throughput + references only)
 #   BENCH_PLANQD_OPTS="--batch-max 1" (extra planqd flags)
+#   BENCH_VIEW_DOCS=20000 BENCH_VIEW_RUNS=3 (the views phase, bench/views.sh;
+#     BENCH_SKIP_VIEWS=1 skips it, BENCH_SKIP_EXTRA=1 too)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -33,6 +35,7 @@ DRIVER_PIDS=()
 STATS="python3 $ROOT/bench/stats.py"
 
 . "$ROOT/tests/lib/pg.sh"
+. "$ROOT/bench/views.sh"
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -54,6 +57,7 @@ cleanup() {
 	for p in "${DRIVER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	[ -z "${PERF_PID:-}" ] || kill -INT "$PERF_PID" 2>/dev/null || true
 	stop_planqd
+	[ -z "${VIEWS_PLANQD_PID:-}" ] || kill -TERM "$VIEWS_PLANQD_PID" 2>/dev/null || true
 	if [ -n "${PLANQD_B_PID:-}" ]; then
 		pkill -KILL -P "$PLANQD_B_PID" 2>/dev/null || true
 		kill -KILL "$PLANQD_B_PID" 2>/dev/null || true
@@ -399,6 +403,12 @@ PAIR_LAT=$($STATS lat "$WORK"/pair.lat.*)
 # ---- 7. parse only, one core ----------------------------------------------------
 log "7. parse only"
 PARSE=$("$BENCH_BIN/parsebench" "$WORK/m/manifest.tsv" 1)
+
+# ---- 9. views: a full read of every view at BENCH_VIEW_DOCS documents ---------
+if [ "${BENCH_SKIP_VIEWS:-0}" != 1 ]; then
+	log "9. views: ${BENCH_VIEW_DOCS:-20000} documents, then a full read of every view (bench/views.sh)"
+	views_phase
+fi
 fi
 
 # ---- the table --------------------------------------------------------------------
@@ -456,6 +466,7 @@ echo "planqd RSS under overload (kB): start $RSS_START; $OVER_RSS; VmHWM $OVER_H
 echo "planqd RSS series (s:MB): $OVER_SERIES"
 echo "scale-out, 2 planqd x $WORKERS workers, same $DOCS docs to both: $(awk -v n="$PAIR_DOCS" -v t="$PAIR_EL" 'BEGIN {printf "%.1f", n / t}') distinct docs/s stored, $(awk -v n="$PAIR_REPLIES" -v t="$PAIR_EL" 'BEGIN {printf "%.1f", n / t}') replies/s; $PAIR_DOCS rows for $PAIR_REPLIES replies ($PAIR_STORED stored), sha256 twice: $PAIR_DUPS; $PAIR_LAT"
 echo "$PARSE"
+views_report
 fi
 if [ -f "$WORK/pgss.txt" ]; then
 	echo; echo "pg_stat_statements (track=all), top by total time:"; cat "$WORK/pgss.txt"

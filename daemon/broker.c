@@ -385,6 +385,8 @@ broker_on_done(struct broker *b, struct worker *w, const struct worker_msg *m)
 	}
 	if (job->quarantine_reason)
 		b->p.stats->quarantined++;
+	if (m->done.outcome == OUTCOME_STORED)
+		stats_warnings(b->p.stats, m->done.warnings);
 	if (b->db_down && m->done.outcome != OUTCOME_RETRY)
 		broker_db_is_back(b);
 	broker_answer(b, job, m->done.outcome, m->done.reason, &m->done,

@@ -1,7 +1,7 @@
 /*
  * metrics.c: the Prometheus page (metrics.h).  Label values come from
- * fixed tables (outcome and reason names, worker states, phases), so the
- * number of series is bounded whatever clients send.
+ * fixed tables (outcome and reason names, warning codes, worker states,
+ * phases), so the number of series is bounded whatever clients send.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -67,6 +67,17 @@ metrics_render_replies(FILE *f, const struct stats *st)
 		    reason_label(r), r == REASON_OTHER ? other :
 		    st->rejected_by[r]);
 	}
+}
+
+/* every code from zero, so a rate() sees the first one */
+static void
+metrics_render_warnings(FILE *f, const struct stats *st)
+{
+	metrics_help(f, "planq_parse_warnings_total", "counter",
+	    "Plans stored whose parse had the warning, by code (docs/PLAN-JSON.md).");
+	for (unsigned i = 0; i < WARNCODE_COUNT; i++)
+		fprintf(f, "planq_parse_warnings_total{code=\"%s\"} %" PRIu64 "\n",
+		    warncode_name(i), st->warnings[i]);
 }
 
 static void
@@ -220,6 +231,7 @@ metrics_render(const struct view *v, size_t *len)
 	metrics_render_process(f, v);
 	metrics_render_replies(f, v->stats);
 	metrics_render_latency(f, v->stats);
+	metrics_render_warnings(f, v->stats);
 	metrics_render_queue(f, v);
 	metrics_render_workers(f, v);
 	if (fclose(f) != 0) {

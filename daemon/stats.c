@@ -1,5 +1,5 @@
 /*
- * stats.c: counting replies (stats.h).
+ * stats.c: counting replies and stored plans' warnings (stats.h).
  */
 #include "stats.h"
 
@@ -25,4 +25,12 @@ stats_reply(struct stats *st, enum outcome outcome, enum reason why,
 	st->ack_bucket[b]++;
 	st->ack_count++;
 	st->ack_sum_ms += (uint64_t)ms;
+}
+
+void
+stats_warnings(struct stats *st, uint32_t mask)
+{
+	for (unsigned i = 0; i < WARNCODE_COUNT; i++)
+		if (mask & ((uint32_t)1 << i))
+			st->warnings[i]++;
 }

@@ -1,8 +1,8 @@
 /*
  * stats.h: what planqd counts about the documents it answers: replies by
  * outcome, rejections by reason code, the acknowledgement latency
- * histogram, replays of spooled documents, and client connections that
- * ended.  The broker counts; metrics and `planq status` read.
+ * histogram, replays of spooled documents, client connections that
+ * ended, and the stored plans' parse warnings by code.  The broker counts; metrics and `planq status` read.
  */
 #ifndef PLANQD_STATS_H
 #define PLANQD_STATS_H
@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "outcome.h"
+#include "warncode.h"
 
 #define STATS_NBUCKET 12
 
@@ -23,6 +24,7 @@ struct stats {
 	uint64_t	 ack_bucket[STATS_NBUCKET + 1];	/* last: +Inf */
 	uint64_t	 ack_count;
 	uint64_t	 ack_sum_ms;
+	uint64_t	 warnings[WARNCODE_COUNT];	/* stored plans, by code */
 };
 
 /* Upper bounds (ms) of the latency buckets, STATS_NBUCKET of them. */
@@ -31,5 +33,8 @@ extern const int stats_buckets_ms[STATS_NBUCKET];
 /* A reply sent to a client, ms after the document arrived. */
 void	stats_reply(struct stats *st, enum outcome outcome, enum reason why,
 	    int64_t ms);
+
+/* A plan stored with the warnings of mask (bit i: warncode i). */
+void	stats_warnings(struct stats *st, uint32_t mask);
 
 #endif

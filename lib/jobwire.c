@@ -30,6 +30,23 @@ jobwire_type_of(const void *frame, size_t len)
 }
 
 static void
+jobwire_put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t
+jobwire_get32(const unsigned char *p)
+{
+	uint32_t v = 0;
+
+	for (int i = 3; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static void
 jobwire_put64(unsigned char *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
@@ -75,6 +92,7 @@ jobwire_done_pack(const struct jobwire_done *done,
 	jobwire_put64(out + 16, (uint64_t)done->plan_id);
 	out[24] = (unsigned char)done->outcome;
 	out[25] = (unsigned char)done->reason;
+	jobwire_put32(out + 26, done->warnings);
 }
 
 int
@@ -90,7 +108,9 @@ jobwire_done_unpack(const void *data, size_t len, struct jobwire_done *done)
 	done->plan_id = (int64_t)jobwire_get64(p + 16);
 	done->outcome = (enum outcome)p[24];
 	done->reason = (enum reason)p[25];
-	if (done->document_id < 0 || done->plan_id < 0)
+	done->warnings = jobwire_get32(p + 26);
+	if (done->document_id < 0 || done->plan_id < 0 ||
+	    (done->warnings & ~WARNCODE_MASK_ALL) != 0)
 		return -1;
 	return 0;
 }

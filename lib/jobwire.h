@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include "outcome.h"
+#include "warncode.h"
 
 #define JOBWIRE_READY		"READY"
 #define JOBWIRE_PARSING		"PARSING"
@@ -99,9 +100,11 @@ struct jobwire_done {
 	int64_t		plan_id;	/* 0: none */
 	enum outcome	outcome;
 	enum reason	reason;
+	uint32_t	warnings;	/* a stored plan's parse warnings: bit i
+					 * is warncode i (warncode.h); 0: none */
 };
-#define JOBWIRE_DONE_HEAD	26	/* id u64, document i64, plan i64,
-					 * outcome u8, reason u8 */
+#define JOBWIRE_DONE_HEAD	30	/* id u64, document i64, plan i64,
+					 * outcome u8, reason u8, warnings u32 */
 
 void	jobwire_done_pack(const struct jobwire_done *done,
 	    unsigned char out[JOBWIRE_DONE_HEAD]);

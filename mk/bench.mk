@@ -3,12 +3,14 @@
 # INSERTs, pipelined INSERTs: bench/refload) on the same rows (bench/RESULTS.md).
 #   make bench                 5,000 documents
 #   make bench BENCH_DOCS=20000
+#   make bench-views           only the views phase (bench/views.sh): a full
+#                              read of every view at BENCH_VIEW_DOCS (20,000)
 
 BENCH_DIR  := $(BUILDDIR)/bench
 BENCH_BINS := $(BENCH_DIR)/driver $(BENCH_DIR)/parsebench $(BENCH_DIR)/refload
 BENCH_DOCS ?= 5000
 
-.PHONY: bench bench-bins
+.PHONY: bench bench-bins bench-views
 bench-bins: $(BENCH_BINS)
 
 $(BENCH_DIR)/driver: bench/driver.c
@@ -27,3 +29,6 @@ $(BENCH_DIR)/parsebench: bench/parsebench.c $(ROWS_A) $(PARSE_A) $(LIB_A)
 bench: all $(BENCH_BINS)
 	BENCH_DOCS=$(BENCH_DOCS) PLANQ_BIN=$(abspath $(BINDIR)) \
 	  BENCH_BIN=$(abspath $(BENCH_DIR)) bash bench/run.sh
+
+bench-views: all $(BENCH_DIR)/driver
+	PLANQ_BIN=$(abspath $(BINDIR)) BENCH_BIN=$(abspath $(BENCH_DIR)) bash bench/views.sh

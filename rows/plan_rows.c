@@ -166,7 +166,11 @@ rows_issues(struct plan_rows *r, int32_t doc, const json_t *plan)
 	return 0;
 }
 
-/* The plans row: the top-level fields, org's and head's. */
+/* The plans row: the top-level fields, org's and head's.  The org's name
+ * is its canonical name (org.canonical_name), so that a page printing a
+ * known name with a typo, or an alias, is a version of that
+ * organisation's plan; org.name when the reference list does not know it
+ * (null canonical_name, or a plan of a parser before 1.1.0). */
 static int
 rows_plan(struct plan_rows *r, int32_t doc, const json_t *plan)
 {
@@ -177,12 +181,14 @@ rows_plan(struct plan_rows *r, int32_t doc, const json_t *plan)
 	const char *where = "";	/* the plan's own fields: "title: …" */
 	const json_t *org = json_object_get(plan, "org");
 	const json_t *head = json_object_get(plan, "head");
+	const char *org_key = json_is_string(json_object_get(org,
+	    "canonical_name")) ? "canonical_name" : "name";
 	struct pgarray *a = &r->a[PLAN_ROWS_PLANS];
 
 	pgarray_record_begin(a, PLAN_FIELDS);
 	pgarray_field_int4(a, &doc);
 	if (rows_fields(r, a, plan, first, where) != 0 ||
-	    rows_field(r, a, org, "name", "org") != 0 ||
+	    rows_field(r, a, org, org_key, "org") != 0 ||
 	    rows_field(r, a, org, "kind", "org") != 0 ||
 	    rows_fields(r, a, plan, mid, where) != 0 ||
 	    rows_field(r, a, head, "role", "head") != 0 ||

@@ -42,6 +42,8 @@ GRANT EXECUTE ON FUNCTION
 TO planq_ingest;
 -- the worker checks at startup that the schema is migrated
 GRANT SELECT ON planq_migrations TO planq_ingest;
+-- the reference list of organisations (011) is for reports to join
+GRANT SELECT ON orgs TO planq_report;
 
 -- every view in public, as the migrations define them today
 DO $$

@@ -1,10 +1,12 @@
 /*
- * cmd_reparse.c: `planq reparse [--db DSN] [--since DATE|--all]`: runs the
- * current parser over stored documents and replaces their rows through
- * planq_reparse(), one transaction per document, sending every row of the
- * new plan as the worker does (rows/plan_rows.c).  Default: only
- * documents whose parser_version differs from this binary's
- * PARSER_VERSION.
+ * cmd_reparse.c: `planq reparse [--db DSN] [--since DATE|--all]
+ * [--warned[=CODE]]`: runs the current parser over stored documents and
+ * replaces their rows through planq_reparse(), one transaction per
+ * document, sending every row of the new plan as the worker does
+ * (rows/plan_rows.c).  Default: only documents whose parser_version
+ * differs from this binary's PARSER_VERSION; --warned narrows any choice
+ * to the plans whose parse had warnings (plans.warning_codes), or the
+ * given warning.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,13 +29,18 @@
 	(JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 #define REPARSE_PAGE	"50"
 
-/* $1 last id seen, $2 version to skip (NULL: none), $3 received since */
+/* $1 last id seen, $2 version to skip (NULL: none), $3 received since,
+ * $4 '' any warning, a code that warning, NULL: warned or not */
 #define REPARSE_SELECT \
-	"SELECT id, content_type, raw FROM documents" \
-	" WHERE id > $1::bigint" \
-	"   AND ($2::text IS NULL OR parser_version IS DISTINCT FROM $2::text)" \
-	"   AND ($3::timestamptz IS NULL OR received_at >= $3::timestamptz)" \
-	" ORDER BY id LIMIT " REPARSE_PAGE
+	"SELECT d.id, d.content_type, d.raw FROM documents d" \
+	" WHERE d.id > $1::bigint" \
+	"   AND ($2::text IS NULL OR d.parser_version IS DISTINCT FROM $2::text)" \
+	"   AND ($3::timestamptz IS NULL OR d.received_at >= $3::timestamptz)" \
+	"   AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM plans p" \
+	"        WHERE p.document_id = d.id AND CASE WHEN $4::text = ''" \
+	"        THEN p.warning_codes <> '{}'" \
+	"        ELSE p.warning_codes @> ARRAY[$4::text] END))" \
+	" ORDER BY d.id LIMIT " REPARSE_PAGE
 /* the document, the plan, the parser version, the charset, the plan's rows */
 #define REPARSE_CALL \
 	"SELECT status FROM planq_reparse($1::bigint, $2::jsonb, $3, $4, " \
@@ -44,6 +51,7 @@
 struct reparse_opts {
 	const char *dsn;
 	const char *since;	/* NULL: no date limit */
+	const char *warned;	/* NULL: any plan; "": with warnings; a code */
 	int	    all;	/* also documents already at PARSER_VERSION */
 };
 
@@ -60,10 +68,12 @@ struct reparse_db {
 static void
 reparse_usage(FILE *out)
 {
-	fprintf(out, "usage: planq reparse [--db DSN] [--since DATE | --all]\n"
+	fprintf(out, "usage: planq reparse [--db DSN] [--since DATE | --all] "
+	    "[--warned[=CODE]]\n"
 	    "  re-runs parser %s over stored documents and replaces their rows\n"
 	    "  (default: documents stored by another parser version;\n"
-	    "   --since DATE: every document received since DATE; --all: every document)\n",
+	    "   --since DATE: every document received since DATE; --all: every document;\n"
+	    "   --warned: of those, only plans whose parse had warnings, or warning CODE)\n",
 	    PARSER_VERSION);
 }
 
@@ -80,6 +90,10 @@ reparse_options(int argc, char **argv, struct reparse_opts *o)
 			o->since = argv[++i];
 		else if (strcmp(argv[i], "--all") == 0)
 			o->all = 1;
+		else if (strcmp(argv[i], "--warned") == 0)
+			o->warned = "";
+		else if (strncmp(argv[i], "--warned=", 9) == 0 && argv[i][9] != '\0')
+			o->warned = argv[i] + 9;
 		else
 			return -1;
 	}
@@ -241,13 +255,13 @@ reparse_page(const struct reparse_db *db, const struct reparse_opts *o,
 {
 	PGconn *conn = db->conn;
 	char lastbuf[24];
-	const char *params[3] = { lastbuf, o->all || o->since ? NULL : PARSER_VERSION,
-	    o->since };
+	const char *params[4] = { lastbuf, o->all || o->since ? NULL : PARSER_VERSION,
+	    o->since, o->warned };
 	PGresult *res;
 	int n;
 
 	snprintf(lastbuf, sizeof(lastbuf), "%lld", *last);
-	res = PQexecParams(conn, REPARSE_SELECT, 3, NULL, params, NULL, NULL, 1);
+	res = PQexecParams(conn, REPARSE_SELECT, 4, NULL, params, NULL, NULL, 1);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		dbconn_report(REPARSE_WHO, "cannot read documents", res, conn);
 		PQclear(res);
@@ -281,6 +295,24 @@ reparse_page(const struct reparse_db *db, const struct reparse_opts *o,
 	}
 	PQclear(res);
 	return n;
+}
+
+/* --warned=CODE must be one of the parser's codes (a typo would match
+ * nothing and look like "no plan has it") */
+static int
+reparse_check_warned(const char *code)
+{
+	if (code == NULL || *code == '\0')
+		return 0;
+	for (int w = 0; w < PARSE_WARN_COUNT; w++)
+		if (strcmp(parse_warning_code((enum parse_warning)w), code) == 0)
+			return 0;
+	fprintf(stderr, "planq %s: --warned=%s: no such warning; the codes are:",
+	    REPARSE_WHO, code);
+	for (int w = 0; w < PARSE_WARN_COUNT; w++)
+		fprintf(stderr, " %s", parse_warning_code((enum parse_warning)w));
+	fputc('\n', stderr);
+	return -1;
 }
 
 /* --since must be a date the server understands, before any work */
@@ -322,6 +354,8 @@ cmd_reparse(int argc, char **argv)
 		reparse_usage(stderr);
 		return 2;
 	}
+	if (reparse_check_warned(o.warned) != 0)
+		return 2;
 	if ((db.conn = dbconn_open_primary(dbconn_dsn(o.dsn), REPARSE_WHO)) == NULL)
 		return 1;
 	if (plan_rows_types(db.conn, &db.types, why, sizeof(why)) != 0) {

@@ -50,6 +50,8 @@ static const struct report_query report_queries[] = {
 	{ "ingest", 0, "", "ingest outcomes per hour and source host",
 	  "SELECT hour, source_host, stored, duplicate, rejected, retry, other_events"
 	  " FROM ingest_outcomes ORDER BY hour, source_host NULLS FIRST" },
+	{ "quality", 0, "", "parse warnings per day and source host",
+	  "SELECT * FROM parse_quality ORDER BY day, source_host NULLS FIRST" },
 };
 #define REPORT_NQUERIES (sizeof(report_queries) / sizeof(report_queries[0]))
 

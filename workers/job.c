@@ -20,6 +20,7 @@
 #include "log.h"
 #include "parse.h"
 #include "plan_json.h"
+#include "warncode.h"
 
 int
 job_sha256(const void *data, size_t len, unsigned char out[32])
@@ -94,7 +95,26 @@ job_answer_set(struct job_result *r, enum outcome outcome, enum reason why,
 	r->document_id = res ? res->document_id : 0;
 	r->plan_id = res ? res->plan_id : 0;
 	snprintf(r->text, sizeof(r->text), "%s", text ? text : "");
+	r->warnings = 0;
 	r->answered = 1;
+}
+
+/* The codes of a plan's "warnings" list as bits of warncode.h (a code
+ * this build does not know is not counted). */
+static uint32_t
+job_warning_bits(const json_t *plan)
+{
+	const json_t *list = json_object_get(plan, "warnings");
+	uint32_t bits = 0;
+
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		int w = warncode_from_name(json_string_value(
+		    json_object_get(json_array_get(list, i), "code")));
+
+		if (w >= 0)
+			bits |= (uint32_t)1 << w;
+	}
+	return bits;
 }
 
 /* One document of a batch, from its bytes to its answer. */
@@ -215,6 +235,10 @@ job_answer_committed(struct job_item *it, const struct store_result *res)
 		why = strcmp(it->doc.outcome, "rejected") == 0 ? it->why :
 		    REASON_OTHER;
 	job_answer_set(&it->result, outcome, why, res, res->reason);
+	/* a plan this batch stored: planqd counts its warnings */
+	if (outcome == OUTCOME_STORED && res->plan_id != 0 &&
+	    it->doc.plan != NULL)
+		it->result.warnings = job_warning_bits(it->doc.plan);
 }
 
 /* The database could not be reached, or refused even a rejection. */

@@ -28,6 +28,8 @@ struct job_result {
 	long long	 document_id;	/* 0: none */
 	long long	 plan_id;
 	char		 text[JOBWIRE_REASON_MAX];	/* for people; may be "" */
+	uint32_t	 warnings;	/* a stored plan's warning codes, as bits
+					 * (warncode.h); 0 otherwise */
 };
 
 /*

@@ -133,6 +133,7 @@ jobmsg_send_done(void *sock, uint64_t id, const struct job_result *r)
 	struct jobwire_done done = {
 		.id = id, .document_id = r->document_id, .plan_id = r->plan_id,
 		.outcome = r->outcome, .reason = r->reason,
+		.warnings = r->warnings,
 	};
 	const void *parts[] = { JOBWIRE_DONE, head, r->text };
 	const long lens[] = { -1, JOBWIRE_DONE_HEAD, -1 };

@@ -61,7 +61,7 @@ worker_send_results(void *sock, const uint64_t *ids,
 {
 	for (int i = 0; i < n; i++) {
 		struct job_result oom = { 1, OUTCOME_RETRY, REASON_OTHER, 0, 0,
-		    "the worker ran out of memory; send again later" };
+		    "the worker ran out of memory; send again later", 0 };
 		const struct job_result *r = results[i].answered ? &results[i] :
 		    &oom;
 

@@ -12,6 +12,13 @@
 -- skipped.  Returns the plan ids by position (NULL: none).  Does not touch
 -- is_current.
 --
+-- Two columns of plans are not rows of the plan but facts about its parse,
+-- read here from the plan JSON itself (p_plans[i], stored whole in
+-- plans.parsed): org_printed_name (org.printed_name; the row's org_name
+-- when the parser wrote none) and warning_codes (the codes of its
+-- warnings, in order; NULL when the parser wrote no warnings list), so a
+-- caller of any version stores them alike (sql/011_orgs_and_warnings.sql).
+--
 -- Values come as the plan JSON's text and are cast here, so a value the
 -- schema refuses fails in the INSERT of its part: for a single plan the
 -- error is raised again with the part named ("plan refused: bad issues[]:
@@ -65,10 +72,17 @@ BEGIN
 		ins AS (
 			INSERT INTO plans (document_id, title, org_name, org_kind, fiscal_year,
 			                   fiscal_year_label, stage, head_role, head_name,
-			                   published_on, page_id, parsed, parser_version)
+			                   published_on, page_id, parsed, parser_version,
+			                   org_printed_name, warning_codes)
 			SELECT s.doc, r.title, r.org_name, r.org_kind, r.fiscal_year::integer,
 			       r.fiscal_year_label, r.stage, r.head_role, r.head_name,
-			       r.published_on::date, r.page_id, s.p, p_parser_version
+			       r.published_on::date, r.page_id, s.p, p_parser_version,
+			       coalesce(s.p->'org'->>'printed_name', r.org_name),
+			       CASE WHEN jsonb_typeof(s.p->'warnings') = 'array' THEN
+			       ARRAY(SELECT w.e->>'code'
+			               FROM jsonb_array_elements(s.p->'warnings')
+			                    WITH ORDINALITY AS w(e, n)
+			              ORDER BY w.n) END
 			  FROM src s JOIN unnest(p_plan_rows) AS r ON r.doc = s.n
 			 ORDER BY s.n
 			RETURNING id, document_id)

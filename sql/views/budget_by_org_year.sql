@@ -20,7 +20,8 @@ SELECT p.org_name,
        l.other_yen,
        l.unknown_amounts,
        l.by_label,
-       p.id AS plan_id
+       p.id AS plan_id,
+       p.org_printed_name
   FROM plans p
  CROSS JOIN LATERAL (
 	SELECT count(*) AS initiatives,
@@ -35,8 +36,9 @@ SELECT p.org_name,
 	SELECT coalesce(sum(x.amount) FILTER (WHERE x.label = '予算額'), 0)::bigint AS budget_yen,
 	       coalesce(sum(x.amount) FILTER (WHERE x.label = '算定見込額'), 0)::bigint AS estimate_yen,
 	       coalesce(sum(x.amount) FILTER (WHERE x.label LIKE '%区CM%'), 0)::bigint AS ward_cm_yen,
-	       coalesce(sum(x.amount) FILTER (WHERE x.label NOT IN ('予算額', '算定見込額')
-	                                        AND x.label NOT LIKE '%区CM%'), 0)::bigint AS other_yen,
+	       coalesce(sum(x.amount) FILTER (WHERE x.label IS NULL
+	                                   OR (x.label NOT IN ('予算額', '算定見込額')
+	                                       AND x.label NOT LIKE '%区CM%')), 0)::bigint AS other_yen,
 	       coalesce(sum(x.dashes), 0)::bigint AS unknown_amounts,
 	       coalesce(jsonb_object_agg(x.label, x.amount ORDER BY x.label)
 	                FILTER (WHERE x.label IS NOT NULL), '{}') AS by_label
@@ -48,4 +50,4 @@ SELECT p.org_name,
  WHERE p.is_current;
 
 COMMENT ON VIEW budget_by_org_year IS
-	'current plans by (org_name, fiscal_year): main_total_yen = sum of each initiative''s first budget, main_unknown = initiatives whose main amount is a dash, without_budget = initiatives with no amount printed; budget_yen (予算額), estimate_yen (算定見込額), ward_cm_yen (labels with 区CM), other_yen sum every printed amount by label; by_label: label -> yen';
+	'current plans by (org_name, fiscal_year): main_total_yen = sum of each initiative''s first budget, main_unknown = initiatives whose main amount is a dash, without_budget = initiatives with no amount printed; budget_yen (予算額), estimate_yen (算定見込額), ward_cm_yen (labels with 区CM), other_yen (other labels and none) sum every printed amount by label; by_label: label -> yen';

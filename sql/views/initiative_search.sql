@@ -8,7 +8,8 @@
 CREATE OR REPLACE VIEW initiative_search AS
 SELECT p.id AS plan_id, p.org_name, p.fiscal_year, p.stage,
        t.id AS initiative_id, t.code AS initiative_code, t.title AS initiative_title,
-       planq_search_text(t.title, t.body) AS search_text
+       planq_search_text(t.title, t.body) AS search_text,
+       p.org_printed_name
   FROM plans p
   JOIN initiatives t ON t.plan_id = p.id
  WHERE p.is_current;

@@ -22,7 +22,8 @@ SELECT p.id		AS plan_id,
        b.amount_yen,
        p.is_current,
        t.id		AS initiative_id,
-       t.seq		AS initiative_seq
+       t.seq		AS initiative_seq,
+       p.org_printed_name
   FROM plans p
   JOIN initiatives t ON t.plan_id = p.id
   JOIN issues i ON i.id = t.issue_id

@@ -32,7 +32,9 @@ SELECT p.id			AS plan_id,
        (p.org_name IS NULL OR p.fiscal_year IS NULL) AS is_fragment,
        d.received_at,
        p.stored_at,
-       p.parser_version
+       p.parser_version,
+       p.org_printed_name,
+       p.warning_codes
   FROM plans p
   JOIN documents d ON d.id = p.document_id
  CROSS JOIN LATERAL (SELECT count(*) AS issues FROM issues i WHERE i.plan_id = p.id) ci
@@ -46,4 +48,4 @@ SELECT p.id			AS plan_id,
                       WHERE t.plan_id = p.id) cb;
 
 COMMENT ON VIEW plans_all_versions IS
-	'every stored plan version: counts of issues/strategies/initiatives, total of main budgets, versions stored for its (org, year), is_current, is_fragment';
+	'every stored plan version (org_name canonical, org_printed_name as the title printed it, warning_codes of its parse): counts of issues/strategies/initiatives, total of main budgets, versions stored for its (org, year), is_current, is_fragment';

@@ -13,6 +13,7 @@
 #include "envelope.h"
 #include "fuzz.h"
 #include "log.h"
+#include "warncode.h"
 #include "workerlink.h"
 
 #define FUZZ_LINK_FRAMES 6
@@ -29,6 +30,8 @@ fuzz_check_done(const struct worker_msg *m)
 	FUZZ_CHECK(d->outcome != OUTCOME_SPOOLED, "a worker cannot have "
 	    "spooled a document, only planqd can");
 	FUZZ_CHECK(d->document_id >= 0 && d->plan_id >= 0, "negative ids");
+	FUZZ_CHECK((d->warnings & ~WARNCODE_MASK_ALL) == 0,
+	    "a warning bit no code has");
 	/* the reply planqd builds from it (broker_answer) */
 	json = envelope_reply("id", outcome_name(d->outcome), d->document_id,
 	    d->plan_id, m->text[0] ? m->text : NULL);

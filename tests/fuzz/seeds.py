@@ -70,14 +70,16 @@ def workerlink():
     write("workerlink", "storing", frames(ident, b"STORING"))
     write("workerlink", "fatal", frames(ident, b"FATAL",
                                         b"cannot use the database: no schema"))
-    for name, outcome, reason, doc, plan, text in (
-            ("done_stored", 0, 0, 12, 7, b""),
-            ("done_duplicate", 1, 0, 12, 7, b""),
-            ("done_rejected", 2, 6, 13, 0, b"not a plan: no issues"),
-            ("done_retry", 3, 9, 0, 0, b"database unavailable (timeout)"),
-            ("done_quarantined", 2, 7, 14, 0,
+    # the head: id, document, plan, outcome, reason, warnings (bit mask)
+    for name, outcome, reason, doc, plan, warnings, text in (
+            ("done_stored", 0, 0, 12, 7, 0, b""),
+            ("done_stored_warned", 0, 0, 12, 7, 0x1011, b""),
+            ("done_duplicate", 1, 0, 12, 7, 0, b""),
+            ("done_rejected", 2, 6, 13, 0, 0, b"not a plan: no issues"),
+            ("done_retry", 3, 9, 0, 0, 0, b"database unavailable (timeout)"),
+            ("done_quarantined", 2, 7, 14, 0, 0,
              "worker crashed on this document 3 times: signal 9 — 隔離".encode())):
-        head = struct.pack("<Qqqbb", 5, doc, plan, outcome, reason)
+        head = struct.pack("<QqqbbI", 5, doc, plan, outcome, reason, warnings)
         write("workerlink", name, frames(ident, b"DONE", head, text))
     write("workerlink", "done_short_head", frames(ident, b"DONE", b"\x05" * 20, b""))
     write("workerlink", "unknown_type", frames(ident, b"JOB", b"x"))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_sql_roles.sh: sql/roles.sql as applied by `planq db roles`: the
 # planq_ingest role can store documents and read the schema version and
-# nothing else; planq_report can read the views and nothing else.
+# nothing else; planq_report can read the views and the reference table
+# orgs, and nothing else.
 . "$(dirname "$0")/../lib/sqltest.sh"	# a database, test_planq_ingest()
 "$PLANQ" db roles >/dev/null || { echo "planq db roles failed"; exit 1; }
 
@@ -49,9 +50,13 @@ planq_reparse|t|{\"search_path=public, pg_temp\"}" \
 # ---- planq_report -----------------------------------------------------------------
 for view in plans_current plans_all_versions plan_fragments plan_initiatives \
 	    plan_initiatives_all_versions plan_budget_totals plan_budget_totals_all_versions \
-	    budget_by_org_year initiative_history plan_changes ingest_outcomes ingest_rejections; do
+	    budget_by_org_year initiative_history plan_changes ingest_outcomes ingest_rejections \
+	    parse_quality; do
 	assert_match "planq_report role: reads $view" '^[0-9]+$' "$(as planq_report "SELECT count(*) FROM $view")"
 done
+assert_eq "planq_report role: reads the reference table orgs" 24 \
+	"$(as planq_report "SELECT count(*) FROM orgs WHERE kind = 'ward'")"
+assert_eq "planq_report role: cannot write it" denied "$(as planq_report "DELETE FROM orgs")"
 assert_eq "planq_report role: search_plans works" 1 \
 	"$(as planq_report "SELECT count(*) FROM search_plans('防災情報の発信')")"
 for table in documents plans initiatives budgets ingest_events planq_migrations; do

@@ -154,7 +154,9 @@ BEGIN
 	                   FROM initiative_src t
 	                  CROSS JOIN LATERAL jsonb_array_elements(nullif(t.j->'budgets', 'null'))
 	                        WITH ORDINALITY AS e(j, n)), '{}'),
-	       coalesce((SELECT array_agg(ROW(s.doc, s.p->>'title', s.p->'org'->>'name',
+	       coalesce((SELECT array_agg(ROW(s.doc, s.p->>'title',
+	                                      coalesce(s.p->'org'->>'canonical_name',
+	                                               s.p->'org'->>'name'),
 	                                      s.p->'org'->>'kind', s.p->>'fiscal_year',
 	                                      s.p->>'fiscal_year_label', s.p->>'stage',
 	                                      s.p->'head'->>'role', s.p->'head'->>'name',

@@ -111,7 +111,7 @@ static void
 test_jobwire_headers(void)
 {
 	struct jobwire_done d = { 0x0102030405060708ULL, 42, 7, OUTCOME_DUPLICATE,
-	    REASON_NONE }, back;
+	    REASON_NONE, 0x1005 }, back;
 	struct jobwire_job j = { 99, JOBWIRE_QUARANTINE }, jback;
 	unsigned char h[JOBWIRE_DONE_HEAD], jh[JOBWIRE_JOB_HEAD];
 
@@ -119,7 +119,18 @@ test_jobwire_headers(void)
 	CHECK(h[0] == 0x08 && h[7] == 0x01, "little-endian id");
 	CHECK(jobwire_done_unpack(h, sizeof(h), &back) == 0 && back.id == d.id &&
 	    back.document_id == 42 && back.plan_id == 7 &&
-	    back.outcome == OUTCOME_DUPLICATE, "DONE round trip");
+	    back.outcome == OUTCOME_DUPLICATE && back.warnings == 0x1005,
+	    "DONE round trip");
+	CHECK(JOBWIRE_DONE_HEAD == 30 && h[26] == 0x05 && h[27] == 0x10 &&
+	    h[28] == 0 && h[29] == 0, "warnings: u32 little-endian at 26");
+	h[29] = 0x80;
+	CHECK(jobwire_done_unpack(h, sizeof(h), &back) != 0,
+	    "a warning bit past the known codes is refused");
+	h[29] = 0;
+	h[27] = (unsigned char)(1u << (WARNCODE_COUNT - 1 - 8));
+	CHECK(jobwire_done_unpack(h, sizeof(h), &back) == 0 &&
+	    back.warnings == (1u << (WARNCODE_COUNT - 1)) + 0x05,
+	    "the last code's bit is accepted");
 	CHECK(jobwire_done_unpack(h, sizeof(h) - 1, &back) != 0,
 	    "a short DONE head is refused");
 	h[24] = OUTCOME_COUNT;
@@ -172,7 +183,7 @@ decodes(const char *name, zmsg_t *msg, int want_rc, enum jobwire_type want)
 static void
 test_worker_messages(void)
 {
-	struct jobwire_done d = { 5, 1, 2, OUTCOME_STORED, REASON_NONE };
+	struct jobwire_done d = { 5, 1, 2, OUTCOME_STORED, REASON_NONE, 3 };
 	unsigned char h[JOBWIRE_DONE_HEAD];
 	struct worker_msg m;
 	zmsg_t *msg;
@@ -274,7 +285,7 @@ test_worker_identity_nul(void)
 static void
 test_worker_says_spooled(void)
 {
-	struct jobwire_done d = { 5, 0, 0, OUTCOME_SPOOLED, REASON_NONE };
+	struct jobwire_done d = { 5, 0, 0, OUTCOME_SPOOLED, REASON_NONE, 0 };
 	unsigned char h[JOBWIRE_DONE_HEAD];
 
 	jobwire_done_pack(&d, h);

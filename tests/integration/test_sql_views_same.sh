@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# test_sql_views_same.sh: the views and functions rewritten to stay fast as
+# the data grows (initiative_history, search_plans,
+# plan_budget_totals[_all_versions]; docs/REPORTING.md) give
+# exactly the rows of their old definitions (tests/sql/views_before.sql),
+# row for row (EXCEPT ALL both ways), on the repo's samples and on versions
+# of tests/sql/testku_*.json made to hit every rule of the old ones: a
+# title match over a code match, the nearest earlier year, the first of
+# equal titles in document order, a year with no match in between, an
+# initiative without a code, and a predecessor whose title normalises to
+# nothing (the old ORDER BY ranked such a code match first).
+. "$(dirname "$0")/../lib/sqltest.sh"	# a database, test_planq_ingest()
+q -f tests/sql/views_before.sql >/dev/null || { echo "tests/sql/views_before.sql failed"; exit 1; }
+
+# store NAME SRC ORG JQ-EDIT: a copy of a test plan for ORG, edited
+store() {
+	jq --arg org "$3" ".org.name = \$org | .title = (.title | sub(\"テスト区\"; \$org)) | $4" \
+		"$2" >"$TMP/$1.json"
+	printf 'raw bytes of %s\n' "$1" >"$TMP/$1.txt"
+	ingest "$TMP/$1.txt" "$TMP/$1.json" >/dev/null
+}
+T=tests/sql
+INIT0='.issues[0].strategies[0].initiatives[0]'
+INIT1='.issues[0].strategies[0].initiatives[1]'
+INIT2='.issues[1].strategies[0].initiatives[0]'
+
+for json in samples/*.json; do
+	ingest "${json%.json}.txt" "$json" >/dev/null
+done
+for org in テスト区 比較区; do
+	store "$org-22" $T/testku_2022_final.json "$org" .
+	store "$org-23d" $T/testku_2023_draft.json "$org" .
+	store "$org-23p" $T/testku_2023_proposal.json "$org" .
+	store "$org-23f" $T/testku_2023_final.json "$org" .
+done
+# 比較区: 2019 and 2020 (no 2021), equal titles, a title that normalises to
+# nothing, no code, a renumbered code
+store c19 $T/testku_2022_final.json 比較区 ".fiscal_year = 2019 | $INIT1.title = \"防災訓練の実施\" | $INIT2.title = \"　\""
+store c20 $T/testku_2022_final.json 比較区 ".fiscal_year = 2020 | $INIT0.title = \"・「」\" | $INIT2.code = null"
+store c24 $T/testku_2023_final.json 比較区 ".fiscal_year = 2024 | $INIT1.code = \"1-1-1\""
+store c25 $T/testku_2023_final.json 比較区 ".fiscal_year = 2025 | $INIT0.code = null | $INIT1.title = \"学習支援事業\""
+store c26 $T/testku_2023_final.json 比較区 ".fiscal_year = 2026 | $INIT0.title = \"！\" | $INIT1.code = null"
+
+# diff_rows NEW OLD: rows of one not in the other, both ways
+diff_rows() {
+	q -c "SELECT (SELECT count(*) FROM (SELECT * FROM $1 EXCEPT ALL SELECT * FROM $2) x)
+	          || '|' || (SELECT count(*) FROM (SELECT * FROM $2 EXCEPT ALL SELECT * FROM $1) x)"
+}
+
+assert_eq "initiative_history = its old definition, row for row" "0|0" \
+	"$(diff_rows initiative_history old_initiative_history)"
+assert_eq "initiative_history: as many rows as plan_initiatives" \
+	"$(q -c 'SELECT count(*) FROM plan_initiatives')" "$(q -c 'SELECT count(*) FROM initiative_history')"
+# the fixtures reach every branch: else the comparison proves little
+assert_eq "fixtures: matches by title, by code, and none" "code|none|title" \
+	"$(q -c "SELECT string_agg(DISTINCT coalesce(matched_by, 'none'), '|') FROM initiative_history")"
+assert_eq "fixtures: a code match to a predecessor titled with nothing" t \
+	"$(q -c "SELECT count(*) > 0 FROM initiative_history h JOIN initiatives t ON t.id = h.prev_initiative_id
+	          WHERE planq_norm_title(t.title) IS NULL AND planq_norm_title(h.initiative_title) IS NOT NULL
+	            AND h.org_name = '比較区'")"
+assert_eq "fixtures: a predecessor two years back (no 2021)" t \
+	"$(q -c "SELECT bool_or(fiscal_year = 2022 AND prev_fiscal_year = 2020) FROM initiative_history WHERE org_name = '比較区'")"
+assert_eq "fixtures: the first of two equal titles in document order" title \
+	"$(q -c "SELECT matched_by FROM initiative_history WHERE org_name = '比較区' AND fiscal_year = 2026
+	           AND initiative_title = '学習支援事業'
+	           AND prev_initiative_id = (SELECT min(t.id) FROM initiatives t JOIN plans p ON p.id = t.plan_id
+	                WHERE p.org_name = '比較区' AND p.fiscal_year = 2025 AND t.title = '学習支援事業')")"
+
+for v in plan_budget_totals_all_versions plan_budget_totals; do
+	assert_eq "$v = its old definition, row for row" "0|0" "$(diff_rows $v old_$v)"
+done
+assert_eq "fixtures: plan_budget_totals has rows" t "$(q -c 'SELECT count(*) > 5 FROM plan_budget_totals')"
+
+for s in '防災' '防犯カメラ' 'ｶﾒﾗ' '支援' '実施を行う' '%' '_' '' ' ' 'ない語'; do
+	assert_eq "search_plans('$s') = its old definition, in order" \
+		"$(q -c "SELECT * FROM old_search_plans('$s')" | md5sum)" \
+		"$(q -c "SELECT * FROM search_plans('$s')" | md5sum)"
+done
+assert_eq "search fixtures: '防災' finds initiatives" t "$(q -c "SELECT count(*) > 2 FROM search_plans('防災')")"
+
+finish
