@@ -2,9 +2,10 @@
  * broker.c: the decisions of planqd (broker.h).  A document's path:
  *
  *   front_check ─▶ broker_take ─▶ queue (or spool while the database is
- *   down) ─▶ broker_dispatch: a batch to an idle worker ─▶ DONE per
- *   document ─▶ broker_answer: reply JSON to the client (or, for a
- *   replayed spool record, spool_done)
+ *   down) ─▶ broker_dispatch: a batch to an idle worker, or a second one
+ *   to a worker whose first commits ─▶ DONE per document ─▶
+ *   broker_answer: reply JSON to the client (or, for a replayed spool
+ *   record, spool_done)
  *
  * Nothing is answered "stored" before the worker committed it; a worker's
  * "retry" with a spool configured sends the document and everything queued
@@ -26,6 +27,8 @@
 #define BROKER_REASON_MAX 512
 #define BROKER_PROBE_MIN_MS 500
 #define BROKER_PROBE_MAX_MS 5000
+/* a batch's commit takes 5-30 ms on a busy 2-core machine (bench/RESULTS.md) */
+#define BROKER_SECOND_WAIT_MS 50
 
 struct broker {
 	struct broker_parts	 p;
@@ -258,7 +261,28 @@ broker_may_dispatch(const struct broker *b)
 	    clock_ms() >= b->db_probe_at_ms;
 }
 
-/* Gives queued jobs to idle workers, oldest first, as batches. */
+/*
+ * The worker for the next batch: an idle one, else one whose batch is
+ * parsed and committing (its second batch: the worker parses it in the
+ * meantime and stores it after the first).  A batch that travels alone
+ * goes only to an idle worker, so that a death still points at it.  A
+ * worker whose commit has waited longer than BROKER_SECOND_WAIT_MS is
+ * held up (a lock, a slow disk): documents given to it would wait with
+ * it, so they wait in the queue, where they form one batch for whichever
+ * worker is free first.
+ */
+static struct worker *
+broker_next_worker(struct broker *b)
+{
+	struct worker *w = supervisor_idle(b->p.sup);
+
+	if (w != NULL || b->db_down ||
+	    policy_travels_alone(b->queue.head, b->db_down))
+		return w;
+	return supervisor_second_slot(b->p.sup, BROKER_SECOND_WAIT_MS);
+}
+
+/* Gives queued jobs to workers, oldest first, as batches. */
 static void
 broker_dispatch(struct broker *b)
 {
@@ -271,8 +295,9 @@ broker_dispatch(struct broker *b)
 		spool_feed(b->p.spool, &b->queue, b->db_down ? 1 :
 		    2 * b->p.cfg->workers, &b->next_job_id);
 	while (b->queue.head != NULL && broker_may_dispatch(b) &&
-	    (w = supervisor_idle(b->p.sup)) != NULL) {
-		int count;
+	    (w = broker_next_worker(b)) != NULL) {
+		int count, alone = policy_travels_alone(b->queue.head,
+		    b->db_down);
 		struct job *batch = policy_take_batch(&b->queue, &lim,
 		    b->db_down, &count);
 
@@ -283,7 +308,7 @@ broker_dispatch(struct broker *b)
 			queue_push_front_chain(&b->queue, batch);
 			continue;
 		}
-		supervisor_assign(w, batch, count);
+		supervisor_assign(w, batch, count, alone);
 		log_debug("job %" PRIu64 " and %d more to worker %s", batch->id,
 		    count - 1, w->identity);
 	}
@@ -343,26 +368,10 @@ broker_db_is_back(struct broker *b)
 
 /* ---- what workers say ------------------------------------------------- */
 
-/* Unlinks job `id` from the worker's batch; NULL if it holds no such job. */
-static struct job *
-broker_unlink_job(struct worker *w, uint64_t id)
-{
-	for (struct job **pp = &w->job; *pp != NULL; pp = &(*pp)->next) {
-		if ((*pp)->id == id) {
-			struct job *job = *pp;
-			*pp = job->next;
-			job->next = NULL;
-			w->njobs--;
-			return job;
-		}
-	}
-	return NULL;
-}
-
 static void
 broker_on_done(struct broker *b, struct worker *w, const struct worker_msg *m)
 {
-	struct job *job = broker_unlink_job(w, m->done.id);
+	struct job *job = supervisor_answered(b->p.sup, w, m->done.id);
 
 	if (job == NULL) {
 		log_warnx("worker %s sent a reply for job %" PRIu64 " it does "
@@ -370,7 +379,6 @@ broker_on_done(struct broker *b, struct worker *w, const struct worker_msg *m)
 		return;
 	}
 	job->solo = 0;	/* it went through a worker alive */
-	supervisor_answered(b->p.sup, w);
 	if (m->done.outcome == OUTCOME_RETRY && b->p.spool != NULL) {
 		broker_on_db_down(b, job, m->text);
 		return;
@@ -407,6 +415,9 @@ broker_on_message(struct broker *b, const struct worker_msg *m)
 	switch (m->type) {
 	case JOBWIRE_T_READY:
 		supervisor_ready(w);
+		break;
+	case JOBWIRE_T_PARSING:
+		supervisor_parsing(w);
 		break;
 	case JOBWIRE_T_STORING:
 		supervisor_storing(w);

@@ -174,6 +174,20 @@ supervisor_exec_child(const char *path, char **argv, char **env,
 	_exit(127);
 }
 
+/* The worker holds no batch any more (its documents went elsewhere). */
+static void
+supervisor_clear_batches(struct worker *w)
+{
+	w->job = NULL;
+	w->njobs = 0;
+	w->first_left = 0;
+	w->alone = 0;
+	w->storing = 0;
+	w->second = 0;
+	w->second_parsing = 0;
+	w->second_storing = 0;
+}
+
 static int
 supervisor_spawn(struct supervisor *sup, struct worker *w)
 {
@@ -202,7 +216,7 @@ supervisor_spawn(struct supervisor *sup, struct worker *w)
 	w->state = WORKER_STARTING;
 	w->timed_out = 0;
 	w->db_stalled = 0;
-	w->storing = 0;
+	supervisor_clear_batches(w);
 	w->spawned_ms = clock_ms();
 	log_debug("worker %s started (pid %d)", w->identity, (int)pid);
 	return 0;
@@ -240,6 +254,22 @@ supervisor_idle(struct supervisor *sup)
 	return NULL;
 }
 
+struct worker *
+supervisor_second_slot(struct supervisor *sup, int64_t max_wait_ms)
+{
+	int64_t now = clock_ms();
+
+	for (int i = 0; i < sup->nslots; i++) {
+		struct worker *w = &sup->workers[i];
+
+		if (w->state == WORKER_BUSY && !w->retire && w->storing &&
+		    !w->alone && w->second == 0 && w->first_left > 0 &&
+		    now - w->store_started_ms < max_wait_ms)
+			return w;
+	}
+	return NULL;
+}
+
 void
 supervisor_ready(struct worker *w)
 {
@@ -251,22 +281,68 @@ supervisor_ready(struct worker *w)
 }
 
 void
+supervisor_parsing(struct worker *w)
+{
+	if (w->state != WORKER_BUSY || w->second == 0 || w->second_parsing)
+		return;
+	w->second_parsing = 1;
+	w->second_started_ms = clock_ms();
+}
+
+/* The worker says STORING for its batches in the order it got them. */
+void
 supervisor_storing(struct worker *w)
 {
-	if (w->state != WORKER_BUSY || w->storing)
+	if (w->state != WORKER_BUSY)
 		return;
-	w->storing = 1;
-	w->store_started_ms = clock_ms();
+	if (!w->storing) {
+		w->storing = 1;
+		w->store_started_ms = clock_ms();
+	} else if (w->second > 0 && !w->second_storing) {
+		w->second_parsing = 1;
+		w->second_storing = 1;
+	}
 }
 
 void
-supervisor_assign(struct worker *w, struct job *batch, int count)
+supervisor_assign(struct worker *w, struct job *batch, int count, int alone)
 {
+	struct job **tail = &w->job;
+
+	if (w->state == WORKER_BUSY && w->job != NULL) {
+		while (*tail != NULL)
+			tail = &(*tail)->next;
+		*tail = batch;
+		w->njobs += count;
+		w->second = count;
+		w->second_parsing = 0;
+		w->second_storing = 0;
+		return;
+	}
+	supervisor_clear_batches(w);
 	w->state = WORKER_BUSY;
-	w->storing = 0;
 	w->job = batch;
 	w->njobs = count;
+	w->first_left = count;
+	w->alone = alone;
 	w->job_started_ms = clock_ms();
+}
+
+/* The first batch is answered: the second (if any) takes its place. */
+static void
+supervisor_promote(struct worker *w)
+{
+	int64_t now = clock_ms();
+
+	w->first_left = w->second;
+	w->alone = 0;
+	/* the worker takes the batch in hand now, if it had not yet */
+	w->job_started_ms = w->second_parsing ? w->second_started_ms : now;
+	w->storing = w->second_storing;
+	w->store_started_ms = now;	/* it waits for the database from now */
+	w->second = 0;
+	w->second_parsing = 0;
+	w->second_storing = 0;
 }
 
 static void
@@ -279,28 +355,42 @@ supervisor_retire(struct worker *w)
 	}
 }
 
-void
-supervisor_answered(struct supervisor *sup, struct worker *w)
+struct job *
+supervisor_answered(struct supervisor *sup, struct worker *w, uint64_t id)
 {
+	struct job *job = NULL, **pp = &w->job;
+	int pos = 0;
+
+	for (; *pp != NULL; pp = &(*pp)->next, pos++)
+		if ((*pp)->id == id)
+			break;
+	if (*pp == NULL)
+		return NULL;
+	job = *pp;
+	*pp = job->next;
+	job->next = NULL;
+	w->njobs--;
 	w->done++;
+	if (pos < w->first_left)
+		w->first_left--;
+	else if (w->second > 0)
+		w->second--;
+	if (w->first_left == 0 && w->second > 0)
+		supervisor_promote(w);
 	if (w->job != NULL)
-		return;
-	w->njobs = 0;
-	w->state = WORKER_IDLE;
-	w->storing = 0;
+		return job;
+	supervisor_clear_batches(w);
+	if (w->state == WORKER_BUSY)
+		w->state = WORKER_IDLE;
 	if (w->retire || sup->stopping)
 		supervisor_retire(w);
+	return job;
 }
 
-struct job *
+void
 supervisor_unreachable(struct worker *w)
 {
-	struct job *batch = w->job;
-
-	w->job = NULL;
-	w->njobs = 0;
 	w->state = WORKER_STOPPING;	/* SIGCHLD will tell us more */
-	return batch;
 }
 
 struct job *
@@ -316,8 +406,7 @@ supervisor_abandon_all(struct supervisor *sup)
 		*tail = w->job;
 		while (*tail != NULL)
 			tail = &(*tail)->next;
-		w->job = NULL;
-		w->njobs = 0;
+		supervisor_clear_batches(w);
 		if (w->pid > 0)
 			kill(w->pid, SIGKILL);
 	}
@@ -441,8 +530,7 @@ supervisor_report_death(struct supervisor *sup, struct worker *w,
 		sup->count.db_stalls++;
 	else
 		sup->count.crashes++;
-	w->job = NULL;
-	w->njobs = 0;
+	supervisor_clear_batches(w);
 }
 
 /* A worker that cannot start: after SUPERVISOR_MAX_START_FAILURES (or at
@@ -476,7 +564,7 @@ supervisor_on_death(struct supervisor *sup, struct worker *w, int status,
 		log_warnx("worker %s exited (%s)", w->identity, what);
 	}
 	w->state = WORKER_EMPTY;
-	w->storing = 0;
+	supervisor_clear_batches(w);
 	if (before_ready)
 		supervisor_count_start_failure(sup, w, status, what);
 	w->respawn_at_ms = clock_ms() + supervisor_backoff_ms(w->failures);
@@ -538,20 +626,46 @@ supervisor_store_limit_ms(const struct config *cfg)
 	    1000 + 10000;
 }
 
+/*
+ * The batch the worker is parsing, and since when: its first, or its
+ * second while the first commits.  NULL when it parses none.  A worker
+ * busy parsing its second batch cannot collect its first one's commit,
+ * so only job_timeout judges it then.
+ */
+static const struct job *
+supervisor_parsing_batch(const struct worker *w, int64_t *since)
+{
+	const struct job *job = w->job;
+
+	if (!w->storing) {
+		*since = w->job_started_ms;
+		return job;
+	}
+	if (w->second == 0 || !w->second_parsing || w->second_storing)
+		return NULL;
+	for (int i = 0; i < w->first_left && job != NULL; i++)
+		job = job->next;
+	*since = w->second_started_ms;
+	return job;
+}
+
 static void
 supervisor_kill_stuck(struct supervisor *sup, struct worker *w, int64_t now)
 {
 	const struct config *cfg = sup->cfg;
+	const struct job *parsing;
+	int64_t since = 0;
 
-	if (w->state != WORKER_BUSY || w->timed_out || w->db_stalled)
+	if (w->state != WORKER_BUSY || w->job == NULL || w->timed_out ||
+	    w->db_stalled)
 		return;
-	if (!w->storing) {
-		if (now - w->job_started_ms < (int64_t)cfg->job_timeout * 1000)
+	if ((parsing = supervisor_parsing_batch(w, &since)) != NULL) {
+		if (now - since < (int64_t)cfg->job_timeout * 1000)
 			return;
 		log_warnx("worker %s spent more than %d s parsing job %llu "
 		    "source_url=%s; killing it", w->identity, cfg->job_timeout,
-		    (unsigned long long)w->job->id,
-		    w->job->source_url ? w->job->source_url : "-");
+		    (unsigned long long)parsing->id,
+		    parsing->source_url ? parsing->source_url : "-");
 		w->timed_out = 1;
 	} else {
 		if (now - w->store_started_ms < supervisor_store_limit_ms(cfg))

@@ -33,13 +33,22 @@ struct worker {
 	enum worker_state state;
 	char		 identity[40];	/* "w<slot>.<gen>-<planqd pid>" */
 	int64_t		 spawned_ms;
-	struct job	*job;		/* owned while BUSY: the batch it
-					 * holds, chained through job->next */
-	int		 njobs;
+	struct job	*job;		/* owned while BUSY: the documents it
+					 * holds, chained through job->next:
+					 * its first batch, then its second */
+	int		 njobs;		/* all of them */
+	int		 first_left;	/* of the first batch, unanswered */
+	int		 alone;		/* the first batch travels alone */
 	int64_t		 job_started_ms;
-	int		 storing;	/* said STORING: parsed, waiting for
-					 * the database; job_timeout is over */
+	int		 storing;	/* said STORING for the first batch:
+					 * parsed, waiting for the database;
+					 * job_timeout is over */
 	int64_t		 store_started_ms;
+	int		 second;	/* documents of a second batch (sent
+					 * while the first commits); 0: none */
+	int		 second_parsing; /* said PARSING for it */
+	int		 second_storing; /* said STORING for it */
+	int64_t		 second_started_ms; /* PARSING came */
 	int64_t		 respawn_at_ms;
 	int		 failures;	/* consecutive deaths before READY */
 	int		 timed_out;	/* killed for job_timeout */
@@ -90,14 +99,34 @@ void	supervisor_tick(struct supervisor *sup, int respawn);
 /* Lookups and the broker's transitions. */
 struct worker *supervisor_find(struct supervisor *sup, const char *identity);
 struct worker *supervisor_idle(struct supervisor *sup);
+/*
+ * A worker that can take a second batch: busy with one that does not
+ * travel alone, which it has parsed (it said STORING) less than
+ * max_wait_ms ago, and no second yet.  A second batch keeps its worker's
+ * core busy parsing while the first commits; it is stored after the first
+ * is answered.
+ */
+struct worker *supervisor_second_slot(struct supervisor *sup,
+	    int64_t max_wait_ms);
 void	supervisor_ready(struct worker *w);		/* said READY */
+void	supervisor_parsing(struct worker *w);		/* said PARSING */
 void	supervisor_storing(struct worker *w);		/* said STORING */
-void	supervisor_assign(struct worker *w, struct job *batch, int count);
-/* One document of its batch answered (and unlinked by the caller); after
- * the last one the worker is idle again (or retired). */
-void	supervisor_answered(struct supervisor *sup, struct worker *w);
-/* A send to it failed: it is going away; takes its batch back. */
-struct job *supervisor_unreachable(struct worker *w);
+/* The batch becomes an idle worker's first, or a busy one's second;
+ * alone: it travels alone (policy_travels_alone). */
+void	supervisor_assign(struct worker *w, struct job *batch, int count,
+	    int alone);
+/*
+ * Unlinks job `id` from what the worker holds: NULL if it holds no such
+ * job.  After the first batch's last document its second becomes its
+ * first; after the last document of all the worker is idle again (or
+ * retired).
+ */
+struct job *supervisor_answered(struct supervisor *sup, struct worker *w,
+	    uint64_t id);
+/* A send to it failed: it is going away.  A worker that held nothing
+ * gets no more work; one that holds a batch keeps it (its death or its
+ * answers settle it) and gets no second.  */
+void	supervisor_unreachable(struct worker *w);
 /* Drain deadline: takes every busy worker's batch (one chain) and
  * SIGKILLs those workers. */
 struct job *supervisor_abandon_all(struct supervisor *sup);

@@ -126,6 +126,7 @@ workerlink_decode(zmsg_t *msg, struct worker_msg *m)
 	m->type = jobwire_type_of(zframe_data(type), zframe_size(type));
 	switch (m->type) {
 	case JOBWIRE_T_READY:
+	case JOBWIRE_T_PARSING:
 	case JOBWIRE_T_STORING:
 		return nframes == 2 ? 0 : -1;
 	case JOBWIRE_T_FATAL:

@@ -16,7 +16,7 @@
 /* One message from a worker, checked. */
 struct worker_msg {
 	char			 identity[40];
-	enum jobwire_type	 type;	/* READY, STORING, DONE or FATAL */
+	enum jobwire_type	 type;	/* READY, PARSING, STORING, DONE, FATAL */
 	struct jobwire_done	 done;	/* DONE */
 	char			 text[JOBWIRE_REASON_MAX];	/* DONE, FATAL */
 };

@@ -15,6 +15,7 @@ static const struct {
 	{ JOBWIRE_DONE, JOBWIRE_T_DONE },
 	{ JOBWIRE_FATAL, JOBWIRE_T_FATAL },
 	{ JOBWIRE_JOB, JOBWIRE_T_JOB },
+	{ JOBWIRE_PARSING, JOBWIRE_T_PARSING },
 };
 
 enum jobwire_type

@@ -7,6 +7,8 @@
  *
  *   worker → daemon
  *     READY                                  connected, schema ok
+ *     PARSING                                took its second batch in hand
+ *                                            (while the first one commits)
  *     STORING                                the batch is parsed; now
  *                                            waiting for the database
  *     DONE   [done head]  reason-text        one document's committed outcome
@@ -17,7 +19,13 @@
  * A batch is what was waiting when the worker became idle (at most
  * batch_max ≤ JOBWIRE_BATCH_MAX documents); the worker parses it, says
  * STORING, commits it in one transaction and sends one DONE per document.
- * planqd's job_timeout bounds the time before STORING only: time spent
+ * A worker holds at most two batches: once it said STORING for its first,
+ * planqd may send it a second, which it parses while the first commits
+ * (saying PARSING when it takes it in hand, STORING when it is parsed)
+ * and stores only after it answered every document of the first.  The
+ * worker says STORING for its batches in the order it got them.
+ * planqd's job_timeout bounds the time before STORING only (for a second
+ * batch, from PARSING, or from the first batch's last DONE): time spent
  * waiting for the database is an outage, which the worker bounds itself
  * (statement_timeout = db_timeout, then retries for db_retry_seconds, then
  * OUTCOME_RETRY), never a fault of the document.
@@ -36,6 +44,7 @@
 #include "warncode.h"
 
 #define JOBWIRE_READY		"READY"
+#define JOBWIRE_PARSING		"PARSING"
 #define JOBWIRE_STORING		"STORING"
 #define JOBWIRE_DONE		"DONE"
 #define JOBWIRE_FATAL		"FATAL"
@@ -62,6 +71,7 @@ enum jobwire_type {
 	JOBWIRE_T_DONE,
 	JOBWIRE_T_FATAL,
 	JOBWIRE_T_JOB,
+	JOBWIRE_T_PARSING,
 };
 
 /* The type named by a message's first frame. */

@@ -311,69 +311,111 @@ job_answer(struct store *st, struct job_item *it, enum store_status status,
 }
 
 /*
- * A batch in two phases, so that planqd can tell a worker stuck on a
- * document (parsing: bounded by job_timeout, a death blames the document)
- * from one waiting for the database (an outage, bounded by db_timeout and
- * db_retry_seconds inside the worker):
+ * A batch in phases, so that planqd can tell a worker stuck on a document
+ * (parsing: bounded by job_timeout, a death blames the document) from one
+ * waiting for the database (an outage, bounded by db_timeout and
+ * db_retry_seconds inside the worker), and so that the worker can parse
+ * its next batch while this one commits:
  *   job_batch_prepare   hash, decode, parse, decide: CPU work only
- *   job_batch_store     one transaction for everything that reaches the
- *                       database, then the answers: database work only
+ *   job_batch_build     the statement's parameters and rows: CPU work only
+ *   job_batch_send      one transaction for everything that reaches the
+ *                       database, sent without waiting
+ *   job_batch_answer    its commit (or the slow path), then the answers
  */
 struct job_batch {
 	int			 n;
 	struct job_item		*items;
+	struct store_doc	*docs;	/* those that reach the database */
+	int			*which;	/* docs[j] is items[which[j]] */
+	int			 k;
+	struct store_batch	*call;	/* NULL: nothing to store */
+	struct store_result	*res;	/* its answers, docs[j]'s at j */
+	enum store_status	*status;
 };
 
 struct job_batch *
-job_batch_prepare(const struct job_input *in, int n)
+job_batch_prepare(const struct job_input *in, int n,
+    void (*between)(void *), void *arg)
 {
 	struct job_batch *b = calloc(1, sizeof(*b));
 
 	if (b == NULL || (b->items = calloc((size_t)n, sizeof(*b->items))) ==
-	    NULL) {
-		free(b);
+	    NULL || (b->docs = calloc((size_t)n, sizeof(*b->docs))) == NULL ||
+	    (b->which = calloc((size_t)n, sizeof(*b->which))) == NULL ||
+	    (b->res = calloc((size_t)n, sizeof(*b->res))) == NULL ||
+	    (b->status = calloc((size_t)n, sizeof(*b->status))) == NULL) {
+		job_batch_free(&b);
 		return NULL;
 	}
 	b->n = n;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		if (between != NULL)
+			between(arg);
 		job_prepare(&b->items[i], &in[i]);	/* -1: left unanswered */
+	}
 	return b;
 }
 
+int
+job_batch_build(const struct store *st, struct job_batch *b)
+{
+	b->k = 0;
+	for (int i = 0; i < b->n; i++) {
+		if (b->items[i].doc.outcome == NULL ||
+		    b->items[i].result.answered)
+			continue;	/* answered already, or no memory */
+		b->docs[b->k] = b->items[i].doc;
+		b->which[b->k++] = i;
+	}
+	if (b->k == 0)
+		return 0;
+	b->call = store_batch_build(st, b->docs, b->k);
+	return b->call != NULL ? 0 : -1;
+}
+
+void
+job_batch_send(struct store *st, struct job_batch *b)
+{
+	if (b->call != NULL)
+		store_batch_send(st, b->call);
+}
+
+int
+job_batch_socket(const struct store *st, const struct job_batch *b)
+{
+	return b->call != NULL ? store_batch_socket(st, b->call) : -1;
+}
+
+int
+job_batch_poll(struct store *st, const struct job_batch *b)
+{
+	return b->call == NULL || store_batch_poll(st, b->call, b->res);
+}
+
+int
+job_batch_quick(struct store *st, const struct job_batch *b)
+{
+	return b->call == NULL || (store_batch_poll(st, b->call, b->res) &&
+	    store_batch_succeeded(b->call));
+}
+
 /*
- * Stores what the batch decided, in one transaction (store_ingest_batch),
- * so a batch costs one commit; results[i] is the answer for the i-th
- * document (answered 0: out of memory).  Nothing is answered before its
- * commit.
+ * The commit of what the batch decided (one transaction: store.c), then
+ * the answers; results[i] is the answer for the i-th document (answered
+ * 0: out of memory).  Nothing is answered before its commit.
  */
 void
-job_batch_store(struct store *st, struct job_batch *b,
+job_batch_answer(struct store *st, struct job_batch *b,
     struct job_result *results)
 {
-	struct store_doc *docs = calloc((size_t)b->n, sizeof(*docs));
-	struct store_result *res = calloc((size_t)b->n, sizeof(*res));
-	enum store_status *status = calloc((size_t)b->n, sizeof(*status));
-	int *which = calloc((size_t)b->n, sizeof(*which)), k = 0;
-
-	if (docs != NULL && res != NULL && status != NULL && which != NULL) {
-		for (int i = 0; i < b->n; i++) {
-			if (b->items[i].doc.outcome == NULL ||
-			    b->items[i].result.answered)
-				continue;	/* answered already, or no memory */
-			docs[k] = b->items[i].doc;
-			which[k++] = i;
-		}
-		if (k > 0)
-			store_ingest_batch(st, docs, k, res, status);
-		for (int j = 0; j < k; j++)
-			job_answer(st, &b->items[which[j]], status[j], &res[j]);
+	if (b->call != NULL) {
+		store_batch_finish(st, b->call, b->res, b->status);
+		for (int j = 0; j < b->k; j++)
+			job_answer(st, &b->items[b->which[j]], b->status[j],
+			    &b->res[j]);
 	}
 	for (int i = 0; i < b->n; i++)
 		results[i] = b->items[i].result;
-	free(docs);
-	free(res);
-	free(status);
-	free(which);
 }
 
 void
@@ -383,9 +425,15 @@ job_batch_free(struct job_batch **bp)
 
 	if (b == NULL)
 		return;
-	for (int i = 0; i < b->n; i++)
-		job_item_clear(&b->items[i]);
+	if (b->items != NULL)
+		for (int i = 0; i < b->n; i++)
+			job_item_clear(&b->items[i]);
+	store_batch_free(&b->call);
 	free(b->items);
+	free(b->docs);
+	free(b->which);
+	free(b->res);
+	free(b->status);
 	free(b);
 	*bp = NULL;
 }

@@ -33,16 +33,31 @@ struct job_result {
 };
 
 /*
- * A batch of documents committed together, in two phases: prepare (hash,
- * decode, parse, decide: CPU only, may meet a poison document) and store
- * (the database only), so the caller can tell planqd when the parsing is
- * over.  in[] must outlive the batch.
+ * A batch of documents committed together, in phases: prepare (hash,
+ * decode, parse, decide: CPU only, may meet a poison document), build
+ * (the statement's parameters: CPU only), send and answer (the database
+ * only), so the caller can tell planqd when the parsing is over and parse
+ * its next batch while this one commits.  in[] must outlive the batch.
  */
 struct job_batch;
-/* NULL when out of memory. */
-struct job_batch *job_batch_prepare(const struct job_input *in, int n);
-/* Stores and answers: results[i] for in[i]. */
-void	job_batch_store(struct store *st, struct job_batch *b,
+/* NULL when out of memory; between(arg), if given, runs before each
+ * document (the worker answers a commit that came meanwhile). */
+struct job_batch *job_batch_prepare(const struct job_input *in, int n,
+	    void (*between)(void *), void *arg);
+/* -1 when out of memory (its documents are then answered as such). */
+int	job_batch_build(const struct store *st, struct job_batch *b);
+/* Sends its statement without waiting for the answer. */
+void	job_batch_send(struct store *st, struct job_batch *b);
+/* The socket its answer comes on (-1: none to wait for).  poll: takes
+ * the answer if it came; 1 when job_batch_answer would not wait for the
+ * database's first answer.  quick: 1 when answering needs at most its
+ * COMMIT (the statement succeeded, or nothing to store). */
+int	job_batch_socket(const struct store *st, const struct job_batch *b);
+int	job_batch_poll(struct store *st, const struct job_batch *b);
+int	job_batch_quick(struct store *st, const struct job_batch *b);
+/* Waits for its commit (or stores it the slow way) and answers:
+ * results[i] for in[i]. */
+void	job_batch_answer(struct store *st, struct job_batch *b,
 	    struct job_result *results);
 void	job_batch_free(struct job_batch **b);
 

@@ -2,8 +2,8 @@
  * jobmsg.h: the worker's end of the daemon<->worker protocol (lib/jobwire.h):
  * reading one message from planqd into frames, checking a JOB message into
  * the documents it carries, and the messages a worker sends back (READY,
- * STORING, DONE, FATAL).  Kept apart from the worker's loop so that a unit
- * test and a fuzzer can feed it any bytes without a socket.
+ * PARSING, STORING, DONE, FATAL).  Kept apart from the worker's loop so
+ * that a unit test and a fuzzer can feed it any bytes without a socket.
  */
 #ifndef PLANQ_WORKER_JOBMSG_H
 #define PLANQ_WORKER_JOBMSG_H

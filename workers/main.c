@@ -1,8 +1,9 @@
 /*
  * main.c: planq-worker, one process of planqd's pool.  Connects to the
- * database, then to the daemon's worker socket, says READY and handles one
- * batch of documents at a time (job.c: parse, say STORING, store, one DONE
- * per document; lib/jobwire.h) until told to stop.  Runnable by hand for
+ * database, then to the daemon's worker socket, says READY and handles
+ * batches of documents (job.c: parse, say STORING, store, one DONE per
+ * document; lib/jobwire.h) until told to stop, parsing the next batch
+ * while the database works on the one before (struct worker below).  Runnable by hand for
  * debugging:  PLANQ_DB=… planq-worker --broker ipc:///run/planq/workers.sock
  *               --id w9.1 -v
  * The protocol's frames are read and written by jobmsg.c.
@@ -73,86 +74,176 @@ worker_send_results(void *sock, const uint64_t *ids,
 }
 
 /*
- * Parses the batch, tells planqd that the parsing is over (STORING: from
- * now on the worker waits for the database, which its statement_timeout
- * bounds, and planqd's job_timeout no longer applies), then stores it.
- * -1 if planqd cannot be told.
+ * A JOB message in hand: its frames (in[] points into them), its
+ * documents' ids, the batch made of them and, once committed, their
+ * answers.  Owned by the worker until every answer is sent.
  */
-static int
-worker_run_batch(void *sock, struct store *st, const struct job_input *in,
-    int n, struct job_result *results)
-{
-	struct job_batch *b = job_batch_prepare(in, n);
+struct worker_batch {
+	struct jobmsg		 m;
+	struct job_input	 in[JOBWIRE_BATCH_MAX];
+	uint64_t		 ids[JOBWIRE_BATCH_MAX];
+	char			*reasons[JOBWIRE_BATCH_MAX];
+	int			 n;
+	struct job_batch	*b;	/* NULL: out of memory */
+	struct job_result	 results[JOBWIRE_BATCH_MAX];
+};
 
-	memset(results, 0, (size_t)n * sizeof(*results));
-	if (b == NULL) {
-		log_errx("out of memory preparing a batch of %d", n);
-		return 0;	/* every result unanswered: said as such */
-	}
-	if (jobmsg_send_word(sock, JOBWIRE_STORING) != 0) {
-		job_batch_free(&b);
-		return -1;
-	}
-	job_batch_store(st, b, results);
-	job_batch_free(&b);
-	return 0;
+static void
+worker_batch_free(struct worker_batch **wbp)
+{
+	struct worker_batch *wb = *wbp;
+
+	if (wb == NULL)
+		return;
+	for (int i = 0; i < JOBWIRE_BATCH_MAX; i++)
+		free(wb->reasons[i]);
+	job_batch_free(&wb->b);
+	jobmsg_close(&wb->m);
+	free(wb);
+	*wbp = NULL;
 }
 
-/* A JOB message: the documents are decided and committed together. */
-static int
-worker_handle(void *sock, struct store *st, struct jobmsg *m)
-{
-	struct job_input in[JOBWIRE_BATCH_MAX];
-	uint64_t ids[JOBWIRE_BATCH_MAX];
-	char *reasons[JOBWIRE_BATCH_MAX] = { NULL };
-	struct job_result *results;
-	int n, rc = 0;
+/*
+ * The worker holds at most two batches (lib/jobwire.h): one whose
+ * statement the database is working on, and the next one, parsed while
+ * that commits and stored only after its answers went out.  So a
+ * worker's core parses while its backend stores, every reply still
+ * follows its own commit, and one connection runs one transaction at a
+ * time, in the order planqd sent the batches.
+ */
+struct worker {
+	void			*sock;
+	struct store		*st;
+	struct worker_batch	*storing;	/* sent to the database */
+	struct worker_batch	*next;		/* parsed, waits for storing */
+	int			 broken;	/* planqd cannot be told */
+};
 
-	memset(in, 0, sizeof(in));
-	n = jobmsg_read_job(m, in, ids, reasons);
-	if (n <= 0) {
-		log_warnx("malformed message from planqd (%d frames) ignored",
-		    m->n);
-		n = JOBWIRE_BATCH_MAX;
-	} else if ((results = calloc((size_t)n, sizeof(*results))) == NULL) {
-		log_errx("out of memory receiving a batch of %d", n);
-		rc = -1;
-	} else {
-		rc = worker_run_batch(sock, st, in, n, results);
-		if (rc == 0)
-			rc = worker_send_results(sock, ids, results, n);
-		free(results);
+/* Answers the batch in the database once committed; the next one goes. */
+static void
+worker_finish(struct worker *w)
+{
+	struct worker_batch *wb = w->storing;
+
+	w->storing = NULL;
+	if (wb->b != NULL)
+		job_batch_answer(w->st, wb->b, wb->results);
+	if (worker_send_results(w->sock, wb->ids, wb->results, wb->n) != 0)
+		w->broken = 1;
+	worker_batch_free(&wb);
+	if ((w->storing = w->next) != NULL) {
+		w->next = NULL;
+		if (w->storing->b != NULL)
+			job_batch_send(w->st, w->storing->b);
 	}
-	for (int i = 0; i < n; i++)
-		free(reasons[i]);
-	return rc;
+}
+
+/* The batch in the database has its answer (finishing it waits for no
+ * first answer; it may still store its documents one by one or retry). */
+static int
+worker_storing_ready(struct worker *w)
+{
+	return w->storing != NULL && (w->storing->b == NULL ||
+	    job_batch_poll(w->st, w->storing->b));
+}
+
+/*
+ * Before each document of a batch being parsed: a batch whose statement
+ * succeeded meanwhile is committed (store.c: the worker waits for that
+ * COMMIT, so no commit is ever unanswered while a document is parsed) and
+ * answered at once.  Anything slower (a refused batch stored one by one,
+ * retries) waits until this batch is parsed and STORING said, so that
+ * planqd's job_timeout never runs while the worker waits for a statement.
+ */
+static void
+worker_between(void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->storing != NULL && (w->storing->b == NULL ||
+	    job_batch_quick(w->st, w->storing->b)))
+		worker_finish(w);
+}
+
+/*
+ * Takes a JOB message: parses its batch (saying PARSING first when
+ * another batch is in the database), builds its statement, says STORING
+ * (from now on it only waits for the database, which its
+ * statement_timeout bounds, and planqd's job_timeout no longer applies),
+ * then sends it, or keeps it until the batch before it is answered.
+ */
+static void
+worker_take(struct worker *w)
+{
+	struct worker_batch *wb = calloc(1, sizeof(*wb));
+
+	if (wb == NULL) {
+		log_errx("out of memory receiving a batch");
+		w->broken = 1;
+		return;
+	}
+	if (jobmsg_recv(w->sock, &wb->m) != 0) {
+		free(wb);
+		return;
+	}
+	if ((wb->n = jobmsg_read_job(&wb->m, wb->in, wb->ids,
+	    wb->reasons)) <= 0) {
+		log_warnx("malformed message from planqd (%d frames) ignored",
+		    wb->m.n);
+		worker_batch_free(&wb);
+		return;
+	}
+	if (w->storing != NULL && jobmsg_send_word(w->sock,
+	    JOBWIRE_PARSING) != 0)
+		w->broken = 1;
+	wb->b = job_batch_prepare(wb->in, wb->n, worker_between, w);
+	if (wb->b == NULL)
+		log_errx("out of memory preparing a batch of %d", wb->n);
+	else if (job_batch_build(w->st, wb->b) != 0)
+		log_errx("out of memory building a batch of %d", wb->n);
+	if (jobmsg_send_word(w->sock, JOBWIRE_STORING) != 0)
+		w->broken = 1;
+	if (w->storing != NULL) {
+		w->next = wb;
+		return;
+	}
+	w->storing = wb;
+	if (wb->b != NULL)
+		job_batch_send(w->st, wb->b);
 }
 
 static int
 worker_loop(void *sock, struct store *st)
 {
+	struct worker w = { .sock = sock, .st = st };
+
 	if (jobmsg_send_word(sock, JOBWIRE_READY) != 0)
 		return -1;
-	while (!worker_stop) {
-		zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
-		struct jobmsg m;
-		int rc;
+	while (!w.broken && (!worker_stop || w.storing != NULL ||
+	    w.next != NULL)) {
+		zmq_pollitem_t items[2];
+		int take = !worker_stop && w.next == NULL, ni = 0, rc;
 
-		rc = zmq_poll(&item, 1, 1000);
+		if (worker_storing_ready(&w)) {
+			worker_finish(&w);
+			continue;
+		}
+		if (take)
+			items[ni++] = (zmq_pollitem_t){ sock, 0, ZMQ_POLLIN, 0 };
+		if (w.storing != NULL)
+			items[ni++] = (zmq_pollitem_t){ NULL,
+			    job_batch_socket(st, w.storing->b), ZMQ_POLLIN, 0 };
+		rc = zmq_poll(items, ni, 1000);
 		if (rc < 0 && zmq_errno() == EINTR)
 			continue;
 		if (rc < 0)
 			return -1;
-		if (rc == 0)
-			continue;
-		if (jobmsg_recv(sock, &m) != 0)
-			continue;
-		rc = worker_handle(sock, st, &m);
-		jobmsg_close(&m);
-		if (rc != 0)
-			return -1;
+		if (take && (items[0].revents & ZMQ_POLLIN))
+			worker_take(&w);
 	}
-	return 0;
+	worker_batch_free(&w.storing);
+	worker_batch_free(&w.next);
+	return w.broken ? -1 : 0;
 }
 
 static void

@@ -9,6 +9,8 @@
  * until timeout_ms, then sends a cancel request (PQcancel, a separate
  * connection) and waits as long again.  libpq's own parts are unchanged:
  * the caller's connection, its prepared statements, its error messages.
+ * The same call in steps (pgexec_start, pgexec_poll, pgexec_finish) lets
+ * the worker parse its next batch while the server works on this one.
  * PQcancel blocks while it connects: a server host that does not answer
  * at all holds the worker there, and planqd's bound on a worker waiting
  * for the database (2 x (db_timeout + db_retry_seconds) + 10 s) ends it.
@@ -16,6 +18,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdint.h>
 
 #include "clock.h"
 #include "log.h"
@@ -84,35 +87,91 @@ pgexec_keep(PGresult *kept, PGresult *r)
 	return r;
 }
 
+int
+pgexec_start(struct pgexec *x, PGconn *conn, const char *stmt, int nparams,
+    const char *const *values, const int *lengths, const int *formats,
+    int timeout_ms)
+{
+	x->conn = conn;
+	x->timeout_ms = timeout_ms;
+	x->deadline = clock_ms() + timeout_ms;
+	x->end = PGEXEC_ANSWERED;
+	x->kept = NULL;
+	x->finished = 0;
+	if (!PQsendQueryPrepared(conn, stmt, nparams, values, lengths, formats,
+	    0)) {
+		x->kept = PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+		x->finished = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+pgexec_poll(struct pgexec *x)
+{
+	PGresult *r;
+
+	if (x->finished)
+		return 1;
+	/* a broken connection: pgexec_finish hears it from PQgetResult */
+	if (PQsocket(x->conn) < 0 || !PQconsumeInput(x->conn))
+		return 1;
+	while (!PQisBusy(x->conn)) {
+		if ((r = PQgetResult(x->conn)) == NULL) {
+			x->finished = 1;
+			return 1;
+		}
+		x->kept = pgexec_keep(x->kept, r);
+	}
+	return clock_ms() >= x->deadline;	/* finish: cancel it */
+}
+
+PGresult *
+pgexec_finish(struct pgexec *x, enum pgexec_end *end)
+{
+	PGresult *r;
+
+	while (!x->finished) {
+		if (!pgexec_wait(x->conn, x->deadline)) {
+			if (x->end == PGEXEC_CANCELLED) {
+				x->end = PGEXEC_SILENT;
+				PQclear(x->kept);
+				x->kept = NULL;
+				break;
+			}
+			pgexec_cancel(x->conn);
+			x->end = PGEXEC_CANCELLED;
+			x->deadline = clock_ms() + x->timeout_ms;
+			continue;
+		}
+		if ((r = PQgetResult(x->conn)) == NULL)
+			break;
+		x->kept = pgexec_keep(x->kept, r);
+	}
+	x->finished = 1;
+	*end = x->end;
+	r = x->kept != NULL ? x->kept : PQmakeEmptyPGresult(x->conn,
+	    PGRES_FATAL_ERROR);
+	x->kept = NULL;
+	return r;
+}
+
+void
+pgexec_clear(struct pgexec *x)
+{
+	PQclear(x->kept);
+	x->kept = NULL;
+}
+
 PGresult *
 pgexec_prepared(PGconn *conn, const char *stmt, int nparams,
     const char *const *values, const int *lengths, const int *formats,
     int timeout_ms, enum pgexec_end *end)
 {
-	int64_t deadline = clock_ms() + timeout_ms;
-	PGresult *kept = NULL, *r;
+	struct pgexec x;
 
-	*end = PGEXEC_ANSWERED;
-	if (!PQsendQueryPrepared(conn, stmt, nparams, values, lengths, formats,
-	    0))
-		return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
-	for (;;) {
-		if (!pgexec_wait(conn, deadline)) {
-			if (*end == PGEXEC_CANCELLED) {
-				*end = PGEXEC_SILENT;
-				PQclear(kept);
-				return PQmakeEmptyPGresult(conn,
-				    PGRES_FATAL_ERROR);
-			}
-			pgexec_cancel(conn);
-			*end = PGEXEC_CANCELLED;
-			deadline = clock_ms() + timeout_ms;
-			continue;
-		}
-		if ((r = PQgetResult(conn)) == NULL)
-			break;
-		kept = pgexec_keep(kept, r);
-	}
-	return kept != NULL ? kept : PQmakeEmptyPGresult(conn,
-	    PGRES_FATAL_ERROR);
+	(void)pgexec_start(&x, conn, stmt, nparams, values, lengths, formats,
+	    timeout_ms);
+	return pgexec_finish(&x, end);
 }

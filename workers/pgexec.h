@@ -9,6 +9,7 @@
 #ifndef PLANQ_PGEXEC_H
 #define PLANQ_PGEXEC_H
 
+#include <stdint.h>
 #include <libpq-fe.h>
 
 enum pgexec_end {
@@ -30,5 +31,33 @@ enum pgexec_end {
 PGresult *pgexec_prepared(PGconn *conn, const char *stmt, int nparams,
 	    const char *const *values, const int *lengths, const int *formats,
 	    int timeout_ms, enum pgexec_end *end);
+
+/*
+ * The same call in steps, for a caller that does other work meanwhile:
+ *   pgexec_start   sends it (-1: it could not go out; finish says why)
+ *   pgexec_poll    takes what has come without waiting: 1 when the whole
+ *                  answer is in (the commit included: the server's
+ *                  ReadyForQuery), the connection broke, or the deadline
+ *                  passed; then pgexec_finish does not wait for a server
+ *                  that answers
+ *   pgexec_finish  waits as pgexec_prepared does (cancel at the deadline,
+ *                  then as long again) and returns the same result
+ *   pgexec_clear   drops a call that will not be finished
+ */
+struct pgexec {
+	PGconn		*conn;
+	int		 timeout_ms;
+	int64_t		 deadline;
+	enum pgexec_end	 end;
+	PGresult	*kept;
+	int		 finished;	/* the whole answer is in kept */
+};
+
+int	pgexec_start(struct pgexec *x, PGconn *conn, const char *stmt,
+	    int nparams, const char *const *values, const int *lengths,
+	    const int *formats, int timeout_ms);
+int	pgexec_poll(struct pgexec *x);
+PGresult *pgexec_finish(struct pgexec *x, enum pgexec_end *end);
+void	pgexec_clear(struct pgexec *x);
 
 #endif

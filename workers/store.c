@@ -38,6 +38,8 @@
 #define STORE_BATCH_SQL "SELECT idx, status, document_id, plan_id, reason " \
 		   "FROM planq_ingest_batch($1, $2, $3, $4, $5, $6, $7, $8, " \
 		   STORE_ROWS_SQL ")"
+/* a batch sent ahead runs in an explicit transaction, committed by this */
+#define STORE_COMMIT_STMT "planq_commit"
 #define STORE_DOC_PARAMS 8
 #define STORE_PARAMS	(STORE_DOC_PARAMS + PLAN_ROWS_KINDS)
 #define STORE_BACKOFF_MIN_MS 100
@@ -169,6 +171,13 @@ store_connect(struct store *st, char *why, size_t whylen)
 		}
 		PQclear(res);
 	}
+	res = PQprepare(st->conn, STORE_COMMIT_STMT, "COMMIT", 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		store_copy_message(why, whylen, PQerrorMessage(st->conn));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
 	return store_row_types(st, why, whylen);
 }
 
@@ -240,15 +249,12 @@ store_close(struct store *st)
  * (pgexec.c).  A call that answered only after being cancelled (a commit
  * left waiting for a synchronous standby) or not at all is not a
  * confirmed commit: it comes back as an error result, with st->unconfirmed
- * saying why, and a silent session is closed.
+ * saying why, and a silent session is closed.  store_confirmed judges
+ * an answer so; store_call makes the call and judges it.
  */
 static PGresult *
-store_call(struct store *st, const char *stmt, int n,
-    const char *const *values, const int *lengths, const int *formats)
+store_confirmed(struct store *st, PGresult *r, enum pgexec_end end)
 {
-	enum pgexec_end end;
-	PGresult *r = pgexec_prepared(st->conn, stmt, n, values, lengths,
-	    formats, st->timeout_ms, &end);
 	ExecStatusType status = PQresultStatus(r);
 
 	if (end == PGEXEC_ANSWERED || (end == PGEXEC_CANCELLED &&
@@ -264,6 +270,17 @@ store_call(struct store *st, const char *stmt, int n,
 		st->conn = NULL;
 	}
 	return PQmakeEmptyPGresult(st->conn, PGRES_FATAL_ERROR);
+}
+
+static PGresult *
+store_call(struct store *st, const char *stmt, int n,
+    const char *const *values, const int *lengths, const int *formats)
+{
+	enum pgexec_end end;
+	PGresult *r = pgexec_prepared(st->conn, stmt, n, values, lengths,
+	    formats, st->timeout_ms, &end);
+
+	return store_confirmed(st, r, end);
 }
 
 /* SQLSTATE classes that say "try again", not "your data is wrong". */
@@ -556,12 +573,31 @@ store_fill_batch(const PGresult *r, int n, struct store_result *res)
 	return 0;
 }
 
+/* What planq_ingest_batch answered, into res[]. */
+static enum store_try
+store_batch_result(struct store *st, PGresult *r, int n,
+    struct store_result *res, char *msg, size_t len)
+{
+	enum store_try outcome = STORE_TRY_DONE;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		outcome = store_failure(st, r, msg, len) ? STORE_TRY_TRANSIENT :
+		    STORE_TRY_REFUSED;
+	} else if (store_fill_batch(r, n, res) != 0) {
+		snprintf(msg, len, "planq_ingest_batch answered %d rows for %d "
+		    "documents", PQntuples(r), n);
+		log_warnx("%s; storing them one by one", msg);
+		outcome = STORE_TRY_REFUSED;
+	}
+	return outcome;
+}
+
 /* One planq_ingest_batch call on a connected session. */
 static enum store_try
 store_try_batch(struct store *st, const struct store_doc *docs, int n,
     struct store_result *res, char *msg, size_t len)
 {
-	enum store_try outcome = STORE_TRY_DONE;
+	enum store_try outcome;
 	struct store_params p;
 	PGresult *r;
 
@@ -577,36 +613,45 @@ store_try_batch(struct store *st, const struct store_doc *docs, int n,
 	}
 	r = store_call(st, STORE_BATCH_STMT, STORE_PARAMS, p.values,
 	    p.lengths, p.formats);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		outcome = store_failure(st, r, msg, len) ? STORE_TRY_TRANSIENT :
-		    STORE_TRY_REFUSED;
-	} else if (store_fill_batch(r, n, res) != 0) {
-		snprintf(msg, len, "planq_ingest_batch answered %d rows for %d "
-		    "documents", PQntuples(r), n);
-		log_warnx("%s; storing them one by one", msg);
-		outcome = STORE_TRY_REFUSED;
-	}
+	outcome = store_batch_result(st, r, n, res, msg, len);
 	PQclear(r);
 	store_params_clear(&p);
 	return outcome;
 }
 
-void
-store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
+/* After the first try: every document in its own transaction. */
+static void
+store_one_by_one(struct store *st, const struct store_doc *docs, int n,
     struct store_result *res, enum store_status *status)
 {
-	int64_t deadline = store_now_ms() + (int64_t)st->retry_seconds * 1000;
+	for (int i = 0; i < n; i++)
+		status[i] = store_ingest(st, &docs[i], &res[i]);
+}
+
+/* One try of a batch: on the session, or on a new one. */
+static enum store_try
+store_batch_attempt(struct store *st, const struct store_doc *docs, int n,
+    struct store_result *res, char *msg, size_t len)
+{
+	memset(res, 0, (size_t)n * sizeof(*res));
+	if (PQstatus(st->conn) == CONNECTION_OK ||
+	    store_connect(st, msg, len) == 0)
+		return store_try_batch(st, docs, n, res, msg, len);
+	return STORE_TRY_TRANSIENT;
+}
+
+/*
+ * What follows a try that came to `outcome`: the answers, the documents
+ * one by one, or more tries until `deadline` (then STORE_UNAVAILABLE).
+ */
+static void
+store_batch_go_on(struct store *st, const struct store_doc *docs, int n,
+    struct store_result *res, enum store_status *status, int64_t deadline,
+    enum store_try outcome, char *msg, size_t len)
+{
 	long backoff = STORE_BACKOFF_MIN_MS;
-	char msg[512] = "";
 
 	for (;;) {
-		enum store_try outcome = STORE_TRY_TRANSIENT;
-
-		memset(res, 0, (size_t)n * sizeof(*res));
-		if (PQstatus(st->conn) == CONNECTION_OK ||
-		    store_connect(st, msg, sizeof(msg)) == 0)
-			outcome = store_try_batch(st, docs, n, res, msg,
-			    sizeof(msg));
 		if (outcome == STORE_TRY_DONE) {
 			for (int i = 0; i < n; i++)
 				status[i] = STORE_OK;
@@ -614,8 +659,7 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
 		}
 		if (outcome != STORE_TRY_TRANSIENT) {
 			/* find the culprit: one transaction each */
-			for (int i = 0; i < n; i++)
-				status[i] = store_ingest(st, &docs[i], &res[i]);
+			store_one_by_one(st, docs, n, res, status);
 			return;
 		}
 		if (store_now_ms() + backoff > deadline) {
@@ -631,5 +675,182 @@ store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
 		store_sleep_ms(backoff);
 		backoff = backoff * 2 > STORE_BACKOFF_MAX_MS ?
 		    STORE_BACKOFF_MAX_MS : backoff * 2;
+		outcome = store_batch_attempt(st, docs, n, res, msg, len);
 	}
+}
+
+void
+store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
+    struct store_result *res, enum store_status *status)
+{
+	int64_t deadline = store_now_ms() + (int64_t)st->retry_seconds * 1000;
+	char msg[512] = "";
+	enum store_try outcome = store_batch_attempt(st, docs, n, res, msg,
+	    sizeof(msg));
+
+	store_batch_go_on(st, docs, n, res, status, deadline, outcome, msg,
+	    sizeof(msg));
+}
+
+/* ---- a batch in flight: sent now, answered later --------------------------- */
+
+/*
+ * The worker sends a batch's statement and parses its next batch while the
+ * database works on it.  The call owns its parameters (built before the
+ * worker says STORING: CPU work); the documents are the caller's.  Only
+ * the first try goes out this way (pgexec_start, with the same deadline,
+ * cancel and confirmation as store_call); a refused batch, a lost
+ * connection or a plan without rows go on as store_ingest_batch does,
+ * synchronously, with the same deadline (db_retry_seconds from the first
+ * try).
+ * The statement runs inside BEGIN … COMMIT, and the COMMIT is sent only
+ * by store_batch_finish, which waits for it: the worker calls it between
+ * two documents, never while parsing one.  So a worker that dies parsing
+ * its next batch leaves no commit it did not answer: its session ends,
+ * the server rolls the open transaction back, and planqd's retry of
+ * those documents stores them (rather than finding them as duplicates).
+ */
+struct store_batch {
+	const struct store_doc	*docs;
+	int			 n;
+	int			 built;	/* params ready; 0: rows refused or
+					 * out of memory (the slow path) */
+	int			 sent;	/* x is on its way */
+	int64_t			 sent_ms;
+	struct pgexec		 x;
+	int			 answered; /* its answer is in: outcome */
+	enum store_try		 outcome;
+	char			 msg[512];
+	struct store_params	 p;
+};
+
+struct store_batch *
+store_batch_build(const struct store *st, const struct store_doc *docs, int n)
+{
+	struct store_batch *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->docs = docs;
+	c->n = n;
+	c->built = store_batch_params_of(st, docs, n, &c->p, c->msg,
+	    sizeof(c->msg)) == 0;
+	if (!c->built)
+		store_params_clear(&c->p);
+	return c;
+}
+
+void
+store_batch_send(struct store *st, struct store_batch *c)
+{
+	PGresult *r;
+
+	c->sent_ms = store_now_ms();
+
+	if (!c->built || st->conn == NULL ||
+	    PQstatus(st->conn) != CONNECTION_OK ||
+	    store_end_transaction(st) != 0)
+		return;
+	r = PQexec(st->conn, "BEGIN");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		PQclear(r);
+		return;		/* finish makes every try itself */
+	}
+	PQclear(r);
+	c->sent = 1;
+	(void)pgexec_start(&c->x, st->conn, STORE_BATCH_STMT, STORE_PARAMS,
+	    c->p.values, c->p.lengths, c->p.formats, st->timeout_ms);
+}
+
+int
+store_batch_socket(const struct store *st, const struct store_batch *c)
+{
+	return c->sent && st->conn != NULL ? PQsocket(st->conn) : -1;
+}
+
+/* The COMMIT of a batch whose statement succeeded: a try's outcome. */
+static enum store_try
+store_batch_commit(struct store *st, struct store_batch *c)
+{
+	enum store_try outcome = STORE_TRY_DONE;
+	PGresult *r = store_call(st, STORE_COMMIT_STMT, 0, NULL, NULL, NULL);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		outcome = store_failure(st, r, c->msg, sizeof(c->msg)) ?
+		    STORE_TRY_TRANSIENT : STORE_TRY_REFUSED;
+	else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+		/* a transaction the server had aborted: nothing stored */
+		snprintf(c->msg, sizeof(c->msg), "the batch's transaction "
+		    "ended in %s", PQcmdStatus(r));
+		outcome = STORE_TRY_TRANSIENT;
+	}
+	PQclear(r);
+	return outcome;
+}
+
+/* Its answer, judged as store_try_batch judges one (blocks if not in). */
+static void
+store_batch_collect(struct store *st, struct store_batch *c,
+    struct store_result *res)
+{
+	enum pgexec_end end;
+	PGresult *r = pgexec_finish(&c->x, &end);
+
+	r = store_confirmed(st, r, end);
+	memset(res, 0, (size_t)c->n * sizeof(*res));
+	c->sent = 0;
+	c->answered = 1;
+	c->outcome = store_batch_result(st, r, c->n, res, c->msg,
+	    sizeof(c->msg));
+	PQclear(r);
+}
+
+int
+store_batch_poll(struct store *st, struct store_batch *c,
+    struct store_result *res)
+{
+	if (!c->sent)
+		return 1;
+	if (!pgexec_poll(&c->x))
+		return 0;
+	if (c->x.finished)	/* else finishing may cancel: not here */
+		store_batch_collect(st, c, res);
+	return 1;
+}
+
+int
+store_batch_succeeded(const struct store_batch *c)
+{
+	return c->answered && c->outcome == STORE_TRY_DONE;
+}
+
+void
+store_batch_finish(struct store *st, struct store_batch *c,
+    struct store_result *res, enum store_status *status)
+{
+	if (c->sent)		/* wait for it */
+		store_batch_collect(st, c, res);
+	if (!c->answered) {	/* it could not go out: every try from here */
+		store_ingest_batch(st, c->docs, c->n, res, status);
+		return;
+	}
+	if (c->outcome == STORE_TRY_DONE)
+		c->outcome = store_batch_commit(st, c);
+	store_batch_go_on(st, c->docs, c->n, res, status, c->sent_ms +
+	    (int64_t)st->retry_seconds * 1000, c->outcome, c->msg,
+	    sizeof(c->msg));
+}
+
+void
+store_batch_free(struct store_batch **cp)
+{
+	struct store_batch *c = *cp;
+
+	if (c == NULL)
+		return;
+	if (c->sent)
+		pgexec_clear(&c->x);
+	store_params_clear(&c->p);
+	free(c);
+	*cp = NULL;
 }

@@ -76,4 +76,32 @@ enum store_status store_ingest(struct store *st, const struct store_doc *doc,
 void	store_ingest_batch(struct store *st, const struct store_doc *docs,
 	    int n, struct store_result *res, enum store_status *status);
 
+/*
+ * The same, in steps, so the worker can parse its next batch while the
+ * database works on this one (docs[] and res[] must outlive the call):
+ *   store_batch_build     the parameters and the plans' rows (CPU only);
+ *                         NULL when out of memory
+ *   store_batch_send      the first try, without waiting (if it cannot go
+ *                         out, store_batch_finish makes every try itself)
+ *   store_batch_socket    the socket to poll for its answer (-1: none)
+ *   store_batch_poll      takes its answer into res[] if it came: 1 once
+ *                         store_batch_finish will not wait for it
+ *   store_batch_succeeded 1 when that answer is the statement's success
+ *                         (finishing then only commits: no statement runs)
+ *   store_batch_finish    the answer and the COMMIT (waited for); refused
+ *                         or cut off, it goes on as store_ingest_batch
+ *                         does, with the same deadline
+ */
+struct store_batch;
+struct store_batch *store_batch_build(const struct store *st,
+	    const struct store_doc *docs, int n);
+void	store_batch_send(struct store *st, struct store_batch *c);
+int	store_batch_socket(const struct store *st, const struct store_batch *c);
+int	store_batch_poll(struct store *st, struct store_batch *c,
+	    struct store_result *res);
+int	store_batch_succeeded(const struct store_batch *c);
+void	store_batch_finish(struct store *st, struct store_batch *c,
+	    struct store_result *res, enum store_status *status);
+void	store_batch_free(struct store_batch **c);
+
 #endif

@@ -45,7 +45,7 @@ fuzz_check_batch(struct jobmsg *m, const struct job_input *in, int n)
 		    fuzz_in_frames(m, in[i].body, in[i].body_len),
 		    "document %d points outside its message", i);
 	}
-	b = job_batch_prepare(in, n);
+	b = job_batch_prepare(in, n, NULL, NULL);
 	FUZZ_CHECK(b != NULL, "job_batch_prepare failed");
 	job_batch_free(&b);
 }

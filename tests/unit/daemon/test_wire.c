@@ -198,6 +198,10 @@ test_worker_messages(void)
 	    JOBWIRE_T_READY);
 	decodes("STORING", worker_says(JOBWIRE_STORING, NULL, 0, NULL), 0,
 	    JOBWIRE_T_STORING);
+	decodes("PARSING", worker_says(JOBWIRE_PARSING, NULL, 0, NULL), 0,
+	    JOBWIRE_T_PARSING);
+	decodes("PARSING with more frames", worker_says(JOBWIRE_PARSING, "x", 1,
+	    NULL), -1, 0);
 	decodes("FATAL", worker_says(JOBWIRE_FATAL, "no db", 5, NULL), 0,
 	    JOBWIRE_T_FATAL);
 	decodes("READY with more frames", worker_says(JOBWIRE_READY, "x", 1,
