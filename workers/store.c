@@ -20,8 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "pgarray.h"
 #include "pgexec.h"
@@ -47,21 +47,38 @@
 /* SQLSTATE read_only_sql_transaction: a standby, or a fenced primary */
 #define STORE_READ_ONLY_STATE "25006"
 
-static int64_t
-store_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/*
+ * The retry schedule of one store call, single document or batch: more
+ * tries after a transient failure, with backoff between them, until
+ * db_retry_seconds after the first.
+ */
+struct store_retry {
+	int64_t		deadline_ms;
+	struct backoff	wait;
+};
 
 static void
-store_sleep_ms(long ms)
+store_retry_start(const struct store *st, struct store_retry *r,
+    int64_t first_try_ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	r->deadline_ms = first_try_ms + (int64_t)st->retry_seconds * 1000;
+	r->wait = (struct backoff){ STORE_BACKOFF_MIN_MS, STORE_BACKOFF_MAX_MS,
+	    0 };
+}
 
-	nanosleep(&ts, NULL);
+/* Waits for the next try of n documents (1), or says there is none
+ * before the deadline (0). */
+static int
+store_retry_wait(struct store_retry *r, const char *msg, int n)
+{
+	long ms = backoff_next(&r->wait);
+
+	if (clock_ms() + ms > r->deadline_ms)
+		return 0;
+	log_warnx("database unavailable (%s); retrying %d document%s in %ld ms",
+	    msg, n, n == 1 ? "" : "s", ms);
+	clock_sleep_ms(ms);
+	return 1;
 }
 
 /*
@@ -473,10 +490,10 @@ enum store_status
 store_ingest(struct store *st, const struct store_doc *doc,
     struct store_result *out)
 {
-	int64_t deadline = store_now_ms() + (int64_t)st->retry_seconds * 1000;
-	long backoff = STORE_BACKOFF_MIN_MS;
+	struct store_retry retry;
 	char msg[512] = "";
 
+	store_retry_start(st, &retry, clock_ms());
 	memset(out, 0, sizeof(*out));
 	for (;;) {
 		enum store_try outcome = STORE_TRY_TRANSIENT;
@@ -491,15 +508,10 @@ store_ingest(struct store *st, const struct store_doc *doc,
 			return outcome == STORE_TRY_NO_ROWS ? STORE_PLAN_REFUSED :
 			    STORE_DATA_ERROR;
 		}
-		if (store_now_ms() + backoff > deadline) {
+		if (!store_retry_wait(&retry, msg, 1)) {
 			snprintf(out->reason, sizeof(out->reason), "%s", msg);
 			return STORE_UNAVAILABLE;
 		}
-		log_warnx("database unavailable (%s); retrying in %ld ms", msg,
-		    backoff);
-		store_sleep_ms(backoff);
-		backoff = backoff * 2 > STORE_BACKOFF_MAX_MS ?
-		    STORE_BACKOFF_MAX_MS : backoff * 2;
 	}
 }
 
@@ -642,15 +654,13 @@ store_batch_attempt(struct store *st, const struct store_doc *docs, int n,
 
 /*
  * What follows a try that came to `outcome`: the answers, the documents
- * one by one, or more tries until `deadline` (then STORE_UNAVAILABLE).
+ * one by one, or more tries until retry's deadline (then STORE_UNAVAILABLE).
  */
 static void
 store_batch_go_on(struct store *st, const struct store_doc *docs, int n,
-    struct store_result *res, enum store_status *status, int64_t deadline,
-    enum store_try outcome, char *msg, size_t len)
+    struct store_result *res, enum store_status *status,
+    struct store_retry *retry, enum store_try outcome, char *msg, size_t len)
 {
-	long backoff = STORE_BACKOFF_MIN_MS;
-
 	for (;;) {
 		if (outcome == STORE_TRY_DONE) {
 			for (int i = 0; i < n; i++)
@@ -662,7 +672,7 @@ store_batch_go_on(struct store *st, const struct store_doc *docs, int n,
 			store_one_by_one(st, docs, n, res, status);
 			return;
 		}
-		if (store_now_ms() + backoff > deadline) {
+		if (!store_retry_wait(retry, msg, n)) {
 			for (int i = 0; i < n; i++) {
 				status[i] = STORE_UNAVAILABLE;
 				snprintf(res[i].reason, sizeof(res[i].reason),
@@ -670,11 +680,6 @@ store_batch_go_on(struct store *st, const struct store_doc *docs, int n,
 			}
 			return;
 		}
-		log_warnx("database unavailable (%s); retrying %d documents "
-		    "in %ld ms", msg, n, backoff);
-		store_sleep_ms(backoff);
-		backoff = backoff * 2 > STORE_BACKOFF_MAX_MS ?
-		    STORE_BACKOFF_MAX_MS : backoff * 2;
 		outcome = store_batch_attempt(st, docs, n, res, msg, len);
 	}
 }
@@ -683,12 +688,13 @@ void
 store_ingest_batch(struct store *st, const struct store_doc *docs, int n,
     struct store_result *res, enum store_status *status)
 {
-	int64_t deadline = store_now_ms() + (int64_t)st->retry_seconds * 1000;
+	struct store_retry retry;
 	char msg[512] = "";
-	enum store_try outcome = store_batch_attempt(st, docs, n, res, msg,
-	    sizeof(msg));
+	enum store_try outcome;
 
-	store_batch_go_on(st, docs, n, res, status, deadline, outcome, msg,
+	store_retry_start(st, &retry, clock_ms());
+	outcome = store_batch_attempt(st, docs, n, res, msg, sizeof(msg));
+	store_batch_go_on(st, docs, n, res, status, &retry, outcome, msg,
 	    sizeof(msg));
 }
 
@@ -745,7 +751,7 @@ store_batch_send(struct store *st, struct store_batch *c)
 {
 	PGresult *r;
 
-	c->sent_ms = store_now_ms();
+	c->sent_ms = clock_ms();
 
 	if (!c->built || st->conn == NULL ||
 	    PQstatus(st->conn) != CONNECTION_OK ||
@@ -828,6 +834,8 @@ void
 store_batch_finish(struct store *st, struct store_batch *c,
     struct store_result *res, enum store_status *status)
 {
+	struct store_retry retry;
+
 	if (c->sent)		/* wait for it */
 		store_batch_collect(st, c, res);
 	if (!c->answered) {	/* it could not go out: every try from here */
@@ -836,9 +844,9 @@ store_batch_finish(struct store *st, struct store_batch *c,
 	}
 	if (c->outcome == STORE_TRY_DONE)
 		c->outcome = store_batch_commit(st, c);
-	store_batch_go_on(st, c->docs, c->n, res, status, c->sent_ms +
-	    (int64_t)st->retry_seconds * 1000, c->outcome, c->msg,
-	    sizeof(c->msg));
+	store_retry_start(st, &retry, c->sent_ms);
+	store_batch_go_on(st, c->docs, c->n, res, status, &retry, c->outcome,
+	    c->msg, sizeof(c->msg));
 }
 
 void
