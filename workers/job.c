@@ -292,6 +292,7 @@ job_answer(struct store *st, struct job_item *it, enum store_status status,
 		return;
 	case STORE_UNAVAILABLE:
 		job_answer_unstored(it, status, res->reason);
+		store_note_retry(st, it->env.source_url, it->result.text);
 		return;
 	case STORE_PLAN_REFUSED:
 		snprintf(reason, sizeof(reason), "the parsed plan cannot be "

@@ -233,7 +233,8 @@ store_open(struct store *st, const char *dsn, const char *appname,
 	snprintf(st->options, sizeof(st->options),
 	    "-c client_connection_check_interval=1000 "
 	    "-c statement_timeout=%lld", (long long)db_timeout * 1000);
-	if ((st->dsn = strdup(dsn ? dsn : "")) == NULL) {
+	if ((st->dsn = strdup(dsn ? dsn : "")) == NULL ||
+	    (st->events = calloc(1, sizeof(*st->events))) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
@@ -259,6 +260,25 @@ store_close(struct store *st)
 	st->conn = NULL;
 	free(st->dsn);
 	st->dsn = NULL;
+	free(st->events);
+	st->events = NULL;
+}
+
+void
+store_note_retry(struct store *st, const char *source_url, const char *reason)
+{
+	if (st->events != NULL)
+		events_note_retry(st->events, source_url, reason);
+}
+
+/* After a commit: the retry answers of an outage that is over, recorded. */
+static void
+store_events_write(struct store *st)
+{
+	if (st->events != NULL && st->events->n > 0 &&
+	    PQstatus(st->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(st->conn) == PQTRANS_IDLE)
+		events_write(st->events, st->conn);
 }
 
 /*
@@ -501,8 +521,10 @@ store_ingest(struct store *st, const struct store_doc *doc,
 		if (PQstatus(st->conn) == CONNECTION_OK ||
 		    store_connect(st, msg, sizeof(msg)) == 0)
 			outcome = store_try_one(st, doc, out, msg, sizeof(msg));
-		if (outcome == STORE_TRY_DONE)
+		if (outcome == STORE_TRY_DONE) {
+			store_events_write(st);
 			return STORE_OK;
+		}
 		if (outcome != STORE_TRY_TRANSIENT) {
 			snprintf(out->reason, sizeof(out->reason), "%s", msg);
 			return outcome == STORE_TRY_NO_ROWS ? STORE_PLAN_REFUSED :
@@ -665,6 +687,7 @@ store_batch_go_on(struct store *st, const struct store_doc *docs, int n,
 		if (outcome == STORE_TRY_DONE) {
 			for (int i = 0; i < n; i++)
 				status[i] = STORE_OK;
+			store_events_write(st);
 			return;
 		}
 		if (outcome != STORE_TRY_TRANSIENT) {

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "events.h"
 #include "plan_rows.h"
 
 struct store {
@@ -25,6 +26,7 @@ struct store {
 	int	 timeout_ms;	/* the client's bound on one call (pgexec.h) */
 	char	 unconfirmed[192];	/* why the last call is not a commit */
 	struct plan_row_types row_types;	/* looked up at connect */
+	struct events *events;	/* owned: retry answers to record */
 };
 
 enum store_status {
@@ -103,5 +105,12 @@ int	store_batch_succeeded(const struct store_batch *c);
 void	store_batch_finish(struct store *st, struct store_batch *c,
 	    struct store_result *res, enum store_status *status);
 void	store_batch_free(struct store_batch **c);
+
+/*
+ * Keeps a document's `retry` answer (the database was away) to record in
+ * ingest_events after the next commit (events.h).
+ */
+void	store_note_retry(struct store *st, const char *source_url,
+	    const char *reason);
 
 #endif

@@ -33,6 +33,15 @@ assert_eq "exactly N rows" "$N" "$(doc_count)"
 assert_eq "every row stored, none rejected" "$N" "$(sql "SELECT count(*) FROM documents WHERE outcome = 'stored'")"
 check "outage logged" grep -q 'database unavailable' "$TMP/planqd.log"
 check "replay logged" grep -q 'every spooled document has been replayed' "$TMP/planqd.log"
+# the workers' retry answers of the outage, recorded once it is over
+# (workers/events.c), and counted by the ingest_outcomes report
+check "retry answers recorded in ingest_events" \
+	wait_for "[ \"\$(sql \"SELECT count(*) FROM ingest_events WHERE kind = 'retry'\")\" -ge 1 ]" 30
+assert_eq "ingest_outcomes counts them" \
+	"$(sql "SELECT count(*) FROM ingest_events WHERE kind = 'retry'")" \
+	"$(sql "SELECT sum(retry) FROM ingest_outcomes")"
+assert_match "with the outage's reason" 'database unavailable' \
+	"$(sql "SELECT reason FROM ingest_events WHERE kind = 'retry' LIMIT 1")"
 assert_eq "spool directory empty" 0 "$(spool_segs "$TMP/spool")"
 check_healthy "after the outage"
 check "planqd stops cleanly" planqd_stop
