@@ -68,6 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "text unterminated");
 		switch (m.type) {
 		case JOBWIRE_T_READY:
+		case JOBWIRE_T_PARSING:
 		case JOBWIRE_T_STORING:
 			FUZZ_CHECK(n == 2, "%d frames taken", n);
 			break;
