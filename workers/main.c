@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -50,8 +49,9 @@ worker_setup_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	/* if planqd dies, finish the document in hand and leave */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* if planqd dies, its SIGTERM (PR_SET_PDEATHSIG, set by planqd's
+	 * child before the exec: daemon/supervisor.c) ends the worker
+	 * after the document in hand */
 }
 
 /* Sends DONE for each document of a batch, after the batch committed. */
