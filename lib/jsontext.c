@@ -103,12 +103,29 @@ jsontext_real(struct sbuf *b, double d)
 	sbuf_add(b, buf, (size_t)n);
 }
 
+size_t
+jsontext_lld(char buf[JSONTEXT_INT_MAX], long long v)
+{
+	char tmp[JSONTEXT_INT_MAX];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		buf[k++] = '-';
+	while (n > 0)
+		buf[k++] = tmp[--n];
+	return k;
+}
+
 void
 jsontext_int(struct sbuf *b, long long v)
 {
-	char num[32];
-	int n = snprintf(num, sizeof(num), "%lld", v);
+	char num[JSONTEXT_INT_MAX];
 
-	if (n > 0)
-		jsontext_put(b, num, (size_t)n);
+	jsontext_put(b, num, jsontext_lld(num, v));
 }

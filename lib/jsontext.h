@@ -37,5 +37,10 @@ void	jsontext_string(struct sbuf *b, const char *s, size_t n);
 void	jsontext_real(struct sbuf *b, double d);
 /* An integer in full. */
 void	jsontext_int(struct sbuf *b, long long v);
+/* The digits of v (what "%lld" prints) into buf, not NUL-terminated; their
+ * count.  Without printf's machinery, which cost more than the rest of a
+ * plan's numbers. */
+#define JSONTEXT_INT_MAX	24
+size_t	jsontext_lld(char buf[JSONTEXT_INT_MAX], long long v);
 
 #endif

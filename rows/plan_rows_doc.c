@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsontext.h"
 #include "plan_rows.h"
 #include "plan_rows_value.h"
 
@@ -34,15 +35,13 @@ rows_doc_str(struct pgarray *a, const struct plandoc *d, struct pd_str s)
 static void
 rows_doc_int(struct pgarray *a, struct pd_int v)
 {
-	char buf[32];
-	int n;
+	char buf[JSONTEXT_INT_MAX];
 
 	if (!v.set) {
 		pgarray_field_text(a, NULL, 0);
 		return;
 	}
-	n = snprintf(buf, sizeof(buf), "%lld", v.v);
-	pgarray_field_text(a, buf, (size_t)n);
+	pgarray_field_text(a, buf, jsontext_lld(buf, v.v));
 }
 
 static void
