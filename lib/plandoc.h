@@ -89,13 +89,16 @@ enum pd_list { PD_GOALS, PD_MISSIONS, PD_POLICIES, PD_LISTS };
 
 struct plandoc {
 	struct sbuf chars;
+	double	 ratio_percent;		/* when has_ratio */
 	/* header */
 	struct pd_str title, year_label, stage, published_on, page_id;
-	struct pd_int fiscal_year;
-	int	 has_org;
 	struct pd_str org_name, org_kind, org_printed, org_canonical;
-	int	 has_head;
 	struct pd_str head_role, head_name;
+	/* the end of the plan */
+	struct pd_str achievements, challenges;
+	struct pd_str office, phone, fax, address;
+	struct pd_int fiscal_year;
+	struct pd_int council[4];	/* total, fixed, priority, base yen */
 	/* lists: struct pd_str each */
 	struct pd_array lists[PD_LISTS];
 	struct pd_array issues;		/* struct pd_issue */
@@ -103,16 +106,11 @@ struct plandoc {
 	struct pd_array initiatives;	/* struct pd_initiative */
 	struct pd_array budgets;	/* struct pd_budget */
 	struct pd_array reforms;	/* struct pd_reform */
-	int	 has_evaluation;
-	struct pd_str achievements, challenges;
-	int	 has_council;
-	struct pd_int council[4];	/* total, fixed, priority, base yen */
-	int	 has_ratio;
-	double	 ratio_percent;
-	int	 has_contact;
-	struct pd_str office, phone, fax, address;
-	int	 nwarnings;
 	struct pd_warning warnings[PD_WARN_MAX];
+	/* which objects the plan has (each is null in the JSON when not) */
+	int	 has_org, has_head, has_evaluation, has_council, has_ratio,
+		 has_contact;
+	int	 nwarnings;
 	int	 oom;
 };
 
