@@ -96,7 +96,7 @@ struct build_state {
 	struct build_contact contact;
 };
 
-/* ---- small record helpers ---------------------------------------------- */
+/* ---- the records: strings and current items ---------------------------- */
 
 /* A span as a string (white space collapsed), null if empty. */
 static inline struct pd_str
