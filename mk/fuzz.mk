@@ -68,8 +68,9 @@ $(patsubst %,$(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o,$(FUZZ_DAEMON_TARGETS)): \
     FUZZ_LAYER = $(LAYER_DAEMON)
 $(FUZZ_DIR)/obj/tests/fuzz/fuzz_jobmsg.o: FUZZ_LAYER = $(LAYER_WORKERS)
 
+# the parser and the parts of lib/ it uses (its records, their JSON text)
 $(FUZZ_DIR)/fuzz_parse: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_parse.o \
-    $(FUZZ_PARSE_OBJS) $(FUZZ_DIR)/obj/lib/sbuf.o
+    $(FUZZ_PARSE_OBJS) $(call fuzz_obj,lib/sbuf.c lib/plandoc.c lib/jsontext.c)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS_PARSE)
 
 $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_DAEMON_TARGETS)): $(FUZZ_DIR)/fuzz_%: \

@@ -12,21 +12,23 @@
  *   build_contact.c   the page's contact block
  *   build_target.c    sections and the open target text flows into
  *
- * plan_build.c runs the pass and assembles the plan.  Every json_t here is
- * owned by the state until plan_build() hands the plan over, except the
- * "current" pointers, which are borrowed from the lists that own them.
+ * plan_build.c runs the pass.  The plan's records go straight into the
+ * plandoc the caller gave (lib/plandoc.h); the state names the current
+ * issue, strategy, initiative and reform by their indices there.
  */
 #ifndef PLANQ_PARSE_BUILD_H
 #define PLANQ_PARSE_BUILD_H
 
 #include "internal.h"
 
-#include <jansson.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "budget.h"
 #include "classify.h"
 #include "markers.h"
 #include "plan_build.h"
+#include "plandoc.h"
 #include "sbuf.h"
 #include "text.h"
 
@@ -44,19 +46,17 @@ enum build_tgt { T_NONE, T_GOALS, T_MISSIONS, T_POLICIES, T_SUMMARY,
 	T_STRATEGY, T_INITIATIVE, T_REFORM, T_ACHIEVE, T_CHALLENGE,
 	T_COUNCIL };
 
-/* The header facts; NULL until found. */
+/* The header facts (their values are in the plandoc); which were found. */
 struct build_header {
-	json_t	*title, *org, *year, *year_label, *stage, *head, *date, *page;
+	int	 title, head, date, page;
 };
 
 struct build_lists {
-	json_t	*goals, *missions, *policies;
 	int	 open;		/* an item is open: a wrapped line continues it */
 };
 
 struct build_issues {
-	json_t	*list;		/* the plan's "issues" */
-	json_t	*issue, *strategy, *item;	/* current ones, borrowed */
+	int32_t	 issue, strategy, item;	/* current ones, PD_NONE if none */
 	long	 last_number;
 	int	 title_level;	/* Markdown level of issue title headings */
 	int	 await_title;	/* issue heading seen, title not yet */
@@ -66,8 +66,7 @@ struct build_issues {
 };
 
 struct build_reforms {
-	json_t	*list;
-	json_t	*current;	/* borrowed */
+	int32_t	 current;	/* PD_NONE if none */
 };
 
 struct build_eval {
@@ -75,7 +74,6 @@ struct build_eval {
 };
 
 struct build_contact {
-	json_t	*obj;		/* NULL until the contact heading */
 	int	 lines;
 };
 
@@ -83,11 +81,13 @@ struct build_state {
 	enum build_sect sect;
 	enum build_tgt tgt;
 	struct sbuf text;	/* body (or open list item) of the target */
+	struct sbuf scratch;	/* a string being collapsed */
 	int	 prev_blank;
 	int	 lines;		/* lines seen, for the not-a-plan words */
 	int	 nitems;	/* objects created, capped at BUILD_MAX_ITEMS */
 	struct classify_noise noise;
 	struct plan_stats *st;
+	struct plandoc *doc;	/* the plan being built (not owned) */
 	struct build_header hdr;
 	struct build_lists lists;
 	struct build_issues issues;
@@ -96,38 +96,57 @@ struct build_state {
 	struct build_contact contact;
 };
 
-/* ---- small JSON helpers ------------------------------------------------ */
+/* ---- the records: strings and current items ---------------------------- */
 
-/* A span as a JSON string (white space collapsed), null if empty. */
-static inline json_t *
-build_str(struct span s)
+/* A span as a string (white space collapsed), null if empty. */
+static inline struct pd_str
+build_str(struct build_state *pb, struct span s)
 {
-	json_t *j = text_json(s);
+	struct span c;
 
-	return j ? j : json_null();
+	if (!text_collapse(s, &pb->scratch, &c))
+		return pd_null();
+	return plandoc_str(pb->doc, c.p, c.n);
+}
+
+/* A C string as a string, null for NULL. */
+static inline struct pd_str
+build_cstr(struct build_state *pb, const char *s)
+{
+	return s ? plandoc_str(pb->doc, s, strlen(s)) : pd_null();
 }
 
 /* A body built by text_add_words: already collapsed and trimmed. */
-static inline json_t *
-build_sbuf_str(const struct sbuf *b)
+static inline struct pd_str
+build_sbuf_str(struct build_state *pb, const struct sbuf *b)
 {
-	json_t *j;
-
 	if (b->len == 0 || b->oom)
-		return json_null();
-	j = json_stringn_nocheck(b->p, b->len);
-	return j ? j : json_null();
+		return pd_null();
+	return plandoc_str(pb->doc, b->p, b->len);
 }
 
-/* obj[key] = v (null for NULL); v is released when obj is NULL. */
-static inline void
-build_set(json_t *obj, const char *key, json_t *v)
+static inline struct pd_issue *
+build_issue(const struct build_state *pb, int32_t i)
 {
-	if (obj != NULL)
-		json_object_set_new_nocheck(obj, key, v ? v : json_null());
-	else
-		json_decref(v);
+	return PD_AT(pb->doc->issues, struct pd_issue, i);
 }
+
+static inline struct pd_strategy *
+build_strategy(const struct build_state *pb, int32_t i)
+{
+	return PD_AT(pb->doc->strategies, struct pd_strategy, i);
+}
+
+static inline struct pd_initiative *
+build_initiative(const struct build_state *pb, int32_t i)
+{
+	return PD_AT(pb->doc->initiatives, struct pd_initiative, i);
+}
+
+/* Which chain of initiatives an initiative goes into. */
+struct build_into {
+	int32_t	 issue, strategy;	/* strategy PD_NONE: the issue's own */
+};
 
 /* ---- build_lines.c ------------------------------------------------------ */
 void	build_lines_line(struct build_state *pb, struct span line);
@@ -156,10 +175,11 @@ void	build_lists_text(struct build_state *pb, struct span s, int indented);
 void	build_lists_close(struct build_state *pb);
 
 /* ---- build_items.c ------------------------------------------------------ */
-json_t	*build_items_new_issue(struct build_state *pb, long number,
+int32_t	build_items_new_issue(struct build_state *pb, long number,
 	    struct span title);
-json_t	*build_items_new_initiative(struct build_state *pb, json_t *into,
-	    const char *code, json_t *title, const struct budget *b, size_t nb);
+int32_t	build_items_new_initiative(struct build_state *pb,
+	    struct build_into into, struct pd_str code, struct pd_str title,
+	    const struct budget *b, size_t nb);
 /* Whether a ☆/○ marker counts here (coded markers always do). */
 int	build_items_symbol_ok(const struct build_state *pb,
 	    const struct marker *m, struct span rest, int level);
@@ -168,7 +188,8 @@ void	build_items_marker(struct build_state *pb, const struct marker *m,
 	    struct span rest, int in_table);
 
 /* ---- build_budgets.c ---------------------------------------------------- */
-json_t	*build_budgets_json(struct build_state *pb, const struct budget *b,
+/* Appends the budgets to budgets[]; the index of the first. */
+int32_t	build_budgets_add(struct build_state *pb, const struct budget *b,
 	    size_t nb);
 /* Budgets that a text segment consists of, for the item above; 1 if the
  * segment was only that. */
@@ -186,14 +207,14 @@ void	build_reforms_row(struct build_state *pb, const struct span *cells,
 	    size_t nc);
 
 /* ---- build_eval.c ------------------------------------------------------- */
-/* The evaluation object, or null when both texts are empty. */
-json_t	*build_eval_json(const struct build_state *pb);
-/* The council figures, or null when none were printed. */
-json_t	*build_eval_council_json(const struct build_state *pb);
+/* The evaluation, unless both texts are empty. */
+void	build_eval_finish(struct build_state *pb);
+/* The council figures, when any were printed. */
+void	build_eval_council_finish(struct build_state *pb);
 
 /* ---- build_contact.c ---------------------------------------------------- */
 void	build_contact_line(struct build_state *pb, struct span s);
-/* The contact object, or NULL when it holds nothing; ownership moves. */
-json_t	*build_contact_take(struct build_state *pb);
+/* Drops the contact when it holds nothing. */
+void	build_contact_finish(struct build_state *pb);
 
 #endif

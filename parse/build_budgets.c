@@ -10,24 +10,47 @@
 
 #include "build.h"
 
-json_t *
-build_budgets_json(struct build_state *pb, const struct budget *b, size_t nb)
+int32_t
+build_budgets_add(struct build_state *pb, const struct budget *b, size_t nb)
 {
-	json_t *a = json_array();
+	int32_t first = (int32_t)pb->doc->budgets.n;
 	size_t i;
 
 	for (i = 0; i < nb; i++) {
-		json_t *o = json_object();
+		int32_t k = plandoc_push(pb->doc, &pb->doc->budgets,
+		    sizeof(struct pd_budget));
 		const char *label = b[i].label[0] ? b[i].label :
 		    pb->issues.col_label[0] ? pb->issues.col_label : NULL;
-		json_object_set_new_nocheck(o, "label", label ?
-		    json_string(label) : json_null());
-		json_object_set_new_nocheck(o, "amount_yen", b[i].has_amount ?
-		    json_integer(b[i].amount) : json_null());
-		json_array_append_new(a, o);
+		struct pd_str l = build_cstr(pb, label);
+		struct pd_budget *o;
+
+		if (k == PD_NONE)
+			break;
+		o = PD_AT(pb->doc->budgets, struct pd_budget, k);
+		o->label = l;
+		o->amount_yen.set = b[i].has_amount;
+		o->amount_yen.v = b[i].amount;
 		pb->st->budgets++;
 	}
-	return a;
+	return first;
+}
+
+/* Takes the last strategy of issue out of its chain, if it is s. */
+static void
+build_budgets_unlink_last(struct build_state *pb, int32_t issue, int32_t s)
+{
+	struct pd_chain *c = &build_issue(pb, issue)->strategies;
+	int32_t prev;
+
+	if (c->count == 0 || c->tail != s)
+		return;
+	prev = build_strategy(pb, s)->prev;
+	if (prev != PD_NONE)
+		build_strategy(pb, prev)->next = PD_NONE;
+	else
+		c->head = PD_NONE;
+	c->tail = prev;
+	c->count--;
 }
 
 /* The open strategy had a budget and no initiatives: it was an item, so
@@ -36,36 +59,35 @@ static void
 build_budgets_strategy_to_item(struct build_state *pb,
     const struct budget *b, size_t nb)
 {
-	json_t *issue = pb->issues.issue, *o = pb->issues.strategy;
-	json_t *strats = json_object_get(issue, "strategies");
+	int32_t issue = pb->issues.issue, s = pb->issues.strategy;
+	const struct pd_strategy *o = build_strategy(pb, s);
 
 	pb->st->items--;
-	build_items_new_initiative(pb, json_object_get(issue, "initiatives"),
-	    json_string_value(json_object_get(o, "code")),
-	    json_incref(json_object_get(o, "title")), b, nb);
-	if (json_array_size(strats) > 0 &&
-	    json_array_get(strats, json_array_size(strats) - 1) == o)
-		json_array_remove(strats, json_array_size(strats) - 1);
-	pb->issues.strategy = NULL;
+	build_items_new_initiative(pb, (struct build_into){ issue, PD_NONE },
+	    o->code, o->title, b, nb);
+	build_budgets_unlink_last(pb, issue, s);
+	pb->issues.strategy = PD_NONE;
 	pb->tgt = T_INITIATIVE;
 }
 
-/* A budget printed on its own: belongs to the item above. */
+/* A budget printed on its own: belongs to the item above (the newest
+ * initiative, so its budgets stay consecutive). */
 static void
 build_budgets_alone(struct build_state *pb, const struct budget *b,
     size_t nb)
 {
-	if (pb->tgt == T_INITIATIVE && pb->issues.item != NULL) {
-		json_t *bj = build_budgets_json(pb, b, nb);
-		json_array_extend(json_object_get(pb->issues.item, "budgets"),
-		    bj);
-		json_decref(bj);
+	if (pb->tgt == T_INITIATIVE && pb->issues.item != PD_NONE) {
+		int32_t first = build_budgets_add(pb, b, nb);
+		struct pd_initiative *o = build_initiative(pb, pb->issues.item);
+
+		if (o->nbudgets == 0)
+			o->budget0 = first;
+		o->nbudgets = (int32_t)pb->doc->budgets.n - o->budget0;
 		return;
 	}
-	if (pb->tgt != T_STRATEGY || pb->issues.strategy == NULL ||
-	    pb->issues.issue == NULL ||
-	    json_array_size(json_object_get(pb->issues.strategy,
-	    "initiatives")) > 0)
+	if (pb->tgt != T_STRATEGY || pb->issues.strategy == PD_NONE ||
+	    pb->issues.issue == PD_NONE ||
+	    build_strategy(pb, pb->issues.strategy)->initiatives.count > 0)
 		return;
 	build_budgets_strategy_to_item(pb, b, nb);
 }
@@ -80,8 +102,8 @@ build_budgets_amount_cell(const struct build_state *pb, struct span s,
 	int has, r;
 	long long yen, unit = pb->issues.col_unit;
 
-	if (pb->tgt != T_INITIATIVE || pb->issues.item == NULL || s.n > 40 ||
-	    json_array_size(json_object_get(pb->issues.item, "budgets")) > 0)
+	if (pb->tgt != T_INITIATIVE || pb->issues.item == PD_NONE || s.n > 40 ||
+	    build_initiative(pb, pb->issues.item)->nbudgets > 0)
 		return 0;
 	r = budget_parse_amount(s, &has, &yen, &used);
 	if (r == 0 || used != s.n || (r == 2 && (unit == 0 ||

@@ -10,16 +10,16 @@
 
 #define BUILD_CONTACT_MAX_LINES	8
 
-/* The number after word (電話: 06-1234-5678), NULL if none. */
-static json_t *
-build_contact_phone(struct span s, const char *word)
+/* The number after word (電話: 06-1234-5678); 0 if none. */
+static int
+build_contact_phone(struct span s, const char *word, struct span *num)
 {
 	const char *w = text_find(s, word);
 	struct span t;
 	size_t n = 0;
 
 	if (w == NULL)
-		return NULL;
+		return 0;
 	t = text_skip(s, (size_t)(w - s.p) + strlen(word));
 	t = text_skip_lit(t, "番号");
 	t = text_skip_spaces(t);
@@ -28,8 +28,9 @@ build_contact_phone(struct span s, const char *word)
 	    t.p[n] == '(' || t.p[n] == ')'))
 		n++;
 	if (n == 0)
-		return NULL;
-	return json_stringn(t.p, n);
+		return 0;
+	*num = (struct span){ t.p, n };
+	return 1;
 }
 
 static int
@@ -41,30 +42,29 @@ build_contact_is_phone_line(struct span s)
 }
 
 static void
-build_contact_phones(json_t *contact, struct span s)
+build_contact_phones(struct build_state *pb, struct span s)
 {
-	json_t *v;
+	struct span v;
 
-	if ((v = build_contact_phone(s, "電話")) != NULL ||
-	    (v = build_contact_phone(s, "TEL")) != NULL ||
-	    (v = build_contact_phone(s, "Tel")) != NULL)
-		json_object_set_new_nocheck(contact, "phone", v);
-	if ((v = build_contact_phone(s, "ファックス")) != NULL ||
-	    (v = build_contact_phone(s, "FAX")) != NULL ||
-	    (v = build_contact_phone(s, "Fax")) != NULL)
-		json_object_set_new_nocheck(contact, "fax", v);
+	if (build_contact_phone(s, "電話", &v) ||
+	    build_contact_phone(s, "TEL", &v) ||
+	    build_contact_phone(s, "Tel", &v))
+		pb->doc->phone = plandoc_str(pb->doc, v.p, v.n);
+	if (build_contact_phone(s, "ファックス", &v) ||
+	    build_contact_phone(s, "FAX", &v) ||
+	    build_contact_phone(s, "Fax", &v))
+		pb->doc->fax = plandoc_str(pb->doc, v.p, v.n);
 }
 
 static int
-build_contact_is_address_line(json_t *contact, struct span s)
+build_contact_is_address_line(const struct build_state *pb, struct span s)
 {
 	return text_starts(s, "住所") || text_starts(s, "所在地") ||
-	    (text_starts(s, "〒") && json_is_null(json_object_get(contact,
-	    "address")));
+	    (text_starts(s, "〒") && pb->doc->address.off < 0);
 }
 
 static void
-build_contact_address(json_t *contact, struct span s)
+build_contact_address(struct build_state *pb, struct span s)
 {
 	struct span a = s;
 
@@ -72,61 +72,39 @@ build_contact_address(json_t *contact, struct span s)
 		a = text_skip_lit(text_skip_lit(a, "住所"), "所在地");
 		a = text_skip_spaces(text_skip_lit(text_skip_spaces(a), ":"));
 	}
-	json_object_set_new_nocheck(contact, "address", build_str(a));
-}
-
-static json_t *
-build_contact_new(void)
-{
-	json_t *o = json_object();
-
-	json_object_set_new_nocheck(o, "office", json_null());
-	json_object_set_new_nocheck(o, "phone", json_null());
-	json_object_set_new_nocheck(o, "fax", json_null());
-	json_object_set_new_nocheck(o, "address", json_null());
-	return o;
+	pb->doc->address = build_str(pb, a);
 }
 
 void
 build_contact_line(struct build_state *pb, struct span s)
 {
-	json_t *c;
-
 	if (classify_line_ctx(&pb->noise, s) == LINE_NOISE ||
 	    pb->contact.lines > BUILD_CONTACT_MAX_LINES) {
 		pb->sect = S_DONE;
 		return;
 	}
 	pb->contact.lines++;
-	if (pb->contact.obj == NULL)
-		pb->contact.obj = build_contact_new();
-	c = pb->contact.obj;
+	pb->doc->has_contact = 1;
 	if (build_contact_is_phone_line(s)) {
-		build_contact_phones(c, s);
+		build_contact_phones(pb, s);
 		return;
 	}
-	if (build_contact_is_address_line(c, s)) {
-		build_contact_address(c, s);
+	if (build_contact_is_address_line(pb, s)) {
+		build_contact_address(pb, s);
 		return;
 	}
 	if (text_starts(s, "メール") || text_starts(s, "E-mail"))
 		return;
-	if (json_is_null(json_object_get(c, "office")) && pb->contact.lines <= 2)
-		json_object_set_new_nocheck(c, "office", build_str(s));
+	if (pb->doc->office.off < 0 && pb->contact.lines <= 2)
+		pb->doc->office = build_str(pb, s);
 }
 
-json_t *
-build_contact_take(struct build_state *pb)
+void
+build_contact_finish(struct build_state *pb)
 {
-	json_t *c = pb->contact.obj;
+	struct plandoc *d = pb->doc;
 
-	pb->contact.obj = NULL;
-	if (json_object_get(c, "office") != NULL &&
-	    json_is_null(json_object_get(c, "office")) &&
-	    json_is_null(json_object_get(c, "phone")) &&
-	    json_is_null(json_object_get(c, "address"))) {
-		json_decref(c);
-		return NULL;
-	}
-	return c;
+	if (d->has_contact && d->office.off < 0 && d->phone.off < 0 &&
+	    d->address.off < 0)
+		d->has_contact = 0;
 }

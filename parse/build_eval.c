@@ -12,19 +12,14 @@
 
 #define BUILD_EVAL_FIGURES	4
 
-json_t *
-build_eval_json(const struct build_state *pb)
+void
+build_eval_finish(struct build_state *pb)
 {
-	json_t *e;
-
 	if (pb->eval.achievements.len == 0 && pb->eval.challenges.len == 0)
-		return json_null();
-	e = json_object();
-	json_object_set_new_nocheck(e, "achievements",
-	    build_sbuf_str(&pb->eval.achievements));
-	json_object_set_new_nocheck(e, "challenges",
-	    build_sbuf_str(&pb->eval.challenges));
-	return e;
+		return;
+	pb->doc->has_evaluation = 1;
+	pb->doc->achievements = build_sbuf_str(pb, &pb->eval.achievements);
+	pb->doc->challenges = build_sbuf_str(pb, &pb->eval.challenges);
 }
 
 /* Slot of a council figure from the words before it, else by order. */
@@ -119,28 +114,25 @@ build_eval_council_ratio(struct span s)
 	return strtod(buf, NULL);
 }
 
-json_t *
-build_eval_council_json(const struct build_state *pb)
+void
+build_eval_council_finish(struct build_state *pb)
 {
-	static const char *const keys[BUILD_EVAL_FIGURES] = { "total_yen",
-	    "fixed_yen", "priority_yen", "base_yen" };
 	struct span s = { pb->eval.council.p ? pb->eval.council.p : "",
 	    pb->eval.council.len };
 	long long v[BUILD_EVAL_FIGURES] = { -1, -1, -1, -1 };
 	double ratio;
 	int any;
 	size_t k;
-	json_t *o;
 
 	any = build_eval_council_amounts(s, v);
 	ratio = build_eval_council_ratio(s);
 	if (!any && ratio < 0)
-		return json_null();
-	o = json_object();
-	for (k = 0; k < BUILD_EVAL_FIGURES; k++)
-		json_object_set_new_nocheck(o, keys[k], v[k] >= 0 ?
-		    json_integer(v[k]) : json_null());
-	json_object_set_new_nocheck(o, "ratio_percent", ratio >= 0 ?
-	    json_real(ratio) : json_null());
-	return o;
+		return;
+	pb->doc->has_council = 1;
+	for (k = 0; k < BUILD_EVAL_FIGURES; k++) {
+		pb->doc->council[k].set = v[k] >= 0;
+		pb->doc->council[k].v = v[k];
+	}
+	pb->doc->has_ratio = ratio >= 0;
+	pb->doc->ratio_percent = ratio;
 }

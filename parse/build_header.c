@@ -54,11 +54,11 @@ build_header_org_unprefixed(struct span org)
  * printed name without 大阪市 before a ward and without noise (西区度 ->
  * 西区), canonical_name the list's name (null when unknown), kind the
  * list's, else told by the suffix. */
-static json_t *
+static void
 build_header_org(struct build_state *pb, struct span printed,
     struct span unprefixed)
 {
-	json_t *o = json_object();
+	struct plandoc *d = pb->doc;
 	struct org_match m;
 	const char *kind;
 
@@ -66,13 +66,12 @@ build_header_org(struct build_state *pb, struct span printed,
 	pb->st->org_match = (int)m.how;
 	kind = m.entry != NULL ? m.entry->kind : text_ends(m.name, "区") ?
 	    "ward" : text_ends(m.name, "局") ? "bureau" : NULL;
-	json_object_set_new_nocheck(o, "name", build_str(m.name));
-	json_object_set_new_nocheck(o, "kind", kind ? json_string(kind) :
-	    json_null());
-	json_object_set_new_nocheck(o, "printed_name", build_str(printed));
-	json_object_set_new_nocheck(o, "canonical_name", m.entry != NULL ?
-	    json_string(m.entry->name) : json_null());
-	return o;
+	d->has_org = 1;
+	d->org_name = build_str(pb, m.name);
+	d->org_kind = build_cstr(pb, kind);
+	d->org_printed = build_str(pb, printed);
+	d->org_canonical = build_cstr(pb, m.entry != NULL ? m.entry->name :
+	    NULL);
 }
 
 static const char *
@@ -114,17 +113,19 @@ build_header_title(struct build_state *pb, struct span s)
 		s.n -= strlen("】");
 	}
 	s = build_header_undouble(s);
-	pb->hdr.title = build_str(s);
+	pb->hdr.title = 1;
+	pb->doc->title = build_str(pb, s);
 	pb->st->has_title = 1;
 	if (era_find_year(s, &yl)) {
-		pb->hdr.year = json_integer(yl.year);
-		pb->hdr.year_label = json_string(yl.label);
+		pb->doc->fiscal_year.set = 1;
+		pb->doc->fiscal_year.v = yl.year;
+		pb->doc->year_label = build_cstr(pb, yl.label);
 	}
 	org = build_header_org_span(s, &yl);
 	name = build_header_org_unprefixed(org);
 	if (name.n > 0 && text_cp_count(name) <= 20)
-		pb->hdr.org = build_header_org(pb, org, name);
-	pb->hdr.stage = json_string(build_header_stage(s));
+		build_header_org(pb, org, name);
+	pb->doc->stage = build_cstr(pb, build_header_stage(s));
 }
 
 /* A title line: the plan's title if none yet and the preamble is still
@@ -132,8 +133,8 @@ build_header_title(struct build_state *pb, struct span s)
 static void
 build_header_title_line(struct build_state *pb, struct span s)
 {
-	if (pb->hdr.title == NULL && pb->sect <= S_PLAN &&
-	    pb->issues.issue == NULL)
+	if (!pb->hdr.title && pb->sect <= S_PLAN &&
+	    pb->issues.issue == PD_NONE)
 		build_header_title(pb, s);
 	else
 		build_target_flush(pb);
@@ -143,7 +144,7 @@ build_header_title_line(struct build_state *pb, struct span s)
 static int
 build_header_is_plan_link(const struct build_state *pb, struct span s)
 {
-	return pb->hdr.title != NULL && text_find(s, "運営方針") &&
+	return pb->hdr.title && text_find(s, "運営方針") &&
 	    text_cp_count(s) <= 60 && !text_find(s, "。") &&
 	    era_find_year(s, &(struct year_label){ 0 }) &&
 	    pb->tgt != T_GOALS && pb->tgt != T_MISSIONS &&
@@ -155,12 +156,13 @@ build_header_head(struct build_state *pb, struct span s)
 {
 	struct span role, name;
 
-	if (pb->hdr.head != NULL || pb->issues.issue != NULL ||
+	if (pb->hdr.head || pb->issues.issue != PD_NONE ||
 	    !classify_head(s, &role, &name))
 		return 0;
-	pb->hdr.head = json_object();
-	json_object_set_new_nocheck(pb->hdr.head, "role", build_str(role));
-	json_object_set_new_nocheck(pb->hdr.head, "name", build_str(name));
+	pb->hdr.head = 1;
+	pb->doc->has_head = 1;
+	pb->doc->head_role = build_str(pb, role);
+	pb->doc->head_name = build_str(pb, name);
 	pb->st->has_head = 1;
 	return 1;
 }
@@ -171,12 +173,13 @@ build_header_date(struct build_state *pb, struct span s)
 	char buf[16];
 	int y, mo, d;
 
-	if (pb->hdr.date != NULL || pb->issues.issue != NULL ||
+	if (pb->hdr.date || pb->issues.issue != PD_NONE ||
 	    pb->sect > S_PLAN || pb->tgt != T_NONE ||
 	    !era_parse_date(s, &y, &mo, &d))
 		return 0;
 	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, mo, d);
-	pb->hdr.date = json_string(buf);
+	pb->hdr.date = 1;
+	pb->doc->published_on = build_cstr(pb, buf);
 	pb->st->has_date = 1;
 	return 1;
 }
@@ -194,8 +197,9 @@ build_header_page(struct build_state *pb, struct span s)
 	t = text_skip_spaces(text_skip_lit(t, ":"));
 	while (n < t.n && t.p[n] >= '0' && t.p[n] <= '9')
 		n++;
-	if (n > 0 && pb->hdr.page == NULL) {
-		pb->hdr.page = json_stringn(t.p, n);
+	if (n > 0 && !pb->hdr.page) {
+		pb->hdr.page = 1;
+		pb->doc->page_id = plandoc_str(pb->doc, t.p, n);
 		pb->st->has_page_id = 1;
 	}
 	return 1;
@@ -239,7 +243,7 @@ build_header_is_intro(struct span s)
 void
 build_header_intro(struct build_state *pb, struct span s)
 {
-	if (pb->hdr.title == NULL || pb->st->has_intro || pb->sect > S_PLAN ||
+	if (!pb->hdr.title || pb->st->has_intro || pb->sect > S_PLAN ||
 	    pb->tgt != T_NONE)
 		return;
 	if (build_header_is_intro(text_trim(s)))

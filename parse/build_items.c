@@ -15,41 +15,53 @@ struct build_item_parts {
 	size_t	 nb;
 };
 
-json_t *
+static struct pd_chain
+build_items_chain(void)
+{
+	return (struct pd_chain){ PD_NONE, PD_NONE, 0 };
+}
+
+int32_t
 build_items_new_issue(struct build_state *pb, long number, struct span title)
 {
-	json_t *o = json_object();
+	int32_t i = plandoc_push(pb->doc, &pb->doc->issues,
+	    sizeof(struct pd_issue));
+	struct pd_issue *o;
 
 	if (number < 0 && pb->issues.last_number > 0)
 		number = pb->issues.last_number + 1;
-	json_object_set_new_nocheck(o, "number", number >= 0 ?
-	    json_integer(number) : json_null());
-	json_object_set_new_nocheck(o, "title", build_str(title));
-	json_object_set_new_nocheck(o, "summary", json_null());
-	json_object_set_new_nocheck(o, "strategies", json_array());
-	json_object_set_new_nocheck(o, "initiatives", json_array());
-	json_array_append_new(pb->issues.list, o);
+	if (i != PD_NONE) {
+		struct pd_str t = build_str(pb, title);
+
+		o = build_issue(pb, i);
+		o->number.set = number >= 0;
+		o->number.v = number;
+		o->title = t;
+		o->summary = pd_null();
+		o->strategies = build_items_chain();
+		o->initiatives = build_items_chain();
+	}
 	if (number >= 0)
 		pb->issues.last_number = number;
-	pb->issues.issue = o;
-	pb->issues.strategy = NULL;
-	pb->issues.item = NULL;
+	pb->issues.issue = i;
+	pb->issues.strategy = PD_NONE;
+	pb->issues.item = PD_NONE;
 	pb->issues.coded = 0;
 	pb->sect = S_ISSUES;
 	pb->st->issues++;
-	return o;
+	return i;
 }
 
 static long
-build_items_issue_number(json_t *issue)
+build_items_issue_number(const struct build_state *pb, int32_t issue)
 {
-	json_t *n = json_object_get(issue, "number");
+	const struct pd_issue *o = build_issue(pb, issue);
 
-	return json_is_integer(n) ? (long)json_integer_value(n) : -1;
+	return o->number.set ? (long)o->number.v : -1;
 }
 
 /* The issue an item with code "N-…" belongs to. */
-static json_t *
+static int32_t
 build_items_issue_for(struct build_state *pb, const char *code)
 {
 	long n = -1;
@@ -57,20 +69,18 @@ build_items_issue_for(struct build_state *pb, const char *code)
 
 	if (code[0] != '\0')
 		n = strtol(code, NULL, 10);
-	if (pb->issues.issue == NULL) {
+	if (pb->issues.issue == PD_NONE) {
 		struct span none = { "", 0 };
 		if (n >= 0 && pb->issues.last_number == 0)
 			pb->issues.last_number = 0;
 		return build_items_new_issue(pb, n, none);
 	}
-	if (n < 0 || build_items_issue_number(pb->issues.issue) == n)
+	if (n < 0 || build_items_issue_number(pb, pb->issues.issue) == n)
 		return pb->issues.issue;
-	cnt = json_array_size(pb->issues.list);
-	for (i = cnt; i > 0 && cnt - i < BUILD_LOOKBACK; i--) {
-		json_t *is = json_array_get(pb->issues.list, i - 1);
-		if (build_items_issue_number(is) == n)
-			return is;
-	}
+	cnt = pb->doc->issues.n;
+	for (i = cnt; i > 0 && cnt - i < BUILD_LOOKBACK; i--)
+		if (build_items_issue_number(pb, (int32_t)(i - 1)) == n)
+			return (int32_t)(i - 1);
 	return pb->issues.issue;
 }
 
@@ -135,67 +145,104 @@ build_items_parts(const struct marker *m, struct span rest, int in_table,
 	build_items_split_title(r, in_table, &p->title, &p->body);
 }
 
-json_t *
-build_items_new_initiative(struct build_state *pb, json_t *into,
-    const char *code, json_t *title, const struct budget *b, size_t nb)
+/* The chain an initiative of into is appended to. */
+static struct pd_chain *
+build_items_chain_of(struct build_state *pb, struct build_into into)
 {
-	json_t *o = json_object();
+	if (into.strategy != PD_NONE)
+		return &build_strategy(pb, into.strategy)->initiatives;
+	return &build_issue(pb, into.issue)->initiatives;
+}
 
-	json_object_set_new_nocheck(o, "code", code && code[0] ?
-	    json_string(code) : json_null());
-	json_object_set_new_nocheck(o, "title", title);
-	json_object_set_new_nocheck(o, "body", json_null());
-	json_object_set_new_nocheck(o, "budgets", build_budgets_json(pb, b, nb));
-	json_array_append_new(into, o);
-	pb->issues.item = o;
+int32_t
+build_items_new_initiative(struct build_state *pb, struct build_into into,
+    struct pd_str code, struct pd_str title, const struct budget *b,
+    size_t nb)
+{
+	int32_t i = plandoc_push(pb->doc, &pb->doc->initiatives,
+	    sizeof(struct pd_initiative));
+	int32_t b0 = build_budgets_add(pb, b, nb);
+	struct pd_initiative *o;
+	struct pd_chain *c;
+
+	if (i == PD_NONE || into.issue == PD_NONE)
+		return PD_NONE;
+	o = build_initiative(pb, i);
+	o->code = code;
+	o->title = title;
+	o->body = pd_null();
+	o->budget0 = b0;
+	o->nbudgets = (int32_t)nb;
+	o->next = PD_NONE;
+	c = build_items_chain_of(pb, into);
+	if (c->tail != PD_NONE)
+		build_initiative(pb, c->tail)->next = i;
+	else
+		c->head = i;
+	c->tail = i;
+	c->count++;
+	pb->issues.item = i;
 	pb->st->items++;
-	if (code && code[0])
+	if (code.off >= 0)
 		pb->st->coded++;
-	return o;
+	return i;
+}
+
+/* Whether strategy s's code is the prefix of code (1-1-2 -> 1-1). */
+static int
+build_items_code_is(const struct build_state *pb, const struct pd_strategy *s,
+    const char *code, size_t prefix)
+{
+	const char *c = plandoc_bytes(pb->doc, s->code);
+
+	return c != NULL && s->code.len == prefix &&
+	    strncmp(c, code, prefix) == 0;
 }
 
 /* The strategy of issue whose code is the prefix of code (1-1-2 -> 1-1),
- * among the last BUILD_LOOKBACK; NULL if none. */
-static json_t *
-build_items_strategy_for(json_t *issue, const char *code, size_t prefix)
+ * among the last BUILD_LOOKBACK; PD_NONE if none. */
+static int32_t
+build_items_strategy_for(struct build_state *pb, int32_t issue,
+    const char *code, size_t prefix)
 {
-	json_t *strats = json_object_get(issue, "strategies"), *s;
-	size_t i, cnt = json_array_size(strats);
+	int32_t s = build_issue(pb, issue)->strategies.tail;
 
-	for (i = cnt; i > 0 && cnt - i < BUILD_LOOKBACK; i--) {
-		const char *c;
-		s = json_array_get(strats, i - 1);
-		c = json_string_value(json_object_get(s, "code"));
-		if (c != NULL && strlen(c) == prefix &&
-		    strncmp(c, code, prefix) == 0)
+	for (int k = 0; s != PD_NONE && k < BUILD_LOOKBACK; k++) {
+		const struct pd_strategy *o = build_strategy(pb, s);
+
+		if (build_items_code_is(pb, o, code, prefix))
 			return s;
+		s = o->prev;
 	}
-	return NULL;
+	return PD_NONE;
 }
 
 /* Where an initiative goes: the strategy its code names, else the one
  * above it, else the issue itself. */
-static json_t *
-build_items_parent(struct build_state *pb, json_t *issue, const char *code)
+static struct build_into
+build_items_parent(struct build_state *pb, int32_t issue, const char *code)
 {
-	json_t *s;
+	struct build_into own = { issue, PD_NONE };
+	struct build_into cur = { issue, pb->issues.strategy };
+	int32_t s;
 	const char *dash;
 
 	if (code[0] != '\0' && (dash = strrchr(code, '-')) != NULL) {
-		s = build_items_strategy_for(issue, code, (size_t)(dash - code));
-		if (s != NULL) {
+		s = build_items_strategy_for(pb, issue, code,
+		    (size_t)(dash - code));
+		if (s != PD_NONE) {
 			pb->issues.strategy = s;
-			return json_object_get(s, "initiatives");
+			return (struct build_into){ issue, s };
 		}
-		if (pb->issues.strategy != NULL && issue == pb->issues.issue &&
-		    json_is_null(json_object_get(pb->issues.strategy, "code")))
-			return json_object_get(pb->issues.strategy,
-			    "initiatives");
-		return json_object_get(issue, "initiatives");
+		if (pb->issues.strategy != PD_NONE &&
+		    issue == pb->issues.issue &&
+		    build_strategy(pb, pb->issues.strategy)->code.off < 0)
+			return cur;
+		return own;
 	}
-	if (pb->issues.strategy != NULL && issue == pb->issues.issue)
-		return json_object_get(pb->issues.strategy, "initiatives");
-	return json_object_get(issue, "initiatives");
+	if (pb->issues.strategy != PD_NONE && issue == pb->issues.issue)
+		return cur;
+	return own;
 }
 
 int
@@ -207,7 +254,7 @@ build_items_symbol_ok(const struct build_state *pb, const struct marker *m,
 
 	if (!m->symbol)
 		return 1;
-	if (pb->sect != S_ISSUES || pb->issues.issue == NULL)
+	if (pb->sect != S_ISSUES || pb->issues.issue == PD_NONE)
 		return 0;
 	if (level > 0 || !pb->issues.coded)
 		return 1;
@@ -225,11 +272,41 @@ build_items_issue(struct build_state *pb, const struct marker *m,
 	build_target_start(pb, T_SUMMARY, p->body);
 }
 
+/* A new strategy at the end of issue's chain. */
+static void
+build_items_new_strategy(struct build_state *pb, int32_t issue,
+    struct pd_str code, struct pd_str title)
+{
+	int32_t i = plandoc_push(pb->doc, &pb->doc->strategies,
+	    sizeof(struct pd_strategy));
+	struct pd_strategy *o;
+	struct pd_chain *c;
+
+	pb->issues.strategy = i;
+	if (i == PD_NONE || issue == PD_NONE)
+		return;
+	o = build_strategy(pb, i);
+	o->code = code;
+	o->title = title;
+	o->body = pd_null();
+	o->initiatives = build_items_chain();
+	o->next = PD_NONE;
+	c = &build_issue(pb, issue)->strategies;
+	o->prev = c->tail;
+	if (c->tail != PD_NONE)
+		build_strategy(pb, c->tail)->next = i;
+	else
+		c->head = i;
+	c->tail = i;
+	c->count++;
+}
+
 static void
 build_items_strategy(struct build_state *pb, const struct marker *m,
     const struct build_item_parts *p)
 {
-	json_t *issue, *o;
+	int32_t issue;
+	struct pd_str code;
 
 	pb->issues.await_title = 0;
 	issue = build_items_issue_for(pb, m->code);
@@ -237,21 +314,15 @@ build_items_strategy(struct build_state *pb, const struct marker *m,
 		pb->issues.coded = 1;
 	if (p->nb > 0 && m->symbol) {
 		/* ☆ with its own budget: an issue-level item */
-		pb->issues.strategy = NULL;
-		build_items_new_initiative(pb, json_object_get(issue,
-		    "initiatives"), NULL, build_str(p->title), p->b, p->nb);
+		pb->issues.strategy = PD_NONE;
+		build_items_new_initiative(pb, (struct build_into){ issue,
+		    PD_NONE }, pd_null(), build_str(pb, p->title), p->b, p->nb);
 		build_target_start(pb, T_INITIATIVE, p->body);
 		return;
 	}
-	o = json_object();
-	json_object_set_new_nocheck(o, "code", m->code[0] ?
-	    json_string(m->code) : json_null());
-	json_object_set_new_nocheck(o, "title", build_str(p->title));
-	json_object_set_new_nocheck(o, "body", json_null());
-	json_object_set_new_nocheck(o, "initiatives", json_array());
-	json_array_append_new(json_object_get(issue, "strategies"), o);
-	pb->issues.strategy = o;
-	pb->issues.item = NULL;
+	code = m->code[0] ? build_cstr(pb, m->code) : pd_null();
+	build_items_new_strategy(pb, issue, code, build_str(pb, p->title));
+	pb->issues.item = PD_NONE;
 	pb->st->items++;
 	if (m->code[0])
 		pb->st->coded++;
@@ -262,14 +333,18 @@ static void
 build_items_initiative(struct build_state *pb, const struct marker *m,
     const struct build_item_parts *p)
 {
-	json_t *issue;
+	int32_t issue;
+	struct build_into into;
+	struct pd_str code;
 
 	pb->issues.await_title = 0;
 	issue = build_items_issue_for(pb, m->code);
 	if (m->code[0])
 		pb->issues.coded = 1;
-	build_items_new_initiative(pb, build_items_parent(pb, issue, m->code),
-	    m->code, build_str(p->title), p->b, p->nb);
+	into = build_items_parent(pb, issue, m->code);
+	code = m->code[0] ? build_cstr(pb, m->code) : pd_null();
+	build_items_new_initiative(pb, into, code, build_str(pb, p->title),
+	    p->b, p->nb);
 	build_target_start(pb, T_INITIATIVE, p->body);
 }
 

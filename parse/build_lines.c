@@ -23,6 +23,16 @@ build_lines_marker_ok(const struct build_state *pb, const struct marker *m,
 	    pb->sect != S_EVAL && pb->sect != S_COUNCIL;
 }
 
+/* The awaited title of the current issue (## 経営課題2 then # title). */
+static void
+build_lines_issue_title(struct build_state *pb, struct span s)
+{
+	struct pd_str t = build_str(pb, s);
+
+	if (pb->issues.issue != PD_NONE)
+		build_issue(pb, pb->issues.issue)->title = t;
+}
+
 /* Text between markers: a budget of its own, the awaited issue title, or
  * text for the open target. */
 static void
@@ -31,10 +41,10 @@ build_lines_text_segment(struct build_state *pb, struct span txt,
 {
 	if (build_budgets_segment(pb, txt, in_table))
 		return;
-	if (pb->issues.await_title && pb->issues.issue != NULL &&
+	if (pb->issues.await_title && pb->issues.issue != PD_NONE &&
 	    text_cp_count(txt) <= BUILD_LINES_ISSUE_TITLE_MAX &&
 	    !text_find(txt, "。")) {
-		build_set(pb->issues.issue, "title", build_str(txt));
+		build_lines_issue_title(pb, txt);
 		pb->issues.await_title = 0;
 		return;
 	}
@@ -98,7 +108,7 @@ static int
 build_lines_issue_heading(struct build_state *pb, struct span s, int level)
 {
 	if (pb->issues.await_title) {
-		build_set(pb->issues.issue, "title", build_str(s));
+		build_lines_issue_title(pb, s);
 		pb->issues.await_title = 0;
 		pb->issues.title_level = level;
 		return 1;
@@ -185,7 +195,7 @@ build_lines_text_line(struct build_state *pb, struct span s, int indented,
 	if (s.n == 0)
 		return;
 	if (pb->lines++ < BUILD_LINES_NOT_PLAN_LINES &&
-	    pb->st->negative == NULL && pb->hdr.title == NULL)
+	    pb->st->negative == NULL && !pb->hdr.title)
 		pb->st->negative = classify_not_plan(s,
 		    &pb->st->negative_word);
 	if (pb->sect == S_CONTACT) {
@@ -201,7 +211,7 @@ build_lines_text_line(struct build_state *pb, struct span s, int indented,
 	if (pb->sect == S_REFORMS && build_lines_reform_line(pb, s, level,
 	    indented))
 		return;
-	if (level > 0 && !markers_match(s, &m) && pb->issues.issue != NULL &&
+	if (level > 0 && !markers_match(s, &m) && pb->issues.issue != PD_NONE &&
 	    build_lines_issue_heading(pb, s, level))
 		return;
 	if (build_lines_other_heading(pb, s, level, in_table))

@@ -10,13 +10,13 @@
 #include "build.h"
 
 /* The list the open target collects into, NULL if it is no list. */
-static json_t *
+static struct pd_array *
 build_lists_target(const struct build_state *pb)
 {
 	switch (pb->tgt) {
-	case T_GOALS: return pb->lists.goals;
-	case T_MISSIONS: return pb->lists.missions;
-	case T_POLICIES: return pb->lists.policies;
+	case T_GOALS: return &pb->doc->lists[PD_GOALS];
+	case T_MISSIONS: return &pb->doc->lists[PD_MISSIONS];
+	case T_POLICIES: return &pb->doc->lists[PD_POLICIES];
 	default: return NULL;
 	}
 }
@@ -25,14 +25,21 @@ build_lists_target(const struct build_state *pb)
 void
 build_lists_close(struct build_state *pb)
 {
-	json_t *l = build_lists_target(pb), *j;
+	struct pd_array *l = build_lists_target(pb);
+	struct span c;
 
 	if (l != NULL && pb->text.len > 0 && pb->nitems < BUILD_MAX_ITEMS) {
 		pb->nitems++;
-		j = text_json((struct span){ pb->text.p, pb->text.len });
-		if (j != NULL) {
-			json_array_append_new(l, j);
-			pb->st->sections++;
+		if (text_collapse((struct span){ pb->text.p, pb->text.len },
+		    &pb->scratch, &c)) {
+			struct pd_str v = plandoc_str(pb->doc, c.p, c.n);
+			int32_t k = plandoc_push(pb->doc, l,
+			    sizeof(struct pd_str));
+
+			if (k != PD_NONE) {
+				*PD_AT(*l, struct pd_str, k) = v;
+				pb->st->sections++;
+			}
 		}
 	}
 	sbuf_reset(&pb->text);

@@ -37,7 +37,8 @@ void
 build_reforms_new(struct build_state *pb, struct span t, struct span body)
 {
 	struct span title, ref;
-	json_t *o;
+	struct pd_reform *o;
+	int32_t k;
 
 	build_target_flush(pb);
 	if (pb->nitems >= BUILD_MAX_ITEMS)
@@ -46,13 +47,17 @@ build_reforms_new(struct build_state *pb, struct span t, struct span body)
 	build_reforms_title(t, &title, &ref);
 	if (title.n == 0 || (title.n == 1 && title.p[0] == '-'))
 		return;
-	o = json_object();
-	json_object_set_new_nocheck(o, "title", build_str(title));
-	json_object_set_new_nocheck(o, "ref", ref.n ? build_str(ref) :
-	    json_null());
-	json_object_set_new_nocheck(o, "body", json_null());
-	json_array_append_new(pb->reforms.list, o);
-	pb->reforms.current = o;
+	k = plandoc_push(pb->doc, &pb->doc->reforms, sizeof(*o));
+	if (k != PD_NONE) {
+		struct pd_str tv = build_str(pb, title);
+		struct pd_str rv = ref.n ? build_str(pb, ref) : pd_null();
+
+		o = PD_AT(pb->doc->reforms, struct pd_reform, k);
+		o->title = tv;
+		o->ref = rv;
+		o->body = pd_null();
+	}
+	pb->reforms.current = k;
 	pb->st->reforms++;
 	build_target_start(pb, T_REFORM, body);
 }

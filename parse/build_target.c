@@ -9,32 +9,41 @@
 
 #include "build.h"
 
+/* Where the open item target's text goes, NULL if nowhere. */
+static struct pd_str *
+build_target_owner(struct build_state *pb)
+{
+	switch (pb->tgt) {
+	case T_SUMMARY:
+		return pb->issues.issue == PD_NONE ? NULL :
+		    &build_issue(pb, pb->issues.issue)->summary;
+	case T_STRATEGY:
+		return pb->issues.strategy == PD_NONE ? NULL :
+		    &build_strategy(pb, pb->issues.strategy)->body;
+	case T_INITIATIVE:
+		return pb->issues.item == PD_NONE ? NULL :
+		    &build_initiative(pb, pb->issues.item)->body;
+	case T_REFORM:
+		return pb->reforms.current == PD_NONE ? NULL :
+		    &PD_AT(pb->doc->reforms, struct pd_reform,
+		    pb->reforms.current)->body;
+	default:
+		return NULL;
+	}
+}
+
 /* The body collected for the open item target, if any. */
 static void
 build_target_flush_body(struct build_state *pb)
 {
-	json_t *owner;
-	const char *key = "body";
+	struct pd_str v;
+	struct pd_str *owner;
 
-	switch (pb->tgt) {
-	case T_SUMMARY:
-		owner = pb->issues.issue;
-		key = "summary";
-		break;
-	case T_STRATEGY:
-		owner = pb->issues.strategy;
-		break;
-	case T_INITIATIVE:
-		owner = pb->issues.item;
-		break;
-	case T_REFORM:
-		owner = pb->reforms.current;
-		break;
-	default:
+	if (pb->text.len == 0)
 		return;
-	}
-	if (pb->text.len > 0)
-		build_set(owner, key, build_sbuf_str(&pb->text));
+	v = build_sbuf_str(pb, &pb->text);
+	if ((owner = build_target_owner(pb)) != NULL)
+		*owner = v;
 }
 
 void
@@ -146,7 +155,7 @@ build_target_list_heading(struct build_state *pb, enum line_kind k,
     struct span s)
 {
 	if (pb->sect >= S_ISSUES && pb->sect != S_REFORMS &&
-	    pb->issues.issue != NULL)
+	    pb->issues.issue != PD_NONE)
 		return 0;
 	build_target_flush(pb);
 	pb->sect = S_PLAN;
@@ -197,7 +206,7 @@ build_target_heading(struct build_state *pb, enum line_kind k, struct span s)
 		return 1;
 	case LINE_REFORMS:
 		build_target_enter(pb, S_REFORMS, T_NONE);
-		pb->reforms.current = NULL;
+		pb->reforms.current = PD_NONE;
 		return 1;
 	case LINE_EVAL:
 		build_target_enter(pb, S_EVAL, T_NONE);

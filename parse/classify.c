@@ -19,10 +19,14 @@ struct classify_word {
 };
 #define CW(s)	{ s, sizeof(s) - 1 }
 
-static int
+/* Whether s starts with w: the first two bytes decide most cases before
+ * memcmp is called. */
+static inline int
 classify_starts(struct span s, const struct classify_word *w)
 {
-	return s.n >= w->n && memcmp(s.p, w->w, w->n) == 0;
+	return s.n >= w->n && (w->n == 0 || (s.p[0] == w->w[0] &&
+	    (w->n < 2 || s.p[1] == w->w[1]))) &&
+	    memcmp(s.p, w->w, w->n) == 0;
 }
 
 /* Removes one pair of surrounding 【】/≪≫/[]/〈〉/「」… and a leading
@@ -313,24 +317,30 @@ classify_plan_heading(struct span u, size_t cps)
 size_t
 classify_item_mark(struct span u)
 {
-	static const char *const marks[] = { "・", "•", "‣", "◦", "▪", "▫",
-	    "○", "〇", "◯", "➢", "➤", "►", "- ", "* ", "+ ", NULL };
-	static const char *const romans[] = { "III", "II", "IV", "I", "V",
-	    NULL };
+	static const struct classify_word marks[] = { CW("・"), CW("•"),
+	    CW("‣"), CW("◦"), CW("▪"), CW("▫"), CW("○"), CW("〇"), CW("◯"),
+	    CW("➢"), CW("➤"), CW("►"), CW("- "), CW("* "), CW("+ ") };
+	static const struct classify_word romans[] = { CW("III"), CW("II"),
+	    CW("IV"), CW("I"), CW("V") };
 	struct span t = u;
 	size_t i, n = 0;
+	unsigned char c0 = u.n ? (unsigned char)u.p[0] : 0;
 	int d;
 
-	for (i = 0; marks[i] != NULL; i++)
-		if (text_starts(u, marks[i]))
-			return u.n - text_skip_spaces(text_skip(u,
-			    strlen(marks[i]))).n;
+	/* every mark starts E2 or E3, or is "- ", "* ", "+ " */
+	if (c0 == 0xE2 || c0 == 0xE3 || c0 == '-' || c0 == '*' || c0 == '+')
+		for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+			if (classify_starts(u, &marks[i]))
+				return u.n - text_skip_spaces(text_skip(u,
+				    marks[i].n)).n;
 	t = text_skip_lit(t, "(");
 	while (n < t.n && n < 2 && text_is_digit_cp((unsigned char)t.p[n], &d))
 		n++;
-	for (i = 0; n == 0 && romans[i] != NULL; i++)
-		if (text_starts(t, romans[i]))
-			n = strlen(romans[i]);
+	if (n == 0 && t.n > 0 && (t.p[0] == 'I' || t.p[0] == 'V'))
+		for (i = 0; n == 0 && i < sizeof(romans) / sizeof(romans[0]);
+		    i++)
+			if (classify_starts(t, &romans[i]))
+				n = romans[i].n;
 	if (n == 0)
 		return 0;
 	t = text_skip(t, n);

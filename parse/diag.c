@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "org.h"
 #include "parse.h"
+#include "plandoc.h"
 #include "sbuf.h"
 #include "text.h"
 
@@ -39,6 +40,8 @@ parse_warning_code(enum parse_warning w)
 {
 	return (unsigned)w < PARSE_WARN_COUNT ? diag_codes[w] : NULL;
 }
+
+_Static_assert(PARSE_WARN_COUNT <= PD_WARN_MAX, "PD_WARN_MAX too small");
 
 /* The warnings being collected: which are raised, and their details. */
 struct diag {
@@ -82,105 +85,120 @@ diag_ref(struct diag *d, enum parse_warning w, struct span ref)
 		sbuf_adds(b, "…");
 }
 
+/* A string's bytes as a span; NULL p for null. */
+static struct span
+diag_span(const struct plandoc *pd, struct pd_str v)
+{
+	return (struct span){ plandoc_bytes(pd, v), v.len };
+}
+
 /* An item's ref: its code, else its title, else "?". */
 static struct span
-diag_item_ref(json_t *item)
+diag_item_ref(const struct plandoc *pd, struct pd_str code,
+    struct pd_str title)
 {
-	const char *c = json_string_value(json_object_get(item, "code"));
-
-	if (c == NULL)
-		c = json_string_value(json_object_get(item, "title"));
-	if (c == NULL)
-		c = "?";
-	return (struct span){ c, strlen(c) };
+	if (code.off >= 0)
+		return diag_span(pd, code);
+	if (title.off >= 0)
+		return diag_span(pd, title);
+	return (struct span){ "?", 1 };
 }
 
 static struct span
-diag_issue_ref(json_t *issue, char *buf, size_t bufsz)
+diag_issue_ref(const struct plandoc *pd, const struct pd_issue *issue,
+    char *buf, size_t bufsz)
 {
-	json_t *n = json_object_get(issue, "number");
-
-	if (json_is_integer(n)) {
-		snprintf(buf, bufsz, "%lld", (long long)json_integer_value(n));
+	if (issue->number.set) {
+		snprintf(buf, bufsz, "%lld", issue->number.v);
 		return (struct span){ buf, strlen(buf) };
 	}
-	return diag_item_ref(issue);
+	return diag_item_ref(pd, pd_null(), issue->title);
+}
+
+/* Raises w with the bytes of a string as its detail (none for null). */
+static void
+diag_raise_str(struct diag *d, enum parse_warning w, const struct plandoc *pd,
+    struct pd_str v)
+{
+	d->raised[w] = 1;
+	if (v.off >= 0)
+		sbuf_add(&d->detail[w], plandoc_bytes(pd, v), v.len);
 }
 
 /* Title, year, org: the header facts a titled plan must have. */
 static void
-diag_header(struct diag *d, json_t *plan, const struct plan_stats *st)
+diag_header(struct diag *d, const struct plandoc *pd,
+    const struct plan_stats *st)
 {
-	json_t *org = json_object_get(plan, "org");
-	const char *printed;
-
-	if (json_is_null(json_object_get(plan, "title"))) {
+	if (pd->title.off < 0) {
 		diag_raise(d, PARSE_WARN_NO_TITLE, NULL);
 		return;		/* a fragment: nothing else is expected */
 	}
-	if (json_is_null(json_object_get(plan, "fiscal_year")))
+	if (!pd->fiscal_year.set)
 		diag_raise(d, PARSE_WARN_NO_FISCAL_YEAR, NULL);
-	if (!json_is_object(org)) {
+	if (!pd->has_org) {
 		diag_raise(d, PARSE_WARN_NO_ORG, NULL);
 		return;
 	}
-	printed = json_string_value(json_object_get(org, "printed_name"));
 	if (st->org_match == ORG_UNKNOWN)
-		diag_raise(d, PARSE_WARN_ORG_UNKNOWN, printed);
+		diag_raise_str(d, PARSE_WARN_ORG_UNKNOWN, pd, pd->org_printed);
 	else if (st->org_match == ORG_NOISE)
-		diag_raise(d, PARSE_WARN_ORG_NAME_NOISE, printed);
+		diag_raise_str(d, PARSE_WARN_ORG_NAME_NOISE, pd,
+		    pd->org_printed);
 }
 
 /* Sections a titled plan is expected to have. */
 static void
-diag_sections(struct diag *d, json_t *plan)
+diag_sections(struct diag *d, const struct plandoc *pd)
 {
-	static const struct {
-		const char *key;
-		enum parse_warning w;
-	} sections[] = {
-		{ "goals", PARSE_WARN_NO_GOALS },
-		{ "missions", PARSE_WARN_NO_MISSIONS },
-		{ "policies", PARSE_WARN_NO_POLICIES },
-		{ "issues", PARSE_WARN_NO_ISSUES },
+	static const enum parse_warning lists[PD_LISTS] = {
+		[PD_GOALS] = PARSE_WARN_NO_GOALS,
+		[PD_MISSIONS] = PARSE_WARN_NO_MISSIONS,
+		[PD_POLICIES] = PARSE_WARN_NO_POLICIES,
 	};
-	size_t i;
 
-	if (json_is_null(json_object_get(plan, "title")))
+	if (pd->title.off < 0)
 		return;
-	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-		if (json_array_size(json_object_get(plan, sections[i].key)) == 0)
-			diag_raise(d, sections[i].w, NULL);
+	for (int k = 0; k < PD_LISTS; k++)
+		if (pd->lists[k].n == 0)
+			diag_raise(d, lists[k], NULL);
+	if (pd->issues.n == 0)
+		diag_raise(d, PARSE_WARN_NO_ISSUES, NULL);
 }
 
 /* Calls fn for every initiative of the plan: an issue's own, then its
  * strategies'. */
 static void
-diag_each_initiative(json_t *plan, void (*fn)(json_t *, void *), void *arg)
+diag_each_initiative(const struct plandoc *pd,
+    void (*fn)(const struct plandoc *, const struct pd_initiative *, void *),
+    void *arg)
 {
-	json_t *issues = json_object_get(plan, "issues");
-	size_t i, j, k;
+	for (size_t i = 0; i < pd->issues.n; i++) {
+		const struct pd_issue *issue = PD_AT(pd->issues,
+		    struct pd_issue, i);
+		int32_t s, k;
 
-	for (i = 0; i < json_array_size(issues); i++) {
-		json_t *issue = json_array_get(issues, i);
-		json_t *own = json_object_get(issue, "initiatives");
-		json_t *strats = json_object_get(issue, "strategies");
-
-		for (k = 0; k < json_array_size(own); k++)
-			fn(json_array_get(own, k), arg);
-		for (j = 0; j < json_array_size(strats); j++) {
-			json_t *inits = json_object_get(json_array_get(strats, j),
-			    "initiatives");
-			for (k = 0; k < json_array_size(inits); k++)
-				fn(json_array_get(inits, k), arg);
-		}
+		for (k = issue->initiatives.head; k != PD_NONE;
+		    k = PD_AT(pd->initiatives, struct pd_initiative, k)->next)
+			fn(pd, PD_AT(pd->initiatives, struct pd_initiative, k),
+			    arg);
+		for (s = issue->strategies.head; s != PD_NONE;
+		    s = PD_AT(pd->strategies, struct pd_strategy, s)->next)
+			for (k = PD_AT(pd->strategies, struct pd_strategy,
+			    s)->initiatives.head; k != PD_NONE;
+			    k = PD_AT(pd->initiatives, struct pd_initiative,
+			    k)->next)
+				fn(pd, PD_AT(pd->initiatives,
+				    struct pd_initiative, k), arg);
 	}
 }
 
 static void
-diag_count_budgeted(json_t *x, void *arg)
+diag_count_budgeted(const struct plandoc *pd, const struct pd_initiative *x,
+    void *arg)
 {
-	if (json_array_size(json_object_get(x, "budgets")) > 0)
+	(void)pd;
+	if (x->nbudgets > 0)
 		(*(int *)arg)++;
 }
 
@@ -192,43 +210,41 @@ struct diag_items {
 /* An initiative without a budget where the layout prints them, or with a
  * budget whose label is unknown. */
 static void
-diag_initiative(json_t *x, void *arg)
+diag_initiative(const struct plandoc *pd, const struct pd_initiative *x,
+    void *arg)
 {
 	struct diag_items *di = arg;
-	json_t *budgets = json_object_get(x, "budgets");
-	size_t i;
 
-	if (di->budgets_printed && json_array_size(budgets) == 0)
+	if (di->budgets_printed && x->nbudgets == 0)
 		diag_ref(di->d, PARSE_WARN_INITIATIVE_WITHOUT_BUDGET,
-		    diag_item_ref(x));
-	for (i = 0; i < json_array_size(budgets); i++)
-		if (json_is_null(json_object_get(json_array_get(budgets, i),
-		    "label"))) {
+		    diag_item_ref(pd, x->code, x->title));
+	for (int32_t i = 0; i < x->nbudgets; i++)
+		if (PD_AT(pd->budgets, struct pd_budget,
+		    x->budget0 + i)->label.off < 0) {
 			diag_ref(di->d, PARSE_WARN_BUDGET_UNLABELLED,
-			    diag_item_ref(x));
+			    diag_item_ref(pd, x->code, x->title));
 			break;
 		}
 }
 
 /* Issues without items, initiatives without or with unlabelled budgets. */
 static void
-diag_items(struct diag *d, json_t *plan)
+diag_items(struct diag *d, const struct plandoc *pd)
 {
-	json_t *issues = json_object_get(plan, "issues");
 	struct diag_items di = { d, 0 };
-	size_t i;
 	char num[24];
 
-	for (i = 0; i < json_array_size(issues); i++) {
-		json_t *issue = json_array_get(issues, i);
+	for (size_t i = 0; i < pd->issues.n; i++) {
+		const struct pd_issue *issue = PD_AT(pd->issues,
+		    struct pd_issue, i);
 
-		if (json_array_size(json_object_get(issue, "strategies")) == 0 &&
-		    json_array_size(json_object_get(issue, "initiatives")) == 0)
+		if (issue->strategies.count == 0 &&
+		    issue->initiatives.count == 0)
 			diag_ref(d, PARSE_WARN_ISSUE_WITHOUT_STRATEGIES,
-			    diag_issue_ref(issue, num, sizeof(num)));
+			    diag_issue_ref(pd, issue, num, sizeof(num)));
 	}
-	diag_each_initiative(plan, diag_count_budgeted, &di.budgets_printed);
-	diag_each_initiative(plan, diag_initiative, &di);
+	diag_each_initiative(pd, diag_count_budgeted, &di.budgets_printed);
+	diag_each_initiative(pd, diag_initiative, &di);
 }
 
 /* A page cut off: a plan only by its introduction, or a web page (its
@@ -247,55 +263,42 @@ diag_truncation(struct diag *d, const struct plan_stats *st,
 		    "mid-sentence, before its contact block");
 }
 
-/* {"code": …, "detail": … or null}; NULL when out of memory. */
-static json_t *
-diag_entry(const struct diag *d, int w)
+/* The raised warnings, in code order, into the plan's records. */
+static int
+diag_store(const struct diag *d, struct plandoc *pd)
 {
-	if (d->detail[w].oom)
-		return NULL;
-	return json_pack("{s:s,s:s?}", "code", diag_codes[w], "detail",
-	    d->detail[w].len > 0 ? d->detail[w].p : NULL);
-}
+	pd->nwarnings = 0;
+	for (int w = 0; w < PARSE_WARN_COUNT; w++) {
+		struct pd_warning *x;
 
-/* The raised warnings in code order; NULL when out of memory. */
-static json_t *
-diag_json(const struct diag *d)
-{
-	json_t *list = json_array();
-	int w;
-
-	if (list == NULL)
-		return NULL;
-	for (w = 0; w < PARSE_WARN_COUNT; w++) {
-		if (d->raised[w] &&
-		    json_array_append_new(list, diag_entry(d, w)) != 0) {
-			json_decref(list);
-			return NULL;
-		}
+		if (!d->raised[w])
+			continue;
+		if (d->detail[w].oom)
+			return -1;
+		x = &pd->warnings[pd->nwarnings++];
+		x->code = diag_codes[w];
+		x->detail = d->detail[w].len > 0 ? plandoc_str(pd,
+		    d->detail[w].p, d->detail[w].len) : pd_null();
 	}
-	return list;
+	return pd->oom ? -1 : 0;
 }
 
 int
-diag_add_warnings(json_t *plan, const struct plan_stats *st,
+diag_add_warnings(struct plandoc *pd, const struct plan_stats *st,
     const struct verdict *v)
 {
 	struct diag d;
-	json_t *list;
-	int w;
+	int w, rc;
 
 	memset(&d, 0, sizeof(d));
 	for (w = 0; w < PARSE_WARN_COUNT; w++)
 		sbuf_init(&d.detail[w]);
-	diag_header(&d, plan, st);
-	diag_sections(&d, plan);
-	diag_items(&d, plan);
+	diag_header(&d, pd, st);
+	diag_sections(&d, pd);
+	diag_items(&d, pd);
 	diag_truncation(&d, st, v);
-	list = diag_json(&d);
+	rc = diag_store(&d, pd);
 	for (w = 0; w < PARSE_WARN_COUNT; w++)
 		sbuf_free(&d.detail[w]);
-	if (list == NULL)
-		return -1;
-	return json_object_set_new_nocheck(plan, "warnings", list) == 0 ? 0 :
-	    -1;
+	return rc;
 }

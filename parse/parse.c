@@ -1,10 +1,12 @@
 /*
  * parse.c: parse_bytes() orchestration: decode -> (HTML page -> text, or
- * inline fragment stripping) -> NFKC -> plan_build -> the plan-or-not
- * verdict (verdict.c) -> the plan's warnings (diag.c).  Owns struct
- * parse_result's contents.
+ * inline fragment stripping) -> NFKC -> plan_build (the plan's records) ->
+ * the plan-or-not verdict (verdict.c) -> the plan's warnings (diag.c) ->
+ * its JSON text (plan_text.c), and the Jansson object read back from that
+ * text when asked for.  Owns struct parse_result's contents.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
@@ -14,6 +16,7 @@
 #include "html.h"
 #include "normalize.h"
 #include "plan_build.h"
+#include "plan_text.h"
 #include "verdict.h"
 
 /* {"is_plan": false, "reason": …[, "evidence": …]}; evidence (owned by
@@ -33,18 +36,58 @@ parse_not_plan(struct parse_result *out, const char *reason, json_t *evidence)
 		json_decref(evidence);
 }
 
+static void
+parse_result_free(struct parse_result *r)
+{
+	json_decref(r->plan);
+	r->plan = NULL;
+	free(r->json);
+	r->json = NULL;
+	r->json_len = 0;
+	plandoc_free(r->doc);
+	free(r->doc);
+	r->doc = NULL;
+}
+
 static int
 parse_oom(struct parse_result *out)
 {
-	json_decref(out->plan);
-	out->plan = NULL;
+	parse_result_free(out);
 	snprintf(out->reason, sizeof(out->reason),
 	    "out of memory while parsing");
 	return -1;
 }
 
+/* The plan's text from its records, and its Jansson object if asked. */
 static int
-parse_text(const char *text, size_t n, struct parse_result *out)
+parse_plan_out(struct parse_result *out, unsigned flags)
+{
+	struct sbuf b;
+
+	sbuf_init(&b);
+	if (sbuf_reserve(&b, 4096 + out->doc->chars.len * 2) != 0)
+		return -1;
+	plan_text_write(out->doc, &b);
+	if (b.oom) {
+		sbuf_free(&b);
+		return -1;
+	}
+	out->json_len = b.len;
+	out->json = sbuf_steal(&b);
+	if (out->json == NULL)
+		return -1;
+	if (flags & PARSE_TREE) {
+		out->plan = json_loadb(out->json, out->json_len,
+		    JSON_ALLOW_NUL, NULL);
+		if (out->plan == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+parse_text(const char *text, size_t n, unsigned flags,
+    struct parse_result *out)
 {
 	struct plan_stats st;
 	struct verdict v;
@@ -58,17 +101,19 @@ parse_text(const char *text, size_t n, struct parse_result *out)
 		    "decoding and removing markup)", NULL);
 		return out->plan ? 0 : parse_oom(out);
 	}
-	out->plan = plan_build(text, n, &st);
-	if (out->plan == NULL)
+	if ((out->doc = malloc(sizeof(*out->doc))) == NULL)
+		return parse_oom(out);
+	plandoc_init(out->doc);
+	if (plan_build(text, n, &st, out->doc) != 0)
 		return parse_oom(out);
 	verdict_decide(&st, &v);
 	if (!v.is_plan) {
-		json_decref(out->plan);
-		out->plan = NULL;
+		parse_result_free(out);
 		parse_not_plan(out, v.reason, verdict_evidence(&st));
 		return out->plan ? 0 : parse_oom(out);
 	}
-	if (diag_add_warnings(out->plan, &st, &v) != 0)
+	if (diag_add_warnings(out->doc, &st, &v) != 0 ||
+	    parse_plan_out(out, flags) != 0)
 		return parse_oom(out);
 	out->status = PARSE_PLAN;
 	out->reason[0] = '\0';
@@ -78,6 +123,13 @@ parse_text(const char *text, size_t n, struct parse_result *out)
 int
 parse_bytes(const void *bytes, size_t len, const char *content_type,
     struct parse_result *out)
+{
+	return parse_bytes_flags(bytes, len, content_type, PARSE_TREE, out);
+}
+
+int
+parse_bytes_flags(const void *bytes, size_t len, const char *content_type,
+    unsigned flags, struct parse_result *out)
 {
 	struct sbuf utf8, plain, norm;
 	int rc;
@@ -118,7 +170,7 @@ parse_bytes(const void *bytes, size_t len, const char *content_type,
 		sbuf_free(&norm);
 		return parse_oom(out);
 	}
-	rc = parse_text(norm.p ? norm.p : "", norm.len, out);
+	rc = parse_text(norm.p ? norm.p : "", norm.len, flags, out);
 	sbuf_free(&norm);
 	return rc;
 }
@@ -128,7 +180,6 @@ parse_result_clear(struct parse_result *r)
 {
 	if (r == NULL)
 		return;
-	json_decref(r->plan);
-	r->plan = NULL;
+	parse_result_free(r);
 	r->reason[0] = '\0';
 }

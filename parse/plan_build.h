@@ -1,6 +1,7 @@
 /*
- * plan_build.h: stage 4, normalised text to the plan JSON, with the
- * structural evidence the plan-or-not verdict weighs (plan_build.c).
+ * plan_build.h: stage 4, normalised text to the plan's records
+ * (lib/plandoc.h), with the structural evidence the plan-or-not verdict
+ * weighs (plan_build.c).
  */
 #ifndef PLANQ_PARSE_PLAN_BUILD_H
 #define PLANQ_PARSE_PLAN_BUILD_H
@@ -8,7 +9,8 @@
 #include "internal.h"
 
 #include <stddef.h>
-#include <jansson.h>
+
+#include "plandoc.h"
 
 struct plan_stats {
 	int	 has_title;
@@ -29,7 +31,9 @@ struct plan_stats {
 	const char *negative;	/* not-a-plan reason from early lines */
 	const char *negative_word;	/* the word it was told by (会議録) */
 };
-/* Builds the plan from normalised text; NULL on OOM. */
-json_t	*plan_build(const char *text, size_t n, struct plan_stats *st);
+/* Builds the plan from normalised text into doc (plandoc_init'ed by the
+ * caller, who frees it); -1 when memory ran out. */
+int	plan_build(const char *text, size_t n, struct plan_stats *st,
+	    struct plandoc *doc);
 
 #endif

@@ -2,7 +2,8 @@
  * text.c: small UTF-8 helpers over (pointer, length) spans: decoding a code
  * point, trimming, prefix tests, Markdown heading stripping, white space
  * collapsed into a buffer.  All of them are O(length of what they look
- * at); none allocates except text_json() and text_add_words().
+ * at); none allocates except text_add_words() (and text_collapse() through
+ * it, into the caller's buffer).
  */
 #include <string.h>
 
@@ -161,17 +162,14 @@ text_strip_heading(struct span s, int *level)
 	return s;
 }
 
-json_t *
-text_json(struct span s)
+int
+text_collapse(struct span s, struct sbuf *scratch, struct span *out)
 {
-	struct sbuf b;
-	json_t *j;
-
 	size_t i;
 
 	s = text_trim(s);
 	if (s.n == 0)
-		return NULL;
+		return 0;
 	/* already collapsed (the usual case): no copy needed */
 	for (i = text_word_len(s.p, s.n); i < s.n;
 	    i += 1 + text_word_len(s.p + i + 1, s.n - i - 1)) {
@@ -182,17 +180,16 @@ text_json(struct span s)
 	}
 	/* spans are cut at character boundaries of valid UTF-8 (decode
 	 * validated it; the fuzzer checks every dump): no re-validation */
-	if (i == s.n)
-		return json_stringn_nocheck(s.p, s.n);
-	sbuf_init(&b);
-	text_add_words(&b, s.p, s.n);
-	if (b.oom || b.len == 0) {
-		sbuf_free(&b);
-		return NULL;
+	if (i == s.n) {
+		*out = s;
+		return 1;
 	}
-	j = json_stringn_nocheck(b.p, b.len);
-	sbuf_free(&b);
-	return j;
+	sbuf_reset(scratch);
+	text_add_words(scratch, s.p, s.n);
+	if (scratch->oom || scratch->len == 0)
+		return 0;
+	*out = (struct span){ scratch->p, scratch->len };
+	return 1;
 }
 
 static int

@@ -1,7 +1,7 @@
 /*
  * text.h: the parser's view of text: a span (pointer, length) of valid
  * UTF-8, code points, trimming, prefix tests, Markdown heading marks, and a
- * span as a JSON string.  Every stage builds on these.
+ * span with its white space collapsed.  Every stage builds on these.
  */
 #ifndef PLANQ_PARSE_TEXT_H
 #define PLANQ_PARSE_TEXT_H
@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <jansson.h>
 
 struct sbuf;
 
@@ -119,7 +118,9 @@ size_t	text_cp_count(struct span s);
 /* Strips leading Markdown heading marks, list markers and bold marks;
  * *level gets the heading level (0 when not a heading). */
 struct span text_strip_heading(struct span s, int *level);
-json_t	*text_json(struct span s);	/* collapsed white space, NULL if empty */
+/* s with white space trimmed and collapsed, into *out: s itself when it
+ * needs no change, else scratch's contents; 0 (nothing) when empty. */
+int	text_collapse(struct span s, struct sbuf *scratch, struct span *out);
 /* Appends s (n bytes) to b with runs of white space collapsed to one space,
  * separated from existing content by one space. */
 void	text_add_words(struct sbuf *b, const char *s, size_t n);

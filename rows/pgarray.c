@@ -26,9 +26,10 @@ pgarray_put32(char *at, uint32_t v)
 	memcpy(at, &be, sizeof(be));
 }
 
-/* Room for `more` bytes; sets failed (and keeps it) when there is none. */
+/* Grows the buffer to hold `more` bytes; sets failed (and keeps it) when
+ * it cannot. */
 static int
-pgarray_reserve(struct pgarray *a, size_t more)
+pgarray_grow(struct pgarray *a, size_t more)
 {
 	size_t want, cap;
 	char *grown;
@@ -52,6 +53,15 @@ pgarray_reserve(struct pgarray *a, size_t more)
 	a->buf = grown;
 	a->cap = cap;
 	return 0;
+}
+
+/* Room for `more` bytes: the common case (room left) inline. */
+static inline int
+pgarray_reserve(struct pgarray *a, size_t more)
+{
+	if (!a->failed && more <= a->cap - a->len)
+		return 0;
+	return pgarray_grow(a, more);
 }
 
 void
@@ -119,14 +129,21 @@ pgarray_record_begin(struct pgarray *a, int nfields)
 static void
 pgarray_field(struct pgarray *a, uint32_t type, const void *data, size_t len)
 {
+	size_t n = data != NULL ? len : 0;
+
 	if (data != NULL && len > (size_t)INT32_MAX) {
 		a->failed = 1;
 		return;
 	}
-	pgarray_raw32(a, type);
-	pgarray_raw32(a, data == NULL ? UINT32_MAX : (uint32_t)len);
-	if (data != NULL)
-		pgarray_raw(a, data, len);
+	/* one reservation for the field's header and bytes */
+	if (pgarray_reserve(a, 8 + n) != 0)
+		return;
+	pgarray_put32(a->buf + a->len, type);
+	pgarray_put32(a->buf + a->len + 4, data == NULL ? UINT32_MAX :
+	    (uint32_t)len);
+	if (n > 0)
+		memcpy(a->buf + a->len + 8, data, n);
+	a->len += 8 + n;
 }
 
 void

@@ -17,17 +17,6 @@
 #include "plan_rows.h"
 #include "plan_rows_value.h"
 
-#define PLAN_FIELDS		11
-#define TEXT_FIELDS		4
-#define ISSUE_FIELDS		5
-#define STRATEGY_FIELDS		5
-#define INITIATIVE_FIELDS	8
-#define BUDGET_FIELDS		4
-#define REFORM_FIELDS		5
-#define EVALUATION_FIELDS	3
-#define COUNCIL_FIELDS		6
-#define CONTACT_FIELDS		5
-
 struct rows_pos {
 	int32_t	doc;		/* the plan's position in the batch */
 	int32_t	issue;		/* positions of the last row of each array */

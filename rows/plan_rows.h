@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "pgarray.h"
+#include "plandoc.h"
 
 /* The arrays, in the order of the functions' row parameters. */
 enum plan_rows_kind {
@@ -60,6 +61,13 @@ void	plan_rows_init(struct plan_rows *r, const struct plan_row_types *types);
  * are then incomplete: start again without that plan.
  */
 int	plan_rows_add(struct plan_rows *r, int doc, const json_t *plan);
+/*
+ * The same rows from the parser's records of the plan (parse_result.doc),
+ * without its Jansson object: what the worker does (plan_rows_doc.c).
+ * -1 only for a value with no text, with r->why saying which.
+ */
+int	plan_rows_add_doc(struct plan_rows *r, int doc,
+	    const struct plandoc *d);
 /* The finished arrays as parameters (values[k], lengths[k] for each
  * enum plan_rows_kind k); -1 when memory ran out. */
 int	plan_rows_finish(struct plan_rows *r, const char *values[PLAN_ROWS_KINDS],

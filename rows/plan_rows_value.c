@@ -23,7 +23,7 @@ rows_refuse(struct plan_rows *r, const char *where, const char *key,
 }
 
 /* A real as "%.15g", and ".0" after it when that reads as an integer. */
-static int
+int
 rows_real_text(double d, char *buf, size_t len)
 {
 	int n = snprintf(buf, len - 2, "%.15g", d);

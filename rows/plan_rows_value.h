@@ -12,6 +12,22 @@
 
 #include "plan_rows.h"
 
+/* The fields of each row type (sql/010_rows_from_the_caller.sql). */
+#define PLAN_FIELDS		11
+#define TEXT_FIELDS		4
+#define ISSUE_FIELDS		5
+#define STRATEGY_FIELDS		5
+#define INITIATIVE_FIELDS	8
+#define BUDGET_FIELDS		4
+#define REFORM_FIELDS		5
+#define EVALUATION_FIELDS	3
+#define COUNCIL_FIELDS		6
+#define CONTACT_FIELDS		5
+
+/* A real as its row text: "%.15g", and ".0" after it when that reads as
+ * an integer; -1 if it does not fit. */
+int	rows_real_text(double d, char *buf, size_t len);
+
 /*
  * obj->>key as a text field of the row being built in a: the string's
  * characters, a number as the plan's JSON text writes it, true/false;

@@ -66,10 +66,19 @@ job_test_hooks(const void *body, size_t len)
 	}
 }
 
-static void
-job_test_plan_hook(const void *body, size_t len, json_t *plan)
+/* The document asks for a plan of a bad shape: parse it into a Jansson
+ * object (PARSE_TREE), which the hook then breaks. */
+static unsigned
+job_test_parse_flags(const void *body, size_t len)
 {
-	if (plan != NULL && job_has_marker(body, len, "PLANQ-TEST-BAD-SHAPE"))
+	return job_has_marker(body, len, "PLANQ-TEST-BAD-SHAPE") ? PARSE_TREE :
+	    0;
+}
+
+static void
+job_test_plan_hook(json_t *plan)
+{
+	if (plan != NULL)
 		json_object_set_new(plan, "issues", json_object());
 }
 #endif
@@ -100,16 +109,20 @@ job_answer_set(struct job_result *r, enum outcome outcome, enum reason why,
 }
 
 /* The codes of a plan's "warnings" list as bits of warncode.h (a code
- * this build does not know is not counted). */
+ * this build does not know is not counted): from its records, or from its
+ * Jansson object when it has no records (a test hook's plan). */
 static uint32_t
-job_warning_bits(const json_t *plan)
+job_warning_bits(const struct store_doc *doc)
 {
-	const json_t *list = json_object_get(plan, "warnings");
+	const json_t *list = json_object_get(doc->plan, "warnings");
 	uint32_t bits = 0;
+	size_t n = doc->rec ? (size_t)doc->rec->nwarnings :
+	    json_array_size(list);
 
-	for (size_t i = 0; i < json_array_size(list); i++) {
-		int w = warncode_from_name(json_string_value(
-		    json_object_get(json_array_get(list, i), "code")));
+	for (size_t i = 0; i < n; i++) {
+		int w = warncode_from_name(doc->rec ? doc->rec->warnings[i].code :
+		    json_string_value(json_object_get(json_array_get(list, i),
+		    "code")));
 
 		if (w >= 0)
 			bits |= (uint32_t)1 << w;
@@ -157,8 +170,13 @@ job_decide(struct job_item *it)
 #ifdef PLANQ_TEST_HOOKS
 	job_test_hooks(in->body, in->body_len);
 #endif
-	if (parse_bytes(in->body, in->body_len, it->env.content_type,
-	    &it->pr) != 0) {
+	unsigned flags = 0;
+
+#ifdef PLANQ_TEST_HOOKS
+	flags = job_test_parse_flags(in->body, in->body_len);
+#endif
+	if (parse_bytes_flags(in->body, in->body_len, it->env.content_type,
+	    flags, &it->pr) != 0) {
 		job_answer_set(&it->result, OUTCOME_RETRY, REASON_OTHER, NULL,
 		    it->pr.reason);
 		return;
@@ -166,14 +184,22 @@ job_decide(struct job_item *it)
 	it->doc.charset = it->pr.charset[0] ? it->pr.charset : NULL;
 	switch (it->pr.status) {
 	case PARSE_PLAN:
-#ifdef PLANQ_TEST_HOOKS
-		job_test_plan_hook(in->body, in->body_len, it->pr.plan);
-#endif
-		it->plan_text = plan_json_text(it->pr.plan, NULL);
 		it->doc.outcome = "stored";
-		it->doc.plan_json = it->plan_text;
-		it->doc.plan = it->pr.plan;
-		if (it->plan_text == NULL)
+		/* the parser's text and records; only a test hook's plan
+		 * (parsed into a Jansson object, then broken) is written
+		 * from its object */
+		it->doc.plan_json = it->pr.json;
+		it->doc.rec = it->pr.doc;
+		if (it->pr.plan != NULL) {
+#ifdef PLANQ_TEST_HOOKS
+			job_test_plan_hook(it->pr.plan);
+#endif
+			it->plan_text = plan_json_text(it->pr.plan, NULL);
+			it->doc.plan_json = it->plan_text;
+			it->doc.rec = NULL;
+			it->doc.plan = it->pr.plan;
+		}
+		if (it->doc.plan_json == NULL)
 			job_answer_set(&it->result, OUTCOME_RETRY, REASON_OTHER,
 			    NULL, "out of memory");
 		break;
@@ -237,8 +263,8 @@ job_answer_committed(struct job_item *it, const struct store_result *res)
 	job_answer_set(&it->result, outcome, why, res, res->reason);
 	/* a plan this batch stored: planqd counts its warnings */
 	if (outcome == OUTCOME_STORED && res->plan_id != 0 &&
-	    it->doc.plan != NULL)
-		it->result.warnings = job_warning_bits(it->doc.plan);
+	    (it->doc.plan != NULL || it->doc.rec != NULL))
+		it->result.warnings = job_warning_bits(&it->doc);
 }
 
 /* The database could not be reached, or refused even a rejection. */
@@ -271,6 +297,7 @@ job_reject_plan(struct store *st, struct job_item *it, const char *reason)
 	it->doc.reason = reason;
 	it->doc.plan_json = NULL;
 	it->doc.plan = NULL;
+	it->doc.rec = NULL;
 	it->why = REASON_DB_REFUSED;
 	status = store_ingest(st, &it->doc, &again);
 	if (status == STORE_OK)

@@ -429,11 +429,13 @@ store_rows_params(const struct store *st, const struct store_doc *docs,
 		if (docs[i].plan_json == NULL)
 			continue;
 		*which = i;
-		if (docs[i].plan == NULL) {
+		if (docs[i].rec == NULL && docs[i].plan == NULL) {
 			snprintf(why, len, "no parsed plan to build its rows from");
 			return -1;
 		}
-		if (plan_rows_add(&p->rows, i + 1, docs[i].plan) != 0) {
+		if ((docs[i].rec != NULL ? plan_rows_add_doc(&p->rows, i + 1,
+		    docs[i].rec) : plan_rows_add(&p->rows, i + 1,
+		    docs[i].plan)) != 0) {
 			snprintf(why, len, "%s", p->rows.why);
 			return -1;
 		}

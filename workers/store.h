@@ -47,8 +47,11 @@ struct store_doc {
 	const char	*outcome;	/* "stored" or "rejected" */
 	const char	*reason;	/* may be NULL */
 	const char	*plan_json;	/* may be NULL */
-	const json_t	*plan;		/* the same plan parsed, for its rows
-					 * (needed with plan_json) */
+	const struct plandoc *rec;	/* the same plan's records, for its
+					 * rows (rec or plan is needed with
+					 * plan_json) */
+	const json_t	*plan;		/* or the same plan parsed (when rec
+					 * is NULL) */
 	const char	*parser_version;
 };
 

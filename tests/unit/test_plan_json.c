@@ -7,6 +7,7 @@
  * Run from the repository root; exit 0 = all checks passed.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,12 @@ test_plan_json_values(void)
 	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++)
 		json_array_append_new(a, json_real(reals[i]));
 	json_array_append_new(a, json_integer(-9007199254740993LL));
+	/* integers are written without printf (jsontext_lld): the ends */
+	json_array_append_new(a, json_integer(LLONG_MIN));
+	json_array_append_new(a, json_integer(LLONG_MAX));
+	json_array_append_new(a, json_integer(0));
+	json_array_append_new(a, json_integer(-1));
+	json_array_append_new(a, json_integer(1000000000));
 	json_array_append_new(a, json_true());
 	json_array_append_new(a, json_false());
 	json_array_append_new(a, json_null());

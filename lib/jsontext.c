@@ -1,0 +1,131 @@
+/*
+ * jsontext.c: JSON strings and numbers as compact text (jsontext.h).
+ * Strings are copied in runs between the few bytes that need escaping,
+ * found eight bytes at a time; they are valid UTF-8 already, so they are
+ * not decoded again.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jsontext.h"
+#include "swar.h"
+
+/* Whether byte c must be escaped inside a JSON string. */
+static inline int
+jsontext_special(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* Bytes at s before the first that needs escaping, n if none: eight at
+ * a time, then one at a time. */
+static size_t
+jsontext_plain_len(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (swar_has_below(w, 0x20) | swar_has_byte(w, '"') |
+		    swar_has_byte(w, '\\'))
+			break;
+	}
+	while (i < n && !jsontext_special((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+static void
+jsontext_escape(struct sbuf *b, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char seq[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0 };
+
+	switch (c) {
+	case '"':	sbuf_add(b, "\\\"", 2); break;
+	case '\\':	sbuf_add(b, "\\\\", 2); break;
+	case '\b':	sbuf_add(b, "\\b", 2); break;
+	case '\f':	sbuf_add(b, "\\f", 2); break;
+	case '\n':	sbuf_add(b, "\\n", 2); break;
+	case '\r':	sbuf_add(b, "\\r", 2); break;
+	case '\t':	sbuf_add(b, "\\t", 2); break;
+	default:	sbuf_add(b, seq, 6); break;
+	}
+}
+
+void
+jsontext_string(struct sbuf *b, const char *s, size_t n)
+{
+	jsontext_put(b, "\"", 1);
+	for (;;) {
+		size_t plain = jsontext_plain_len(s, n);
+
+		jsontext_put(b, s, plain);
+		if (plain == n)
+			break;
+		jsontext_escape(b, (unsigned char)s[plain]);
+		s += plain + 1;
+		n -= plain + 1;
+	}
+	jsontext_put(b, "\"", 1);
+}
+
+void
+jsontext_real(struct sbuf *b, double d)
+{
+	char buf[64], *e;
+	int n = snprintf(buf, sizeof(buf) - 2, "%.15g", d);
+
+	if (n < 0 || (size_t)n >= sizeof(buf) - 2) {
+		b->oom = 1;	/* cannot happen for %.15g; fail loudly */
+		return;
+	}
+	if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL) {
+		memcpy(buf + n, ".0", 3);
+		n += 2;
+	}
+	if ((e = strchr(buf, 'e')) != NULL) {
+		char *start = e + 1, *end;
+
+		if (*start == '-')
+			start++;
+		end = start;
+		if (*end == '+')
+			end++;
+		while (*end == '0' && end[1] != '\0')
+			end++;
+		memmove(start, end, strlen(end) + 1);
+		n = (int)strlen(buf);
+	}
+	sbuf_add(b, buf, (size_t)n);
+}
+
+size_t
+jsontext_lld(char buf[JSONTEXT_INT_MAX], long long v)
+{
+	char tmp[JSONTEXT_INT_MAX];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		buf[k++] = '-';
+	while (n > 0)
+		buf[k++] = tmp[--n];
+	return k;
+}
+
+void
+jsontext_int(struct sbuf *b, long long v)
+{
+	char num[JSONTEXT_INT_MAX];
+
+	jsontext_put(b, num, jsontext_lld(num, v));
+}
