@@ -171,13 +171,13 @@ want=$({ for f in $CHANGED_SINCE_009; do grep "^function $f(" "$TMP/defs.before"
 assert_eq "every definition and grant the same, but the ones changed on purpose" "$want" \
 	"$(diff "$TMP/defs.before" "$TMP/defs.after" | sed -n 's/^< //p' | sort)"
 # 013's stored columns, filled for the rows stored before it
-assert_eq "013: every initiative's norm_title and main budget filled as computed" "0|0|t" \
+assert_eq "013: every initiative's norm_title and main budget filled as computed" "0|0|true" \
 	"$(q -c "SELECT count(*) FILTER (WHERE t.norm_title IS DISTINCT FROM planq_norm_title(t.title))
 	          || '|' || count(*) FILTER (WHERE (t.main_budget_label, t.main_amount_yen)
 	                                     IS DISTINCT FROM (b.label, b.amount_yen))
 	          || '|' || (count(t.norm_title) > 0 AND count(t.main_amount_yen) > 0)
 	         FROM initiatives t LEFT JOIN budgets b ON b.initiative_id = t.id AND b.ordinal = 1")"
-assert_eq "013: every plan's counts filled as computed" "0|t" \
+assert_eq "013: every plan's counts filled as computed" "0|true" \
 	"$(q -c "SELECT count(*) FILTER (WHERE (p.issue_count, p.strategy_count, p.initiative_count,
 	                                       p.main_total_yen, p.initiatives_without_amount)
 	              IS DISTINCT FROM ((SELECT count(*) FROM issues i WHERE i.plan_id = p.id),
