@@ -19,6 +19,13 @@
 -- warnings, in order; NULL when the parser wrote no warnings list), so a
 -- caller of any version stores them alike (sql/011_orgs_and_warnings.sql).
 --
+-- What the reporting views would otherwise compute at every read is
+-- stored with the rows (sql/013_stored_for_views.sql), from the arrays
+-- given here: each plan's counts (issues, strategies, initiatives, the sum
+-- of the main budgets and the initiatives without a main amount) and each
+-- initiative's planq_norm_title(title) and main budget (its budgets row of
+-- ordinal 1).
+--
 -- Values come as the plan JSON's text and are cast here, so a value the
 -- schema refuses fails in the INSERT of its part: for a single plan the
 -- error is raised again with the part named ("plan refused: bad issues[]:
@@ -64,16 +71,47 @@ BEGIN
 	END IF;
 
 	BEGIN
+		-- the main amounts are summed into plans and copied into initiatives
+		-- below: cast them first, so that a bad one is named as a budget
+		v_part := 'initiatives[].budgets[] (label, amount_yen)';
+		PERFORM max(b.amount_yen::bigint)
+		   FROM unnest(p_budgets) AS b
+		   JOIN unnest(p_initiatives) WITH ORDINALITY AS t(doc, i, s, q, o, c, ti, bo, k)
+		     ON t.k = b.initiative
+		   JOIN unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
+		     ON u.n = t.doc AND u.doc IS NOT NULL
+		  WHERE b.ordinal = 1;
+
 		v_part := 'top-level field (title, org, fiscal_year, stage, head, published_on, page_id)';
 		WITH src AS (
 			SELECT u.doc, u.p, u.n
 			  FROM unnest(p_document_ids, p_plans) WITH ORDINALITY AS u(doc, p, n)
 			 WHERE u.doc IS NOT NULL),
+		-- the counts by position (plans_all_versions' columns)
+		ci AS (
+			SELECT i.doc, count(*) AS n FROM unnest(p_issues) AS i GROUP BY i.doc),
+		cs AS (
+			SELECT i.doc, count(*) AS n
+			  FROM unnest(p_strategies) AS s
+			  JOIN unnest(p_issues) WITH ORDINALITY AS i(doc, o, nu, t, su, k)
+			    ON i.k = s.issue
+			 GROUP BY i.doc),
+		ct AS (
+			SELECT t.doc, count(*) AS n,
+			       coalesce(sum(b.amount_yen::bigint), 0)::bigint AS total_yen,
+			       count(*) FILTER (WHERE b.amount_yen IS NULL) AS without_amount
+			  FROM unnest(p_initiatives) WITH ORDINALITY
+			       AS t(doc, i, s, q, o, c, ti, bo, k)
+			  JOIN src ON src.n = t.doc
+			  LEFT JOIN unnest(p_budgets) AS b ON b.initiative = t.k AND b.ordinal = 1
+			 GROUP BY t.doc),
 		ins AS (
 			INSERT INTO plans (document_id, title, org_name, org_kind, fiscal_year,
 			                   fiscal_year_label, stage, head_role, head_name,
 			                   published_on, page_id, parsed, parser_version,
-			                   org_printed_name, warning_codes)
+			                   org_printed_name, warning_codes, issue_count,
+			                   strategy_count, initiative_count, main_total_yen,
+			                   initiatives_without_amount)
 			SELECT s.doc, r.title, r.org_name, r.org_kind, r.fiscal_year::integer,
 			       r.fiscal_year_label, r.stage, r.head_role, r.head_name,
 			       r.published_on::date, r.page_id, s.p, p_parser_version,
@@ -82,8 +120,13 @@ BEGIN
 			       ARRAY(SELECT w.e->>'code'
 			               FROM jsonb_array_elements(s.p->'warnings')
 			                    WITH ORDINALITY AS w(e, n)
-			              ORDER BY w.n) END
+			              ORDER BY w.n) END,
+			       coalesce(ci.n, 0), coalesce(cs.n, 0), coalesce(ct.n, 0),
+			       coalesce(ct.total_yen, 0), coalesce(ct.without_amount, 0)
 			  FROM src s JOIN unnest(p_plan_rows) AS r ON r.doc = s.n
+			  LEFT JOIN ci ON ci.doc = s.n
+			  LEFT JOIN cs ON cs.doc = s.n
+			  LEFT JOIN ct ON ct.doc = s.n
 			 ORDER BY s.n
 			RETURNING id, document_id)
 		SELECT array_agg(coalesce(ins.id, 0) ORDER BY u.n) INTO v_plan
@@ -126,13 +169,16 @@ BEGIN
 		                       AS t(doc, i, s, q, o, c, ti, b, k)
 		                 ORDER BY t.k);
 		INSERT INTO initiatives (id, plan_id, issue_id, strategy_id, seq, ordinal,
-		                         code, title, body)
+		                         code, title, body, norm_title, main_budget_label,
+		                         main_amount_yen)
 		OVERRIDING SYSTEM VALUE
 		SELECT v_init[t.k], v_plan[t.doc], v_issue[t.issue],
 		       CASE WHEN t.strategy IS NOT NULL THEN v_strat[t.strategy] END,
-		       t.seq, t.ordinal, t.code, t.title, t.body
+		       t.seq, t.ordinal, t.code, t.title, t.body, planq_norm_title(t.title),
+		       b.label, b.amount_yen::bigint
 		  FROM unnest(p_initiatives) WITH ORDINALITY
 		       AS t(doc, issue, strategy, seq, ordinal, code, title, body, k)
+		  LEFT JOIN unnest(p_budgets) AS b ON b.initiative = t.k AND b.ordinal = 1
 		 WHERE v_init[t.k] <> 0;
 
 		v_part := 'initiatives[].budgets[] (label, amount_yen)';

@@ -10,7 +10,11 @@
 -- that year the first in document order.
 --
 -- Set-based, so the cost grows with the rows returned (docs/REPORTING.md):
--- the normalised title is computed once per initiative (x), and the
+-- x reads the current plans' initiatives (an index scan per current plan)
+-- with their normalised title and main budget as stored when they were
+-- written (initiatives.norm_title, main_budget_label, main_amount_yen:
+-- sql/013_stored_for_views.sql), one table row each and no function call;
+-- the columns are plan_initiatives' (which reads the same rows), and the
 -- predecessor is found with window functions, not a search per row.  Per
 -- (org, key, year) group the first initiative is the group's
 -- representative; lag() over the groups of one (org, key) in year order
@@ -24,8 +28,16 @@
 -- that rule, on the few rows it concerns.
 CREATE OR REPLACE VIEW initiative_history AS
 WITH x AS (
-	SELECT pi.*, planq_norm_title(pi.initiative_title) AS nt
-	  FROM plan_initiatives pi),
+	SELECT p.id AS plan_id, p.org_name, p.fiscal_year, p.org_printed_name,
+	       t.id AS initiative_id, t.seq AS initiative_seq, t.code AS initiative_code,
+	       t.title AS initiative_title, t.main_budget_label AS budget_label,
+	       t.main_amount_yen AS amount_yen, t.norm_title AS nt
+	  FROM plans p
+	 -- per current plan, its initiatives by index (initiatives (plan_id,
+	 -- seq)): OFFSET 0 keeps the planner from joining all of initiatives
+	 -- instead, which reads every version's rows (607k for 18k here)
+	 CROSS JOIN LATERAL (SELECT * FROM initiatives t WHERE t.plan_id = p.id OFFSET 0) t
+	 WHERE p.is_current),
 w1 AS (
 	SELECT x.*,
 	       first_value(initiative_id) OVER ty AS t_first, row_number() OVER ty AS t_rn,
@@ -76,11 +88,8 @@ SELECT x.org_name,
        x.plan_id,
        x.initiative_id,
        prev.initiative_id		AS prev_initiative_id,
-       -- from plans, not x: `planq db migrate` may create this view again
-       -- before plan_initiatives has the column
-       p.org_printed_name
+       x.org_printed_name
   FROM pick x
-  JOIN plans p ON p.id = x.plan_id
   LEFT JOIN x prev ON prev.initiative_id = x.prev_id;
 
 COMMENT ON VIEW initiative_history IS

@@ -5,7 +5,9 @@
 -- Repeatable: `planq db migrate` applies this file again whenever it
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 
--- one row per initiative, with its issue, strategy and main budget
+-- one row per initiative, with its issue, strategy and main budget (stored
+-- with the initiative when it is written: initiatives.main_budget_label and
+-- main_amount_yen, sql/013_stored_for_views.sql, so no join with budgets)
 CREATE OR REPLACE VIEW plan_initiatives_all_versions AS
 SELECT p.id		AS plan_id,
        p.document_id,
@@ -18,8 +20,8 @@ SELECT p.id		AS plan_id,
        s.title		AS strategy_title,
        t.code		AS initiative_code,
        t.title		AS initiative_title,
-       b.label		AS budget_label,
-       b.amount_yen,
+       t.main_budget_label AS budget_label,
+       t.main_amount_yen AS amount_yen,
        p.is_current,
        t.id		AS initiative_id,
        t.seq		AS initiative_seq,
@@ -27,8 +29,7 @@ SELECT p.id		AS plan_id,
   FROM plans p
   JOIN initiatives t ON t.plan_id = p.id
   JOIN issues i ON i.id = t.issue_id
-  LEFT JOIN strategies s ON s.id = t.strategy_id
-  LEFT JOIN budgets b ON b.initiative_id = t.id AND b.ordinal = 1;
+  LEFT JOIN strategies s ON s.id = t.strategy_id;
 
 COMMENT ON VIEW plan_initiatives_all_versions IS
 	'one row per initiative of every stored plan version (fragments included); amount_yen is the main (first) budget, NULL for a printed dash or no budget';

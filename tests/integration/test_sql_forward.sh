@@ -31,10 +31,13 @@ CHANGED_SINCE_009="planq_ingest planq_ingest_batch planq_reparse planq_store_pla
 # other_yen; their answers in the columns they had stay the same; and
 # set-based rewrites whose cost follows the rows returned (012's branch:
 # initiative_history, plan_budget_totals_all_versions, and search_plans
-# above; same answers, checked below and by test_sql_views_same.sh)
+# above; 013: the views read the counts, titles and main budgets stored
+# with the rows, and plan_changes diffs every pair at once; same answers,
+# checked below and by test_sql_views_same.sh)
 CHANGED_VIEWS_SINCE_009="plans_all_versions plans_current plan_fragments
 	plan_initiatives_all_versions plan_initiatives plan_budget_totals_all_versions
-	plan_budget_totals budget_by_org_year initiative_history initiative_search"
+	plan_budget_totals budget_by_org_year initiative_history initiative_search
+	plan_changes"
 
 # ingest009 RAW PLAN|- [OUTCOME [REASON [ENVELOPE]]]: one call of 009's
 # planq_ingest, which read the rows out of the plan JSON itself
@@ -167,6 +170,28 @@ want=$({ for f in $CHANGED_SINCE_009; do grep "^function $f(" "$TMP/defs.before"
          for v in $CHANGED_VIEWS_SINCE_009; do grep "^view $v " "$TMP/defs.before"; done; } | sort)
 assert_eq "every definition and grant the same, but the ones changed on purpose" "$want" \
 	"$(diff "$TMP/defs.before" "$TMP/defs.after" | sed -n 's/^< //p' | sort)"
+# 013's stored columns, filled for the rows stored before it
+assert_eq "013: every initiative's norm_title and main budget filled as computed" "0|0|true" \
+	"$(q -c "SELECT count(*) FILTER (WHERE t.norm_title IS DISTINCT FROM planq_norm_title(t.title))
+	          || '|' || count(*) FILTER (WHERE (t.main_budget_label, t.main_amount_yen)
+	                                     IS DISTINCT FROM (b.label, b.amount_yen))
+	          || '|' || (count(t.norm_title) > 0 AND count(t.main_amount_yen) > 0)
+	         FROM initiatives t LEFT JOIN budgets b ON b.initiative_id = t.id AND b.ordinal = 1")"
+assert_eq "013: every plan's counts filled as computed" "0|true" \
+	"$(q -c "SELECT count(*) FILTER (WHERE (p.issue_count, p.strategy_count, p.initiative_count,
+	                                       p.main_total_yen, p.initiatives_without_amount)
+	              IS DISTINCT FROM ((SELECT count(*) FROM issues i WHERE i.plan_id = p.id),
+	                                (SELECT count(*) FROM strategies s JOIN issues i ON i.id = s.issue_id
+	                                  WHERE i.plan_id = p.id),
+	                                (SELECT count(*) FROM initiatives t WHERE t.plan_id = p.id),
+	                                (SELECT coalesce(sum(b.amount_yen), 0) FROM initiatives t
+	                                   JOIN budgets b ON b.initiative_id = t.id AND b.ordinal = 1
+	                                  WHERE t.plan_id = p.id),
+	                                (SELECT count(*) FROM initiatives t
+	                                   LEFT JOIN budgets b ON b.initiative_id = t.id AND b.ordinal = 1
+	                                  WHERE t.plan_id = p.id AND b.amount_yen IS NULL)))
+	          || '|' || (sum(p.initiative_count) > 0 AND sum(p.main_total_yen) > 0)
+	         FROM plans p")"
 assert_eq "the workers' role may call the new planq_ingest and planq_ingest_batch at once" "true|true" \
 	"$(q -c "SELECT bool_and(has_function_privilege('planq_ingest', p.oid, 'EXECUTE'))
 	              || '|' || (count(*) = 2)

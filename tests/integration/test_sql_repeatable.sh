@@ -72,7 +72,16 @@ out=$(migrate_copy 2>&1); rc=$?
 assert_eq "the same files through migrate_files: nothing to do" \
 	"0 database is up to date (version $latest)" "$rc $out"
 
-# a changed function: it and the view whose definition names it
+# a changed function: it and the view whose definition names it.  No view
+# of planq names planq_norm_title since initiatives store its value (013):
+# initiative_history is made to compute it again, which answers the same
+sed -i 's/t\.norm_title AS nt$/planq_norm_title(t.title) AS nt/' "$work/views/initiative_history.sql"
+grep -q 'planq_norm_title(t.title) AS nt$' "$work/views/initiative_history.sql" ||
+	{ echo "views/initiative_history.sql: no t.norm_title AS nt to change"; exit 1; }
+out=$(migrate_copy 2>&1); rc=$?
+assert_eq "a changed view alone: it alone" "0
+applied views/initiative_history" "$rc
+$out"
 echo "-- changed by test_sql_repeatable" >>"$work/functions/planq_norm_title.sql"
 out=$(migrate_copy 2>&1); rc=$?
 assert_eq "a changed function: it and its dependent view, nothing else" "0
@@ -121,15 +130,14 @@ EOF
 out=$(migrate_copy 2>&1); rc=$?
 assert_eq "DROP … CASCADE: the view and everything that depended on it" "0
 applied views/plan_initiatives_all_versions
-applied views/plan_initiatives (depends on views/plan_initiatives_all_versions)
-applied views/initiative_history (depends on views/plan_initiatives_all_versions)" "$rc
+applied views/plan_initiatives (depends on views/plan_initiatives_all_versions)" "$rc
 $out"
 assert_eq "the new column is in the middle" "plan_id,plan_title,document_id" \
 	"$(q -c "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute
 	         WHERE attrelid = 'plan_initiatives'::regclass AND attnum <= 3")"
 assert_eq "initiative_history answers the same" "$before_hist" \
 	"$(q -c "SELECT count(*), md5(string_agg(h::text, ',' ORDER BY h::text)) FROM initiative_history h")"
-assert_eq "plan_changes (through planq_plan_diff) answers the same" "$before_changes" \
+assert_eq "plan_changes answers the same" "$before_changes" \
 	"$(q -c "SELECT count(*) FROM plan_changes")"
 for v in plan_initiatives_all_versions plan_initiatives initiative_history; do
 	assert_match "planq_report still reads the re-created $v" '^[1-9][0-9]*$' \
@@ -147,7 +155,7 @@ assert_eq "a view of one's own in the way: exit 1" 1 "$rc"
 assert_match "... named, with what to do" \
 	'applying views/plan_initiatives_all_versions would drop views/my_initiatives, which no file of planq defines.*drop it' "$out"
 assert_match "... and the group rolled back" \
-	'rolled back: views/plan_initiatives_all_versions views/plan_initiatives views/initiative_history;' "$out"
+	'rolled back: views/plan_initiatives_all_versions views/plan_initiatives;' "$out"
 assert_eq "my_initiatives is still there, the old definition too" "1|plan_title" \
 	"$(q -c "SELECT (SELECT count(*) FROM pg_views WHERE viewname = 'my_initiatives') || '|' ||
 	         (SELECT attname FROM pg_attribute WHERE attrelid = 'plan_initiatives_all_versions'::regclass AND attnum = 2)")"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test_sql_views_same.sh: the views and functions rewritten to stay fast as
 # the data grows (initiative_history, search_plans,
-# plan_budget_totals[_all_versions]; docs/REPORTING.md) give
+# plan_budget_totals[_all_versions], and over the columns migration 013
+# stores: plans_all_versions, plan_initiatives_all_versions, plan_changes;
+# docs/REPORTING.md) give
 # exactly the rows of their old definitions (tests/sql/views_before.sql),
 # row for row (EXCEPT ALL both ways), on the repo's samples and on versions
 # of tests/sql/testku_*.json made to hit every rule of the old ones: a
@@ -34,12 +36,15 @@ for org in テスト区 比較区; do
 	store "$org-23f" $T/testku_2023_final.json "$org" .
 done
 # 比較区: 2019 and 2020 (no 2021), equal titles, a title that normalises to
-# nothing, no code, a renumbered code
+# nothing, no code, a renumbered code; a 2024 draft before c24 for
+# plan_changes: two equal titles (the first pairs with c24's one), a title
+# that normalises to nothing (paired by its code), one removed
 store c19 $T/testku_2022_final.json 比較区 ".fiscal_year = 2019 | $INIT1.title = \"防災訓練の実施\" | $INIT2.title = \"　\""
 store c20 $T/testku_2022_final.json 比較区 ".fiscal_year = 2020 | $INIT0.title = \"・「」\" | $INIT2.code = null"
 store c24 $T/testku_2023_final.json 比較区 ".fiscal_year = 2024 | $INIT1.code = \"1-1-1\""
 store c25 $T/testku_2023_final.json 比較区 ".fiscal_year = 2025 | $INIT0.code = null | $INIT1.title = \"学習支援事業\""
 store c26 $T/testku_2023_final.json 比較区 ".fiscal_year = 2026 | $INIT0.title = \"！\" | $INIT1.code = null"
+store c24d $T/testku_2023_draft.json 比較区 ".fiscal_year = 2024 | $INIT0.title = \"防犯カメラの設置\" | $INIT1.title = \"　\" | $INIT1.code = \"1-1-1\" | $INIT2.title = \"子育てサロン\" | $INIT2.code = \"9-9-9\""
 
 # diff_rows NEW OLD: rows of one not in the other, both ways, over the old
 # definition's columns (a view may have gained columns at its end since)
@@ -70,10 +75,33 @@ assert_eq "fixtures: the first of two equal titles in document order" title \
 	           AND prev_initiative_id = (SELECT min(t.id) FROM initiatives t JOIN plans p ON p.id = t.plan_id
 	                WHERE p.org_name = '比較区' AND p.fiscal_year = 2025 AND t.title = '学習支援事業')")"
 
-for v in plan_budget_totals_all_versions plan_budget_totals; do
+for v in plan_budget_totals_all_versions plan_budget_totals plans_all_versions \
+	plan_initiatives_all_versions plan_changes; do
 	assert_eq "$v = its old definition, row for row" "0|0" "$(diff_rows $v old_$v)"
 done
 assert_eq "fixtures: plan_budget_totals has rows" t "$(q -c 'SELECT count(*) > 5 FROM plan_budget_totals')"
+assert_eq "fixtures: plans with dashes, no budget, strategies" t \
+	"$(q -c 'SELECT bool_or(initiatives_without_amount > 0) AND bool_or(strategies > 0) AND bool_or(total_yen > 0) FROM plans_all_versions')"
+assert_eq "fixtures: every kind of change, by title and by code" \
+	"added||amount_changed|title|removed||renamed|code" \
+	"$(q -c "SELECT string_agg(DISTINCT change || '|' || coalesce(matched_by, ''), '|' ORDER BY change || '|' || coalesce(matched_by, ''))
+	          FROM plan_changes" | tr -d '\n')"
+assert_eq "fixtures: a rename from a title that normalises to nothing" t \
+	"$(q -c "SELECT count(*) > 0 FROM plan_changes WHERE change = 'renamed' AND planq_norm_title(old_title) IS NULL")"
+assert_eq "planq_plan_diff = its old definition, for every two plans" "0|0" \
+	"$(q -c "SELECT (SELECT count(*) FROM (SELECT d.* FROM plans a, plans b, planq_plan_diff(a.id, b.id) d
+	                 EXCEPT ALL SELECT d.* FROM plans a, plans b, old_planq_plan_diff(a.id, b.id) d) x)
+	          || '|' || (SELECT count(*) FROM (SELECT d.* FROM plans a, plans b, old_planq_plan_diff(a.id, b.id) d
+	                 EXCEPT ALL SELECT d.* FROM plans a, plans b, planq_plan_diff(a.id, b.id) d) x)")"
+
+# the stored columns (013) hold what their definitions compute today
+assert_eq "initiatives.norm_title = planq_norm_title(title), for every row" 0 \
+	"$(q -c 'SELECT count(*) FROM initiatives WHERE norm_title IS DISTINCT FROM planq_norm_title(title)')"
+assert_eq "fixtures: titles that normalise to nothing" t \
+	"$(q -c 'SELECT count(*) > 0 FROM initiatives WHERE norm_title IS NULL')"
+assert_eq "initiatives.main_budget_label, main_amount_yen = the budget of ordinal 1" 0 \
+	"$(q -c 'SELECT count(*) FROM initiatives t LEFT JOIN budgets b ON b.initiative_id = t.id AND b.ordinal = 1
+	          WHERE (t.main_budget_label, t.main_amount_yen) IS DISTINCT FROM (b.label, b.amount_yen)')"
 
 for s in '防災' '防犯カメラ' 'ｶﾒﾗ' '支援' '実施を行う' '%' '_' '' ' ' 'ない語'; do
 	assert_eq "search_plans('$s') = its old definition, in order" \
