@@ -79,6 +79,19 @@ row_count() {
 	sql -c "SELECT 0 $q"
 }
 
+# table_bytes FILE: "table total index toast" per table, in bytes: heap,
+# TOAST and indexes (pg_total_relation_size); of which the indexes
+# (pg_indexes_size) and the TOAST table with its index
+table_bytes() {
+	local q="" t
+	for t in $TABLES; do
+		q="$q UNION ALL SELECT '$t', pg_total_relation_size('$t'), pg_indexes_size('$t'),
+		   coalesce((SELECT pg_total_relation_size(nullif(reltoastrelid, 0))
+		               FROM pg_class WHERE oid = '$t'::regclass), 0)"
+	done
+	sql -F ' ' -c "${q# UNION ALL }" >"$1"
+}
+
 truncate_all() {
 	sql -c "TRUNCATE $(echo $TABLES | tr ' ' ',') RESTART IDENTITY CASCADE; CHECKPOINT;"
 }
@@ -221,7 +234,7 @@ run_ref() {	# name: truncate, load with bench/refload -> $WORK/refs/name.{out,ti
 	read -r m n k <<<"${REF_ARGS[$name]}"
 	log "   $name: ${REF_LABEL[$name]}"
 	truncate_all
-	[ "$name" != copy2 ] || { snap "$WORK/cpu.copy.0"; perf_start copy2; }
+	[ "$name" != copy2 ] || { snap "$WORK/cpu.copy.0"; table_bytes "$WORK/bytes.copy.0"; perf_start copy2; }
 	lsn0=$(sql -c "SELECT pg_current_wal_lsn()")
 	# in a subshell that reports refload's CPU (bash's times, children's line)
 	( "$BENCH_BIN/refload" --db "$PLANQ_DB" --dir "$WORK/refs" --tables "$TABLES" \
@@ -234,7 +247,7 @@ run_ref() {	# name: truncate, load with bench/refload -> $WORK/refs/name.{out,ti
 		sleep 0.1
 	done
 	lsn1=$(sql -c "SELECT pg_current_wal_lsn()")
-	[ "$name" != copy2 ] || snap "$WORK/cpu.copy.1"
+	[ "$name" != copy2 ] || { snap "$WORK/cpu.copy.1"; table_bytes "$WORK/bytes.copy.1"; }
 	REF_WAL[$name]=$(sql -c "SELECT pg_wal_lsn_diff('$lsn1', '$lsn0')")
 	REF_ROWS[$name]=$(row_count)
 	REF_CLIENT[$name]=$(awk 'FNR == 2 {for (i = 1; i <= 2; i++) {split($i, a, /[ms]/); t += a[1] * 60 + a[2]}} END {printf "%.2f", t}' "$WORK/refs/$name.times")
@@ -280,6 +293,7 @@ truncate_all
 [ "${BENCH_PGSS:-0}" = 1 ] && sql -c "SELECT pg_stat_statements_reset()" >/dev/null
 start_planqd
 R0=$(row_count)
+table_bytes "$WORK/bytes.planq.0"
 LSN0=$(sql -c "SELECT pg_current_wal_lsn()")
 snap "$WORK/cpu.planq.0"
 perf_start planq
@@ -287,6 +301,7 @@ run_drivers peak "$WORK/m/manifest.tsv" "$DRIVERS" "$CONC"
 perf_stop
 snap "$WORK/cpu.planq.1"
 LSN1=$(sql -c "SELECT pg_current_wal_lsn()")
+table_bytes "$WORK/bytes.planq.1"
 R1=$(row_count)
 PLANQ_ROWS=$(( R1 - R0 ))
 PLANQ_WAL=$(sql -c "SELECT pg_wal_lsn_diff('$LSN1', '$LSN0')")
@@ -451,6 +466,8 @@ else
 fi
 echo "acks: $(cut -d' ' -f4- "$WORK/peak.rate")"
 echo "WAL:  planq $(( PLANQ_WAL / 1024 / 1024 )) MB ($(( PLANQ_WAL / ACKED )) B/doc); COPY, 2 connections $([ -n "${COPY_WAL:-}" ] && echo "$(( COPY_WAL / 1024 / 1024 )) MB" || echo n/a)"
+$STATS bytes "$ACKED" "$WORK/bytes.planq.0" "$WORK/bytes.planq.1" "$PLANQ_WAL" \
+	"$WORK/bytes.copy.0" "$WORK/bytes.copy.1" "${COPY_WAL:-}"
 echo "latency at peak ($DRIVERS x $CONC in flight): $(cat "$WORK/peak.latency")"
 echo "latency light (1 in flight, 10 KB plans):      $(cat "$WORK/light.latency")   $(field "$WORK/light.rate" docs_per_s) docs/s"
 if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then

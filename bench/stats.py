@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # bench/stats.py: arithmetic for bench/run.sh: latency percentiles over the
 # drivers' files, CPU deltas between two /proc snapshots, and the drivers'
-# combined rate.
+# combined rate, table bytes and WAL per document.
+import os
 import sys
 
 
@@ -73,7 +74,58 @@ def cmd_cpu(before, after, hz):
           " pg_total=%.2f others_on_machine=%.2f" % (pg / hz, max(0, machine - ours) / hz))
 
 
+def load_bytes(f):
+    """table -> (total, indexes, toast); None when the file is missing"""
+    if not os.path.exists(f):
+        return None
+    s = {}
+    with open(f) as fh:
+        for line in fh:
+            t, total, idx, toast = line.split()
+            s[t] = (int(total), int(idx), int(toast))
+    return s
+
+
+def delta(b0, b1, t):
+    if b0 is None or b1 is None or t not in b1:
+        return None
+    return tuple(x1 - x0 for x0, x1 in zip(b0.get(t, (0, 0, 0)), b1[t]))
+
+
+def cmd_bytes(docs, p0, p1, pwal, c0, c1, cwal):
+    """bytes per acknowledged document: each table's growth (heap, TOAST and
+    indexes; of which indexes) and the WAL written, for planq's phase and
+    for COPY, 2 connections of the same rows"""
+    n = int(docs)
+    pb0, pb1, cb0, cb1 = (load_bytes(f) for f in (p0, p1, c0, c1))
+    if n <= 0 or pb1 is None:
+        print("bytes per document: n/a")
+        return
+
+    def per(v, i):
+        return "n/a" if v is None else "%.0f" % (v[i] / n)
+    print("bytes per document (%d acked): each table's growth "
+          "(pg_total_relation_size: heap + TOAST + indexes), of which "
+          "indexes and TOAST; WAL" % n)
+    row = "  %-20s %8s %8s %8s | %8s %8s %8s"
+    print(row % ("table", "planq", "indexes", "TOAST", "COPY", "indexes",
+                 "TOAST"))
+    tot = {"p": [0, 0, 0], "c": [0, 0, 0]}
+    for t in pb1:
+        p, c = delta(pb0, pb1, t), delta(cb0, cb1, t)
+        for k, v in (("p", p), ("c", c)):
+            if v is not None:
+                tot[k] = [a + b for a, b in zip(tot[k], v)]
+        print(row % ((t,) + tuple(per(p, i) for i in range(3)) +
+                     tuple(per(c, i) for i in range(3))))
+    ct = tot["c"] if cb1 is not None else None
+    print(row % (("total",) + tuple(per(tot["p"], i) for i in range(3)) +
+                 tuple(per(ct, i) for i in range(3))))
+    print(row % ("WAL", "%.0f" % (int(pwal) / n), "", "",
+                 "%.0f" % (int(cwal) / n) if cwal else "n/a", "", ""))
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"lat": lambda: cmd_lat(args), "drivers": lambda: cmd_drivers(args),
-     "cpu": lambda: cmd_cpu(*args)}[cmd]()
+     "cpu": lambda: cmd_cpu(*args), "bytes": lambda: cmd_bytes(*args)}[cmd]()

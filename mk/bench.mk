@@ -5,12 +5,15 @@
 #   make bench BENCH_DOCS=20000
 #   make bench-views           only the views phase (bench/views.sh): a full
 #                              read of every view at BENCH_VIEW_DOCS (20,000)
+#   make bench-callgrind       instructions per document in one backend,
+#                              planq_ingest_batch against COPY of the same
+#                              rows (bench/callgrind.sh)
 
 BENCH_DIR  := $(BUILDDIR)/bench
 BENCH_BINS := $(BENCH_DIR)/driver $(BENCH_DIR)/parsebench $(BENCH_DIR)/refload
 BENCH_DOCS ?= 5000
 
-.PHONY: bench bench-bins bench-views
+.PHONY: bench bench-bins bench-views bench-callgrind
 bench-bins: $(BENCH_BINS)
 
 $(BENCH_DIR)/driver: bench/driver.c
@@ -75,3 +78,6 @@ parse-identity-gen: $(PARSE_IDENTITY_BIN)
 	    diff $$d/ref $$d/new | head -20; diff $$d/ref $$d/tree | head -20; \
 	    exit 1; \
 	  fi
+
+bench-callgrind: all $(BENCH_DIR)/driver
+	PLANQ_BIN=$(abspath $(BINDIR)) BENCH_BIN=$(abspath $(BENCH_DIR)) bash bench/callgrind.sh

@@ -7,7 +7,8 @@
  * (sql/010_rows_from_the_caller.sql), in PostgreSQL's binary format
  * (pgarray.c).  The worker (store.c) and `planq reparse`
  * (tools/cmd_reparse.c) send them; the database does not take the plan
- * JSON apart, it stores it whole in plans.parsed.
+ * JSON apart: it reads two facts of the parse from it (org.printed_name,
+ * the warnings' codes) and keeps its digest (plans.parsed_sha256).
  *
  * Rows name their parents by position: the document's position in the
  * batch (1 for a single plan), the issue's, strategy's and initiative's

@@ -88,8 +88,10 @@ cmd_parse(int argc, char **argv)
 		parse_result_clear(&r);
 		return 1;
 	}
+	/* reals as the worker and `planq reparse` send them (%.15g: 48.3, not
+	 * 48.299999999999997), so this is the JSON whose digest is stored */
 	json_dumpf(r.plan, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII * 0 |
-	    JSON_PRESERVE_ORDER);
+	    JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	fputc('\n', stdout);
 	parse_result_clear(&r);
 	return 0;

@@ -9,6 +9,8 @@
 -- "reason":…} (or NULL: undecodable) to mark the document rejected.
 -- Returns 'changed' (rows replaced) or 'unchanged' (same output: only the
 -- parser version is updated), and the document's plan id afterwards.
+-- "Same output": the new plan's planq_plan_digest equals the stored
+-- plan's parsed_sha256 (the digest of the JSON it was stored from).
 -- p_charset: what the bytes were decoded from this time (NULL: keep).  The
 -- row arrays: every row of the new plan, naming doc 1, as the caller built
 -- them from p_plan (workers/plan_rows.c; see planq_ingest_batch).
@@ -44,7 +46,7 @@ BEGIN
 	v_reason := CASE WHEN v_is_plan THEN NULL
 	                 ELSE coalesce(nullif(p_plan->>'reason', ''), 'not decodable as text') END;
 
-	IF (v_is_plan AND v_old.parsed IS NOT DISTINCT FROM p_plan)
+	IF (v_is_plan AND v_old.parsed_sha256 IS NOT DISTINCT FROM planq_plan_digest(p_plan))
 	   OR (NOT v_is_plan AND v_old.id IS NULL
 	       AND EXISTS (SELECT 1 FROM documents d WHERE d.id = p_document_id
 	                   AND d.reason IS NOT DISTINCT FROM v_reason)) THEN

@@ -7,17 +7,18 @@
 
 -- Position i gets a plan when p_document_ids[i] is not NULL (the document
 -- just inserted): its plans row from p_plan_rows (the row naming doc i,
--- which must be there) with p_plans[i] as parsed, and the rows of every
--- other array that name doc i; the rows of the other positions are
--- skipped.  Returns the plan ids by position (NULL: none).  Does not touch
--- is_current.
+-- which must be there) with the digest of p_plans[i] as parsed_sha256
+-- (planq_plan_digest, sql/014_plans_parsed_digest.sql: the JSON itself is
+-- not stored), and the rows of every other array that name doc i; the
+-- rows of the other positions are skipped.  Returns the plan ids by
+-- position (NULL: none).  Does not touch is_current.
 --
--- Two columns of plans are not rows of the plan but facts about its parse,
--- read here from the plan JSON itself (p_plans[i], stored whole in
--- plans.parsed): org_printed_name (org.printed_name; the row's org_name
--- when the parser wrote none) and warning_codes (the codes of its
--- warnings, in order; NULL when the parser wrote no warnings list), so a
--- caller of any version stores them alike (sql/011_orgs_and_warnings.sql).
+-- Three columns of plans are not rows of the plan but facts about its
+-- parse, read here from the plan JSON itself (p_plans[i]):
+-- org_printed_name (org.printed_name; the row's org_name when the parser
+-- wrote none), warning_codes (the codes of its warnings, in order; NULL
+-- when the parser wrote no warnings list), so a caller of any version
+-- stores them alike (sql/011_orgs_and_warnings.sql), and parsed_sha256.
 --
 -- What the reporting views would otherwise compute at every read is
 -- stored with the rows (sql/013_stored_for_views.sql), from the arrays
@@ -108,13 +109,14 @@ BEGIN
 		ins AS (
 			INSERT INTO plans (document_id, title, org_name, org_kind, fiscal_year,
 			                   fiscal_year_label, stage, head_role, head_name,
-			                   published_on, page_id, parsed, parser_version,
+			                   published_on, page_id, parsed_sha256, parser_version,
 			                   org_printed_name, warning_codes, issue_count,
 			                   strategy_count, initiative_count, main_total_yen,
 			                   initiatives_without_amount)
 			SELECT s.doc, r.title, r.org_name, r.org_kind, r.fiscal_year::integer,
 			       r.fiscal_year_label, r.stage, r.head_role, r.head_name,
-			       r.published_on::date, r.page_id, s.p, p_parser_version,
+			       r.published_on::date, r.page_id, planq_plan_digest(s.p),
+			       p_parser_version,
 			       coalesce(s.p->'org'->>'printed_name', r.org_name),
 			       CASE WHEN jsonb_typeof(s.p->'warnings') = 'array' THEN
 			       ARRAY(SELECT w.e->>'code'

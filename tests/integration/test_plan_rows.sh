@@ -4,11 +4,12 @@
 # mapping from a plan to rows); the database stores what it is sent.
 # Every plan the parser makes of the fixtures, the samples and (when
 # present) ../shared/seeds is stored through planqd; then, independently,
-# its stored JSON (plans.parsed) is read into rows in SQL by the test itself
-# (test_plan_rows, tests/lib/plansql.sh) and stored again: the two must hold
-# the same rows; and jq counts each part in that JSON, which must be the
-# rows stored.  Then row arrays that name the wrong parents are refused
-# with a message.
+# its JSON (`planq parse` of the same file: the database keeps only its
+# digest, plans.parsed_sha256, which must match) is read into rows in SQL
+# by the test itself (test_plan_rows, tests/lib/plansql.sh) and stored
+# again: the two must hold the same rows; and jq counts each part in that
+# JSON, which must be the rows stored.  Then row arrays that name the
+# wrong parents are refused with a message.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/plansql.sh"
 
@@ -43,8 +44,27 @@ check "at least the bundled plans were sent" test "$expect" -ge 30
 check "the worker could turn every plan into rows" \
 	sh -c "! grep -q 'cannot be stored' '$TMP/planqd.log'"
 
+# each document's plan JSON, by the SHA-256 of its bytes: `planq parse` of
+# the file, with the content type `planq send` gave it
+sql "CREATE TABLE test_parse (sha256 bytea PRIMARY KEY, parsed jsonb NOT NULL)" >/dev/null
+for d in "${docs[@]}"; do
+	ct=(); case $d in *.html|*.htm) ct=(--content-type text/html) ;; esac
+	"$PLANQ" parse "${ct[@]}" "$d" >"$TMP/parse.json" 2>/dev/null || continue
+	jq -e '.is_plan != false' "$TMP/parse.json" >/dev/null || continue
+	# (psql reads the JSON itself: a big plan is too long for an argument)
+	psql -X -q -v ON_ERROR_STOP=1 -v sha="$(sha256sum <"$d" | cut -c1-64)" >/dev/null <<SQL
+\\set plan \`cat '$TMP/parse.json'\`
+INSERT INTO test_parse VALUES (decode(:'sha', 'hex'), :'plan'::jsonb) ON CONFLICT DO NOTHING;
+SQL
+done
+sql "CREATE TABLE stored_parse AS SELECT p.id, t.parsed FROM plans p
+	JOIN documents d ON d.id = p.document_id JOIN test_parse t ON t.sha256 = d.sha256" >/dev/null
+assert_eq "every stored plan: the digest of its file's parse (plans.parsed_sha256)" "$plans" \
+	"$(sql "SELECT count(*) FROM plans p JOIN stored_parse s ON s.id = p.id
+	        WHERE p.parsed_sha256 = planq_plan_digest(s.parsed)")"
+
 # jq's count of each part of every stored plan's JSON = the rows stored
-sql "SELECT p.id, p.parsed FROM plans p ORDER BY p.id" | while IFS='|' read -r id parsed; do
+sql "SELECT s.id, s.parsed FROM stored_parse s ORDER BY s.id" | while IFS='|' read -r id parsed; do
 	printf '%s|%s\n' "$id" "$(printf '%s' "$parsed" | jq -r '[
 		((.goals // []) + (.missions // []) + (.policies // []) | length),
 		(.issues // [] | length),
@@ -66,24 +86,24 @@ sql "SELECT p.id || '|' || concat_ws('|',
 	(SELECT count(*) FROM evaluations x WHERE x.plan_id = p.id),
 	(SELECT count(*) FROM council_reflections x WHERE x.plan_id = p.id),
 	(SELECT count(*) FROM contacts x WHERE x.plan_id = p.id))
-	FROM plans p ORDER BY p.id" >"$TMP/counts.sql"
+	FROM plans p WHERE p.id IN (SELECT id FROM stored_parse) ORDER BY p.id" >"$TMP/counts.sql"
 assert_eq "every part of every plan: the rows its JSON holds (jq)" "" \
 	"$(diff "$TMP/counts.jq" "$TMP/counts.sql")"
 check "... and that covers every kind of row" test "$(awk -F'|' '{for (i = 2; i <= NF; i++) if ($i > 0) seen[i] = 1}
 	END {print length(seen)}' "$TMP/counts.sql")" -eq 9
 
-# each plan again from its stored JSON, through the test's own reading of it
-# in SQL (a second statement compares: a statement does not see its own inserts)
+# each plan again from its JSON, through the test's own reading of it in
+# SQL (a second statement compares: a statement does not see its own inserts)
 sql "CREATE TABLE again AS SELECT p.id AS worker_plan, a.plan_id AS sql_plan
-	FROM plans p JOIN documents d ON d.id = p.document_id
+	FROM plans p JOIN documents d ON d.id = p.document_id JOIN stored_parse s ON s.id = p.id
 	CROSS JOIN LATERAL test_planq_ingest(NULL, d.raw || '\\x0a'::bytea, '{}', NULL, 'stored', NULL,
-	                                     p.parsed, p.parser_version) AS a" >/dev/null
+	                                     s.parsed, p.parser_version) AS a" >/dev/null
 diff=$(sql "SELECT count(*) FILTER (WHERE sql_plan IS NULL OR test_plan_fingerprint(worker_plan)
 	                                  IS DISTINCT FROM test_plan_fingerprint(sql_plan)) || ' of ' || count(*)
 	FROM again")
 assert_eq "worker's rows = SQL's rows for every plan" "0 of $plans" "$diff"
 assert_eq "no plan lost its issues on either path" 0 \
-	"$(sql "SELECT count(*) FROM plans p WHERE jsonb_array_length(p.parsed->'issues') > 0
+	"$(sql "SELECT count(*) FROM stored_parse p WHERE jsonb_array_length(p.parsed->'issues') > 0
 	         AND NOT EXISTS (SELECT 1 FROM issues i WHERE i.plan_id = p.id)")"
 
 # row arrays that name the wrong parents are refused, nothing stored

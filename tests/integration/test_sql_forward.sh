@@ -9,7 +9,9 @@
 # privileges.  Then `planq db migrate`: every row is kept, every view answers
 # the same (in the columns it had), every definition is the same but for the
 # ones listed in CHANGED_SINCE_009 and CHANGED_VIEWS_SINCE_009 (changed on
-# purpose, with why); a second run is a no-op
+# purpose, with why), and but for the columns dropped on purpose
+# (DROPPED_SINCE_009), whose values must be found as the migration that
+# dropped them says; a second run is a no-op
 # that writes nothing; and the migrated database stores new documents, both
 # through planq_ingest and through planqd's workers.
 set -u
@@ -38,6 +40,10 @@ CHANGED_VIEWS_SINCE_009="plans_all_versions plans_current plan_fragments
 	plan_initiatives_all_versions plan_initiatives plan_budget_totals_all_versions
 	plan_budget_totals budget_by_org_year initiative_history initiative_search
 	plan_changes"
+# columns that a migration after 009 drops on purpose (table.column): 014
+# keeps only the SHA-256 of plans.parsed (checked below), since no view
+# read it and planq_reparse only compared it
+DROPPED_SINCE_009="plans.parsed"
 
 # ingest009 RAW PLAN|- [OUTCOME [REASON [ENVELOPE]]]: one call of 009's
 # planq_ingest, which read the rows out of the plan JSON itself
@@ -151,6 +157,18 @@ snapshot_defs() {	# FILE: every function's, view's and trigger's definition and 
 }
 snapshot_columns >"$TMP/columns.before"
 snapshot_rows "$TMP/rows.before" "$TMP/columns.before"
+# the same without the dropped columns, to compare after
+cp "$TMP/columns.before" "$TMP/columns.kept"
+for c in $DROPPED_SINCE_009; do
+	sed -i -E "/^${c%%.*} /{s/([ ,])${c#*.}(,|\$)/\1/; s/,\$//}" "$TMP/columns.kept"
+done
+snapshot_rows "$TMP/rows.kept" "$TMP/columns.kept"
+# 014: each plan's JSON as stored, its SHA-256 computed here, and one plan
+# to reparse with the same JSON after migrating
+q -c "SELECT id || ' ' || encode(sha256(convert_to(parsed::text, 'UTF8')), 'hex') FROM plans ORDER BY id" \
+	>"$TMP/parsed.before"
+q -c "SELECT document_id FROM plans ORDER BY id DESC LIMIT 1" >"$TMP/reparse.doc"
+q -c "SELECT parsed FROM plans ORDER BY id DESC LIMIT 1" >"$TMP/reparse.json"
 snapshot_defs "$TMP/defs.before"
 
 # ---- forward -----------------------------------------------------------------
@@ -163,8 +181,17 @@ assert_eq "it applies the migrations after 009" "$(ls sql/[0-9][0-9][0-9]_*.sql 
 assert_eq "... and every repeatable file" "$(ls sql/functions/*.sql sql/views/*.sql | wc -l)" \
 	"$(printf '%s\n' "$out" | grep -E '^applied (functions|views)/' | sed 's/ (.*//' | sort -u | wc -l)"
 assert_eq "the database is at the latest version" "$latest" "$("$PLANQ" db version)"
-snapshot_rows "$TMP/rows.after" "$TMP/columns.before"
-assert_eq "every row kept, every view answers the same" "" "$(diff "$TMP/rows.before" "$TMP/rows.after")"
+snapshot_rows "$TMP/rows.after" "$TMP/columns.kept"
+assert_eq "every row kept, every view answers the same" "" "$(diff "$TMP/rows.kept" "$TMP/rows.after")"
+assert_eq "the dropped columns are gone" "" \
+	"$(for c in $DROPPED_SINCE_009; do q -c "SELECT '$c' FROM information_schema.columns
+	   WHERE table_schema = 'public' AND table_name = '${c%%.*}' AND column_name = '${c#*.}'"; done)"
+check "... and the rows had some (plans.parsed)" test -s "$TMP/parsed.before"
+assert_eq "014: each plan's parsed_sha256 is the SHA-256 of the JSON it had" "" \
+	"$(diff "$TMP/parsed.before" <(q -c "SELECT id || ' ' || encode(parsed_sha256, 'hex') FROM plans ORDER BY id"))"
+assert_eq "014: reparsing a plan stored before with the same JSON: unchanged" "unchanged" \
+	"$(q -v doc="$(cat "$TMP/reparse.doc")" <<<"\\set plan \`cat '$TMP/reparse.json'\`
+	   SELECT status FROM planq_reparse(:doc, :'plan'::jsonb, 'test-3')")"
 snapshot_defs "$TMP/defs.after"
 want=$({ for f in $CHANGED_SINCE_009; do grep "^function $f(" "$TMP/defs.before"; done
          for v in $CHANGED_VIEWS_SINCE_009; do grep "^view $v " "$TMP/defs.before"; done; } | sort)

@@ -40,8 +40,9 @@ for json in $samples; do
 		"$(q -c "SELECT count(*) FROM initiatives WHERE plan_id = $plan AND strategy_id IS NULL")"
 	assert_eq "$name: raw bytes kept exactly" "$(sha256sum <"$raw" | cut -c1-64)" \
 		"$(q -c "SELECT encode(sha256(raw),'hex') FROM documents WHERE id = $doc")"
-	assert_eq "$name: parsed jsonb is the whole plan" "$(jq -cS . "$json")" \
-		"$(q -c "SELECT parsed FROM plans WHERE id = $plan" | jq -cS .)"
+	assert_eq "$name: parsed_sha256 is the digest of the whole plan" "true|32" \
+		"$(q -v plan="$(cat "$json")" <<<"SELECT (parsed_sha256 = planq_plan_digest(:'plan'::jsonb))
+		                                    || '|' || length(parsed_sha256) FROM plans WHERE id = $plan")"
 	assert_eq "$name: initiative order (codes/titles) as in the JSON" \
 		"$(jq -r "$JQ_INITS[] | [.code // \"\", .title // \"\"] | join(\"/\")" "$json" | sort | md5sum)" \
 		"$(q -c "SELECT coalesce(code,'') || '/' || coalesce(title,'') FROM initiatives WHERE plan_id = $plan ORDER BY seq" | sort | md5sum)"

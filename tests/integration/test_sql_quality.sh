@@ -217,7 +217,7 @@ assert_eq "--all --warned=no_org: the one, again" \
 	"$("$PLANQ" reparse --all --warned=no_org)"
 # a plan stored with a stale parse whose warnings the new parser drops
 doc=$(sql "SELECT p.document_id FROM plans p WHERE p.org_printed_name = '都島区役所'")
-sql "UPDATE plans SET parsed = jsonb_set(parsed, '{title}', '\"OLD\"'),
+sql "UPDATE plans SET parsed_sha256 = planq_plan_digest('{\"title\":\"OLD\"}'),
                       warning_codes = '{org_name_noise,no_goals}' WHERE document_id = $doc"
 sql "UPDATE documents SET parser_version = 'old-0' WHERE id = $doc"
 assert_eq "--warned=no_goals: a stale warned plan is replaced" \

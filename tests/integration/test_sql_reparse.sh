@@ -40,8 +40,9 @@ assert_eq "every document now at $PV" 0 "$(q -c "SELECT count(*) FROM documents 
 for n in 01_kita_r3_table 02_minato_h30_markers 03_miyakojima_r5_web 05_kensetsu_r6_markdown; do
 	"$PLANQ" parse samples/$n.txt >"$TMP/$n.now.json"
 	plan=$(q -v raw="$(base64 -w0 samples/$n.txt)" <<<"SELECT p.id FROM plans p JOIN documents d ON d.id = p.document_id WHERE d.sha256 = sha256(decode(:'raw','base64'))")
-	assert_eq "$n: stored plan = today's parse" "$(jq -cS . "$TMP/$n.now.json")" \
-		"$(q -c "SELECT parsed FROM plans WHERE id = ${plan:-0}" | jq -cS .)"
+	assert_eq "$n: stored plan = today's parse (its digest)" t \
+		"$(q -v now="$(cat "$TMP/$n.now.json")" <<<"SELECT parsed_sha256 = planq_plan_digest(:'now'::jsonb)
+		                                             FROM plans WHERE id = ${plan:-0}")"
 	assert_eq "$n: issues rows = today's parse" "$(jq '.issues|length' "$TMP/$n.now.json")" "$(plan_rows issues "${plan:-0}")"
 	assert_eq "$n: budgets rows = today's parse" "$(jq "[$JQ_INITS[].budgets[]]|length" "$TMP/$n.now.json")" "$(plan_rows budgets "${plan:-0}")"
 done

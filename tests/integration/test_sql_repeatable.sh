@@ -36,8 +36,9 @@ done
 
 # ---- one file per function and view ------------------------------------------
 # every function of ours (not pg_trgm's) and every view has its file, but the
-# two IMMUTABLE functions under a stored column and an index: those are part
-# of their tables, in the numbered migrations that made them
+# three IMMUTABLE functions whose values are stored (a generated column, an
+# index, plans.parsed_sha256): those are part of their tables, in the
+# numbered migrations that made them
 ours="SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
         AND p.proname NOT LIKE 'test\\_%'
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
@@ -47,7 +48,7 @@ for f in $(q -c "$ours ORDER BY 1"); do
 	[ -f "sql/functions/$f.sql" ] || nofile="$nofile $f"
 done
 assert_eq "every function has its file in sql/functions, but the tables' own" \
-	" planq_search_text planq_url_host" "$nofile"
+	" planq_plan_digest planq_search_text planq_url_host" "$nofile"
 nofile=""
 for v in $(q -c "SELECT viewname FROM pg_views WHERE schemaname = 'public' ORDER BY 1"); do
 	[ -f "sql/views/$v.sql" ] || nofile="$nofile $v"
