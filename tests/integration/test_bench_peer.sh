@@ -3,7 +3,7 @@
 # beside planq, stays a correct peer as the schema moves: the fixtures and
 # samples are sent one at a time with `planq send` to planqd (database
 # planq) and to the peer (database peer, same cluster, same migrations),
-# then all of them again, four in flight, as duplicates; both databases
+# then all of them again, four in flight, as resends; both databases
 # must then hold the same documents, plans, rows (test_plan_fingerprint),
 # current versions and ingest_events, and the senders must have heard the
 # same answers.  The differences bench/peer.py declares are left out:
@@ -69,7 +69,7 @@ for s in once again; do
 done
 check "answers of every kind were heard" sh -c "grep -q '^stored ' '$TMP/peer.once' &&
 	grep -q '^rejected .*not a plan' '$TMP/peer.once' && grep -q '^duplicate ' '$TMP/peer.again'"
-check "the second round was only duplicates and rejections" sh -c \
+check "the second round was only duplicate and rejected answers" sh -c \
 	"! grep -q '^stored ' '$TMP/peer.again'"
 
 # both databases, table by table, document by document
