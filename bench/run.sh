@@ -2,7 +2,9 @@
 # bench/run.sh: `make bench`.  Private PostgreSQL (durability on), planqd with
 # 2 workers, a generated corpus sent by several drivers; then the same rows
 # loaded by PostgreSQL's own methods (bench/refload: COPY, INSERTs, pipelined
-# INSERTs) as references; latency, CPU, RSS; one table at the end.
+# INSERTs) as references, and the same corpus through a Python peer
+# (bench/peer.py: what a user would write without planq); latency, CPU,
+# RSS; one table at the end.
 #   BENCH_DOCS=5000 BENCH_DRIVERS=4 BENCH_CONC=8 BENCH_WORKERS=2
 #   BENCH_REFS="copy1 copy2 insert1 insert4 insert100 pipeline1 pipeline2"
 #     (the reference methods to run, default all; copy2 gives the COPY lines:
@@ -10,6 +12,9 @@
 #     insertN = prepared INSERTs, one document per transaction, N connections;
 #     insert100 = the same, 100 documents per transaction, 1 connection;
 #     pipelineN = insertN in libpq pipeline mode, 16 documents in flight each)
+#   BENCH_PEER=0 (skip section 3b, the Python peer: bench/peer.py with Debian's
+#     python3-zmq and python3-psycopg, BENCH_WORKERS processes; its drivers
+#     give up after BENCH_PEER_TIMEOUT=3600 s, the others after BENCH_TIMEOUT=900)
 #   BENCH_PGSS=1 (load pg_stat_statements, print the top statements)
 #   BENCH_PERF=1 (perf record -a of the planq and copy2 phases, with BENCH_KEEP)
 #   BENCH_KEEP=1 (keep the work dir)  BENCH_SKIP_EXTRA=1 (throughput + references only)
@@ -58,6 +63,7 @@ cleanup() {
 	[ -z "${PERF_PID:-}" ] || kill -INT "$PERF_PID" 2>/dev/null || true
 	stop_planqd
 	[ -z "${VIEWS_PLANQD_PID:-}" ] || kill -TERM "$VIEWS_PLANQD_PID" 2>/dev/null || true
+	[ -z "${PEER_PID:-}" ] || { kill -TERM "$PEER_PID" 2>/dev/null; wait "$PEER_PID" 2>/dev/null; } || true
 	if [ -n "${PLANQD_B_PID:-}" ]; then
 		pkill -KILL -P "$PLANQD_B_PID" 2>/dev/null || true
 		kill -KILL "$PLANQD_B_PID" 2>/dev/null || true
@@ -305,6 +311,8 @@ table_bytes "$WORK/bytes.planq.1"
 R1=$(row_count)
 PLANQ_ROWS=$(( R1 - R0 ))
 PLANQ_WAL=$(sql -c "SELECT pg_wal_lsn_diff('$LSN1', '$LSN0')")
+PLANQ_DOCS=$(sql -c "SELECT count(*) FROM documents")
+PLANQ_PLANS=$(sql -c "SELECT count(*) FROM plans")
 PLANQD_HWM=$(hwm_kb "$PLANQD_PID")
 WHWM=""; for p in $(worker_pids); do WHWM="$WHWM $(hwm_kb "$p")"; done
 BHWM=""; for p in $(sql -c "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%'"); do BHWM="$BHWM $(hwm_kb "$p")"; done
@@ -335,6 +343,50 @@ for t in documents plans issues strategies initiatives ingest_events; do
 	sql -c "SELECT setval(pg_get_serial_sequence('$t', 'id'), (SELECT max(id) FROM $t))" >/dev/null
 done
 fi
+
+# ---- 3b. the Python peer: the same corpus, loaded as a user would without planq
+# bench/peer.py: a ROUTER socket the same drivers send to, `planq parse` per
+# document, each document and its rows in one transaction, $WORKERS processes
+# (= connections, as planq's workers); into the truncated tables
+PEER_PID=
+if [ "${BENCH_PEER:-1}" != 0 ]; then
+	log "3b. the Python peer (bench/peer.py, $WORKERS processes): the same $DOCS documents"
+	truncate_all
+	/usr/bin/python3 "$ROOT/bench/peer.py" --listen "$EP" --db "$PLANQ_DB" \
+		--planq "$PLANQ_BIN/planq" --procs "$WORKERS" 2>"$WORK/peer.log" &
+	PEER_PID=$!
+	for _ in $(seq 300); do
+		kill -0 "$PEER_PID" 2>/dev/null || { cat "$WORK/peer.log" >&2; exit 1; }
+		[ "$(sql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'planq-peer'")" -ge "$WORKERS" ] && break
+		sleep 0.1
+	done
+	LSN0=$(sql -c "SELECT pg_current_wal_lsn()")
+	snap "$WORK/cpu.peer.0"
+	# at ~10 docs/s (2026-12-06) the corpus takes minutes: the drivers wait longer
+	BENCH_TIMEOUT=${BENCH_PEER_TIMEOUT:-3600} run_drivers peer "$WORK/m/manifest.tsv" "$DRIVERS" "$CONC"
+	kill -TERM "$PEER_PID" 2>/dev/null || true
+	wait "$PEER_PID" || log "WARNING: the peer exited with status $?"
+	PEER_PID=
+	# its backends have exited and been reaped (pg_reaped counts them)
+	for _ in $(seq 50); do
+		[ "$(sql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'planq-peer'")" = 0 ] && break
+		sleep 0.1
+	done
+	snap "$WORK/cpu.peer.1"
+	LSN1=$(sql -c "SELECT pg_current_wal_lsn()")
+	PEER_WAL=$(sql -c "SELECT pg_wal_lsn_diff('$LSN1', '$LSN0')")
+	PEER_ROWS=$(row_count)
+	PEER_DOCS=$(sql -c "SELECT count(*) FROM documents")
+	PEER_PLANS=$(sql -c "SELECT count(*) FROM plans")
+	PEER_DPS=$(field "$WORK/peer.rate" docs_per_s)
+	PEER_EL=$(field "$WORK/peer.rate" elapsed)
+	PEER_SELF=$(sed -n 's/^peer cpu: //p' "$WORK/peer.log")
+	if grep -v -e '^peer cpu: ' -e '^peer: listening' "$WORK/peer.log" >"$WORK/peer.errors"; then
+		log "the peer said (first lines; all in the work dir's peer.log):"
+		head -n 5 "$WORK/peer.errors" >&2
+	fi
+fi
+
 if [ -f "$WORK/refs/copy2.out" ]; then
 	COPY_EL=$(field "$WORK/refs/copy2.out" elapsed)
 	COPY_ROWS=${REF_ROWS[copy2]}
@@ -445,6 +497,10 @@ trow method docs/s rows/s ratio
 printf '%s-+-%s-+-%s-+-%s\n' "$(printf '%066d' 0 | tr 0 -)" --------- --------- ------
 trow "planq ($WORKERS workers, ack after commit)" "$PEAK" \
 	"$(div "$PLANQ_ROWS" "$PEAK_EL" %.0f)" "$(div "$PEAK" "$COPY_DPS" %.2f)"
+if [ -n "${PEER_DPS:-}" ]; then
+	trow "Python peer ($WORKERS procs: planq parse per doc, psycopg, 1 txn/doc)" "$PEER_DPS" \
+		"$(div "$PEER_ROWS" "$PEER_EL" %.0f)" "$(div "$PEER_DPS" "$COPY_DPS" %.2f)"
+fi
 REF_DETAIL= REF_BAD=
 for r in $REFS; do
 	el=$(field "$WORK/refs/$r.out" elapsed)
@@ -455,6 +511,7 @@ for r in $REFS; do
 done
 echo "ratio = docs/s / the docs/s of COPY, 2 connections (planq's $WORKERS workers hold $WORKERS database"
 echo "connections); every method loads the rows planq stored: its docs/s = $ACKED documents / its time"
+[ -z "${PEER_DPS:-}" ] || echo "the peer parses and stores the same corpus sent by the same drivers: docs/s counted as planq's"
 echo
 if [ -n "$REFS" ]; then
 	echo "rows: planq inserted $PLANQ_ROWS rows for $ACKED acked documents in $PEAK_EL s;" \
@@ -465,6 +522,18 @@ else
 	echo "rows: planq inserted $PLANQ_ROWS rows for $ACKED acked documents in $PEAK_EL s; no reference method run (BENCH_REFS)"
 fi
 echo "acks: $(cut -d' ' -f4- "$WORK/peak.rate")"
+if [ -n "${PEER_DPS:-}" ]; then
+	if [ "$PEER_DOCS $PEER_PLANS $PEER_ROWS" = "$PLANQ_DOCS $PLANQ_PLANS $PLANQ_ROWS" ]; then
+		same="the same as planq"
+	else
+		same="DIFFERENT from planq's $PLANQ_DOCS documents, $PLANQ_PLANS plans, $PLANQ_ROWS rows"
+	fi
+	echo "peer: $PEER_DOCS documents, $PEER_PLANS plans, $PEER_ROWS rows ($same) in $PEER_EL s;" \
+		"acks: $(cut -d' ' -f4- "$WORK/peer.rate")"
+	echo "peer: WAL $(( PEER_WAL / 1024 / 1024 )) MB; latency $(cat "$WORK/peer.latency")"
+	echo "CPU s peer run: $($STATS cpu "$WORK/cpu.peer.0" "$WORK/cpu.peer.1" "$HZ")   (elapsed $PEER_EL s;" \
+		"the peer's own processes, planq parse included, are in others_on_machine: $PEER_SELF)"
+fi
 echo "WAL:  planq $(( PLANQ_WAL / 1024 / 1024 )) MB ($(( PLANQ_WAL / ACKED )) B/doc); COPY, 2 connections $([ -n "${COPY_WAL:-}" ] && echo "$(( COPY_WAL / 1024 / 1024 )) MB" || echo n/a)"
 $STATS bytes "$ACKED" "$WORK/bytes.planq.0" "$WORK/bytes.planq.1" "$PLANQ_WAL" \
 	"$WORK/bytes.copy.0" "$WORK/bytes.copy.1" "${COPY_WAL:-}"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# deploy/install-deps.sh [build|run|test|all]: installs the Debian 12
-# packages that building, running or testing planq needs, and only those
-# that are missing.  `make run` asks for "run", `make test` for "test",
-# `make deps` and .ci/run for "all" (the default).  Needs root (or sudo)
+# deploy/install-deps.sh [build|run|bench|test|all]: installs the Debian 12
+# packages that building, running, benchmarking or testing planq needs, and
+# only those that are missing.  `make run` asks for "run", `make bench` for
+# "bench", `make test` for "test", `make deps` and .ci/run for "all" (the
+# default).  Needs root (or sudo)
 # only when something is missing; on a bare machine, git and make are the
 # only packages to install by hand before `make run`.
 set -euo pipefail
@@ -17,12 +18,16 @@ build=(
 )
 # a private PostgreSQL cluster, psql, the tools deploy/run-local.sh uses
 run=(postgresql postgresql-client procps util-linux)
+# `make bench`: the corpus generator and the Python peer (bench/peer.py)
+bench=(python3 python3-zmq python3-psycopg)
 test=(
 	# tools the tests use
 	psmisc python3 jq curl
 	# the Python client and its tests: pyzmq, a real Scrapy crawl, pip
 	# into a venv; Prometheus and promtool for the monitoring tests
 	python3-zmq python3-scrapy python3-venv python3-pip prometheus
+	# the bench's Python peer and its test (test_bench_peer.sh)
+	python3-psycopg
 	# checks: sanitizers, fuzzing, static analysis
 	clang libclang-rt-14-dev cppcheck valgrind
 	# packaging: systemd-analyze, man pages, `make deb`, lintian
@@ -32,8 +37,9 @@ test=(
 case $profile in
 build) packages=("${build[@]}") ;;
 run) packages=("${build[@]}" "${run[@]}") ;;
+bench) packages=("${build[@]}" "${run[@]}" "${bench[@]}") ;;
 test | all) packages=("${build[@]}" "${run[@]}" "${test[@]}") ;;
-*) echo "usage: install-deps.sh [build|run|test|all]" >&2; exit 2 ;;
+*) echo "usage: install-deps.sh [build|run|bench|test|all]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -1,6 +1,8 @@
 # mk/bench.mk: `make bench` (bench/run.sh): planq's acknowledged throughput,
 # latency, CPU and memory against PostgreSQL's own loading methods (COPY,
-# INSERTs, pipelined INSERTs: bench/refload) on the same rows (bench/RESULTS.md).
+# INSERTs, pipelined INSERTs: bench/refload) on the same rows, and a Python
+# peer (bench/peer.py) on the same corpus (bench/RESULTS.md).  Installs what
+# it needs first (deploy/install-deps.sh bench).
 #   make bench                 5,000 documents
 #   make bench BENCH_DOCS=20000
 #   make bench-views           only the views phase (bench/views.sh): a full
@@ -29,7 +31,10 @@ $(BENCH_DIR)/parsebench: bench/parsebench.c $(ROWS_A) $(PARSE_A) $(LIB_A)
 	$(CC) $(CFLAGS_BASE) -Iparse -Irows -Ilib $(PKGCF_COMMON) \
 	    $(LDFLAGS_ALL) -o $@ $^ $(LIBS_PARSE)
 
-bench: all $(BENCH_BINS)
+# deps first, then the build in a make that reads the Makefile again
+bench:
+	@bash deploy/install-deps.sh bench
+	@$(MAKE) --no-print-directory all bench-bins
 	BENCH_DOCS=$(BENCH_DOCS) PLANQ_BIN=$(abspath $(BINDIR)) \
 	  BENCH_BIN=$(abspath $(BENCH_DIR)) bash bench/run.sh
 
