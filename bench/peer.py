@@ -23,10 +23,11 @@ What it stores, next to what planq's worker stores for the same bytes
     current version of each (org, year) chosen the same way (final >
     proposal > draft, then the newest published_on, then the highest
     document id);
-  - plans.parsed is the JSON `planq parse` printed: the same values, but
-    a real number (council_reflection.ratio_percent) written with 17
-    significant digits, where planq's worker writes 15 (61.2 is
-    61.200000000000003);
+  - plans.parsed_sha256 is planq_plan_digest() of the JSON `planq parse`
+    printed, which is the worker's JSON (real numbers to 15 digits);
+  - the columns migration 013 keeps for the views (counts, main budgets,
+    planq_norm_title of each initiative's title), computed here from the
+    parsed plan as planq_store_plans computes them from the row arrays;
   - documents.charset is NULL: `planq parse` does not say which charset
     it decoded the bytes from;
   - a plan the schema refuses is stored as a rejected document whose
@@ -156,12 +157,16 @@ ON CONFLICT (sha256) DO NOTHING RETURNING id"""
 
 SQL_PLAN = """INSERT INTO plans (document_id, title, org_name, org_kind,
     fiscal_year, fiscal_year_label, stage, head_role, head_name,
-    published_on, page_id, parsed, parser_version, org_printed_name,
-    warning_codes)
+    published_on, page_id, parsed_sha256, parser_version, org_printed_name,
+    warning_codes, issue_count, strategy_count, initiative_count,
+    main_total_yen, initiatives_without_amount)
 VALUES (%(document_id)s, %(title)s, %(org_name)s, %(org_kind)s,
     %(fiscal_year)s, %(fiscal_year_label)s, %(stage)s, %(head_role)s,
-    %(head_name)s, %(published_on)s, %(page_id)s, %(parsed)s::jsonb,
-    %(parser_version)s, %(org_printed_name)s, %(warning_codes)s)
+    %(head_name)s, %(published_on)s, %(page_id)s,
+    planq_plan_digest(%(parsed)s::jsonb), %(parser_version)s,
+    %(org_printed_name)s, %(warning_codes)s, %(issue_count)s,
+    %(strategy_count)s, %(initiative_count)s, %(main_total_yen)s,
+    %(initiatives_without_amount)s)
 RETURNING id, org_name, fiscal_year"""
 
 SQL_TEXT = """INSERT INTO plan_texts (plan_id, kind, ordinal, body)
@@ -171,8 +176,10 @@ VALUES (%s, %s, %s, %s, %s) RETURNING id"""
 SQL_STRATEGY = """INSERT INTO strategies (issue_id, ordinal, code, title, body)
 VALUES (%s, %s, %s, %s, %s) RETURNING id"""
 SQL_INITIATIVE = """INSERT INTO initiatives (plan_id, issue_id, strategy_id,
-    seq, ordinal, code, title, body)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"""
+    seq, ordinal, code, title, body, norm_title, main_budget_label,
+    main_amount_yen)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, planq_norm_title(%s), %s, %s)
+RETURNING id"""
 SQL_BUDGET = """INSERT INTO budgets (initiative_id, ordinal, label, amount_yen)
 VALUES (%s, %s, %s, %s)"""
 SQL_REFORM = """INSERT INTO reforms (plan_id, ordinal, title, ref, body)
@@ -239,9 +246,12 @@ def store_issues(cur, plan_id, plan):
         lists.append((None, items(issue, "initiatives")))
         for strategy_id, inits in lists:
             for k, t in enumerate(inits):
+                main = (items(t, "budgets") or [None])[0]
                 init_rows.append((plan_id, issue_id, strategy_id,
                                   len(init_rows) + 1, k + 1, get(t, "code"),
-                                  get(t, "title"), get(t, "body")))
+                                  get(t, "title"), get(t, "body"),
+                                  get(t, "title"), get(main, "label"),
+                                  get(main, "amount_yen")))
                 init_of.append(t)
     init_ids = many(cur, SQL_INITIATIVE, init_rows, returning=True)
     many(cur, SQL_BUDGET, [
@@ -250,10 +260,26 @@ def store_issues(cur, plan_id, plan):
         for k, b in enumerate(items(t, "budgets"))])
 
 
+def plan_counts(plan):
+    """What the plans row keeps for the views (migration 013): its counts,
+    the sum of the main budgets (each initiative's first) and the
+    initiatives whose main budget has no amount."""
+    issues = items(plan, "issues")
+    strategies = [s for i in issues for s in items(i, "strategies")]
+    inits = [t for s in strategies for t in items(s, "initiatives")]
+    inits += [t for i in issues for t in items(i, "initiatives")]
+    mains = [get((items(t, "budgets") or [None])[0], "amount_yen")
+             for t in inits]
+    return {"issue_count": len(issues), "strategy_count": len(strategies),
+            "initiative_count": len(inits),
+            "main_total_yen": sum(a for a in mains if a is not None),
+            "initiatives_without_amount": sum(a is None for a in mains)}
+
+
 def store_plan(cur, doc_id, text, plan):
     """The plan's row and every row of its parts; its plan id."""
     row = plan_row(plan)
-    row.update(document_id=doc_id, parsed=text,
+    row.update(plan_counts(plan), document_id=doc_id, parsed=text,
                parser_version=PARSER_VERSION)
     plan_id, org, year = cur.execute(SQL_PLAN, row).fetchone()
     many(cur, SQL_TEXT, [
