@@ -2,9 +2,13 @@
  * migrate.c: `planq db migrate`'s engine.  Takes a session advisory lock so
  * concurrent runs serialise, keeps planq_migrations(version, name,
  * applied_at, checksum), refuses when an applied file's checksum changed,
- * and applies each pending numbered migration in its own transaction;
- * then, under the same lock, the repeatable functions and views
- * (migrate_repeat.c).  Also `planq db version` and `planq db roles`.
+ * and applies the pending numbered migrations, then the repeatable
+ * functions and views (migrate_repeat.c), all in ONE transaction: a
+ * worker still running during an upgrade sees the old tables with the old
+ * functions or the new with the new, never a new table under an old
+ * function (which it would take for its document's fault), and a run that
+ * fails anywhere leaves the database as it found it.  Also `planq db
+ * version` and `planq db roles`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,23 +41,21 @@ migrate_latest(const struct sql_set *set)
 	return v;
 }
 
-/* Applies one migration and records it, in one transaction. */
+/* Applies one migration and records it, inside the run's transaction
+ * (migrate_locked rolls it back on failure). */
 static int
 migrate_apply_one(PGconn *conn, const struct sql_embedded *m,
-    const struct migrate_sum *sum, int at_version)
+    const struct migrate_sum *sum, int start_version)
 {
 	char version[16];
 	const char *params[3] = { version, m->name, sum->hex };
 	PGresult *res;
 
 	snprintf(version, sizeof(version), "%d", m->version);
-	if (migrate_exec(conn, "BEGIN", "cannot begin a transaction") != 0)
-		return -1;
 	if (migrate_exec_file(conn, m) != 0) {
-		migrate_rollback(conn);
 		fprintf(stderr, "planq %s: %s was rolled back; the database stays "
 		    "at version %d. Fix the migration and run `planq db migrate` "
-		    "again.\n", MIGRATE_WHO, m->name, at_version);
+		    "again.\n", MIGRATE_WHO, m->name, start_version);
 		return -1;
 	}
 	res = PQexecParams(conn, "INSERT INTO planq_migrations "
@@ -62,11 +64,10 @@ migrate_apply_one(PGconn *conn, const struct sql_embedded *m,
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		dbconn_report(MIGRATE_WHO, "cannot record the migration", res, conn);
 		PQclear(res);
-		migrate_rollback(conn);
 		return -1;
 	}
 	PQclear(res);
-	return migrate_exec(conn, "COMMIT", "cannot commit the migration");
+	return 0;
 }
 
 static const struct sql_embedded *
@@ -128,7 +129,7 @@ migrate_versioned(PGconn *conn, const struct sql_set *set, FILE *out,
     int *db_version, int *done)
 {
 	unsigned char *applied = calloc(set->count + 1, 1);
-	int rc = 0;
+	int rc = 0, start_version;
 
 	if (applied == NULL) {
 		fprintf(stderr, "planq %s: out of memory\n", MIGRATE_WHO);
@@ -138,6 +139,7 @@ migrate_versioned(PGconn *conn, const struct sql_set *set, FILE *out,
 		free(applied);
 		return -1;
 	}
+	start_version = *db_version;
 	for (size_t i = 0; i < set->count && rc == 0; i++) {
 		const struct sql_embedded *m = &set->files[i];
 		struct migrate_sum sum;
@@ -145,7 +147,7 @@ migrate_versioned(PGconn *conn, const struct sql_set *set, FILE *out,
 		if (m->kind != SQL_VERSIONED || applied[i])
 			continue;
 		if ((rc = migrate_checksum(m, &sum)) == 0 &&
-		    (rc = migrate_apply_one(conn, m, &sum, *db_version)) == 0) {
+		    (rc = migrate_apply_one(conn, m, &sum, start_version)) == 0) {
 			fprintf(out, "applied %s\n", m->name);
 			if (m->version > *db_version)
 				*db_version = m->version;
@@ -156,19 +158,28 @@ migrate_versioned(PGconn *conn, const struct sql_set *set, FILE *out,
 	return rc;
 }
 
-/* The work done while holding the lock. */
+/* The work done while holding the lock: one transaction. */
 static int
 migrate_locked(PGconn *conn, const struct sql_set *set, FILE *out)
 {
 	int db_version = 0, done = 0, rc;
 
-	if (migrate_exec(conn, MIGRATE_TABLE_SQL,
-	    "cannot create the planq_migrations table") != 0)
+	if (migrate_exec(conn, "BEGIN", "cannot begin a transaction") != 0)
 		return -1;
-	rc = migrate_versioned(conn, set, out, &db_version, &done);
+	rc = migrate_exec(conn, MIGRATE_TABLE_SQL,
+	    "cannot create the planq_migrations table");
+	if (rc == 0)
+		rc = migrate_versioned(conn, set, out, &db_version, &done);
 	/* the functions and views need every table: only after a full run */
 	if (rc == 0)
 		rc = migrate_repeatables(conn, set, out, &done);
+	if (rc == 0)
+		rc = migrate_exec(conn, "COMMIT", "cannot commit the migrations");
+	else
+		migrate_rollback(conn);
+	if (rc != 0 && done > 0)
+		fprintf(stderr, "planq %s: nothing of this run is kept (the lines "
+		    "\"applied\" above were rolled back with it).\n", MIGRATE_WHO);
 	if (rc == 0 && done == 0)
 		fprintf(out, "database is up to date (version %d)\n", db_version);
 	if (rc == 0 && db_version > migrate_latest(set))

@@ -8,15 +8,17 @@
  * dropped it).  Files are written CREATE OR REPLACE where PostgreSQL
  * allows; a change it does not allow needs a DROP … CASCADE in the file,
  * which would also drop whatever depends on the object.  So each file is
- * applied in one transaction with its dependents: the views and functions
+ * applied together with its dependents: the views and functions
  * whose definitions PostgreSQL records as naming it (pg_depend, followed
  * to the end: exactly what a DROP … CASCADE would drop), in the set's
  * order.  Around the files, the privileges that roles hold on views and
  * functions (sql/roles.sql's grants) are saved and granted again, so that
  * a dropped and re-created object keeps them.  At the end every dependent
  * must exist again: a dependent that no repeatable file re-creates (an
- * analyst's own view, say) is never dropped silently; the transaction is
- * rolled back and the object named.
+ * analyst's own view, say) is never dropped silently; the run is rolled
+ * back and the object named.  Everything runs inside the one transaction
+ * of `planq db migrate` (migrate.c), which is rolled back whole when a
+ * group fails.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,8 +232,12 @@ repeat_exec_group(struct repeat_run *run)
 		if (run->files[i].member &&
 		    migrate_exec_file(run->conn, run->files[i].m) != 0)
 			return -1;
-	return migrate_exec(run->conn, REPEAT_RESTORE_GRANTS_SQL,
-	    "cannot grant the saved privileges again");
+	if (migrate_exec(run->conn, REPEAT_RESTORE_GRANTS_SQL,
+	    "cannot grant the saved privileges again") != 0)
+		return -1;
+	/* the run's one transaction goes on: the next group saves anew */
+	return migrate_exec(run->conn, "DROP TABLE planq_migrate_grants",
+	    "cannot drop the saved grants");
 }
 
 /* Whether the object of the file named `name` exists; -1 on error. */
@@ -324,18 +330,17 @@ repeat_report_rollback(const struct repeat_run *run)
 	for (size_t i = 0; i < run->n; i++)
 		if (run->files[i].member)
 			fprintf(stderr, " %s", run->files[i].m->name);
-	fprintf(stderr, "; the database keeps their previous definitions. Fix "
-	    "the file and run `planq db migrate` again.\n");
+	fprintf(stderr, "; the database keeps their previous definitions, and "
+	    "nothing else of this run is kept. Fix the file and run `planq db "
+	    "migrate` again.\n");
 }
 
-/* File `first` with its dependents, in one transaction. */
+/* File `first` with its dependents (the caller rolls back on failure). */
 static int
 repeat_apply_group(struct repeat_run *run, size_t first, int *applied)
 {
 	int rc;
 
-	if (migrate_exec(run->conn, "BEGIN", "cannot begin a transaction") != 0)
-		return -1;
 	rc = repeat_mark_group(run, first);
 	if (rc == 0)
 		rc = repeat_exec_group(run);
@@ -346,12 +351,9 @@ repeat_apply_group(struct repeat_run *run, size_t first, int *applied)
 	PQclear(run->dependents);
 	run->dependents = NULL;
 	if (rc != 0) {
-		migrate_rollback(run->conn);
 		repeat_report_rollback(run);
 		return -1;
 	}
-	if (migrate_exec(run->conn, "COMMIT", "cannot commit a repeatable file") != 0)
-		return -1;
 	repeat_report_group(run, first, applied);
 	return 0;
 }

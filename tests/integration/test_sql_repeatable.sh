@@ -8,8 +8,8 @@
 # else; a view that gains a column passes it on to the views selecting * from
 # it; a change that needs DROP … CASCADE re-creates the dependents in the same
 # transaction and keeps the roles' grants; a view of one's own on top stops
-# such a change, named; a failing file is rolled back and named with its
-# line while the files before it stay applied; a file that defines another
+# such a change, named; a failing file is named with its line and the whole
+# run is rolled back, the files before it too; a file that defines another
 # name is refused; an object dropped by hand is applied again; the build
 # refuses a list that disagrees with the files.
 set -u
@@ -165,28 +165,32 @@ q -c "DROP VIEW my_initiatives"
 out=$(migrate_copy 2>&1); rc=$?
 assert_match "without it, the change goes through" '^0 applied views/plan_initiatives_all_versions' "$rc $out"
 
-# a failing file: named with its line and rolled back; the files before it in
-# the same run stay applied, the ones after it wait
+# a failing file: named with its line; the run is one transaction, so the
+# files before it in the same run are rolled back with it, and the ones
+# after it wait
 echo "-- changed by test_sql_repeatable" >>"$work/views/ingest_outcomes.sql"
 echo "-- changed by test_sql_repeatable" >>"$work/functions/search_plans.sql"
 sed -i '5a SELEC 1;' "$work/views/ingest_rejections.sql"
+sum_out=$(checksum views/ingest_outcomes)
 sum_rej=$(checksum views/ingest_rejections)
 sum_search=$(checksum functions/search_plans)
 out=$(migrate_copy 2>"$TMP/fail.err"); rc=$?
 err=$(cat "$TMP/fail.err")
-assert_eq "a failing file: exit 1, the file before it applied" "1
+assert_eq "a failing file: exit 1, the file before it applied, then rolled back" "1
 applied views/ingest_outcomes" "$rc
 $out"
 assert_match "the failure names the file, its line and the error" \
 	'views/ingest_rejections\.sql failed at line 6: syntax error at or near "SELEC"' "$err"
 assert_match "... and what was rolled back" 'rolled back: views/ingest_rejections;' "$err"
-assert_eq "the file before it is recorded, the failed one and the one after are not" \
-	"$(sha256sum "$work/views/ingest_outcomes.sql" | cut -c1-64) $sum_rej $sum_search" \
+assert_match "... and that nothing of the run is kept" 'nothing of this run is kept' "$err"
+assert_eq "none of the three is recorded: the file before it, the failed one, the one after" \
+	"$sum_out $sum_rej $sum_search" \
 	"$(checksum views/ingest_outcomes) $(checksum views/ingest_rejections) $(checksum functions/search_plans)"
 assert_match "ingest_rejections still answers" '^[0-9]+$' "$(q -c 'SELECT count(*) FROM ingest_rejections')"
 sed -i '6s/.*/-- fixed by test_sql_repeatable/' "$work/views/ingest_rejections.sql"
 out=$(migrate_copy 2>&1); rc=$?
-assert_eq "fixed: the file that failed and the one after it, nothing else" "0
+assert_eq "fixed: the three files of the failed run, nothing else" "0
+applied views/ingest_outcomes
 applied views/ingest_rejections
 applied functions/search_plans" "$rc
 $out"
