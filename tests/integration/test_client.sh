@@ -121,6 +121,11 @@ assert_match "curve: stored with the key files" '^stored document=' "$(head -n 1
 pyclient send --to "$ENDPOINT" --server-key "$(cat "$TMP/server.key")" --client-cert "$TMP/keys/crawler_secret" \
 	"$ROOT/samples/05_kensetsu_r6_markdown.txt" >"$TMP/curve2.out" 2>&1
 assert_match "curve: the Z85 server key works too" '^duplicate document=' "$(head -n 1 "$TMP/curve2.out")"
+# a Z85 key may begin with '-' (one key in 85 does): still taken as the value
+pyclient send --to "$ENDPOINT" --server-key "-$(head -c 39 /dev/zero | tr '\0' a)" \
+	--client-cert "$TMP/nonexistent" "$ROOT/samples/05_kensetsu_r6_markdown.txt" >"$TMP/dash.out" 2>&1
+assert_match "a server key beginning with '-' is the option's value" \
+	'client_cert .*nonexistent is neither a 40-character Z85 key' "$(cat "$TMP/dash.out")"
 pyclient send --to "$ENDPOINT" --timeout 0.5 --retries 0 "$ROOT/samples/05_kensetsu_r6_markdown.txt" >"$TMP/curve3.out" 2>&1
 assert_match "curve: a plaintext client gets silence" 'failed reason="no reply after 1 tries' "$(cat "$TMP/curve3.out")"
 

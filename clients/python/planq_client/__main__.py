@@ -103,6 +103,28 @@ def _positive(kind: type, lo: float, hi: float, name: str):
     return parse
 
 
+# options whose value may begin with '-' (a Z85 key can: its alphabet has
+# '-'), which argparse would take for an option when given apart
+_VALUE_OPTIONS = ("--server-key", "--client-cert", "--source-url",
+                  "--content-type")
+
+
+def _join_values(argv: Sequence[str]) -> List[str]:
+    """``--server-key -x…`` as ``--server-key=-x…``, so argparse keeps it."""
+    out: List[str] = []
+    it = iter(argv)
+    for arg in it:
+        if arg in _VALUE_OPTIONS:
+            value = next(it, None)
+            out.append(arg if value is None else f"{arg}={value}")
+        elif arg == "--":
+            out.append(arg)
+            out.extend(it)
+        else:
+            out.append(arg)
+    return out
+
+
 def send_main(argv: Sequence[str]) -> int:
     """``send`` subcommand; returns the exit status."""
     ap = argparse.ArgumentParser(prog="python3 -m planq_client send",
@@ -118,7 +140,7 @@ def send_main(argv: Sequence[str]) -> int:
     ap.add_argument("--client-cert")
     ap.add_argument("--quiet", "-q", action="store_true")
     ap.add_argument("paths", nargs="+", metavar="FILE|DIR|-")
-    opts = ap.parse_args(argv)
+    opts = ap.parse_args(_join_values(argv))
     if list(opts.paths).count("-") > 1:
         ap.error("'-' (stdin) may be given only once")
     try:
