@@ -30,7 +30,10 @@ trap cleanup_runs EXIT
 run_start() {
 	local out=$1
 	: >"$out"
-	( bash "$ROOT/deploy/run-local.sh" </dev/null 2>&1 | cat >"$out" ) &
+	# (SIGHUP back to its default: a suite started under nohup would
+	# otherwise pass "ignored" on, and a shell cannot trap what it was
+	# started ignoring)
+	( env --default-signal=HUP bash "$ROOT/deploy/run-local.sh" </dev/null 2>&1 | cat >"$out" ) &
 	RUN_PGID=$!
 	RUN_PGIDS+=("$RUN_PGID")
 	wait_for "grep -q 'planqd is running' '$out'" 120
