@@ -16,30 +16,13 @@
 #include "parse.h"
 #include "sbuf.h"
 #include "text.h"
+#include "slurp.h"
 
 static int npass, nfail;
 
 static const char *const fixture_dirs[] = {
 	"tests/fixtures/layouts", "tests/fixtures/parser", NULL
 };
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (b = malloc((size_t)n + 1)) != NULL) {
-		*len = fread(b, 1, (size_t)n, f);
-		b[*len] = '\0';
-	}
-	fclose(f);
-	return b;
-}
 
 /* score.py's norm(): NFKC, tags -> space, list markers and bullet marks at
  * item starts removed, all white space removed. */

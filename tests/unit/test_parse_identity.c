@@ -34,24 +34,9 @@
 #include "plan_json.h"
 #include "plan_rows.h"
 #include "check.h"
+#include "slurp.h"
 
 #define IDENTITY_LIST "tests/fixtures/parse-identity.txt"
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (b = malloc((size_t)n + 1)) != NULL)
-		*len = fread(b, 1, (size_t)n, f);
-	fclose(f);
-	return b;
-}
 
 /* The content_type of NAME from NAME.ctype (first line), into ct. */
 static const char *

@@ -16,28 +16,11 @@
 #include "plan_json.h"
 
 #include "check.h"
+#include "slurp.h"
 
 static const char *const doc_dirs[] = {
 	"tests/fixtures/layouts", "tests/fixtures/parser", "samples", NULL
 };
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (b = malloc((size_t)n + 1)) != NULL) {
-		*len = fread(b, 1, (size_t)n, f);
-		b[*len] = '\0';
-	}
-	fclose(f);
-	return b;
-}
 
 static void
 same_text(const char *what, const json_t *v)
