@@ -29,36 +29,21 @@ jobwire_type_of(const void *frame, size_t len)
 	return JOBWIRE_T_UNKNOWN;
 }
 
+/* Writes the n low bytes of v at p, least significant first. */
 static void
-jobwire_put32(unsigned char *p, uint32_t v)
+jobwire_put_le(unsigned char *p, uint64_t v, int n)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < n; i++)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static uint32_t
-jobwire_get32(const unsigned char *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static void
-jobwire_put64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
+/* Reads n bytes at p, least significant first. */
 static uint64_t
-jobwire_get64(const unsigned char *p)
+jobwire_get_le(const unsigned char *p, int n)
 {
 	uint64_t v = 0;
 
-	for (int i = 7; i >= 0; i--)
+	for (int i = n - 1; i >= 0; i--)
 		v = v << 8 | p[i];
 	return v;
 }
@@ -67,7 +52,7 @@ void
 jobwire_job_pack(const struct jobwire_job *job,
     unsigned char out[JOBWIRE_JOB_HEAD])
 {
-	jobwire_put64(out, job->id);
+	jobwire_put_le(out, job->id, 8);
 	out[8] = (unsigned char)job->kind;
 }
 
@@ -78,7 +63,7 @@ jobwire_job_unpack(const void *data, size_t len, struct jobwire_job *job)
 
 	if (len != JOBWIRE_JOB_HEAD || p[8] > JOBWIRE_QUARANTINE)
 		return -1;
-	job->id = jobwire_get64(p);
+	job->id = jobwire_get_le(p, 8);
 	job->kind = (enum jobwire_kind)p[8];
 	return 0;
 }
@@ -87,12 +72,12 @@ void
 jobwire_done_pack(const struct jobwire_done *done,
     unsigned char out[JOBWIRE_DONE_HEAD])
 {
-	jobwire_put64(out, done->id);
-	jobwire_put64(out + 8, (uint64_t)done->document_id);
-	jobwire_put64(out + 16, (uint64_t)done->plan_id);
+	jobwire_put_le(out, done->id, 8);
+	jobwire_put_le(out + 8, (uint64_t)done->document_id, 8);
+	jobwire_put_le(out + 16, (uint64_t)done->plan_id, 8);
 	out[24] = (unsigned char)done->outcome;
 	out[25] = (unsigned char)done->reason;
-	jobwire_put32(out + 26, done->warnings);
+	jobwire_put_le(out + 26, done->warnings, 4);
 }
 
 int
@@ -103,12 +88,12 @@ jobwire_done_unpack(const void *data, size_t len, struct jobwire_done *done)
 	if (len != JOBWIRE_DONE_HEAD || p[24] >= OUTCOME_COUNT ||
 	    p[25] >= REASON_COUNT)
 		return -1;
-	done->id = jobwire_get64(p);
-	done->document_id = (int64_t)jobwire_get64(p + 8);
-	done->plan_id = (int64_t)jobwire_get64(p + 16);
+	done->id = jobwire_get_le(p, 8);
+	done->document_id = (int64_t)jobwire_get_le(p + 8, 8);
+	done->plan_id = (int64_t)jobwire_get_le(p + 16, 8);
 	done->outcome = (enum outcome)p[24];
 	done->reason = (enum reason)p[25];
-	done->warnings = jobwire_get32(p + 26);
+	done->warnings = (uint32_t)jobwire_get_le(p + 26, 4);
 	if (done->document_id < 0 || done->plan_id < 0 ||
 	    (done->warnings & ~WARNCODE_MASK_ALL) != 0)
 		return -1;
