@@ -361,7 +361,7 @@ static void
 broker_db_is_back(struct broker *b)
 {
 	log_notice("database is back; replaying %" PRIu64 " spooled "
-	    "documents", spool_records(b->p.spool));
+	    "documents", spool_totals(b->p.spool).records);
 	b->db_down = 0;
 	backoff_reset(&b->probe);
 }

@@ -135,8 +135,8 @@ control_status(const struct control *ctl)
 	    "bytes", (json_int_t)q->bytes, "max", v->cfg->queue_max,
 	    "max_bytes", (json_int_t)v->cfg->queue_max_bytes,
 	    "reading", broker_reading(v->broker) != 0,
-	    "spool", "records", (json_int_t)spool_records(v->spool),
-	    "bytes", (json_int_t)spool_bytes(v->spool),
+	    "spool", "records", (json_int_t)spool_totals(v->spool).records,
+	    "bytes", (json_int_t)spool_totals(v->spool).bytes,
 	    "counters", control_counters_json(v));
 	if (root == NULL)
 		return NULL;

@@ -159,6 +159,7 @@ metrics_render_queue(FILE *f, const struct view *v)
 {
 	const struct queue *q = broker_queue(v->broker);
 	const struct stats *st = v->stats;
+	const struct spool_totals sp = spool_totals(v->spool);
 	const struct metric table[] = {
 		{ "planq_documents_received_total", "counter",
 		    "Messages read from the front socket.", st->received },
@@ -183,13 +184,17 @@ metrics_render_queue(FILE *f, const struct view *v)
 		    "1 while the front socket is read, 0 under backpressure.",
 		    (uint64_t)(broker_reading(v->broker) != 0) },
 		{ "planq_spool_records", "gauge", "Documents in the disk spool.",
-		    spool_records(v->spool) },
+		    sp.records },
 		{ "planq_spool_bytes", "gauge", "Bytes in the disk spool.",
-		    spool_bytes(v->spool) },
+		    sp.bytes },
 		{ "planq_spool_damaged_bytes_total", "counter",
 		    "Bytes of damaged spool records (torn, corrupt) taken out "
 		    "when planqd started; the records around them were kept.",
-		    spool_skipped_bytes(v->spool) },
+		    sp.damaged_bytes },
+		{ "planq_spool_unreadable_records_total", "counter",
+		    "Spooled documents lost because their segment could not be "
+		    "read at replay (since planqd started); each is logged.",
+		    sp.unreadable },
 		{ "planq_spool_replayed_total", "counter",
 		    "Spooled documents that reached a final outcome in the "
 		    "database.", st->replayed },

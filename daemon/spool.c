@@ -614,26 +614,11 @@ spool_done(struct spool *sp, const struct job *job)
 		log_notice("spool: every spooled document has been replayed");
 }
 
-uint64_t
-spool_records(const struct spool *sp)
+struct spool_totals
+spool_totals(const struct spool *sp)
 {
-	return sp ? sp->records : 0;
-}
-
-uint64_t
-spool_bytes(const struct spool *sp)
-{
-	return sp ? sp->bytes : 0;
-}
-
-uint64_t
-spool_skipped(const struct spool *sp)
-{
-	return sp ? sp->skipped : 0;
-}
-
-uint64_t
-spool_skipped_bytes(const struct spool *sp)
-{
-	return sp ? sp->skipped_bytes : 0;
+	if (sp == NULL)
+		return (struct spool_totals){ 0, 0, 0, 0 };
+	return (struct spool_totals){ sp->records, sp->bytes, sp->skipped,
+	    sp->skipped_bytes };
 }

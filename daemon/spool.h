@@ -60,12 +60,17 @@ void	spool_feed(struct spool *sp, struct queue *q, int window,
 /* A replay job reached a final outcome in the database. */
 void	spool_done(struct spool *sp, const struct job *job);
 
-/* NULL-safe counts: records not yet replayed, their bytes, and records a
- * damaged segment made the spool skip since it was opened. */
-uint64_t spool_records(const struct spool *sp);
-uint64_t spool_bytes(const struct spool *sp);
-uint64_t spool_skipped(const struct spool *sp);
-/* Bytes of damaged records (torn, corrupt, nonsense) taken out at open. */
-uint64_t spool_skipped_bytes(const struct spool *sp);
+/* What the spool holds and what it lost (spool_totals). */
+struct spool_totals {
+	uint64_t	records;	/* records not yet replayed */
+	uint64_t	bytes;		/* their bytes */
+	uint64_t	unreadable;	/* records of segments that could not be
+					 * read at replay, since opened */
+	uint64_t	damaged_bytes;	/* bytes of damaged records (torn,
+					 * corrupt, nonsense) taken out at open */
+};
+
+/* The counts of sp; all zero when sp is NULL (no spool configured). */
+struct spool_totals spool_totals(const struct spool *sp);
 
 #endif

@@ -169,9 +169,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_write_segment(data, size);
 	sp = fuzz_open(&lim, &log);
 	FUZZ_CHECK(sp != NULL, "spool_open failed on a readable directory");
-	records = spool_records(sp);
-	bytes = spool_bytes(sp);
-	skipped = spool_skipped_bytes(sp);
+	records = spool_totals(sp).records;
+	bytes = spool_totals(sp).bytes;
+	skipped = spool_totals(sp).damaged_bytes;
 	FUZZ_CHECK(bytes + skipped == size, "kept %llu + skipped %llu bytes of "
 	    "%zu", (unsigned long long)bytes, (unsigned long long)skipped, size);
 	FUZZ_CHECK((skipped > 0) == (log != NULL &&
@@ -181,7 +181,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(log);
 	FUZZ_CHECK(fuzz_replay(sp, data, size) == records, "not every record "
 	    "replayed");
-	FUZZ_CHECK(spool_records(sp) == 0 && spool_bytes(sp) == 0,
+	FUZZ_CHECK(spool_totals(sp).records == 0 && spool_totals(sp).bytes == 0,
 	    "records left after every one was done");
 	spool_close(&sp);
 	FUZZ_CHECK(fuzz_clear_dir() == 0, "a segment file is left behind after "

@@ -55,7 +55,7 @@ done
 
 # the rules: loaded, healthy, evaluated
 rules=$(curl -fsS "$PROM/api/v1/rules")
-assert_eq "8 alert rules loaded" 8 "$(jq '[.data.groups[].rules[] | select(.type == "alerting")] | length' <<<"$rules")"
+assert_eq "9 alert rules loaded" 9 "$(jq '[.data.groups[].rules[] | select(.type == "alerting")] | length' <<<"$rules")"
 wait_for "[ \$(curl -fsS '$PROM/api/v1/rules' | jq '[.data.groups[].rules[] | select(.health != \"ok\")] | length') = 0 ]" 20
 assert_eq "every rule evaluates (health ok)" 0 \
 	"$(curl -fsS "$PROM/api/v1/rules" | jq '[.data.groups[].rules[] | select(.health != "ok")] | length')"

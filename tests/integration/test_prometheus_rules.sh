@@ -12,7 +12,7 @@ out=$(promtool check config "$P/prometheus.yml" 2>&1)
 check "promtool check config" test $? -eq 0 || echo "$out"
 out=$(promtool check rules "$P/planq.rules.yml" 2>&1)
 check "promtool check rules" test $? -eq 0 || echo "$out"
-assert_match "8 rules" 'SUCCESS: 8 rules found' "$out"
+assert_match "8 rules" 'SUCCESS: 9 rules found' "$out"
 out=$(cd "$P" && promtool test rules planq.rules.test.yml 2>&1)
 check "promtool test rules" test $? -eq 0 || echo "$out"
 for a in $(sed -n 's/^ *- alert: //p' "$P/planq.rules.yml"); do
