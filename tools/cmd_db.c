@@ -28,11 +28,7 @@ db_options(int argc, char **argv, const char **dsn)
 {
 	*dsn = NULL;
 	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			*dsn = argv[++i];
-		else if (strncmp(argv[i], "--db=", 5) == 0)
-			*dsn = argv[i] + 5;
-		else {
+		if (!dbconn_option(argc, argv, &i, dsn)) {
 			fprintf(stderr, "planq db: unexpected argument '%s'\n", argv[i]);
 			return -1;
 		}

@@ -82,11 +82,9 @@ reparse_options(int argc, char **argv, struct reparse_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			o->dsn = argv[++i];
-		else if (strncmp(argv[i], "--db=", 5) == 0)
-			o->dsn = argv[i] + 5;
-		else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc)
+		if (dbconn_option(argc, argv, &i, &o->dsn))
+			continue;
+		if (strcmp(argv[i], "--since") == 0 && i + 1 < argc)
 			o->since = argv[++i];
 		else if (strcmp(argv[i], "--all") == 0)
 			o->all = 1;

@@ -90,11 +90,9 @@ report_options(int argc, char **argv, struct report_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			o->dsn = argv[++i];
-		else if (strncmp(argv[i], "--db=", 5) == 0)
-			o->dsn = argv[i] + 5;
-		else if (strcmp(argv[i], "--csv") == 0)
+		if (dbconn_option(argc, argv, &i, &o->dsn))
+			continue;
+		if (strcmp(argv[i], "--csv") == 0)
 			o->fmt = REPORT_CSV;
 		else if (strcmp(argv[i], "--json") == 0)
 			o->fmt = REPORT_JSON;

@@ -12,6 +12,20 @@
 
 #include "dbconn.h"
 
+int
+dbconn_option(int argc, char **argv, int *i, const char **dsn)
+{
+	if (strcmp(argv[*i], "--db") == 0 && *i + 1 < argc) {
+		*dsn = argv[++*i];
+		return 1;
+	}
+	if (strncmp(argv[*i], "--db=", 5) == 0) {
+		*dsn = argv[*i] + 5;
+		return 1;
+	}
+	return 0;
+}
+
 const char *
 dbconn_dsn(const char *opt)
 {

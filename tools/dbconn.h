@@ -7,6 +7,10 @@
 
 #include <libpq-fe.h>
 
+/* If argv[*i] is --db DSN or --db=DSN: sets *dsn, moves *i past the
+ * option's last word and returns 1; otherwise returns 0. */
+int	 dbconn_option(int argc, char **argv, int *i, const char **dsn);
+
 /* The DSN to use: opt if given, else $PLANQ_DB, else "" (libpq defaults). */
 const char *dbconn_dsn(const char *opt);
 
