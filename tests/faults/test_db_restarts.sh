@@ -31,12 +31,7 @@ check "spool replayed" wait_for "[ \$(spool_segs '$TMP/spool') -eq 0 ] || [ \"\$
 sleep 1
 
 echo "# client: $(status_counts "$TMP/send.out")"
-assert_eq "no document failed or rejected" 0 "$(grep -Ec '^(failed|rejected) ' "$TMP/send.out")"
-assert_eq "every document acknowledged" "$N" "$(acked "$TMP/send.out" | wc -l)"
-acked "$TMP/send.out" >"$TMP/acked.list"
-check_exactly_once "db restarts" "$TMP/acked.list"
-assert_eq "exactly N rows" "$N" "$(doc_count)"
-assert_eq "every row stored, none rejected" "$N" "$(sql "SELECT count(*) FROM documents WHERE outcome = 'stored'")"
+check_all_stored_once "db restarts" "$TMP/send.out" "$N"
 assert_eq "spool directory empty" 0 "$(spool_segs "$TMP/spool")"
 check_healthy "after the restarts"
 check "planqd stops cleanly" planqd_stop

@@ -10,15 +10,12 @@
 . "$ROOT/tests/lib/faults.sh"
 
 N=30
-HOOKS_BIN=$ROOT/build/testhooks/bin
-build_hooks() { make -s -C "$ROOT" BUILD=testhooks all >"$TMP/build.log" 2>&1; }
-build_hooks || { sleep 5; build_hooks; } || { cat "$TMP/build.log"; echo "testhooks build failed"; exit 1; }
+build_testhooks
 
 setup_db
 make_docs "$N" "$TMP/docs" || exit 1
 bad=$TMP/docs/doc-bad.txt
-{ cat "$ROOT/samples/$(ls "$ROOT/samples" | grep '\.txt$' | head -n 1)"
-  printf '\n<!-- PLANQ-TEST-BAD-SHAPE -->\n'; } >"$bad"
+marked_sample PLANQ-TEST-BAD-SHAPE "$bad"
 reason='the parsed plan cannot be stored: issues[]: not a list'
 
 PLANQ_BIN=$HOOKS_BIN planqd_start --workers=1 -v

@@ -9,15 +9,12 @@
 . "$ROOT/tests/lib/faults.sh"
 
 N=40
-HOOKS_BIN=$ROOT/build/testhooks/bin
-build_hooks() { make -s -C "$ROOT" BUILD=testhooks all >"$TMP/build.log" 2>&1; }
-build_hooks || { sleep 5; build_hooks; } || { cat "$TMP/build.log"; echo "testhooks build failed"; exit 1; }
+build_testhooks
 
 setup_db
 make_docs "$N" "$TMP/docs" || exit 1
 poison=$TMP/docs/doc-poison.txt
-{ cat "$ROOT/samples/$(ls "$ROOT/samples" | grep '\.txt$' | head -n 1)"
-  printf '\n<!-- PLANQ-TEST-CRASH -->\n'; } >"$poison"
+marked_sample PLANQ-TEST-CRASH "$poison"
 
 PLANQ_BIN=$HOOKS_BIN planqd_start --workers=3
 check "planqd is the testhooks build" grep -q "worker $HOOKS_BIN/planq-worker" "$TMP/planqd.log"

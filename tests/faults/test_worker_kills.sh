@@ -27,12 +27,7 @@ check "sender finishes" wait_pid "$sender" 120
 echo "# killed $killed workers; planqd saw $(grep -c 'died holding job' "$TMP/planqd.log") die holding a document, $(grep -c 'exited (signal 9)' "$TMP/planqd.log") idle"
 echo "# client: $(status_counts "$TMP/send.out")"
 check "workers were killed" test "$killed" -ge $((KILLS - 1))
-assert_eq "no document failed or rejected" 0 "$(grep -Ec '^(failed|rejected) ' "$TMP/send.out")"
-assert_eq "every document acknowledged" "$N" "$(acked "$TMP/send.out" | wc -l)"
-acked "$TMP/send.out" >"$TMP/acked.list"
-check_exactly_once "worker kills" "$TMP/acked.list"
-assert_eq "exactly N rows" "$N" "$(doc_count)"
-assert_eq "every row stored" "$N" "$(sql "SELECT count(*) FROM documents WHERE outcome = 'stored'")"
+check_all_stored_once "worker kills" "$TMP/send.out" "$N"
 assert_eq "one plan per document" "$N" "$(sql "SELECT count(*) FROM plans")"
 check "pool back to 4 workers" wait_for "[ \$(worker_pids | wc -l) -eq 4 ]" 10
 check_healthy "after the kills"

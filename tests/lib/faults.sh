@@ -11,6 +11,14 @@
 #                            every file named in LISTFILE has exactly one row,
 #                            and the table holds no row that is not one of
 #                            them or of the EXTRA files
+#   check_all_stored_once NAME SENDOUT N
+#                            the `planq send` output SENDOUT acknowledged all
+#                            N documents, none failed or was rejected, and
+#                            the table holds each exactly once, stored
+#   build_testhooks          builds the test-hook binaries into
+#                            build/testhooks/bin (HOOKS_BIN), or exits
+#   marked_sample MARK FILE  the first sample with an HTML comment MARK
+#                            appended (a marker the test-hook build acts on)
 #   check_healthy NAME       planqd alive and stores a brand-new document
 #   pg_start_retry DIR       pg_start, retried for up to 30 s (after pg_kill the
 #                            old backends need a moment to go away)
@@ -64,6 +72,35 @@ check_exactly_once() {
 	allowed=$( { echo "$want"; sha_list "$@" "${hfiles[@]}"; } | sed '/^$/d' | sort -u)
 	extra=$(comm -13 <(echo "$allowed") <(echo "$got" | sed '/^$/d') | wc -l)
 	assert_eq "$name: no row for a document that was not sent" 0 "$extra"
+}
+
+# check_all_stored_once NAME SENDOUT N
+check_all_stored_once() {
+	local name=$1 out=$2 n=$3
+	assert_eq "$name: no document failed or rejected" 0 "$(grep -Ec '^(failed|rejected) ' "$out")"
+	assert_eq "$name: every document acknowledged" "$n" "$(acked "$out" | wc -l)"
+	acked "$out" >"$TMP/acked.list"
+	check_exactly_once "$name" "$TMP/acked.list"
+	assert_eq "$name: exactly N rows" "$n" "$(doc_count)"
+	assert_eq "$name: every row stored, none rejected" "$n" \
+		"$(sql "SELECT count(*) FROM documents WHERE outcome = 'stored'")"
+}
+
+HOOKS_BIN=$ROOT/build/testhooks/bin
+build_testhooks() {
+	local try
+	for try in 1 2; do
+		make -s -C "$ROOT" BUILD=testhooks all >"$TMP/build.log" 2>&1 && return 0
+		sleep 5
+	done
+	cat "$TMP/build.log"
+	echo "testhooks build failed"
+	exit 1
+}
+
+marked_sample() {
+	{ cat "$ROOT/samples/$(ls "$ROOT/samples" | grep '\.txt$' | head -n 1)"
+	  printf '\n<!-- %s -->\n' "$1"; } >"$2"
 }
 
 check_healthy() {
