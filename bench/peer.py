@@ -6,7 +6,7 @@ python3-zmq and python3-psycopg) that speaks planq's wire protocol
 `planq parse` (planq's parser; that command has no batch or streaming
 mode, so one process per document, as a user of the command line would
 run it) and stores the document and its plan's rows in the same schema
-(sql/001_schema.sql and later), one transaction per document, with plain
+(sql/B014_baseline.sql and later), one transaction per document, with plain
 INSERTs (psycopg's executemany for the child rows).  It answers stored,
 duplicate or rejected like planqd, so bench/driver.c counts its replies.
 

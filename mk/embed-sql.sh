@@ -3,6 +3,7 @@
 # NUL-terminated byte array, for `planq db migrate` (tools/migrate.c), in
 # the order given (mk/sql-files.sh gives the order of application).
 #   .../NNN_name.sql           a numbered migration, version NNN
+#   .../BNNN_name.sql          the baseline: the schema at version NNN
 #   .../functions/name.sql     a repeatable file, named "functions/name"
 #   .../views/name.sql         a repeatable file, named "views/name"
 #   .../roles.sql              the roles (`planq db roles`)
@@ -35,15 +36,18 @@ for f; do
 	*[!A-Za-z0-9_]*) echo "embed-sql.sh: bad file name $f" >&2; exit 1 ;;
 	esac
 	version=$(echo "$base" | sed -n 's/^0*\([0-9][0-9]*\)_.*/\1/p')
+	bversion=$(echo "$base" | sed -n 's/^B0*\([0-9][0-9]*\)_.*/\1/p')
 	dir=$(basename "$(dirname "$f")")
 	if [ -n "$version" ]; then
 		kind=SQL_VERSIONED name=$base
+	elif [ -n "$bversion" ]; then
+		kind=SQL_BASELINE name=$base version=$bversion
 	elif [ "$dir" = functions ] || [ "$dir" = views ]; then
 		kind=SQL_REPEATABLE name=$dir/$base version=0
 	elif [ "$base" = roles ]; then
 		kind=SQL_ROLES name=$base version=0
 	else
-		echo "embed-sql.sh: $f is neither NNN_name.sql, functions/ or views/, nor roles.sql" >&2
+		echo "embed-sql.sh: $f is neither NNN_name.sql, BNNN_name.sql, functions/ or views/, nor roles.sql" >&2
 		exit 1
 	fi
 	echo "	{ $kind, $version, \"$name\", (const char *)sql_text_$i, sizeof(sql_text_$i) - 1 },"

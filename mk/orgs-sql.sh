@@ -1,6 +1,6 @@
 #!/bin/sh
 # mk/orgs-sql.sh: parse/orgs.tsv -> the SQL statements that make the table
-# orgs (sql/011_orgs_and_warnings.sql) hold exactly the list: an upsert of
+# orgs (sql/B014_baseline.sql) hold exactly the list: an upsert of
 # every row and a delete of the names no longer listed.  A migration that
 # changes the list is this script's output (see docs/SCHEMA.md);
 # tests/integration/test_sql_quality.sh fails while the table and the list

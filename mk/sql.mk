@@ -1,6 +1,6 @@
 # mk/sql.mk: embeds the SQL files of sql/ into bin/planq (generated C
 # source, built under $(BUILDDIR)/gen) so `planq db migrate` works from any
-# directory: the numbered migrations, the repeatable functions and views in
+# directory: the baseline, the numbered migrations, the repeatable functions and views in
 # the order of sql/repeatable.list (mk/sql-files.sh), and roles.sql.
 
 SQL_FILES := $(wildcard sql/*.sql sql/functions/*.sql sql/views/*.sql) \

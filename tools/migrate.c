@@ -9,6 +9,13 @@
  * function (which it would take for its document's fault), and a run that
  * fails anywhere leaves the database as it found it.  Also `planq db
  * version` and `planq db roles`.
+ *
+ * The baseline (sql/BNNN_*.sql, SQL_BASELINE) stands for the migrations up
+ * to NNN, whose files are gone: an empty database gets it, recorded as
+ * version NNN, and then the migrations after NNN.  A database those older
+ * files migrated to NNN or later keeps its records of them, accepted as
+ * they are (there is nothing left to compare them with); one at an
+ * earlier version is refused, with what to do (MIGRATE_BASELINE_FROM).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +30,10 @@
 #define MIGRATE_LOCK_SQL "SELECT pg_advisory_lock(hashtext('planq migrate'))"
 #define MIGRATE_UNLOCK_SQL "SELECT pg_advisory_unlock(hashtext('planq migrate'))"
 
+/* the last git commit of planq that carries the migrations the baseline
+ * replaced (001-014), named to upgrade a database older than it */
+#define MIGRATE_BASELINE_FROM "cd50e4b"
+
 #define MIGRATE_TABLE_SQL \
 	"CREATE TABLE IF NOT EXISTS planq_migrations (" \
 	" version integer PRIMARY KEY," \
@@ -36,9 +47,20 @@ migrate_latest(const struct sql_set *set)
 	int v = 0;
 
 	for (size_t i = 0; i < set->count; i++)
-		if (set->files[i].kind == SQL_VERSIONED && set->files[i].version > v)
+		if (set->files[i].kind != SQL_REPEATABLE &&
+		    set->files[i].kind != SQL_ROLES && set->files[i].version > v)
 			v = set->files[i].version;
 	return v;
+}
+
+/* The set's baseline, or NULL when it starts from the first migration. */
+static const struct sql_embedded *
+migrate_baseline(const struct sql_set *set)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (set->files[i].kind == SQL_BASELINE)
+			return &set->files[i];
+	return NULL;
 }
 
 /* Applies one migration and records it, inside the run's transaction
@@ -70,9 +92,17 @@ migrate_apply_one(PGconn *conn, const struct sql_embedded *m,
 	return 0;
 }
 
+/* The file a planq_migrations row stands for: the numbered migration of
+ * that version, or the baseline when the row is the baseline's; NULL for
+ * a migration this set does not carry (newer than it, or one that the
+ * baseline replaced). */
 static const struct sql_embedded *
-migrate_find_version(const struct sql_set *set, int version)
+migrate_find_version(const struct sql_set *set, int version, const char *name)
 {
+	const struct sql_embedded *base = migrate_baseline(set);
+
+	if (base != NULL && version <= base->version)
+		return strcmp(name, base->name) == 0 ? base : NULL;
 	for (size_t i = 0; i < set->count; i++)
 		if (set->files[i].kind == SQL_VERSIONED &&
 		    set->files[i].version == version)
@@ -101,13 +131,15 @@ migrate_check_applied(PGconn *conn, const struct sql_set *set,
 	*db_version = 0;
 	for (int r = 0; r < PQntuples(res); r++) {
 		int v = (int)strtol(PQgetvalue(res, r, 0), NULL, 10);
-		const struct sql_embedded *m = migrate_find_version(set, v);
+		const struct sql_embedded *m = migrate_find_version(set, v,
+		    PQgetvalue(res, r, 1));
 		struct migrate_sum sum;
 
 		if (v > *db_version)
 			*db_version = v;
 		if (m == NULL)
-			continue;	/* newer than this binary: left alone */
+			continue;	/* newer than this binary, or replaced by its
+					 * baseline: left alone */
 		applied[m - set->files] = 1;
 		if (migrate_checksum(m, &sum) != 0 ||
 		    strcmp(sum.hex, PQgetvalue(res, r, 2)) != 0) {
@@ -123,7 +155,32 @@ migrate_check_applied(PGconn *conn, const struct sql_set *set,
 	return rc;
 }
 
-/* The pending numbered migrations, in order; *done counts them. */
+/*
+ * A database migrated, by the files the baseline replaced, to a version
+ * before the baseline's cannot be brought forward by this planq: says
+ * what to do and returns -1.  0 otherwise (an empty database, one at the
+ * baseline's version or later, or a set without a baseline).
+ */
+static int
+migrate_before_baseline(const struct sql_set *set, int db_version)
+{
+	const struct sql_embedded *base = migrate_baseline(set);
+
+	if (base == NULL || db_version == 0 || db_version >= base->version)
+		return 0;
+	fprintf(stderr, "planq %s: the database is at version %d, but this planq "
+	    "upgrades databases from version %d on (its migrations up to %d are "
+	    "replaced by %s, for empty databases). Nothing was changed. Migrate "
+	    "the database to version %d with a planq built from git commit %s "
+	    "(`git checkout %s && make && bin/planq db migrate`), then run this "
+	    "planq's `planq db migrate` (docs/OPERATIONS.md).\n", MIGRATE_WHO,
+	    db_version, base->version, base->version, base->name, base->version,
+	    MIGRATE_BASELINE_FROM, MIGRATE_BASELINE_FROM);
+	return -1;
+}
+
+/* The pending numbered migrations (or the baseline, for an empty
+ * database), in order; *done counts them. */
 static int
 migrate_versioned(PGconn *conn, const struct sql_set *set, FILE *out,
     int *db_version, int *done)
@@ -140,11 +197,16 @@ migrate_versioned(PGconn *conn, const struct sql_set *set, FILE *out,
 		return -1;
 	}
 	start_version = *db_version;
+	if (migrate_before_baseline(set, start_version) != 0) {
+		free(applied);
+		return -1;
+	}
 	for (size_t i = 0; i < set->count && rc == 0; i++) {
 		const struct sql_embedded *m = &set->files[i];
 		struct migrate_sum sum;
 
-		if (m->kind != SQL_VERSIONED || applied[i])
+		if (applied[i] || !(m->kind == SQL_VERSIONED ||
+		    (m->kind == SQL_BASELINE && start_version == 0)))
 			continue;
 		if ((rc = migrate_checksum(m, &sum)) == 0 &&
 		    (rc = migrate_apply_one(conn, m, &sum, start_version)) == 0) {

@@ -1,9 +1,10 @@
 /*
  * migrate.h: applies a set of SQL files (normally those embedded in
  * bin/planq: sql_embedded.h) to a database and reports the schema version.
- * The numbered migrations are applied once each and in order; then the
- * repeatable functions and views (tools/migrate_repeat.c) that are new or
- * changed.  Output (what was applied) goes to `out`.
+ * An empty database gets the set's baseline (the schema at its version),
+ * if it has one; the numbered migrations are applied once each and in
+ * order; then the repeatable functions and views (tools/migrate_repeat.c)
+ * that are new or changed.  Output (what was applied) goes to `out`.
  */
 #ifndef PLANQ_MIGRATE_H
 #define PLANQ_MIGRATE_H

@@ -1,9 +1,10 @@
 /*
  * sql_embedded.h: the SQL files compiled into bin/planq.  The table itself
  * is generated at build time from the files in sql/ by mk/embed-sql.sh
- * (mk/sql.mk), in the order mk/sql-files.sh gives: the numbered migrations
- * in ascending order, then the repeatable files (functions and views) in
- * the order of sql/repeatable.list, then roles.sql.
+ * (mk/sql.mk), in the order mk/sql-files.sh gives: the baseline, then the
+ * numbered migrations in ascending order, then the repeatable files
+ * (functions and views) in the order of sql/repeatable.list, then
+ * roles.sql.
  */
 #ifndef PLANQ_SQL_EMBEDDED_H
 #define PLANQ_SQL_EMBEDDED_H
@@ -12,6 +13,9 @@
 
 enum sql_kind {
 	SQL_VERSIONED,		/* sql/NNN_name.sql: applied once, never edited */
+	SQL_BASELINE,		/* sql/BNNN_name.sql: the schema as migrations
+				 * up to NNN left it, applied once to an
+				 * empty database only, never edited */
 	SQL_REPEATABLE,		/* sql/functions/, sql/views/: applied again
 				 * whenever its text changes */
 	SQL_ROLES,		/* sql/roles.sql: `planq db roles` */
@@ -19,8 +23,10 @@ enum sql_kind {
 
 struct sql_embedded {
 	enum sql_kind	 kind;
-	int		 version;	/* NNN of NNN_name.sql; 0 otherwise */
-	const char	*name;		/* "001_schema", "views/plans_current",
+	int		 version;	/* NNN of NNN_name.sql or BNNN_name.sql;
+					 * 0 otherwise */
+	const char	*name;		/* "015_x", "B014_baseline",
+					 * "views/plans_current",
 					 * "roles": the path under sql/
 					 * without .sql */
 	const char	*text;		/* NUL-terminated file contents */

@@ -29,7 +29,7 @@ for f in bin/planqd bin/planq-worker bin/planq \
 	share/man/man8/planqd.8 share/man/man1/planq.1 \
 	share/man/man5/planqd.conf.5 share/man/man8/planq-worker.8 lib/systemd/system/planqd.service \
 	lib/sysusers.d/planq.conf lib/tmpfiles.d/planq.conf \
-	share/planq/sql/001_schema.sql share/planq/sql/roles.sql \
+	share/planq/sql/B014_baseline.sql share/planq/sql/roles.sql \
 	share/planq/sql/repeatable.list share/planq/sql/functions/planq_ingest.sql \
 	share/planq/sql/views/plans_current.sql \
 	share/planq/setup-database.sh share/doc/planq/planqd.conf.example \

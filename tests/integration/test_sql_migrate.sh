@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_sql_migrate.sh: `planq db migrate|version|roles` against a real
-# PostgreSQL: fresh apply (every numbered migration, then every repeatable
-# function and view), second run is a no-op, runs at once apply each file
-# once, a changed checksum is refused, works from another directory.
+# PostgreSQL: fresh apply (the baseline, every numbered migration after
+# it, then every repeatable function and view), second run is a no-op, runs
+# at once apply each file once, a changed checksum is refused, works from
+# another directory.
 # Changing a repeatable file: test_sql_repeatable.sh; a database migrated
 # by an earlier planq: test_sql_forward.sh.
 set -u
@@ -11,10 +12,13 @@ set -u
 cd "$ROOT"
 pg_start "$TMP/pg" || { echo "cannot start PostgreSQL"; exit 1; }
 
-# the highest number, and how many there are (a number may be skipped
-# while another branch holds it)
-migrations=$(ls sql/[0-9][0-9][0-9]_*.sql | wc -l)
-latest=$(ls sql/[0-9][0-9][0-9]_*.sql | tail -n 1 | sed -E 's|^sql/0*([0-9]+)_.*|\1|')
+# the baseline and the numbered migrations after it, in the order they
+# apply; the highest number, and how many there are (a number may be
+# skipped while another branch holds it)
+versioned=$(sh mk/sql-files.sh sql | sed -n -E 's|^sql/(B?[0-9]{3}_[A-Za-z0-9_]+)\.sql$|\1|p')
+migrations=$(printf '%s\n' "$versioned" | wc -l)
+first=$(printf '%s\n' "$versioned" | head -n 1)
+latest=$(printf '%s\n' "$versioned" | tail -n 1 | sed -E 's|^B?0*([0-9]+)_.*|\1|')
 repeatables=$(ls sql/functions/*.sql sql/views/*.sql | wc -l)
 # the distinct repeatable files a migrate output says it applied
 applied_repeatables() { grep -E '^applied (functions|views)/' "$@" | sed 's/ (.*//' | sort -u | wc -l; }
@@ -23,11 +27,11 @@ assert_eq "version of an empty database is 0" 0 "$("$PLANQ" db version 2>/dev/nu
 
 out=$("$PLANQ" db migrate --db "$PLANQ_DB"); rc=$?
 assert_eq "first migrate exits 0" 0 $rc
-assert_eq "first migrate applies every migration" "$migrations" "$(printf '%s\n' "$out" | grep -c '^applied [0-9]')"
-assert_match "first migrate names 001_schema" '^applied 001_schema$' "$(printf '%s\n' "$out" | head -n 1)"
+assert_eq "first migrate applies every migration" "$migrations" "$(printf '%s\n' "$out" | grep -c '^applied B\?[0-9]')"
+assert_eq "first migrate applies the baseline first" "applied B014_baseline" "$(printf '%s\n' "$out" | head -n 1)"
 assert_eq "first migrate applies every repeatable file" "$repeatables" \
 	"$(printf '%s\n' "$out" | applied_repeatables)"
-assert_eq "repeatables come after every migration" "applied $(basename "$(ls sql/[0-9]*.sql | tail -n 1)" .sql)" \
+assert_eq "repeatables come after every migration" "applied $(printf '%s\n' "$versioned" | tail -n 1)" \
 	"$(printf '%s\n' "$out" | grep -B1 -m1 '^applied functions/' | head -n 1)"
 
 out=$("$PLANQ" db migrate --db "$PLANQ_DB"); rc=$?
@@ -57,23 +61,27 @@ rcs=0
 for job in $(jobs -p); do wait "$job" || rcs=$((rcs + 1)); done
 assert_eq "three concurrent migrates all succeed" 0 $rcs
 assert_eq "each migration applied once across them" "$migrations" \
-	"$(cat "$TMP"/race*.out | grep -c '^applied [0-9]')"
+	"$(cat "$TMP"/race*.out | grep -c '^applied B\?[0-9]')"
 assert_eq "distinct migrations applied" "$migrations" \
-	"$(cat "$TMP"/race*.out | grep '^applied [0-9]' | sort -u | wc -l)"
+	"$(cat "$TMP"/race*.out | grep '^applied B\?[0-9]' | sort -u | wc -l)"
 assert_eq "the repeatable files applied by one of them only" 1 \
 	"$(grep -l '^applied functions/' "$TMP"/race*.out | wc -l)"
 assert_eq "... all of them" "$repeatables" "$(cat "$TMP"/race*.out | applied_repeatables)"
 assert_eq "race database is at the latest version" "$latest" \
 	"$(psql -X -Atq -d planq_race -c 'SELECT max(version) FROM planq_migrations')"
 
-# a changed checksum is refused and nothing else happens
-q -c "UPDATE planq_migrations SET checksum = repeat('0', 64) WHERE version = 2"
+# a changed checksum is refused and nothing else happens: the baseline's
+# (a numbered migration's is checked the same way)
+assert_eq "the baseline is recorded as version 14, with its SHA-256" \
+	"14|$(sha256sum sql/B014_baseline.sql | cut -c1-64)" \
+	"$(q -c "SELECT version || '|' || checksum FROM planq_migrations WHERE name = 'B014_baseline'")"
+q -c "UPDATE planq_migrations SET checksum = repeat('0', 64) WHERE version = 14"
 out=$("$PLANQ" db migrate 2>&1); rc=$?
 assert_eq "migrate refuses a changed migration (exit 1)" 1 $rc
 assert_match "refusal names the migration and says what to do" \
-	'migration 002_ingest .*must never change' "$out"
-psql -X -Atq -d planq_race -c "SELECT checksum FROM planq_migrations WHERE version = 2" >"$TMP/sum"
-q -c "UPDATE planq_migrations SET checksum = '$(cat "$TMP/sum")' WHERE version = 2"
+	'migration B014_baseline .*must never change' "$out"
+psql -X -Atq -d planq_race -c "SELECT checksum FROM planq_migrations WHERE version = 14" >"$TMP/sum"
+q -c "UPDATE planq_migrations SET checksum = '$(cat "$TMP/sum")' WHERE version = 14"
 out=$("$PLANQ" db migrate 2>&1); rc=$?
 assert_eq "restored checksum: migrate ok again" 0 $rc
 
@@ -83,7 +91,7 @@ psql -X -q -d planq_clash -c "CREATE TABLE plans (x int)"
 clash="host=$PGHOST port=$PGPORT user=planq dbname=planq_clash"
 out=$("$PLANQ" db migrate --db "$clash" 2>&1); rc=$?
 assert_eq "failing migration exits 1" 1 $rc
-assert_match "failure names the file and the error" '001_schema\.sql failed.*: relation "plans" already exists' "$out"
+assert_match "failure names the file and the error" 'B014_baseline\.sql failed.*: relation "plans" already exists' "$out"
 assert_match "failure says it was rolled back" 'rolled back; the database stays at version 0' "$out"
 # (the run is one transaction: not even its planq_migrations table remains)
 assert_eq "nothing of the failed migration remains" "|" \

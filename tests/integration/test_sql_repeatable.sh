@@ -38,7 +38,7 @@ done
 # every function of ours (not pg_trgm's) and every view has its file, but the
 # three IMMUTABLE functions whose values are stored (a generated column, an
 # index, plans.parsed_sha256): those are part of their tables, in the
-# numbered migrations that made them
+# baseline (sql/B014_baseline.sql) or the numbered migration that made them
 ours="SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
         AND p.proname NOT LIKE 'test\\_%'
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
@@ -66,7 +66,7 @@ assert_eq "every file's object exists" "" "$noobj"
 work=$TMP/sql
 cp -r sql "$work"
 migrate_copy() { "$MIGRATE_FILES" "$PLANQ_DB" $(sh mk/sql-files.sh "$work"); }
-latest=$(ls sql/[0-9][0-9][0-9]_*.sql | tail -n 1 | sed -E 's|^sql/0*([0-9]+)_.*|\1|')
+latest=$(sh mk/sql-files.sh sql | sed -n -E 's|^sql/B?0*([0-9]+)_.*|\1|p' | tail -n 1)
 checksum() { q -c "SELECT checksum FROM planq_repeatables WHERE name = '$1'"; }
 
 out=$(migrate_copy 2>&1); rc=$?

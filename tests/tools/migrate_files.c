@@ -7,7 +7,8 @@
  *   migrate_files DSN FILE...
  *
  * FILEs in the order mk/sql-files.sh prints them; each is named as
- * mk/embed-sql.sh names it (NNN_name.sql: migration NNN; functions/X.sql,
+ * mk/embed-sql.sh names it (NNN_name.sql: migration NNN; BNNN_name.sql:
+ * the baseline of version NNN; functions/X.sql,
  * views/X.sql: repeatable "functions/X", "views/X"; roles.sql).  Output
  * and exit status are those of `planq db migrate`.
  */
@@ -60,6 +61,11 @@ name_file(const char *path, struct sql_embedded *m, char *name, size_t len)
 	if (blen > 4 && strspn(base, "0123456789") == 3 && base[3] == '_') {
 		m->kind = SQL_VERSIONED;
 		m->version = atoi(base);
+		snprintf(name, len, "%.*s", (int)blen, base);
+	} else if (blen > 5 && base[0] == 'B' &&
+	    strspn(base + 1, "0123456789") == 3 && base[4] == '_') {
+		m->kind = SQL_BASELINE;
+		m->version = atoi(base + 1);
 		snprintf(name, len, "%.*s", (int)blen, base);
 	} else if (strncmp(dir, "functions/", 10) == 0 ||
 	    strncmp(dir, "views/", 6) == 0) {
