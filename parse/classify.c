@@ -134,33 +134,40 @@ classify_has(struct span s, const char *lit)
 	return text_find(s, lit) != NULL;
 }
 
+/* A site-chrome word: at least CLASSIFY_NOISE_MIN bytes (the build stops
+ * otherwise), so that the scan can hash eight bytes at every position. */
+#define CLASSIFY_NOISE_MIN	8
+#define NW(s)	{ s, sizeof(s) - 1 + 0 * sizeof(char[sizeof(s) > \
+	    CLASSIFY_NOISE_MIN ? 1 : -1]) }
 static const struct classify_word noise_words[] = {
-	CW("ページの先頭です"), CW("メニューの終端です"), CW("本文ここから"),
-	CW("本文ここまで"), CW("ここから本文です"), CW("ここまで本文です"),
-	CW("Adobe Acrobat"), CW("Adobe Reader"), CW("Acrobat Reader"),
-	CW("PDFファイルを閲覧"), CW("PDF形式のファイルを"),
-	CW("別ウィンドウで開"), CW("SNSリンク"), CW("でシェア"),
-	CW("でツイート"), CW("LINEで送る"),
-	CW("探している情報が見つからない"), CW("このページを印刷"),
-	CW("ページの先頭へ"), CW("メール送信フォーム"), CW("よくあるご質問"),
-	CW("サイトマップ"), CW("このページの先頭"), CW("Get Adobe"),
-	CW("ダウンロード(無償)"), CW("JavaScriptが無効"),
-	CW("トップページ >"), CW("ホーム >"), CW("現在位置"), CW("パンくず"),
-	CW("読み上げ"), CW("文字サイズ"), CW("Language"), CW("閲覧支援"),
-	CW("ヘッダーメニュー"), CW("フッターメニュー"),
+	NW("ページの先頭です"), NW("メニューの終端です"), NW("本文ここから"),
+	NW("本文ここまで"), NW("ここから本文です"), NW("ここまで本文です"),
+	NW("Adobe Acrobat"), NW("Adobe Reader"), NW("Acrobat Reader"),
+	NW("PDFファイルを閲覧"), NW("PDF形式のファイルを"),
+	NW("別ウィンドウで開"), NW("SNSリンク"), NW("でシェア"),
+	NW("でツイート"), NW("LINEで送る"),
+	NW("探している情報が見つからない"), NW("このページを印刷"),
+	NW("ページの先頭へ"), NW("メール送信フォーム"), NW("よくあるご質問"),
+	NW("サイトマップ"), NW("このページの先頭"), NW("Get Adobe"),
+	NW("ダウンロード(無償)"), NW("JavaScriptが無効"),
+	NW("トップページ >"), NW("ホーム >"), NW("現在位置"), NW("パンくず"),
+	NW("読み上げ"), NW("文字サイズ"), NW("Language"), NW("閲覧支援"),
+	NW("ヘッダーメニュー"), NW("フッターメニュー"),
 	{ NULL, 0 }
 };
 
 /* Whether s contains a noise word.  One pass over the character starts
- * of s: a 4096-bit set of hashed 4-byte word prefixes filters positions
- * before any memcmp (every noise word is at least 4 bytes long). */
+ * of s: a 4096-bit set of hashed 8-byte word prefixes filters positions
+ * before any memcmp (every noise word is at least 8 bytes long; a 4-byte
+ * prefix such as "こ" and one byte, "ペ" and one byte, let through every
+ * こ or ペ before a kana). */
 static unsigned
-classify_hash4(const unsigned char *p)
+classify_hash8(const unsigned char *p)
 {
-	uint32_t w;
+	uint64_t w;
 
-	memcpy(&w, p, 4);
-	return (unsigned)((w * 0x9E3779B1u) >> 20);
+	memcpy(&w, p, 8);
+	return (unsigned)((w * 0x9E3779B97F4A7C15ULL) >> 52);
 }
 
 /* Sub-headings of an item's indicator/evaluation columns: what follows is
@@ -191,7 +198,7 @@ classify_noise_init(struct classify_noise *cn)
 
 	memset(cn, 0, sizeof(*cn));
 	for (k = 0; k < CLASSIFY_NWORDS; k++) {
-		cn->wh[k] = classify_hash4((const unsigned char *)
+		cn->wh[k] = classify_hash8((const unsigned char *)
 		    noise_words[k].w);
 		cn->set[cn->wh[k] >> 5] |= 1u << (cn->wh[k] & 31);
 	}
@@ -217,7 +224,7 @@ static int
 classify_noise_at(const struct classify_noise *cn, struct span s, size_t i)
 {
 	const unsigned char *p = (const unsigned char *)s.p + i;
-	unsigned h = classify_hash4(p);
+	unsigned h = classify_hash8(p);
 	size_t k;
 
 	if (!(cn->set[h >> 5] & (1u << (h & 31))))
@@ -235,9 +242,9 @@ classify_noise(const struct classify_noise *cn, struct span s)
 {
 	size_t base, last;
 
-	if (s.n < 4)
+	if (s.n < CLASSIFY_NOISE_MIN)
 		return 0;
-	last = s.n - 4;		/* the last position a word fits at */
+	last = s.n - CLASSIFY_NOISE_MIN;	/* the last position a word fits at */
 	for (base = 0; base <= last; base += 8) {
 		uint64_t starts = classify_starts8(s.p + base, s.n - base);
 		if (last - base < 7)
