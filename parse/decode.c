@@ -46,20 +46,48 @@ decode_load32(const unsigned char *p)
 	return w;
 }
 
+/* Eight bytes at p as a little-endian word (lane 0 = p[0]). */
+static inline uint64_t
+decode_load64(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
 /* Length of the run of valid 3-byte sequences at s (s[0..n) has at least
- * one byte after the run: four are loaded per step).  One load and three
- * tests per character: lead 1110xxxx and two continuation bytes; not
- * E0 80..9F (overlong: lead nibble 0 and bit 5 of the second byte clear)
- * nor ED A0..BF (surrogates: nibble D, bit 5 set).  Japanese text is
- * mostly such characters (kana, CJK, full-width forms). */
+ * one byte after the run: four are loaded per step).  Japanese text is
+ * mostly such characters (kana, CJK, full-width forms).  A character is
+ * lead 1110xxxx and two continuation bytes, but not E0 80..9F (overlong:
+ * lead nibble 0 and bit 5 of the second byte clear) nor ED A0..BF
+ * (surrogates: nibble D, bit 5 set).  Two characters per 8-byte load
+ * while neither lead is E0 or ED (bit n of 0xDFFE: nibble n needs no
+ * second look); one per 4-byte load, with the full test, otherwise. */
 static inline size_t
 decode_utf8_run3(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (i + 4 <= n) {
-		uint32_t w = decode_load32(s + i), t = w & 0x200F;
+	for (;;) {
+		uint32_t w, t;
 
+		while (i + 8 <= n) {
+			uint64_t w2 = decode_load64(s + i);
+
+			if ((w2 & 0xC0C0F0C0C0F0ULL) != 0x8080E08080E0ULL ||
+			    !((0xDFFEu >> (w2 & 0xF)) &
+			    (0xDFFEu >> ((w2 >> 24) & 0xF)) & 1))
+				break;
+			i += 6;
+		}
+		if (i + 4 > n)
+			break;
+		w = decode_load32(s + i);
+		t = w & 0x200F;
 		if ((w & 0xC0C0F0) != 0x8080E0 || t == 0 || t == 0x200D)
 			break;
 		i += 3;
