@@ -184,8 +184,17 @@ decode_score(const char *s, size_t n)
 			    c == '\t' || c == '\r';
 			i++;
 		} else if (c >= 0xE3 && c <= 0xE9) {
-			good++;		/* U+3000..U+9FFF: all plausible */
+			/* U+3000..U+9FFF: all plausible; a run of them
+			 * counted in a tight loop */
+			size_t k = 1;
+
 			i += 3;
+			while (i < n && (unsigned)(u[i] - 0xE3) <= 0xE9 - 0xE3) {
+				i += 3;
+				k++;
+			}
+			good += k;
+			total += k - 1;
 		} else {
 			good += decode_plausible(text_cp(s + i, n - i, &adv));
 			i += adv;
