@@ -175,13 +175,13 @@ classify_hash8(const unsigned char *p)
 static int
 classify_stop(struct span u)
 {
-	static const char *const stops[] = { "アウトカム指標", "プロセス指標",
-	    "撤退・再構築基準", "中間振り返り", "業績目標", "戦略のアウトカム",
-	    "具体的取組のアウトカム", NULL };
+	static const struct classify_word stops[] = { CW("アウトカム指標"),
+	    CW("プロセス指標"), CW("撤退・再構築基準"), CW("中間振り返り"),
+	    CW("業績目標"), CW("戦略のアウトカム"), CW("具体的取組のアウトカム") };
 	size_t i;
 
-	for (i = 0; stops[i] != NULL; i++)
-		if (text_starts(u, stops[i]))
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		if (classify_starts(u, &stops[i]))
 			return 1;
 	return 0;
 }

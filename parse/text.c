@@ -46,9 +46,9 @@ text_trim_slow(struct span s)
 }
 
 const char *
-text_find(struct span s, const char *lit)
+text_find_n(struct span s, const char *lit, size_t l)
 {
-	size_t l = strlen(lit), k;
+	size_t k;
 	const char *p, *end;
 
 	if (l == 0)
