@@ -156,20 +156,6 @@ static const struct classify_word noise_words[] = {
 	{ NULL, 0 }
 };
 
-/* Whether s contains a noise word.  One pass over the character starts
- * of s: a 4096-bit set of hashed 8-byte word prefixes filters positions
- * before any memcmp (every noise word is at least 8 bytes long; a 4-byte
- * prefix such as "こ" and one byte, "ペ" and one byte, let through every
- * こ or ペ before a kana). */
-static unsigned
-classify_hash8(const unsigned char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return (unsigned)((w * 0x9E3779B97F4A7C15ULL) >> 52);
-}
-
 /* Sub-headings of an item's indicator/evaluation columns: what follows is
  * not the item's description. */
 static int
@@ -187,73 +173,71 @@ classify_stop(struct span u)
 }
 
 #define CLASSIFY_NWORDS	(sizeof(noise_words) / sizeof(noise_words[0]) - 1)
-_Static_assert(sizeof(noise_words) / sizeof(noise_words[0]) - 1 <=
-    sizeof(((struct classify_noise *)0)->wh) / sizeof(unsigned),
-    "struct classify_noise too small for noise_words");
+
+/* Whether s contains a noise word, by sampling: every word is at least
+ * CLASSIFY_NOISE_MIN (8) bytes long, so any occurrence covers a whole
+ * 4-byte window starting at one of its first five offsets, and one of any
+ * five consecutive positions is a multiple of five.  The scan hashes the
+ * four bytes at every fifth position of s; the set holds the hashes of
+ * each word's windows at offsets 0..4, chained per hash to (word, offset)
+ * entries, and a hit checks the word at that position minus the offset.
+ * A word matched anywhere starts at a character start (its first byte is
+ * not a continuation byte), so this is the same test as hashing every
+ * character start, with a fifth of the probes. */
+#define CLASSIFY_NOISE_Q	4
+#define CLASSIFY_NOISE_STEP	(CLASSIFY_NOISE_MIN - CLASSIFY_NOISE_Q + 1)
+_Static_assert(CLASSIFY_NWORDS * CLASSIFY_NOISE_STEP <
+    sizeof(((struct classify_noise *)0)->next), "struct classify_noise too "
+    "small for noise_words");
+_Static_assert(sizeof(((struct classify_noise *)0)->head) == 4096,
+    "classify_hash4 gives 12 bits");
+
+static unsigned
+classify_hash4(const unsigned char *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return (unsigned)((w * 0x9E3779B1u) >> 20);
+}
 
 void
 classify_noise_init(struct classify_noise *cn)
 {
-	size_t k;
+	size_t k, j, e = 0;
 
-	memset(cn, 0, sizeof(*cn));
-	for (k = 0; k < CLASSIFY_NWORDS; k++) {
-		cn->wh[k] = classify_hash8((const unsigned char *)
-		    noise_words[k].w);
-		cn->set[cn->wh[k] >> 5] |= 1u << (cn->wh[k] & 31);
-	}
-}
-
-/* Character starts among the 8 bytes at p (avail of them readable): one
- * bit per byte, bit 8j+7 for p[j], set unless p[j] is a continuation byte
- * (10xxxxxx).  Little-endian lane order; bytes past avail read as 0. */
-static uint64_t
-classify_starts8(const char *p, size_t avail)
-{
-	const uint64_t hi = 0x8080808080808080ULL;
-	uint64_t w = 0;
-
-	memcpy(&w, p, avail < 8 ? avail : 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	return ~(w & ~(w << 1)) & hi;
-}
-
-static int
-classify_noise_at(const struct classify_noise *cn, struct span s, size_t i)
-{
-	const unsigned char *p = (const unsigned char *)s.p + i;
-	unsigned h = classify_hash8(p);
-	size_t k;
-
-	if (!(cn->set[h >> 5] & (1u << (h & 31))))
-		return 0;
+	memset(cn->head, 0, sizeof(cn->head));
 	for (k = 0; k < CLASSIFY_NWORDS; k++)
-		if (cn->wh[k] == h && noise_words[k].n <= s.n - i &&
-		    memcmp(p, noise_words[k].w, noise_words[k].n) == 0)
-			return 1;
-	return 0;
+		for (j = 0; j < CLASSIFY_NOISE_STEP; j++) {
+			unsigned h = classify_hash4((const unsigned char *)
+			    noise_words[k].w + j);
+			cn->word[e] = (unsigned char)k;
+			cn->off[e] = (unsigned char)j;
+			cn->next[e] = cn->head[h];
+			cn->head[h] = (unsigned char)(e + 1);
+			e++;
+		}
 }
 
-/* Eight bytes per step: only the character starts are hashed. */
 static int
 classify_noise(const struct classify_noise *cn, struct span s)
 {
-	size_t base, last;
+	const unsigned char *u = (const unsigned char *)s.p;
+	size_t i;
 
 	if (s.n < CLASSIFY_NOISE_MIN)
 		return 0;
-	last = s.n - CLASSIFY_NOISE_MIN;	/* the last position a word fits at */
-	for (base = 0; base <= last; base += 8) {
-		uint64_t starts = classify_starts8(s.p + base, s.n - base);
-		if (last - base < 7)
-			starts &= (1ULL << (8 * (last - base + 1))) - 1;
-		while (starts != 0) {
-			size_t j = (size_t)__builtin_ctzll(starts) >> 3;
-			if (classify_noise_at(cn, s, base + j))
+	for (i = 0; i + CLASSIFY_NOISE_Q <= s.n; i += CLASSIFY_NOISE_STEP) {
+		unsigned e = cn->head[classify_hash4(u + i)];
+
+		while (e != 0) {
+			const struct classify_word *w = &noise_words[cn->word[e - 1]];
+			size_t off = cn->off[e - 1];
+
+			if (off <= i && w->n <= s.n - (i - off) &&
+			    memcmp(u + i - off, w->w, w->n) == 0)
 				return 1;
-			starts &= starts - 1;
+			e = cn->next[e - 1];
 		}
 	}
 	return 0;
