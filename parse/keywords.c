@@ -40,37 +40,30 @@ static const struct kw_word kw_words[] = {
 	KW(0x8003, "考え方", KW_KANGAE),
 };
 
-/* The code points a word of kw_words starts with. */
-#define KW_FIRSTS(X) X(0x3053) X(0x554F) X(0x304A) X(0x533A) X(0x53CD) \
-	X(0x5E02) X(0x53D6) X(0x69D8) X(0x6539) X(0x91CD) X(0x7D4C) \
-	X(0x3010) X(0x76EE) X(0x4F7F) X(0x65B9) X(0x8003)
+/* The code points a word of kw_words starts with, as F(cp, arg) joined
+ * by |: one list for both tests below. */
+#define KW_FIRSTS(F, a)	(F(0x3053, a) | F(0x554F, a) | F(0x304A, a) | \
+	F(0x533A, a) | F(0x53CD, a) | F(0x5E02, a) | F(0x53D6, a) | \
+	F(0x69D8, a) | F(0x6539, a) | F(0x91CD, a) | F(0x7D4C, a) | \
+	F(0x3010, a) | F(0x76EE, a) | F(0x4F7F, a) | F(0x65B9, a) | \
+	F(0x8003, a))
 
-/* Whether a word of kw_words can start with cp: a switch the compiler
- * turns into a few compares, so most characters cost no table walk. */
+/* Whether a word of kw_words can start with cp (sixteen compares the
+ * compiler folds; only characters past kw_filter get here). */
+#define KW_EQ(c, cp)	((cp) == (c))
 static int
 kw_is_first(uint32_t cp)
 {
-#define KW_CASE(cp)	case cp:
-	switch (cp) {
-	KW_FIRSTS(KW_CASE)
-		return 1;
-	default:
-		return 0;
-	}
-#undef KW_CASE
+	return KW_FIRSTS(KW_EQ, cp) != 0;
 }
 
 /* A filter in front of kw_is_first: bit (cp & 0xFF) is set for the low
  * byte of each first code point, so about one character in sixteen gets
- * as far as the switch. */
-#define KW_BIT(cp, k)	((((cp) & 0xFF) >> 6) == (k) ? 1ULL << ((cp) & 63) : 0) |
-#define KW_B0(cp)	KW_BIT(cp, 0)
-#define KW_B1(cp)	KW_BIT(cp, 1)
-#define KW_B2(cp)	KW_BIT(cp, 2)
-#define KW_B3(cp)	KW_BIT(cp, 3)
+ * as far as the compares. */
+#define KW_BIT(cp, k)	((((cp) & 0xFF) >> 6) == (k) ? 1ULL << ((cp) & 63) : 0)
 static const uint64_t kw_filter[4] = {
-	KW_FIRSTS(KW_B0) 0, KW_FIRSTS(KW_B1) 0,
-	KW_FIRSTS(KW_B2) 0, KW_FIRSTS(KW_B3) 0,
+	KW_FIRSTS(KW_BIT, 0), KW_FIRSTS(KW_BIT, 1),
+	KW_FIRSTS(KW_BIT, 2), KW_FIRSTS(KW_BIT, 3),
 };
 
 /* The words starting at offset i of s. */
