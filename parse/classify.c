@@ -308,8 +308,12 @@ classify_plan_heading(struct span u, size_t cps)
 size_t
 classify_item_mark(struct span u)
 {
-	static const struct classify_word marks[] = { CW("・"), CW("•"),
-	    CW("‣"), CW("◦"), CW("▪"), CW("▫"), CW("○"), CW("〇"), CW("◯"),
+	/* the marks by their first byte (none is a prefix of another, so
+	 * the order does not matter): a line that starts with kana (E3)
+	 * tries two, not fifteen */
+	static const struct classify_word marks_e3[] = { CW("・"), CW("〇") };
+	static const struct classify_word marks[] = { CW("•"),
+	    CW("‣"), CW("◦"), CW("▪"), CW("▫"), CW("○"), CW("◯"),
 	    CW("➢"), CW("➤"), CW("►"), CW("- "), CW("* "), CW("+ ") };
 	static const struct classify_word romans[] = { CW("III"), CW("II"),
 	    CW("IV"), CW("I"), CW("V") };
@@ -319,7 +323,12 @@ classify_item_mark(struct span u)
 	int d;
 
 	/* every mark starts E2 or E3, or is "- ", "* ", "+ " */
-	if (c0 == 0xE2 || c0 == 0xE3 || c0 == '-' || c0 == '*' || c0 == '+')
+	if (c0 == 0xE3) {
+		for (i = 0; i < sizeof(marks_e3) / sizeof(marks_e3[0]); i++)
+			if (classify_starts(u, &marks_e3[i]))
+				return u.n - text_skip_spaces(text_skip(u,
+				    marks_e3[i].n)).n;
+	} else if (c0 == 0xE2 || c0 == '-' || c0 == '*' || c0 == '+')
 		for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
 			if (classify_starts(u, &marks[i]))
 				return u.n - text_skip_spaces(text_skip(u,
