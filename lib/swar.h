@@ -2,7 +2,7 @@
  * swar.h: word-at-a-time byte tests ("SIMD within a register"): eight bytes
  * of text loaded into a uint64_t answer "is one of them c?" or "is one of
  * them below c?" in a few instructions.  Used by the scans that skip plain
- * bytes (the parser's text and HTML passes, the worker's JSON text).
+ * bytes (the parser's text passes, the worker's JSON text).
  */
 #ifndef PLANQ_SWAR_H
 #define PLANQ_SWAR_H

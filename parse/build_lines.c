@@ -256,15 +256,19 @@ build_lines_pipe_row(struct build_state *pb, struct span line)
 static size_t
 build_lines_cells(struct span line, struct span *cells, size_t max)
 {
-	size_t nc = 0, i, start = 0;
+	const char *p = line.p, *end = line.p + line.n;
+	size_t nc = 0;
 
-	for (i = 0; i <= line.n; i++) {
-		if (i == line.n || line.p[i] == '\t') {
-			if (nc < max)
-				cells[nc++] = text_trim((struct span){
-				    line.p + start, i - start });
-			start = i + 1;
-		}
+	/* the tabs found by memchr, not byte by byte */
+	while (nc < max) {
+		const char *tab = p < end ? memchr(p, '\t', (size_t)(end - p)) :
+		    NULL;
+		const char *e = tab != NULL ? tab : end;
+
+		cells[nc++] = text_trim((struct span){ p, (size_t)(e - p) });
+		if (tab == NULL)
+			break;
+		p = tab + 1;
 	}
 	return nc;
 }

@@ -134,26 +134,64 @@ classify_has(struct span s, const char *lit)
 	return text_find(s, lit) != NULL;
 }
 
+/* A site-chrome word: at least CLASSIFY_NOISE_MIN bytes (the build stops
+ * otherwise), so that the scan can hash eight bytes at every position. */
+#define CLASSIFY_NOISE_MIN	8
+#define NW(s)	{ s, sizeof(s) - 1 + 0 * sizeof(char[sizeof(s) > \
+	    CLASSIFY_NOISE_MIN ? 1 : -1]) }
 static const struct classify_word noise_words[] = {
-	CW("ページの先頭です"), CW("メニューの終端です"), CW("本文ここから"),
-	CW("本文ここまで"), CW("ここから本文です"), CW("ここまで本文です"),
-	CW("Adobe Acrobat"), CW("Adobe Reader"), CW("Acrobat Reader"),
-	CW("PDFファイルを閲覧"), CW("PDF形式のファイルを"),
-	CW("別ウィンドウで開"), CW("SNSリンク"), CW("でシェア"),
-	CW("でツイート"), CW("LINEで送る"),
-	CW("探している情報が見つからない"), CW("このページを印刷"),
-	CW("ページの先頭へ"), CW("メール送信フォーム"), CW("よくあるご質問"),
-	CW("サイトマップ"), CW("このページの先頭"), CW("Get Adobe"),
-	CW("ダウンロード(無償)"), CW("JavaScriptが無効"),
-	CW("トップページ >"), CW("ホーム >"), CW("現在位置"), CW("パンくず"),
-	CW("読み上げ"), CW("文字サイズ"), CW("Language"), CW("閲覧支援"),
-	CW("ヘッダーメニュー"), CW("フッターメニュー"),
+	NW("ページの先頭です"), NW("メニューの終端です"), NW("本文ここから"),
+	NW("本文ここまで"), NW("ここから本文です"), NW("ここまで本文です"),
+	NW("Adobe Acrobat"), NW("Adobe Reader"), NW("Acrobat Reader"),
+	NW("PDFファイルを閲覧"), NW("PDF形式のファイルを"),
+	NW("別ウィンドウで開"), NW("SNSリンク"), NW("でシェア"),
+	NW("でツイート"), NW("LINEで送る"),
+	NW("探している情報が見つからない"), NW("このページを印刷"),
+	NW("ページの先頭へ"), NW("メール送信フォーム"), NW("よくあるご質問"),
+	NW("サイトマップ"), NW("このページの先頭"), NW("Get Adobe"),
+	NW("ダウンロード(無償)"), NW("JavaScriptが無効"),
+	NW("トップページ >"), NW("ホーム >"), NW("現在位置"), NW("パンくず"),
+	NW("読み上げ"), NW("文字サイズ"), NW("Language"), NW("閲覧支援"),
+	NW("ヘッダーメニュー"), NW("フッターメニュー"),
 	{ NULL, 0 }
 };
 
-/* Whether s contains a noise word.  One pass over the character starts
- * of s: a 4096-bit set of hashed 4-byte word prefixes filters positions
- * before any memcmp (every noise word is at least 4 bytes long). */
+/* Sub-headings of an item's indicator/evaluation columns: what follows is
+ * not the item's description. */
+static int
+classify_stop(struct span u)
+{
+	static const struct classify_word stops[] = { CW("アウトカム指標"),
+	    CW("プロセス指標"), CW("撤退・再構築基準"), CW("中間振り返り"),
+	    CW("業績目標"), CW("戦略のアウトカム"), CW("具体的取組のアウトカム") };
+	size_t i;
+
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		if (classify_starts(u, &stops[i]))
+			return 1;
+	return 0;
+}
+
+#define CLASSIFY_NWORDS	(sizeof(noise_words) / sizeof(noise_words[0]) - 1)
+
+/* Whether s contains a noise word, by sampling: every word is at least
+ * CLASSIFY_NOISE_MIN (8) bytes long, so any occurrence covers a whole
+ * 4-byte window starting at one of its first five offsets, and one of any
+ * five consecutive positions is a multiple of five.  The scan hashes the
+ * four bytes at every fifth position of s; the set holds the hashes of
+ * each word's windows at offsets 0..4, chained per hash to (word, offset)
+ * entries, and a hit checks the word at that position minus the offset.
+ * A word matched anywhere starts at a character start (its first byte is
+ * not a continuation byte), so this is the same test as hashing every
+ * character start, with a fifth of the probes. */
+#define CLASSIFY_NOISE_Q	4
+#define CLASSIFY_NOISE_STEP	(CLASSIFY_NOISE_MIN - CLASSIFY_NOISE_Q + 1)
+_Static_assert(CLASSIFY_NWORDS * CLASSIFY_NOISE_STEP <
+    sizeof(((struct classify_noise *)0)->next), "struct classify_noise too "
+    "small for noise_words");
+_Static_assert(sizeof(((struct classify_noise *)0)->head) == 4096,
+    "classify_hash4 gives 12 bits");
+
 static unsigned
 classify_hash4(const unsigned char *p)
 {
@@ -163,90 +201,43 @@ classify_hash4(const unsigned char *p)
 	return (unsigned)((w * 0x9E3779B1u) >> 20);
 }
 
-/* Sub-headings of an item's indicator/evaluation columns: what follows is
- * not the item's description. */
-static int
-classify_stop(struct span u)
-{
-	static const char *const stops[] = { "アウトカム指標", "プロセス指標",
-	    "撤退・再構築基準", "中間振り返り", "業績目標", "戦略のアウトカム",
-	    "具体的取組のアウトカム", NULL };
-	size_t i;
-
-	for (i = 0; stops[i] != NULL; i++)
-		if (text_starts(u, stops[i]))
-			return 1;
-	return 0;
-}
-
-#define CLASSIFY_NWORDS	(sizeof(noise_words) / sizeof(noise_words[0]) - 1)
-_Static_assert(sizeof(noise_words) / sizeof(noise_words[0]) - 1 <=
-    sizeof(((struct classify_noise *)0)->wh) / sizeof(unsigned),
-    "struct classify_noise too small for noise_words");
-
 void
 classify_noise_init(struct classify_noise *cn)
 {
-	size_t k;
+	size_t k, j, e = 0;
 
-	memset(cn, 0, sizeof(*cn));
-	for (k = 0; k < CLASSIFY_NWORDS; k++) {
-		cn->wh[k] = classify_hash4((const unsigned char *)
-		    noise_words[k].w);
-		cn->set[cn->wh[k] >> 5] |= 1u << (cn->wh[k] & 31);
-	}
-}
-
-/* Character starts among the 8 bytes at p (avail of them readable): one
- * bit per byte, bit 8j+7 for p[j], set unless p[j] is a continuation byte
- * (10xxxxxx).  Little-endian lane order; bytes past avail read as 0. */
-static uint64_t
-classify_starts8(const char *p, size_t avail)
-{
-	const uint64_t hi = 0x8080808080808080ULL;
-	uint64_t w = 0;
-
-	memcpy(&w, p, avail < 8 ? avail : 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	return ~(w & ~(w << 1)) & hi;
-}
-
-static int
-classify_noise_at(const struct classify_noise *cn, struct span s, size_t i)
-{
-	const unsigned char *p = (const unsigned char *)s.p + i;
-	unsigned h = classify_hash4(p);
-	size_t k;
-
-	if (!(cn->set[h >> 5] & (1u << (h & 31))))
-		return 0;
+	memset(cn->head, 0, sizeof(cn->head));
 	for (k = 0; k < CLASSIFY_NWORDS; k++)
-		if (cn->wh[k] == h && noise_words[k].n <= s.n - i &&
-		    memcmp(p, noise_words[k].w, noise_words[k].n) == 0)
-			return 1;
-	return 0;
+		for (j = 0; j < CLASSIFY_NOISE_STEP; j++) {
+			unsigned h = classify_hash4((const unsigned char *)
+			    noise_words[k].w + j);
+			cn->word[e] = (unsigned char)k;
+			cn->off[e] = (unsigned char)j;
+			cn->next[e] = cn->head[h];
+			cn->head[h] = (unsigned char)(e + 1);
+			e++;
+		}
 }
 
-/* Eight bytes per step: only the character starts are hashed. */
 static int
 classify_noise(const struct classify_noise *cn, struct span s)
 {
-	size_t base, last;
+	const unsigned char *u = (const unsigned char *)s.p;
+	size_t i;
 
-	if (s.n < 4)
+	if (s.n < CLASSIFY_NOISE_MIN)
 		return 0;
-	last = s.n - 4;		/* the last position a word fits at */
-	for (base = 0; base <= last; base += 8) {
-		uint64_t starts = classify_starts8(s.p + base, s.n - base);
-		if (last - base < 7)
-			starts &= (1ULL << (8 * (last - base + 1))) - 1;
-		while (starts != 0) {
-			size_t j = (size_t)__builtin_ctzll(starts) >> 3;
-			if (classify_noise_at(cn, s, base + j))
+	for (i = 0; i + CLASSIFY_NOISE_Q <= s.n; i += CLASSIFY_NOISE_STEP) {
+		unsigned e = cn->head[classify_hash4(u + i)];
+
+		while (e != 0) {
+			const struct classify_word *w = &noise_words[cn->word[e - 1]];
+			size_t off = cn->off[e - 1];
+
+			if (off <= i && w->n <= s.n - (i - off) &&
+			    memcmp(u + i - off, w->w, w->n) == 0)
 				return 1;
-			starts &= starts - 1;
+			e = cn->next[e - 1];
 		}
 	}
 	return 0;
@@ -317,8 +308,12 @@ classify_plan_heading(struct span u, size_t cps)
 size_t
 classify_item_mark(struct span u)
 {
-	static const struct classify_word marks[] = { CW("・"), CW("•"),
-	    CW("‣"), CW("◦"), CW("▪"), CW("▫"), CW("○"), CW("〇"), CW("◯"),
+	/* the marks by their first byte (none is a prefix of another, so
+	 * the order does not matter): a line that starts with kana (E3)
+	 * tries two, not fifteen */
+	static const struct classify_word marks_e3[] = { CW("・"), CW("〇") };
+	static const struct classify_word marks[] = { CW("•"),
+	    CW("‣"), CW("◦"), CW("▪"), CW("▫"), CW("○"), CW("◯"),
 	    CW("➢"), CW("➤"), CW("►"), CW("- "), CW("* "), CW("+ ") };
 	static const struct classify_word romans[] = { CW("III"), CW("II"),
 	    CW("IV"), CW("I"), CW("V") };
@@ -328,7 +323,12 @@ classify_item_mark(struct span u)
 	int d;
 
 	/* every mark starts E2 or E3, or is "- ", "* ", "+ " */
-	if (c0 == 0xE2 || c0 == 0xE3 || c0 == '-' || c0 == '*' || c0 == '+')
+	if (c0 == 0xE3) {
+		for (i = 0; i < sizeof(marks_e3) / sizeof(marks_e3[0]); i++)
+			if (classify_starts(u, &marks_e3[i]))
+				return u.n - text_skip_spaces(text_skip(u,
+				    marks_e3[i].n)).n;
+	} else if (c0 == 0xE2 || c0 == '-' || c0 == '*' || c0 == '+')
 		for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
 			if (classify_starts(u, &marks[i]))
 				return u.n - text_skip_spaces(text_skip(u,

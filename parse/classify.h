@@ -31,8 +31,9 @@ enum line_kind {
 };
 /* The site-chrome words as a hashed set, built once per document. */
 struct classify_noise {
-	uint32_t set[128];
-	unsigned wh[64];
+	unsigned char head[4096];	/* hash -> first entry + 1, 0 none */
+	unsigned char next[255];	/* entry -> next entry + 1 */
+	unsigned char word[255], off[255];	/* entry: word, offset */
 };
 void	classify_noise_init(struct classify_noise *cn);
 /* cn NULL: no site-chrome check (table cells never hold chrome). */

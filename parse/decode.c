@@ -33,6 +33,68 @@ decode_is_utf8(const unsigned char *s, size_t n)
 	return decode_utf8_prefix(s, n) == n;
 }
 
+/* Four bytes at p as a little-endian word (lane 0 = p[0]). */
+static inline uint32_t
+decode_load32(const unsigned char *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap32(w);
+#endif
+	return w;
+}
+
+/* Eight bytes at p as a little-endian word (lane 0 = p[0]). */
+static inline uint64_t
+decode_load64(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+/* Length of the run of valid 3-byte sequences at s (s[0..n) has at least
+ * one byte after the run: four are loaded per step).  Japanese text is
+ * mostly such characters (kana, CJK, full-width forms).  A character is
+ * lead 1110xxxx and two continuation bytes, but not E0 80..9F (overlong:
+ * lead nibble 0 and bit 5 of the second byte clear) nor ED A0..BF
+ * (surrogates: nibble D, bit 5 set).  Two characters per 8-byte load
+ * while neither lead is E0 or ED (bit n of 0xDFFE: nibble n needs no
+ * second look); one per 4-byte load, with the full test, otherwise. */
+static inline size_t
+decode_utf8_run3(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (;;) {
+		uint32_t w, t;
+
+		while (i + 8 <= n) {
+			uint64_t w2 = decode_load64(s + i);
+
+			if ((w2 & 0xC0C0F0C0C0F0ULL) != 0x8080E08080E0ULL ||
+			    !((0xDFFEu >> (w2 & 0xF)) &
+			    (0xDFFEu >> ((w2 >> 24) & 0xF)) & 1))
+				break;
+			i += 6;
+		}
+		if (i + 4 > n)
+			break;
+		w = decode_load32(s + i);
+		t = w & 0x200F;
+		if ((w & 0xC0C0F0) != 0x8080E0 || t == 0 || t == 0x200D)
+			break;
+		i += 3;
+	}
+	return i;
+}
+
 /* Length of the longest valid UTF-8 prefix of s. */
 static size_t
 decode_utf8_prefix(const unsigned char *s, size_t n)
@@ -40,10 +102,14 @@ decode_utf8_prefix(const unsigned char *s, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		unsigned char c = s[i];
+		unsigned char c;
 		size_t k, need;
 		uint32_t cp;
 
+		i += decode_utf8_run3(s + i, n - i);
+		if (i >= n)
+			break;
+		c = s[i];
 		if (c < 0x80) {
 			/* fast path over ASCII runs */
 			i++;
@@ -54,12 +120,8 @@ decode_utf8_prefix(const unsigned char *s, size_t n)
 					break;
 				i += 8;
 			}
-			continue;
-		}
-		if (c >= 0xE1 && c <= 0xEC && i + 2 < n &&
-		    (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
-			i += 3;		/* common 3-byte case: no overlong or
-					 * surrogate possible for E1..EC */
+			while (i < n && s[i] < 0x80)
+				i++;
 			continue;
 		}
 		if (c >= 0xC2 && c <= 0xDF) {
@@ -122,8 +184,17 @@ decode_score(const char *s, size_t n)
 			    c == '\t' || c == '\r';
 			i++;
 		} else if (c >= 0xE3 && c <= 0xE9) {
-			good++;		/* U+3000..U+9FFF: all plausible */
+			/* U+3000..U+9FFF: all plausible; a run of them
+			 * counted in a tight loop */
+			size_t k = 1;
+
 			i += 3;
+			while (i < n && (unsigned)(u[i] - 0xE3) <= 0xE9 - 0xE3) {
+				i += 3;
+				k++;
+			}
+			good += k;
+			total += k - 1;
 		} else {
 			good += decode_plausible(text_cp(s + i, n - i, &adv));
 			i += adv;

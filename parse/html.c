@@ -13,7 +13,6 @@
 #include <libxml/tree.h>
 
 #include "sbuf.h"
-#include "swar.h"
 #include "html.h"
 
 #define HTML_SNIFF 4096
@@ -464,35 +463,35 @@ html_tag_len(const char *s, size_t n, int *no_comment_end)
 	return 0;
 }
 
-/* Bytes before the first '<' or '&' in s (n if none), eight at a time. */
+/* Offset of the first c at or after from in s[0..n), n if none. */
 static size_t
-html_plain_run(const char *s, size_t n)
+html_next(const char *s, size_t from, size_t n, char c)
 {
-	size_t i = 0;
+	const char *p = from < n ? memchr(s + from, c, n - from) : NULL;
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		if (swar_has_byte(w, '<') | swar_has_byte(w, '&'))
-			break;
-	}
-	while (i < n && s[i] != '<' && s[i] != '&')
-		i++;
-	return i;
+	return p != NULL ? (size_t)(p - s) : n;
 }
 
 void
 html_strip_inline(const char *s, size_t n, struct sbuf *out)
 {
-	size_t i = 0, run;
+	size_t i = 0, run, next_lt, next_amp;
 	int no_comment_end = 0;
 
 	if (sbuf_reserve(out, n) != 0)
 		return;
+	next_lt = html_next(s, 0, n, '<');
+	next_amp = html_next(s, 0, n, '&');
 	while (i < n) {
 		const char *lt = NULL;
-		/* copy the plain run up to the next '<' or '&' */
-		run = i + html_plain_run(s + i, n - i);
+		/* copy the plain run up to the next '<' or '&': each found by
+		 * memchr and kept until passed, so no byte is searched twice
+		 * for the same character */
+		if (next_lt < i)
+			next_lt = html_next(s, i, n, '<');
+		if (next_amp < i)
+			next_amp = html_next(s, i, n, '&');
+		run = next_lt < next_amp ? next_lt : next_amp;
 		sbuf_add(out, s + i, run - i);
 		i = run;
 		if (i >= n)

@@ -55,6 +55,12 @@ mark_prefix(struct span *s)
 
 	if (s->n < 2)
 		return PFX_NONE;
+	/* every prefix starts with 重 主 経 具 戦 or 取: lead bytes E4 E5 E6 E7
+	 * E9 (bit n - 0xE0 of 0x2F0), so a span starting with kana, ASCII
+	 * or a symbol needs no look at the table */
+	if ((unsigned char)s->p[0] < 0xE0 ||
+	    !((0x2F0u >> ((unsigned char)s->p[0] - 0xE0)) & 1))
+		return PFX_NONE;
 	for (i = 0; i < sizeof(mark_prefixes) / sizeof(mark_prefixes[0]); i++)
 		if (s->n >= mark_prefixes[i].len &&
 		    s->p[0] == mark_prefixes[i].word[0] &&
@@ -218,6 +224,21 @@ mark_find(const char *p, size_t n, const char *w, size_t wl)
 	return NULL;
 }
 
+/* Whether s starts with w (a bracket: one to three bytes, compared in
+ * place rather than by a memcmp call). */
+static inline int
+mark_word_at(struct span s, const struct mark_word *w)
+{
+	size_t k;
+
+	if (s.n < w->n)
+		return 0;
+	for (k = 0; k < w->n; k++)
+		if (s.p[k] != w->w[k])
+			return 0;
+	return 1;
+}
+
 /* Bracketed marker at s; 1 with m filled. */
 static int
 mark_bracket(struct span s, int implied, struct marker *m)
@@ -232,7 +253,7 @@ mark_bracket(struct span s, int implied, struct marker *m)
 		const char *e;
 		struct span in;
 
-		if (s.n < o->n || memcmp(s.p, o->w, o->n) != 0)
+		if (!mark_word_at(s, o))
 			continue;
 		in = text_skip(s, o->n);
 		lim = in.n < MARK_BRACKET_MAX ? in.n : MARK_BRACKET_MAX;

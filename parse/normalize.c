@@ -104,6 +104,40 @@ normalize_run(const char *s, size_t n, struct sbuf *out)
 	return out->oom ? -1 : 0;
 }
 
+/* U+3000..U+30FF as normalize_safe() sees them, one bit each (bit b of
+ * word k: U+3000 + 64k + b): its CJK punctuation, kana and 〒 ranges. */
+static const uint64_t normalize_safe_30xx[4] = {
+	0x000000001ff7ffeeULL, 0xfffffffffffffffeULL,
+	0xfffffffe607fffffULL, 0x7fffffffffffffffULL,
+};
+
+/* The common characters of a safe run, while three bytes remain: kana and
+ * CJK punctuation (E3 80..83 xx, one bit test), CJK ideographs (lead E4..E9:
+ * U+4000..U+9FFF), printable ASCII, tab and newline.  Stops (at a
+ * character start) wherever normalize_safe_run's own loop has to look. */
+static size_t
+normalize_safe_fast(const unsigned char *u, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 3 <= n) {
+		unsigned char c = u[i];
+		if (c == 0xE3 && u[i + 1] <= 0x83) {
+			unsigned k = ((u[i + 1] & 3u) << 6) | (u[i + 2] & 0x3Fu);
+			if (!((normalize_safe_30xx[k >> 6] >> (k & 63)) & 1))
+				break;
+			i += 3;
+		} else if ((unsigned)(c - 0xE4) <= 0xE9 - 0xE4)
+			i += 3;
+		else if ((unsigned)(c - 0x20) < 0x7F - 0x20 || c == '\t' ||
+		    c == '\n')
+			i++;
+		else
+			break;
+	}
+	return i;
+}
+
 /* Length of the run of safe code points at s (whole code points); *last
  * gets the offset of its last code point.  Kept in locals: a store
  * through a pointer in the loop would be reloaded after every byte. */
@@ -111,36 +145,43 @@ static size_t
 normalize_safe_run(const char *s, size_t n, size_t *last)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, prev = 0, adv;
+	size_t i, prev = 0, adv;
 
+	i = normalize_safe_fast(u, n);
+	if (i > 0) {
+		/* the start of the last character taken (valid UTF-8) */
+		prev = i - 1;
+		while (prev > 0 && (u[prev] & 0xC0) == 0x80)
+			prev--;
+	}
 	while (i < n) {
+		/* one character the fast loop left, then the fast loop again */
 		unsigned char c = u[i];
-		if ((unsigned)(c - 0xE4) <= 0xE9 - 0xE4 && i + 2 < n) {
-			/* U+4000..U+9FFF: CJK, NFKC-stable */
-			prev = i;
-			i += 3;
-			continue;
-		}
-		if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n') {
-			prev = i;
-			i++;
-			continue;
-		}
-		if (c == 0xE3 && i + 2 < n) {
+		size_t more;
+
+		if ((unsigned)(c - 0xE4) <= 0xE9 - 0xE4 && i + 2 < n)
+			adv = 3;	/* U+4000..U+9FFF: CJK, NFKC-stable */
+		else if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n')
+			adv = 1;
+		else if (c == 0xE3 && i + 2 < n) {
 			/* U+3000..U+3FFF: kana and punctuation */
 			uint32_t cp = 0x3000 | ((uint32_t)(u[i + 1] & 0x3F) << 6) |
 			    (u[i + 2] & 0x3F);
 			if (!((cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 &&
 			    cp <= 0x30FE) || normalize_safe(cp)))
 				break;
-			prev = i;
-			i += 3;
-			continue;
-		}
-		if (c < 0x80 || !normalize_safe(text_cp(s + i, n - i, &adv)))
+			adv = 3;
+		} else if (c < 0x80 || !normalize_safe(text_cp(s + i, n - i, &adv)))
 			break;
 		prev = i;
 		i += adv;
+		more = normalize_safe_fast(u + i, n - i);
+		if (more > 0) {
+			i += more;
+			prev = i - 1;
+			while ((u[prev] & 0xC0) == 0x80)
+				prev--;
+		}
 	}
 	*last = prev;
 	return i;

@@ -46,9 +46,9 @@ text_trim_slow(struct span s)
 }
 
 const char *
-text_find(struct span s, const char *lit)
+text_find_n(struct span s, const char *lit, size_t l)
 {
-	size_t l = strlen(lit), k;
+	size_t k;
 	const char *p, *end;
 
 	if (l == 0)
@@ -126,6 +126,19 @@ text_cp_count(struct span s)
 		memcpy(&w, s.p + i, 8);
 		w = (w & ~(w << 1) & hi) >> 7;
 		cont += (size_t)((w * 0x0101010101010101ULL) >> 56);
+	}
+	if (i < s.n && s.n >= 8) {
+		/* the tail: the last eight bytes, the ones counted above
+		 * masked off (little-endian lanes: the tail is the top) */
+		uint64_t w;
+		memcpy(&w, s.p + s.n - 8, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		w = (w & ~(w << 1) & hi) >> 7;
+		w &= ~0ULL << (8 * (8 - (s.n - i)));
+		cont += (size_t)((w * 0x0101010101010101ULL) >> 56);
+		i = s.n;
 	}
 	for (; i < s.n; i++)
 		cont += ((unsigned char)s.p[i] & 0xC0) == 0x80;

@@ -55,7 +55,8 @@ text_cp(const char *s, size_t n, size_t *adv)
 
 int	text_is_space_cp(uint32_t cp);
 struct span text_trim_slow(struct span s);
-const char *text_find(struct span s, const char *lit);
+/* The first occurrence of lit (l bytes) in s, or NULL. */
+const char *text_find_n(struct span s, const char *lit, size_t l);
 
 /* Strips white space (ASCII, U+3000, NBSP) at both ends.  Inline: most
  * spans have none, which the first and last byte tell. */
@@ -102,6 +103,13 @@ text_skip(struct span s, size_t nbytes)
 	s.p += nbytes;
 	s.n -= nbytes;
 	return s;
+}
+
+/* text_find_n for a C string: inline, so that strlen of a literal folds. */
+static inline const char *
+text_find(struct span s, const char *lit)
+{
+	return text_find_n(s, lit, strlen(lit));
 }
 
 static inline struct span
