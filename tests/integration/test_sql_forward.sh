@@ -23,10 +23,12 @@ pg_start "$TMP/pg" || { echo "cannot start PostgreSQL"; exit 1; }
 # functions whose definition the files after 009 change on purpose: 010
 # makes the callers send every row of a plan (workers/plan_rows.c) instead
 # of the database reading them out of the JSON, so the write path takes
-# row arrays, and the two functions that read the JSON are gone
+# row arrays, and the two functions that read the JSON are gone; 015 has
+# the worker send each plan's facts instead of its JSON, so the internal
+# planq_ingest_args_error takes whether each document has a plan
 CHANGED_SINCE_009="planq_ingest planq_ingest_batch planq_reparse planq_store_plan
 	planq_store_plans planq_plan_rows_error planq_plan_rows planq_store_plan_by_part
-	search_plans"
+	planq_ingest_args_error search_plans"
 # views whose definition 011 changes on purpose: org_printed_name added at
 # the end (and the views that SELECT * from them), warning_codes too in
 # plans_all_versions, unlabelled budgets counted in budget_by_org_year's
