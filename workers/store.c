@@ -5,8 +5,9 @@
  * and one transaction.  It sends every row of the plans, built by
  * plan_rows.c, and each plan's facts (plan_facts.c: its digest,
  * org.printed_name, the warnings' codes), not the plan JSON; a plan it
- * cannot turn into rows is not sent (STORE_PLAN_REFUSED).  A batch the database refuses is stored again one
- * document at a time, so one bad plan cannot take the others down.
+ * cannot turn into rows is not sent (STORE_PLAN_REFUSED).  A batch the
+ * database refuses is stored again one document at a time, so one bad
+ * plan cannot take the others down.
  * Classifies failures by SQLSTATE: classes 08 (connection), 40
  * (rollback/serialization), 53 (resources) and 57 (operator intervention,
  * e.g. shutdown) pass and are retried with backoff on a fresh connection;
