@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/callgrind.sh: instructions per document in one PostgreSQL backend,
-# planq's batch function against COPY of the same rows (`make
+# planq's batch function (planq_ingest_rows, the worker's call) against
+# COPY of the same rows (`make
 # bench-callgrind`; bench/RESULTS.md).  Counted by valgrind's callgrind,
 # so the figures do not move with the machine's load as CPU times do.
 #   BENCH_CG_DOCS=400   documents of bench/gen.py's corpus (seed 6)
@@ -8,7 +9,7 @@
 #   BENCH_KEEP=1        keep the work dir (the callgrind.out.* files, for
 #                       callgrind_annotate: per function)
 # 1. A private cluster (tests/lib/pg.sh), `planq db migrate`, and in front
-#    of planq_ingest_batch a wrapper with the same arguments that keeps
+#    of planq_ingest_rows a wrapper with the same arguments that keeps
 #    each call's arguments (table bench_calls) and calls the real function,
 #    renamed: planqd with one worker stores the corpus, and the worker's
 #    own batches are captured as it sent them.
@@ -55,14 +56,14 @@ log "work dir $WORK; $DOCS documents, batches of up to $BATCH, one worker"
 python3 bench/gen.py --out "$WORK/m" --docs "$DOCS" --seed 6 --prefix m >/dev/null
 pg_start "$PGDIR"
 "$PLANQ_BIN/planq" db migrate --db "$PLANQ_DB" >/dev/null
-ARGS="bytea[], bytea[], jsonb[], text[], text[], text[], jsonb[], text,
+ARGS="bytea[], bytea[], jsonb[], text[], text[], text[], planq_plan_fact_row[], text,
 	planq_issue_row[], planq_strategy_row[], planq_initiative_row[],
 	planq_budget_row[], planq_plan_row[], planq_text_row[], planq_reform_row[],
 	planq_evaluation_row[], planq_council_row[], planq_contact_row[]"
 sql <<SQL
-ALTER FUNCTION planq_ingest_batch($ARGS) RENAME TO bench_ingest_batch_real;
+ALTER FUNCTION planq_ingest_rows($ARGS) RENAME TO bench_ingest_batch_real;
 CREATE TABLE bench_calls (n bigserial PRIMARY KEY, a1 bytea[], a2 bytea[],
-	a3 jsonb[], a4 text[], a5 text[], a6 text[], a7 jsonb[], a8 text,
+	a3 jsonb[], a4 text[], a5 text[], a6 text[], a7 planq_plan_fact_row[], a8 text,
 	a9 planq_issue_row[], a10 planq_strategy_row[], a11 planq_initiative_row[],
 	a12 planq_budget_row[], a13 planq_plan_row[], a14 planq_text_row[],
 	a15 planq_reform_row[], a16 planq_evaluation_row[],
@@ -76,8 +77,8 @@ BEGIN
 		EXECUTE format('ALTER TABLE bench_calls ALTER COLUMN %I SET STORAGE EXTERNAL', c);
 	END LOOP;
 END \$\$;
-CREATE FUNCTION planq_ingest_batch(p1 bytea[], p2 bytea[], p3 jsonb[], p4 text[],
-	p5 text[], p6 text[], p7 jsonb[], p8 text, p9 planq_issue_row[],
+CREATE FUNCTION planq_ingest_rows(p1 bytea[], p2 bytea[], p3 jsonb[], p4 text[],
+	p5 text[], p6 text[], p7 planq_plan_fact_row[], p8 text, p9 planq_issue_row[],
 	p10 planq_strategy_row[], p11 planq_initiative_row[], p12 planq_budget_row[],
 	p13 planq_plan_row[], p14 planq_text_row[], p15 planq_reform_row[],
 	p16 planq_evaluation_row[], p17 planq_council_row[], p18 planq_contact_row[])
@@ -160,7 +161,7 @@ IC=$(cg_run copy)
 [ "${BENCH_KEEP:-0}" = 1 ] && cp "$PGDIR"/cg/callgrind.out.* "$WORK/"
 awk -v s="$I0" -v p="$IP" -v c="$IC" -v n="$NDOCS" -v calls="$CALLS" -v rows="$ROWS" 'BEGIN {
 	printf "callgrind, one backend (postgres --single), %d documents in %d calls, %d rows:\n", n, calls, rows
-	printf "  instructions per document: planq_ingest_batch %.2f M, COPY of the same rows %.2f M (ratio %.2f)\n",
+	printf "  instructions per document: planq_ingest_rows %.2f M, COPY of the same rows %.2f M (ratio %.2f)\n",
 		(p - s) / n / 1e6, (c - s) / n / 1e6, (p - s) / (c - s)
 	printf "  (start-up and TRUNCATE %.0f M subtracted; totals: start %.0f, planq %.0f, copy %.0f)\n", s / 1e6, s, p, c
 }'

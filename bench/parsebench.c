@@ -82,7 +82,7 @@ static int
 bench_one(const char *buf, size_t len, int tree, double t[2], size_t *plans)
 {
 	struct parse_result pr;
-	struct plan_row_types types = { { 0 } };
+	struct plan_row_types types = { { 0 }, 0 };
 	struct plan_rows rows;
 	double t0 = cpu_s();
 	int rc;

@@ -8,7 +8,7 @@
 #   make bench-views           only the views phase (bench/views.sh): a full
 #                              read of every view at BENCH_VIEW_DOCS (20,000)
 #   make bench-callgrind       instructions per document in one backend,
-#                              planq_ingest_batch against COPY of the same
+#                              planq_ingest_rows against COPY of the same
 #                              rows (bench/callgrind.sh)
 
 BENCH_DIR  := $(BUILDDIR)/bench

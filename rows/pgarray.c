@@ -126,8 +126,9 @@ pgarray_record_begin(struct pgarray *a, int nfields)
 }
 
 /* One field: type OID, length (-1: NULL), the bytes. */
-static void
-pgarray_field(struct pgarray *a, uint32_t type, const void *data, size_t len)
+void
+pgarray_field_typed(struct pgarray *a, uint32_t type, const void *data,
+    size_t len)
 {
 	size_t n = data != NULL ? len : 0;
 
@@ -151,7 +152,7 @@ pgarray_field_int4(struct pgarray *a, const int32_t *v)
 {
 	uint32_t be = v != NULL ? htonl((uint32_t)*v) : 0;
 
-	pgarray_field(a, PGARRAY_INT4, v != NULL ? &be : NULL, sizeof(be));
+	pgarray_field_typed(a, PGARRAY_INT4, v != NULL ? &be : NULL, sizeof(be));
 }
 
 void
@@ -162,13 +163,13 @@ pgarray_field_int8(struct pgarray *a, const int64_t *v)
 	if (v != NULL)
 		for (int k = 0; k < 8; k++)
 			be[k] = (unsigned char)((uint64_t)*v >> (56 - 8 * k));
-	pgarray_field(a, PGARRAY_INT8, v != NULL ? be : NULL, sizeof(be));
+	pgarray_field_typed(a, PGARRAY_INT8, v != NULL ? be : NULL, sizeof(be));
 }
 
 void
 pgarray_field_text(struct pgarray *a, const char *s, size_t len)
 {
-	pgarray_field(a, PGARRAY_TEXT, s, len);
+	pgarray_field_typed(a, PGARRAY_TEXT, s, len);
 }
 
 void

@@ -39,10 +39,15 @@ void	pgarray_add_str(struct pgarray *a, const char *s);
  */
 #define PGARRAY_INT4	23u
 #define PGARRAY_INT8	20u
+#define PGARRAY_TEXT_ARRAY 1009u	/* text[] */
 void	pgarray_record_begin(struct pgarray *a, int nfields);
 void	pgarray_field_int4(struct pgarray *a, const int32_t *v);
 void	pgarray_field_int8(struct pgarray *a, const int64_t *v);
 void	pgarray_field_text(struct pgarray *a, const char *s, size_t len);
+/* Any other field: its type OID and binary value (a bytea's bytes, an
+ * array as pgarray_finish made it); data NULL: SQL NULL. */
+void	pgarray_field_typed(struct pgarray *a, uint32_t type, const void *data,
+	    size_t len);
 void	pgarray_record_end(struct pgarray *a);
 
 /* Finishes the header; 0 with the parameter in data and len, else -1. */

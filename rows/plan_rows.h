@@ -7,8 +7,10 @@
  * (sql/010_rows_from_the_caller.sql), in PostgreSQL's binary format
  * (pgarray.c).  The worker (store.c) and `planq reparse`
  * (tools/cmd_reparse.c) send them; the database does not take the plan
- * JSON apart: it reads two facts of the parse from it (org.printed_name,
- * the warnings' codes) and keeps its digest (plans.parsed_sha256).
+ * JSON apart.  The worker sends the plan's facts beside them instead of
+ * the JSON (plan_facts.h: its digest, org.printed_name, the warnings'
+ * codes); `planq reparse` sends the JSON, which the database reads them
+ * from.
  *
  * Rows name their parents by position: the document's position in the
  * batch (1 for a single plan), the issue's, strategy's and initiative's
@@ -46,6 +48,7 @@ enum plan_rows_kind {
  * plan_rows_types.c reads them. */
 struct plan_row_types {
 	uint32_t	oid[PLAN_ROWS_KINDS];
+	uint32_t	facts;	/* planq_plan_fact_row (plan_facts.h) */
 };
 
 struct plan_rows {

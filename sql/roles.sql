@@ -1,8 +1,8 @@
 -- roles.sql: the two login roles planq uses, with the least they need.
 -- Not a numbered migration: roles are cluster-wide, so this runs (again)
 -- after every migrate via deploy/setup-database.sh or `planq db roles`.
---   planq_ingest: the workers and the daemon; may only call planq_ingest(),
---                 planq_ingest_batch() and planq_record_event() (SECURITY
+--   planq_ingest: the workers and the daemon; may only call planq_ingest_rows(),
+--                 planq_ingest(), planq_ingest_batch() and planq_record_event() (SECURITY
 --                 DEFINER functions) and read the schema version.  Owns
 --                 nothing.
 --   planq_report: analysts and `planq report`; SELECT on the views only
@@ -38,6 +38,12 @@ GRANT EXECUTE ON FUNCTION
 	                   planq_plan_row[], planq_text_row[], planq_reform_row[],
 	                   planq_evaluation_row[], planq_council_row[],
 	                   planq_contact_row[]),
+	planq_ingest_rows(bytea[], bytea[], jsonb[], text[], text[], text[],
+	                  planq_plan_fact_row[], text, planq_issue_row[],
+	                  planq_strategy_row[], planq_initiative_row[],
+	                  planq_budget_row[], planq_plan_row[], planq_text_row[],
+	                  planq_reform_row[], planq_evaluation_row[],
+	                  planq_council_row[], planq_contact_row[]),
 	planq_record_event(text, text, text)
 TO planq_ingest;
 -- the worker checks at startup that the schema is migrated

@@ -1,11 +1,13 @@
 /*
- * store.c: writes documents and their plans through planq_ingest() (one
- * document) or planq_ingest_batch() (a batch, as binary array parameters:
- * pgarray.c), each one statement, one round trip and one transaction (the
- * functions are in sql/functions/).  Both send every row of the plans,
- * built by plan_rows.c; a plan it cannot turn into rows is not sent
- * (STORE_PLAN_REFUSED).  A batch the database refuses is stored again one
- * document at a time, so one bad plan cannot take the others down.
+ * store.c: writes documents and their plans through planq_ingest_rows()
+ * (sql/functions/; a batch, or one document as a batch of one, as binary
+ * array parameters: pgarray.c), each call one statement, one round trip
+ * and one transaction.  It sends every row of the plans, built by
+ * plan_rows.c, and each plan's facts (plan_facts.c: its digest,
+ * org.printed_name, the warnings' codes), not the plan JSON; a plan it
+ * cannot turn into rows is not sent (STORE_PLAN_REFUSED).  A batch the
+ * database refuses is stored again one document at a time, so one bad
+ * plan cannot take the others down.
  * Classifies failures by SQLSTATE: classes 08 (connection), 40
  * (rollback/serialization), 53 (resources) and 57 (operator intervention,
  * e.g. shutdown) pass and are retried with backoff on a fresh connection;
@@ -25,19 +27,15 @@
 #include "log.h"
 #include "pgarray.h"
 #include "pgexec.h"
+#include "plan_facts.h"
 #include "plan_rows_types.h"
 #include "store.h"
 
-/* the plans' rows: parameters 9 to 18 of both calls */
-#define STORE_ROWS_SQL "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18"
-#define STORE_STMT "planq_ingest"
-#define STORE_SQL  "SELECT status, document_id, plan_id, reason FROM " \
-		   "planq_ingest($1, $2, $3::jsonb, $4, $5, $6, $7::jsonb, $8, " \
-		   STORE_ROWS_SQL ")"
-#define STORE_BATCH_STMT "planq_ingest_batch"
+/* $7: the plans' facts; $9 to $18: their rows */
+#define STORE_BATCH_STMT "planq_ingest_rows"
 #define STORE_BATCH_SQL "SELECT idx, status, document_id, plan_id, reason " \
-		   "FROM planq_ingest_batch($1, $2, $3, $4, $5, $6, $7, $8, " \
-		   STORE_ROWS_SQL ")"
+		   "FROM planq_ingest_rows($1, $2, $3, $4, $5, $6, $7, $8, " \
+		   "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
 /* a batch sent ahead runs in an explicit transaction, committed by this */
 #define STORE_COMMIT_STMT "planq_commit"
 #define STORE_DOC_PARAMS 8
@@ -173,21 +171,18 @@ store_connect(struct store *st, char *why, size_t whylen)
 		return -1;
 	}
 	PQsetNoticeReceiver(st->conn, store_notice, NULL);
-	for (int k = 0; k < 2; k++) {
-		res = PQprepare(st->conn, k == 0 ? STORE_STMT : STORE_BATCH_STMT,
-		    k == 0 ? STORE_SQL : STORE_BATCH_SQL, STORE_PARAMS, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			const char *e = PQresultErrorField(res,
-			    PG_DIAG_MESSAGE_PRIMARY);
+	/* a schema older than 015 has no planq_ingest_rows: say so */
+	res = PQprepare(st->conn, STORE_BATCH_STMT, STORE_BATCH_SQL,
+	    STORE_PARAMS, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *e = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
-			snprintf(why, whylen, "the database has no usable "
-			    "planq schema (%s); run: planq db migrate --db DSN",
-			    e ? e : "?");
-			PQclear(res);
-			return -1;
-		}
+		snprintf(why, whylen, "the database has no usable planq schema "
+		    "(%s); run: planq db migrate --db DSN", e ? e : "?");
 		PQclear(res);
+		return -1;
 	}
+	PQclear(res);
 	res = PQprepare(st->conn, STORE_COMMIT_STMT, "COMMIT", 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		store_copy_message(why, whylen, PQerrorMessage(st->conn));
@@ -393,13 +388,10 @@ store_end_transaction(struct store *st)
 
 /* ---- parameters: the documents' eight, then every row of their plans ------- */
 
-/*
- * The parameters of planq_ingest (one document: values) or
- * planq_ingest_batch (arrays of the documents' columns), and the rows of
- * the plans, which the calls share.
- */
+/* The parameters of planq_ingest_rows: arrays of the documents' columns
+ * and of their plans' facts, the parser version, the rows of the plans. */
 struct store_params {
-	struct pgarray	 arrays[STORE_DOC_PARAMS - 1];	/* batch only */
+	struct pgarray	 arrays[STORE_DOC_PARAMS - 1];
 	struct plan_rows rows;
 	const char	*values[STORE_PARAMS];
 	int		 lengths[STORE_PARAMS];
@@ -415,9 +407,10 @@ store_params_clear(struct store_params *p)
 }
 
 /*
- * Parameters 9-18: every row of the plans of docs[0..n-1], the plan of
- * docs[i] at position i + 1.  -1 when out of memory (why empty) or when a
- * plan cannot be turned into rows (why says where; *which its document).
+ * Parameter 7, the plans' facts, and 9-18, every row of the plans of
+ * docs[0..n-1], the plan of docs[i] at position i + 1.  -1 when out of
+ * memory (why empty) or when a plan cannot be turned into rows (why says
+ * where; *which its document).
  */
 static int
 store_rows_params(const struct store *st, const struct store_doc *docs,
@@ -439,30 +432,21 @@ store_rows_params(const struct store *st, const struct store_doc *docs,
 			snprintf(why, len, "%s", p->rows.why);
 			return -1;
 		}
+		if (plan_facts_add(&p->arrays[6], i + 1, docs[i].plan_json,
+		    strlen(docs[i].plan_json), docs[i].rec, docs[i].plan) != 0) {
+			if (!p->arrays[6].failed)
+				snprintf(why, len, "its JSON is not JSON the "
+				    "database takes (no digest)");
+			return -1;
+		}
 	}
+	if (pgarray_finish(&p->arrays[6], &p->values[6], &p->lengths[6]) != 0)
+		return -1;
+	p->formats[6] = 1;
 	for (int k = STORE_DOC_PARAMS; k < STORE_PARAMS; k++)
 		p->formats[k] = 1;
 	return plan_rows_finish(&p->rows, &p->values[STORE_DOC_PARAMS],
 	    &p->lengths[STORE_DOC_PARAMS]);
-}
-
-/* planq_ingest's parameters for one document (bytea ones binary). */
-static int
-store_params_of(const struct store *st, const struct store_doc *doc,
-    struct store_params *p, char *why, size_t len)
-{
-	const char *values[STORE_DOC_PARAMS] = {
-		(const char *)doc->sha256, doc->raw, doc->envelope_json,
-		doc->charset, doc->outcome, doc->reason, doc->plan_json,
-		doc->parser_version,
-	};
-	int which;
-
-	memcpy(p->values, values, sizeof(values));
-	p->lengths[0] = 32;
-	p->lengths[1] = (int)doc->raw_len;
-	p->formats[0] = p->formats[1] = 1;
-	return store_rows_params(st, doc, 1, p, &which, why, len);
 }
 
 /* What one attempt at a call came to. */
@@ -473,7 +457,12 @@ enum store_try {
 	STORE_TRY_TRANSIENT,	/* connection or transient error */
 };
 
-/* One planq_ingest call for doc on a connected session. */
+static int	store_batch_params_of(const struct store *st,
+	    const struct store_doc *docs, int n, struct store_params *p,
+	    char *why, size_t len);
+
+/* One planq_ingest_rows call for doc alone (a batch of one) on a
+ * connected session. */
 static enum store_try
 store_try_one(struct store *st, const struct store_doc *doc,
     struct store_result *out, char *msg, size_t len)
@@ -483,7 +472,7 @@ store_try_one(struct store *st, const struct store_doc *doc,
 	PGresult *res;
 
 	memset(&p, 0, sizeof(p));
-	if (store_params_of(st, doc, &p, msg, len) != 0) {
+	if (store_batch_params_of(st, doc, 1, &p, msg, len) != 0) {
 		store_params_clear(&p);
 		if (msg[0] == '\0') {
 			snprintf(msg, len, "out of memory");
@@ -495,10 +484,10 @@ store_try_one(struct store *st, const struct store_doc *doc,
 	if (store_end_transaction(st) != 0)
 		res = PQmakeEmptyPGresult(st->conn, PGRES_FATAL_ERROR);
 	else
-		res = store_call(st, STORE_STMT, STORE_PARAMS, p.values,
+		res = store_call(st, STORE_BATCH_STMT, STORE_PARAMS, p.values,
 		    p.lengths, p.formats);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		store_fill_result(res, 0, 0, out);
+		store_fill_result(res, 0, 1, out);
 	else {
 		outcome = store_failure(st, res, msg, len) ?
 		    STORE_TRY_TRANSIENT : STORE_TRY_REFUSED;
@@ -547,9 +536,9 @@ static int
 store_batch_params_of(const struct store *st, const struct store_doc *docs,
     int n, struct store_params *p, char *why, size_t len)
 {
-	static const uint32_t types[STORE_DOC_PARAMS - 1] = { PGARRAY_BYTEA,
+	const uint32_t types[STORE_DOC_PARAMS - 1] = { PGARRAY_BYTEA,
 	    PGARRAY_BYTEA, PGARRAY_JSONB, PGARRAY_TEXT, PGARRAY_TEXT,
-	    PGARRAY_TEXT, PGARRAY_JSONB };
+	    PGARRAY_TEXT, st->row_types.facts };
 	size_t raw_bytes = 0;
 	int which = 0;
 
@@ -569,9 +558,8 @@ store_batch_params_of(const struct store *st, const struct store_doc *docs,
 		pgarray_add_str(&p->arrays[3], d->charset);
 		pgarray_add_str(&p->arrays[4], d->outcome);
 		pgarray_add_str(&p->arrays[5], d->reason);
-		pgarray_add_str(&p->arrays[6], d->plan_json);
 	}
-	for (int k = 0; k < STORE_DOC_PARAMS - 1; k++) {
+	for (int k = 0; k < STORE_DOC_PARAMS - 2; k++) {	/* 7: the rows' */
 		if (pgarray_finish(&p->arrays[k], &p->values[k],
 		    &p->lengths[k]) != 0)
 			return -1;
@@ -581,7 +569,7 @@ store_batch_params_of(const struct store *st, const struct store_doc *docs,
 	p->lengths[7] = 0;
 	p->formats[7] = 0;
 	if (store_rows_params(st, docs, n, p, &which, why, len) != 0) {
-		if (why[0] != '\0')
+		if (why[0] != '\0' && n > 1)
 			log_debug("plan rows: document %d of the batch: %s; storing "
 			    "the batch one by one", which + 1, why);
 		return -1;

@@ -1,8 +1,9 @@
 /*
- * store.h: the worker's database session.  One connection, two prepared
- * statements (planq_ingest and planq_ingest_batch, sql/functions/), each
- * given every row of the plans (plan_rows.c), reconnect and retry with
- * backoff on the errors that pass (connection lost, serialization,
+ * store.h: the worker's database session.  One connection, one prepared
+ * statement (planq_ingest_rows, sql/functions/, for a batch and for one
+ * document alike), given every row of the plans (plan_rows.c) and their
+ * facts (plan_facts.c), reconnect and retry with backoff on the errors
+ * that pass (connection lost, serialization,
  * resources, shutdown, a read-only server, a commit not confirmed within
  * db_timeout).  The DSN may name several hosts: the session is always
  * read-write, on whichever of them is the primary.

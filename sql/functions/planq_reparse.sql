@@ -10,7 +10,9 @@
 -- Returns 'changed' (rows replaced) or 'unchanged' (same output: only the
 -- parser version is updated), and the document's plan id afterwards.
 -- "Same output": the new plan's planq_plan_digest equals the stored
--- plan's parsed_sha256 (the digest of the JSON it was stored from).
+-- plan's parsed_sha256 (the digest of the JSON it was stored from; the
+-- worker computes the same digest itself, rows/plan_digest.c).  The new
+-- plan's facts (planq_plan_facts) are read from p_plan.
 -- p_charset: what the bytes were decoded from this time (NULL: keep).  The
 -- row arrays: every row of the new plan, naming doc 1, as the caller built
 -- them from p_plan (workers/plan_rows.c; see planq_ingest_batch).
@@ -66,7 +68,9 @@ BEGIN
 	       charset = coalesce(p_charset, charset)
 	 WHERE id = p_document_id;
 	IF v_is_plan THEN
-		v_plan := planq_store_plan(p_document_id, p_plan, p_parser_version,
+		v_plan := planq_store_plan(p_document_id,
+		                           (planq_plan_facts(ARRAY[p_plan]))[1],
+		                           p_parser_version,
 		                           p_issues, p_strategies, p_initiatives,
 		                           p_budgets, p_plan_rows, p_texts, p_reforms,
 		                           p_evaluations, p_councils, p_contacts);

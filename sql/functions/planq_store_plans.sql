@@ -6,19 +6,19 @@
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 
 -- Position i gets a plan when p_document_ids[i] is not NULL (the document
--- just inserted): its plans row from p_plan_rows (the row naming doc i,
--- which must be there) with the digest of p_plans[i] as parsed_sha256
--- (planq_plan_digest, sql/014_plans_parsed_digest.sql: the JSON itself is
--- not stored), and the rows of every other array that name doc i; the
--- rows of the other positions are skipped.  Returns the plan ids by
--- position (NULL: none).  Does not touch is_current.
+-- just inserted): its plans row from p_plan_rows and p_facts (the rows
+-- naming doc i, which must be there), and the rows of every other array
+-- that name doc i; the rows of the other positions are skipped.  Returns
+-- the plan ids by position (NULL: none).  Does not touch is_current.
 --
 -- Three columns of plans are not rows of the plan but facts about its
--- parse, read here from the plan JSON itself (p_plans[i]):
+-- parse, given in p_facts (sql/015_plan_facts.sql: the caller read them
+-- from the plan JSON, which the database no longer receives; or
+-- planq_plan_facts did, for the callers that still send it):
+-- parsed_sha256 (planq_plan_digest of the JSON, sql/014_plans_parsed_digest.sql),
 -- org_printed_name (org.printed_name; the row's org_name when the parser
 -- wrote none), warning_codes (the codes of its warnings, in order; NULL
--- when the parser wrote no warnings list), so a caller of any version
--- stores them alike (sql/011_orgs_and_warnings.sql), and parsed_sha256.
+-- when the parser wrote no warnings list; sql/011_orgs_and_warnings.sql).
 --
 -- What the reporting views would otherwise compute at every read is
 -- stored with the rows (sql/013_stored_for_views.sql), from the arrays
@@ -34,7 +34,8 @@
 -- one at a time to find the plan).  Child ids are drawn from their
 -- sequences first, so that every row is one INSERT … SELECT from its
 -- array that names its parents by position, with no join.
-CREATE OR REPLACE FUNCTION planq_store_plans(p_document_ids bigint[], p_plans jsonb[],
+CREATE OR REPLACE FUNCTION planq_store_plans(p_document_ids bigint[],
+                                  p_facts planq_plan_fact_row[],
                                   p_parser_version text,
                                   p_issues planq_issue_row[] DEFAULT NULL,
                                   p_strategies planq_strategy_row[] DEFAULT NULL,
@@ -54,21 +55,25 @@ DECLARE
 	v_strat	bigint[];
 	v_init	bigint[];
 	v_missing bigint;
+	v_has_rows boolean;
 	v_part	text;
 	v_state	text;
 	v_msg	text;
 	v_detail text;
 BEGIN
-	SELECT u.n INTO v_missing
+	SELECT u.n, EXISTS (SELECT 1 FROM unnest(p_plan_rows) AS r WHERE r.doc = u.n)
+	  INTO v_missing, v_has_rows
 	  FROM unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
 	 WHERE u.doc IS NOT NULL
-	   AND NOT EXISTS (SELECT 1 FROM unnest(p_plan_rows) AS r WHERE r.doc = u.n)
-	 LIMIT 1;
+	   AND (NOT EXISTS (SELECT 1 FROM unnest(p_plan_rows) AS r WHERE r.doc = u.n)
+	        OR NOT EXISTS (SELECT 1 FROM unnest(p_facts) AS f WHERE f.doc = u.n))
+	 ORDER BY u.n LIMIT 1;
 	IF v_missing IS NOT NULL THEN
 		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
-		      MESSAGE = format('planq_ingest: document %s of the batch is to be stored as a plan but p_plan_rows has no row for it',
-		                       v_missing),
-		      HINT = 'send every row of the plan, as workers/plan_rows.c builds them';
+		      MESSAGE = format('planq_ingest: document %s of the batch is to be stored as a plan but %s has no row for it',
+		                       v_missing,
+		                       CASE WHEN v_has_rows THEN 'p_facts' ELSE 'p_plan_rows' END),
+		      HINT = 'send every row of the plan, as rows/plan_rows.c and rows/plan_facts.c build them';
 	END IF;
 
 	BEGIN
@@ -85,8 +90,8 @@ BEGIN
 
 		v_part := 'top-level field (title, org, fiscal_year, stage, head, published_on, page_id)';
 		WITH src AS (
-			SELECT u.doc, u.p, u.n
-			  FROM unnest(p_document_ids, p_plans) WITH ORDINALITY AS u(doc, p, n)
+			SELECT u.doc, u.n
+			  FROM unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
 			 WHERE u.doc IS NOT NULL),
 		-- the counts by position (plans_all_versions' columns)
 		ci AS (
@@ -115,17 +120,13 @@ BEGIN
 			                   initiatives_without_amount)
 			SELECT s.doc, r.title, r.org_name, r.org_kind, r.fiscal_year::integer,
 			       r.fiscal_year_label, r.stage, r.head_role, r.head_name,
-			       r.published_on::date, r.page_id, planq_plan_digest(s.p),
-			       p_parser_version,
-			       coalesce(s.p->'org'->>'printed_name', r.org_name),
-			       CASE WHEN jsonb_typeof(s.p->'warnings') = 'array' THEN
-			       ARRAY(SELECT w.e->>'code'
-			               FROM jsonb_array_elements(s.p->'warnings')
-			                    WITH ORDINALITY AS w(e, n)
-			              ORDER BY w.n) END,
+			       r.published_on::date, r.page_id, f.parsed_sha256,
+			       p_parser_version, coalesce(f.org_printed_name, r.org_name),
+			       f.warning_codes,
 			       coalesce(ci.n, 0), coalesce(cs.n, 0), coalesce(ct.n, 0),
 			       coalesce(ct.total_yen, 0), coalesce(ct.without_amount, 0)
 			  FROM src s JOIN unnest(p_plan_rows) AS r ON r.doc = s.n
+			  JOIN unnest(p_facts) AS f ON f.doc = s.n
 			  LEFT JOIN ci ON ci.doc = s.n
 			  LEFT JOIN cs ON cs.doc = s.n
 			  LEFT JOIN ct ON ct.doc = s.n
@@ -242,7 +243,7 @@ BEGIN
 END $$;
 
 -- not for PUBLIC: only the other planq_* functions call it
-REVOKE EXECUTE ON FUNCTION planq_store_plans(bigint[], jsonb[], text, planq_issue_row[],
+REVOKE EXECUTE ON FUNCTION planq_store_plans(bigint[], planq_plan_fact_row[], text, planq_issue_row[],
                            planq_strategy_row[], planq_initiative_row[],
                            planq_budget_row[], planq_plan_row[], planq_text_row[],
                            planq_reform_row[], planq_evaluation_row[],

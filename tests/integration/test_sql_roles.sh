@@ -28,11 +28,13 @@ assert_eq "planq_ingest role: cannot read documents" denied "$(as planq_ingest '
 assert_eq "planq_ingest role: cannot write plans directly" denied "$(as planq_ingest 'DELETE FROM plans')"
 assert_eq "planq_ingest role: cannot read the views" denied "$(as planq_ingest 'SELECT count(*) FROM plans_current')"
 assert_eq "planq_ingest role: cannot call the internal planq_store_plan" denied \
-	"$(as planq_ingest "SELECT planq_store_plan(1, '{}', 'x')")"
+	"$(as planq_ingest "SELECT planq_store_plan(1, NULL::planq_plan_fact_row, 'x')")"
 assert_eq "planq_ingest role: can call planq_ingest_batch" "1|duplicate" \
 	"$(as planq_ingest "SELECT idx || '|' || status FROM planq_ingest_batch(ARRAY[NULL::bytea], ARRAY[decode('$raw','base64')], ARRAY['{}'::jsonb], ARRAY['UTF-8'], ARRAY['stored'], ARRAY[NULL::text], ARRAY['$(jq -c . "$json")'::jsonb], 'v1')")"
+assert_eq "planq_ingest role: can call planq_ingest_rows (the worker's call)" "1|duplicate" \
+	"$(as planq_ingest "SELECT idx || '|' || status FROM planq_ingest_rows(ARRAY[NULL::bytea], ARRAY[decode('$raw','base64')], ARRAY['{}'::jsonb], ARRAY['UTF-8'], ARRAY['stored'], ARRAY[NULL::text], ARRAY[ROW(1, NULL, NULL, NULL)::planq_plan_fact_row], 'v1')")"
 assert_eq "planq_ingest role: cannot call the internal planq_store_plans" denied \
-	"$(as planq_ingest "SELECT planq_store_plans(ARRAY[1::bigint], ARRAY['{}'::jsonb], 'x')")"
+	"$(as planq_ingest "SELECT planq_store_plans(ARRAY[1::bigint], ARRAY[NULL::planq_plan_fact_row], 'x')")"
 assert_eq "planq_ingest role: cannot call planq_reparse" denied \
 	"$(as planq_ingest "SELECT * FROM planq_reparse(1, NULL, 'x')")"
 assert_eq "planq_ingest role: cannot create tables in public" denied \
@@ -43,6 +45,7 @@ assert_eq "planq_ingest role: owns no schema, table or function" 0 \
 	          + (SELECT count(*) FROM pg_proc WHERE proowner = 'planq_ingest'::regrole)")"
 assert_eq "SECURITY DEFINER functions pin search_path" "planq_ingest|t|{\"search_path=public, pg_temp\"}
 planq_ingest_batch|t|{\"search_path=public, pg_temp\",jit=off,plan_cache_mode=force_generic_plan,enable_seqscan=off}
+planq_ingest_rows|t|{\"search_path=public, pg_temp\",jit=off,plan_cache_mode=force_generic_plan,enable_seqscan=off}
 planq_record_event|t|{\"search_path=public, pg_temp\"}
 planq_reparse|t|{\"search_path=public, pg_temp\"}" \
 	"$(q -c "SELECT proname, prosecdef, proconfig FROM pg_proc WHERE prosecdef AND pronamespace = 'public'::regnamespace ORDER BY proname")"

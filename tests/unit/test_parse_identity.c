@@ -72,7 +72,7 @@ hash_add(EVP_MD_CTX *h, const char *tag, const void *p, size_t n)
 static void
 hash_rows(EVP_MD_CTX *h, const struct parse_result *pr)
 {
-	struct plan_row_types types = { { 0 } };
+	struct plan_row_types types = { { 0 }, 0 };
 	struct plan_rows rows;
 	const char *vals[PLAN_ROWS_KINDS];
 	int lens[PLAN_ROWS_KINDS], rc;

@@ -19,7 +19,7 @@
 #include "check.h"
 
 static const struct plan_row_types types = { { 70001, 70002, 70003, 70004,
-    70005, 70006, 70007, 70008, 70009, 70010 } };
+    70005, 70006, 70007, 70008, 70009, 70010 }, 70011 };
 
 struct counts {
 	int	n[PLAN_ROWS_KINDS];
