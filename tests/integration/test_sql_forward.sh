@@ -34,7 +34,9 @@ CHANGED_SINCE_009="planq_ingest planq_ingest_batch planq_reparse planq_store_pla
 # set-based rewrites whose cost follows the rows returned (012's branch:
 # initiative_history, plan_budget_totals_all_versions, and search_plans
 # above; 013: the views read the counts, titles and main budgets stored
-# with the rows, and plan_changes diffs every pair at once; same answers,
+# with the rows, and plan_changes diffs every pair at once; 016:
+# plan_initiatives_all_versions reads the issue and strategy stored with
+# each initiative; same answers,
 # checked below and by test_sql_views_same.sh)
 CHANGED_VIEWS_SINCE_009="plans_all_versions plans_current plan_fragments
 	plan_initiatives_all_versions plan_initiatives plan_budget_totals_all_versions
@@ -204,6 +206,13 @@ assert_eq "013: every initiative's norm_title and main budget filled as computed
 	                                     IS DISTINCT FROM (b.label, b.amount_yen))
 	          || '|' || (count(t.norm_title) > 0 AND count(t.main_amount_yen) > 0)
 	         FROM initiatives t LEFT JOIN budgets b ON b.initiative_id = t.id AND b.ordinal = 1")"
+# 016's: each initiative's issue and strategy, for the rows stored before it
+assert_eq "016: every initiative's issue number, title and strategy code, title filled" "0|true" \
+	"$(q -c "SELECT count(*) FILTER (WHERE (t.issue_number, t.issue_title, t.strategy_code, t.strategy_title)
+	                                     IS DISTINCT FROM (i.number, i.title, s.code, s.title))
+	          || '|' || (count(t.issue_title) > 0 AND count(t.strategy_title) > 0)
+	         FROM initiatives t JOIN issues i ON i.id = t.issue_id
+	         LEFT JOIN strategies s ON s.id = t.strategy_id")"
 assert_eq "013: every plan's counts filled as computed" "0|true" \
 	"$(q -c "SELECT count(*) FILTER (WHERE (p.issue_count, p.strategy_count, p.initiative_count,
 	                                       p.main_total_yen, p.initiatives_without_amount)
