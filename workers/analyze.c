@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "log.h"
 
+#define ANALYZE_WORKER_PREFIX "planq-worker"
 #define ANALYZE_SQL \
 	"SELECT table_name, rows_changed FROM planq_analyze_stale()"
 
@@ -52,7 +53,15 @@ analyze_connect_start(struct analyze *a)
 	char name[64];
 	const char *vals[] = { a->dsn, "read-write", name, NULL };
 
-	snprintf(name, sizeof(name), "%.50s analyze", a->appname);
+	/* "planq-analyze w0.1 pid=N" beside the worker's "planq-worker w0.1
+	 * pid=N": its own name, so what counts the workers' sessions does not
+	 * count it */
+	if (strncmp(a->appname, ANALYZE_WORKER_PREFIX,
+	    strlen(ANALYZE_WORKER_PREFIX)) == 0)
+		snprintf(name, sizeof(name), "planq-analyze%.48s",
+		    a->appname + strlen(ANALYZE_WORKER_PREFIX));
+	else
+		snprintf(name, sizeof(name), "planq-analyze %.48s", a->appname);
 	a->conn = PQconnectStartParams(keys, vals, 1);
 	if (a->conn == NULL || PQstatus(a->conn) == CONNECTION_BAD) {
 		analyze_drop(a, a->conn ? PQerrorMessage(a->conn) :
