@@ -25,9 +25,11 @@ What it stores, next to what planq's worker stores for the same bytes
     document id);
   - plans.parsed_sha256 is planq_plan_digest() of the JSON `planq parse`
     printed, which is the worker's JSON (real numbers to 15 digits);
-  - the columns migration 013 keeps for the views (counts, main budgets,
-    planq_norm_title of each initiative's title), computed here from the
-    parsed plan as planq_store_plans computes them from the row arrays;
+  - the columns migrations 013 and 016 keep for the views (counts, main
+    budgets, planq_norm_title of each initiative's title, its issue's
+    number and title and its strategy's code and title), computed here
+    from the parsed plan as planq_store_plans computes them from the row
+    arrays;
   - documents.charset is NULL: `planq parse` does not say which charset
     it decoded the bytes from;
   - a plan the schema refuses is stored as a rejected document whose
@@ -177,8 +179,10 @@ SQL_STRATEGY = """INSERT INTO strategies (issue_id, ordinal, code, title, body)
 VALUES (%s, %s, %s, %s, %s) RETURNING id"""
 SQL_INITIATIVE = """INSERT INTO initiatives (plan_id, issue_id, strategy_id,
     seq, ordinal, code, title, body, norm_title, main_budget_label,
-    main_amount_yen)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, planq_norm_title(%s), %s, %s)
+    main_amount_yen, issue_number, issue_title, strategy_code,
+    strategy_title)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, planq_norm_title(%s), %s, %s, %s, %s,
+    %s, %s)
 RETURNING id"""
 SQL_BUDGET = """INSERT INTO budgets (initiative_id, ordinal, label, amount_yen)
 VALUES (%s, %s, %s, %s)"""
@@ -241,17 +245,19 @@ def store_issues(cur, plan_id, plan):
     strat_id = {id(s): sid for s, sid in zip(strat_of, strat_ids)}
     init_rows, init_of = [], []
     for issue_id, issue in zip(issue_ids, issues):
-        lists = [(strat_id[id(s)], items(s, "initiatives"))
+        lists = [(strat_id[id(s)], s, items(s, "initiatives"))
                  for s in items(issue, "strategies")]
-        lists.append((None, items(issue, "initiatives")))
-        for strategy_id, inits in lists:
+        lists.append((None, None, items(issue, "initiatives")))
+        for strategy_id, strat, inits in lists:
             for k, t in enumerate(inits):
                 main = (items(t, "budgets") or [None])[0]
                 init_rows.append((plan_id, issue_id, strategy_id,
                                   len(init_rows) + 1, k + 1, get(t, "code"),
                                   get(t, "title"), get(t, "body"),
                                   get(t, "title"), get(main, "label"),
-                                  get(main, "amount_yen")))
+                                  get(main, "amount_yen"),
+                                  get(issue, "number"), get(issue, "title"),
+                                  get(strat, "code"), get(strat, "title")))
                 init_of.append(t)
     init_ids = many(cur, SQL_INITIATIVE, init_rows, returning=True)
     many(cur, SQL_BUDGET, [

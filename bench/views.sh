@@ -18,8 +18,10 @@
 #     of a few years of Osaka's plans, many times over.
 #  2. At once after the last reply, before anyone runs ANALYZE by hand
 #     ("fresh"): one full read of every view, to see what the planner does
-#     with whatever statistics the ingest left (autovacuum may or may not
-#     have analysed the tables by then; the line says which tables it had).
+#     with whatever statistics the ingest left (the workers' calls of
+#     planq_analyze_stale() during the load, workers/analyze.c; autovacuum
+#     may or may not have analysed the tables by then; the line says which
+#     tables each had).
 #  3. ANALYZE (the whole database), then BENCH_VIEW_RUNS full reads of every view
 #     ("analysed"), median.
 # A full read is `COPY (SELECT * FROM view) TO STDOUT` from a new psql to
@@ -100,6 +102,10 @@ views_phase() {
 		(SELECT count(*) FROM initiatives) || ' initiatives'" >"$dir/report.stored"
 	views_sql -c "SELECT coalesce(string_agg(relname, ' ' ORDER BY relname), 'none')
 		FROM pg_stat_user_tables WHERE last_autoanalyze IS NOT NULL" >"$dir/report.autoanalysed"
+	# the workers' planq_analyze_stale() (workers/analyze.c): nobody else
+	# runs ANALYZE by hand on this database before step 3
+	views_sql -c "SELECT coalesce(string_agg(relname, ' ' ORDER BY relname), 'none')
+		FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL" >"$dir/report.workers"
 	# 2. fresh: one read each, whatever statistics there are
 	views_list >"$dir/list"
 	while IFS=$'\t' read -r name query; do
@@ -122,7 +128,8 @@ views_report() {
 	[ -f "${VIEWS_DIR:-}/analysed" ] || return 0
 	echo "views at ${BENCH_VIEW_DOCS:-20000} documents ($(cat "$VIEWS_DIR/report.stored"));" \
 		"full read = COPY (SELECT * FROM view) TO STDOUT, seconds; fresh = right after" \
-		"the load (autoanalysed by then: $(cat "$VIEWS_DIR/report.autoanalysed")), analysed =" \
+		"the load (autoanalysed by then: $(cat "$VIEWS_DIR/report.autoanalysed");" \
+		"analysed by the workers' planq_analyze_stale(): $(cat "$VIEWS_DIR/report.workers")), analysed =" \
 		"after ANALYZE, median of ${BENCH_VIEW_RUNS:-3}"
 	printf '  %-34s %9s %8s %9s\n' view rows fresh analysed
 	awk -F'\t' '{printf "  %-34s %9s %8s %9s\n", $1, $2, $3, $4}' "$VIEWS_DIR/analysed"

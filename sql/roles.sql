@@ -2,9 +2,9 @@
 -- Not a numbered migration: roles are cluster-wide, so this runs (again)
 -- after every migrate via deploy/setup-database.sh or `planq db roles`.
 --   planq_ingest: the workers and the daemon; may only call planq_ingest_rows(),
---                 planq_ingest(), planq_ingest_batch() and planq_record_event() (SECURITY
---                 DEFINER functions) and read the schema version.  Owns
---                 nothing.
+--                 planq_ingest(), planq_ingest_batch(), planq_record_event()
+--                 and planq_analyze_stale() (SECURITY DEFINER functions) and
+--                 read the schema version.  Owns nothing.
 --   planq_report: analysts and `planq report`; SELECT on the views only
 --                 (and search_plans(), which reads a view).
 -- Passwords and pg_hba.conf are the deployment's business, not this file's.
@@ -44,7 +44,8 @@ GRANT EXECUTE ON FUNCTION
 	                  planq_budget_row[], planq_plan_row[], planq_text_row[],
 	                  planq_reform_row[], planq_evaluation_row[],
 	                  planq_council_row[], planq_contact_row[]),
-	planq_record_event(text, text, text)
+	planq_record_event(text, text, text),
+	planq_analyze_stale()
 TO planq_ingest;
 -- the worker checks at startup that the schema is migrated
 GRANT SELECT ON planq_migrations TO planq_ingest;

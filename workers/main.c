@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "analyze.h"
 #include "job.h"
 #include "jobmsg.h"
 #include "jobwire.h"
@@ -114,6 +115,7 @@ worker_batch_free(struct worker_batch **wbp)
 struct worker {
 	void			*sock;
 	struct store		*st;
+	struct analyze		*an;		/* planner statistics */
 	struct worker_batch	*storing;	/* sent to the database */
 	struct worker_batch	*next;		/* parsed, waits for storing */
 	int			 broken;	/* planqd cannot be told */
@@ -128,6 +130,10 @@ worker_finish(struct worker *w)
 	w->storing = NULL;
 	if (wb->b != NULL)
 		job_batch_answer(w->st, wb->b, wb->results);
+	for (int i = 0; i < wb->n; i++)
+		if (wb->results[i].answered &&
+		    wb->results[i].outcome == OUTCOME_STORED)
+			analyze_stored(w->an, 1);
 	if (worker_send_results(w->sock, wb->ids, wb->results, wb->n) != 0)
 		w->broken = 1;
 	worker_batch_free(&wb);
@@ -213,26 +219,30 @@ worker_take(struct worker *w)
 }
 
 static int
-worker_loop(void *sock, struct store *st)
+worker_loop(void *sock, struct store *st, struct analyze *an)
 {
-	struct worker w = { .sock = sock, .st = st };
+	struct worker w = { .sock = sock, .st = st, .an = an };
 
 	if (jobmsg_send_word(sock, JOBWIRE_READY) != 0)
 		return -1;
 	while (!w.broken && (!worker_stop || w.storing != NULL ||
 	    w.next != NULL)) {
-		zmq_pollitem_t items[2];
-		int take = !worker_stop && w.next == NULL, ni = 0, rc;
+		zmq_pollitem_t items[3];
+		int take = !worker_stop && w.next == NULL, ni = 0, rc, fd, wr;
 
 		if (worker_storing_ready(&w)) {
 			worker_finish(&w);
 			continue;
 		}
+		analyze_tick(an, w.storing != NULL || w.next != NULL);
 		if (take)
 			items[ni++] = (zmq_pollitem_t){ sock, 0, ZMQ_POLLIN, 0 };
 		if (w.storing != NULL)
 			items[ni++] = (zmq_pollitem_t){ NULL,
 			    job_batch_socket(st, w.storing->b), ZMQ_POLLIN, 0 };
+		if ((fd = analyze_socket(an, &wr)) >= 0)
+			items[ni++] = (zmq_pollitem_t){ NULL, fd,
+			    wr ? ZMQ_POLLOUT : ZMQ_POLLIN, 0 };
 		rc = zmq_poll(items, ni, 1000);
 		if (rc < 0 && zmq_errno() == EINTR)
 			continue;
@@ -299,6 +309,7 @@ main(int argc, char **argv)
 	const char *broker = NULL, *id = NULL;
 	char name[64], appname[64], why[600];
 	struct store st;
+	struct analyze an;
 	void *ctx, *sock;
 	int c, rc, level = LOG_INFO, linger = 2000;
 
@@ -357,7 +368,9 @@ main(int argc, char **argv)
 		return JOBWIRE_EXIT_CONFIG;
 	}
 	log_debug("connected to the database and to %s", broker);
-	rc = worker_loop(sock, &st);
+	analyze_init(&an, st.dsn, st.appname);
+	rc = worker_loop(sock, &st, &an);
+	analyze_close(&an);
 	store_close(&st);
 	zmq_close(sock);
 	zmq_ctx_term(ctx);

@@ -25,7 +25,8 @@
 -- given here: each plan's counts (issues, strategies, initiatives, the sum
 -- of the main budgets and the initiatives without a main amount) and each
 -- initiative's planq_norm_title(title) and main budget (its budgets row of
--- ordinal 1).
+-- ordinal 1); and each initiative's issue number and title and strategy
+-- code and title (sql/016_initiatives_issue_strategy.sql).
 --
 -- Values come as the plan JSON's text and are cast here, so a value the
 -- schema refuses fails in the INSERT of its part: for a single plan the
@@ -173,12 +174,16 @@ BEGIN
 		                 ORDER BY t.k);
 		INSERT INTO initiatives (id, plan_id, issue_id, strategy_id, seq, ordinal,
 		                         code, title, body, norm_title, main_budget_label,
-		                         main_amount_yen)
+		                         main_amount_yen, issue_number, issue_title,
+		                         strategy_code, strategy_title)
 		OVERRIDING SYSTEM VALUE
 		SELECT v_init[t.k], v_plan[t.doc], v_issue[t.issue],
 		       CASE WHEN t.strategy IS NOT NULL THEN v_strat[t.strategy] END,
 		       t.seq, t.ordinal, t.code, t.title, t.body, planq_norm_title(t.title),
-		       b.label, b.amount_yen::bigint
+		       b.label, b.amount_yen::bigint,
+		       (p_issues[t.issue]).number::integer, (p_issues[t.issue]).title,
+		       CASE WHEN t.strategy IS NOT NULL THEN (p_strategies[t.strategy]).code END,
+		       CASE WHEN t.strategy IS NOT NULL THEN (p_strategies[t.strategy]).title END
 		  FROM unnest(p_initiatives) WITH ORDINALITY
 		       AS t(doc, issue, strategy, seq, ordinal, code, title, body, k)
 		  LEFT JOIN unnest(p_budgets) AS b ON b.initiative = t.k AND b.ordinal = 1

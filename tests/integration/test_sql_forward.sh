@@ -108,6 +108,14 @@ assert_eq "the dropped columns are gone" "" \
 	   WHERE table_schema = 'public' AND table_name = '${c%%.*}' AND column_name = '${c#*.}'"; done)"
 assert_eq "the old files' records are kept" "14|001_schema" \
 	"$(q -c "SELECT count(*) || '|' || min(name) FROM planq_migrations WHERE version <= 14")"
+# 016's backfill: each initiative's issue and strategy, for the rows the
+# fixture stored before it
+assert_eq "016: every initiative's issue number, title and strategy code, title filled" "0|true" \
+	"$(q -c "SELECT count(*) FILTER (WHERE (t.issue_number, t.issue_title, t.strategy_code, t.strategy_title)
+	                                     IS DISTINCT FROM (i.number, i.title, s.code, s.title))
+	          || '|' || (count(t.issue_title) > 0 AND count(t.strategy_title) > 0)
+	         FROM initiatives t JOIN issues i ON i.id = t.issue_id
+	         LEFT JOIN strategies s ON s.id = t.strategy_id")"
 
 # ---- a second run writes nothing -------------------------------------------------
 OURS="pronamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_depend d

@@ -24,6 +24,8 @@ SQL
 assert_eq "planq_ingest role: can call planq_ingest" stored "$out"
 assert_match "planq_ingest role: can read the schema version" '^[0-9]+$' "$(as planq_ingest 'SELECT max(version) FROM planq_migrations')"
 assert_match "planq_ingest role: can record an event" '^[0-9]+$' "$(as planq_ingest "SELECT planq_record_event('retry', NULL, 'busy')")"
+assert_match "planq_ingest role: can refresh the planner's statistics" '^[0-9]+$' \
+	"$(as planq_ingest "SELECT count(*) FROM planq_analyze_stale()")"
 assert_eq "planq_ingest role: cannot read documents" denied "$(as planq_ingest 'SELECT count(*) FROM documents')"
 assert_eq "planq_ingest role: cannot write plans directly" denied "$(as planq_ingest 'DELETE FROM plans')"
 assert_eq "planq_ingest role: cannot read the views" denied "$(as planq_ingest 'SELECT count(*) FROM plans_current')"
@@ -43,7 +45,8 @@ assert_eq "planq_ingest role: owns no schema, table or function" 0 \
 	"$(q -c "SELECT (SELECT count(*) FROM pg_namespace WHERE nspowner = 'planq_ingest'::regrole)
 	          + (SELECT count(*) FROM pg_class WHERE relowner = 'planq_ingest'::regrole)
 	          + (SELECT count(*) FROM pg_proc WHERE proowner = 'planq_ingest'::regrole)")"
-assert_eq "SECURITY DEFINER functions pin search_path" "planq_ingest|t|{\"search_path=public, pg_temp\"}
+assert_eq "SECURITY DEFINER functions pin search_path" "planq_analyze_stale|t|{\"search_path=public, pg_temp\"}
+planq_ingest|t|{\"search_path=public, pg_temp\"}
 planq_ingest_batch|t|{\"search_path=public, pg_temp\",jit=off,plan_cache_mode=force_generic_plan,enable_seqscan=off}
 planq_ingest_rows|t|{\"search_path=public, pg_temp\",jit=off,plan_cache_mode=force_generic_plan,enable_seqscan=off}
 planq_record_event|t|{\"search_path=public, pg_temp\"}
@@ -72,6 +75,8 @@ assert_eq "planq_report role: cannot call planq_ingest" denied \
 	"$(as planq_report "SELECT * FROM planq_ingest(NULL, 'x', NULL, NULL, 'rejected', 'r', NULL, 'v')")"
 assert_eq "planq_report role: cannot record events" denied \
 	"$(as planq_report "SELECT planq_record_event('retry', NULL, NULL)")"
+assert_eq "planq_report role: cannot run ANALYZE through planq_analyze_stale" denied \
+	"$(as planq_report "SELECT count(*) FROM planq_analyze_stale()")"
 assert_eq "planq_report role: read raw bytes nowhere" 0 \
 	"$(q -c "SELECT count(*) FROM information_schema.role_column_grants WHERE grantee = 'planq_report' AND column_name = 'raw'")"
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_sql_views_same.sh: the views and functions rewritten to stay fast as
 # the data grows (initiative_history, search_plans,
-# plan_budget_totals[_all_versions], and over the columns migration 013
-# stores: plans_all_versions, plan_initiatives_all_versions, plan_changes;
+# plan_budget_totals[_all_versions], and over the columns migrations 013
+# and 016 store: plans_all_versions, plan_initiatives_all_versions,
+# plan_changes;
 # docs/REPORTING.md) give
 # exactly the rows of their old definitions (tests/sql/views_before.sql),
 # row for row (EXCEPT ALL both ways), on the repo's samples and on versions
@@ -102,6 +103,15 @@ assert_eq "fixtures: titles that normalise to nothing" t \
 assert_eq "initiatives.main_budget_label, main_amount_yen = the budget of ordinal 1" 0 \
 	"$(q -c 'SELECT count(*) FROM initiatives t LEFT JOIN budgets b ON b.initiative_id = t.id AND b.ordinal = 1
 	          WHERE (t.main_budget_label, t.main_amount_yen) IS DISTINCT FROM (b.label, b.amount_yen)')"
+# and the ones of 016
+assert_eq "initiatives.issue_number, issue_title, strategy_code, strategy_title = their rows'" 0 \
+	"$(q -c 'SELECT count(*) FROM initiatives t JOIN issues i ON i.id = t.issue_id
+	          LEFT JOIN strategies s ON s.id = t.strategy_id
+	          WHERE (t.issue_number, t.issue_title, t.strategy_code, t.strategy_title)
+	                IS DISTINCT FROM (i.number, i.title, s.code, s.title)')"
+assert_eq "fixtures: initiatives with a strategy and without, titled issues" t \
+	"$(q -c 'SELECT bool_or(strategy_id IS NULL) AND bool_or(strategy_title IS NOT NULL)
+	                AND bool_or(issue_title IS NOT NULL) FROM initiatives')"
 
 for s in '防災' '防犯カメラ' 'ｶﾒﾗ' '支援' '実施を行う' '%' '_' '' ' ' 'ない語'; do
 	assert_eq "search_plans('$s') = its old definition, in order" \

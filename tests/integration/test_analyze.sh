@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# test_analyze.sh: the planner's statistics refreshed by planq itself after
+# a burst of ingest (sql/functions/planq_analyze_stale.sql,
+# workers/analyze.c; docs/OPERATIONS.md "Planner statistics").  With
+# autovacuum off, so that nothing else runs ANALYZE:
+#   - planq_analyze_stale() analyses the tables whose rows changed past
+#     the threshold and returns them, then nothing until they change again;
+#     while another session holds its lock it returns at once, analysing
+#     nothing; the ingest role may call it, the report role may not
+#   - 40 generated documents (bench/gen.py) sent through planqd, whose workers connect as the ingest
+#     role: once the workers are idle, every planq table changed past the
+#     threshold has been analysed (last_analyze set, no row changed since),
+#     and planqd's log says so
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+cd "$ROOT"
+PG_EXTRA_OPTS="-c autovacuum=off" setup_db
+"$PLANQ" db roles --db "$PLANQ_DB" >/dev/null || { echo "planq db roles failed"; exit 1; }
+
+# the planq tables whose rows changed past the function's threshold
+stale() {
+	sql "SELECT coalesce(string_agg(s.relname, ' ' ORDER BY s.relname), 'none')
+	       FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+	      WHERE s.schemaname = 'public'
+	        AND s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)"
+}
+# what a call returns, as "table:rows …"
+call() {
+	psql -X -Atq -U "${1:-planq}" -v ON_ERROR_STOP=1 -c "SELECT coalesce(string_agg(
+		table_name || ':' || rows_changed, ' ' ORDER BY table_name), 'none')
+		FROM planq_analyze_stale()" 2>&1 | sed -e 's/^ERROR:  permission denied.*/denied/'
+}
+
+assert_eq "autovacuum is off in this cluster" off "$(sql 'SHOW autovacuum')"
+# what the migrations wrote (the organisations of 011): analysed first
+wait_for "[ \"\$(stale)\" != none ]" 30
+assert_match "the migrations' rows: analysed" '^orgs:[0-9]+$' "$(call)"
+assert_eq "then nothing is stale" none "$(stale)"
+
+# ---- the function alone: 120 events (planq_record_event, as the ingest role)
+sql "SELECT planq_record_event('retry', 'http://example.org/' || g, 'test')
+       FROM generate_series(1, 120) g" >/dev/null
+# a backend's counts reach pg_stat_user_tables when it ends at the latest
+wait_for "[ \"\$(stale)\" = ingest_events ]" 30
+assert_eq "120 events: ingest_events is stale" ingest_events "$(stale)"
+assert_eq "the report role may not call it" denied "$(call planq_report)"
+
+# while another session holds the function's lock, a call analyses nothing
+psql -X -Atq -c "SELECT pg_advisory_lock(hashtext('planq_analyze_stale')), pg_sleep(60)" \
+	>/dev/null 2>&1 &
+holder=$!
+wait_for "[ \"\$(sql \"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted\")\" = 1 ]" 30
+assert_eq "another caller holds the lock: nothing analysed" none "$(call planq_ingest)"
+assert_eq "ingest_events still stale" ingest_events "$(stale)"
+kill "$holder" 2>/dev/null
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE query LIKE '%pg_advisory_lock(hashtext%' AND pid <> pg_backend_pid()" >/dev/null
+wait "$holder" 2>/dev/null
+wait_for "[ \"\$(sql \"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'\")\" = 0 ]" 30
+
+assert_eq "the ingest role's call analyses the stale table" ingest_events:120 "$(call planq_ingest)"
+assert_match "ingest_events: last_analyze set" '^t$' \
+	"$(sql "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'ingest_events'")"
+assert_eq "nothing stale after it" none "$(stale)"
+assert_eq "a second call: nothing to do" none "$(call planq_ingest)"
+
+# ---- a burst through planqd, its workers connected as the ingest role
+assert_eq "no plan table analysed before the burst" 0 \
+	"$(sql "SELECT count(*) FROM pg_stat_user_tables
+	         WHERE relname IN ('documents', 'plans', 'initiatives') AND last_analyze IS NOT NULL")"
+planqd_start --workers=2 --db "$PLANQ_DB user=planq_ingest"
+/usr/bin/python3 bench/gen.py --out "$TMP/corpus" --docs 40 --seed 3 >/dev/null
+out=$("$PLANQ" send --to "$ENDPOINT" --concurrency 4 "$TMP"/corpus/*.txt 2>&1)
+assert_match "the corpus stored" '^[1-9][0-9]+$' "$(grep -c '^stored document=' <<<"$out")"
+assert_match "its initiatives are past the threshold" '^[1-9][0-9]{2,}$' \
+	"$(sql 'SELECT count(*) FROM initiatives')"
+# the workers go idle: a call within a second or two, another once every
+# backend's counts are in (analyze.h), then nothing is stale
+wait_for "[ \"\$(stale)\" = none ] && grep -q 'planner statistics refreshed' '$TMP/planqd.log'" 60
+assert_eq "after the burst, nothing stale" none "$(stale)"
+assert_eq "initiatives analysed by planq (autovacuum off, no ANALYZE by hand)" "t|0" \
+	"$(sql "SELECT last_analyze IS NOT NULL, n_mod_since_analyze FROM pg_stat_user_tables
+	         WHERE relname = 'initiatives'")"
+assert_match "planqd's log names the tables" 'planner statistics refreshed: ANALYZE of .*initiatives \([0-9]+\)' \
+	"$(grep -m 1 'planner statistics refreshed' "$TMP/planqd.log")"
+assert_eq "no warning from the workers' statistics sessions" "" \
+	"$(grep 'planner statistics: ' "$TMP/planqd.log" | head -n 3)"
+check "planqd stops cleanly" planqd_stop
+finish
