@@ -36,7 +36,12 @@ WITH x AS (
 	 -- per current plan, its initiatives by index (initiatives (plan_id,
 	 -- seq)): OFFSET 0 keeps the planner from joining all of initiatives
 	 -- instead, which reads every version's rows (607k for 18k here)
-	 CROSS JOIN LATERAL (SELECT * FROM initiatives t WHERE t.plan_id = p.id OFFSET 0) t
+	 -- (the columns are named: a * would be frozen when the view is made, so
+ -- a database that got a new initiatives column later would differ from
+ -- one made after it)
+ CROSS JOIN LATERAL (SELECT t.id, t.seq, t.code, t.title, t.main_budget_label,
+                            t.main_amount_yen, t.norm_title
+                       FROM initiatives t WHERE t.plan_id = p.id OFFSET 0) t
 	 WHERE p.is_current),
 w1 AS (
 	SELECT x.*,
