@@ -8,6 +8,7 @@
 #define PLANQ_SWAR_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define SWAR_ONES	0x0101010101010101ULL
 #define SWAR_HIGH	(SWAR_ONES << 7)
@@ -27,6 +28,32 @@ static inline uint64_t
 swar_has_below(uint64_t w, unsigned char c)
 {
 	return (w - SWAR_ONES * c) & ~w & SWAR_HIGH;
+}
+
+/* Eight (four) bytes at p as a little-endian word whatever the host's
+ * order: lane 0, the low byte, is p[0]. */
+static inline uint64_t
+swar_load_le64(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+static inline uint32_t
+swar_load_le32(const unsigned char *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap32(w);
+#endif
+	return w;
 }
 
 #endif

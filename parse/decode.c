@@ -14,6 +14,7 @@
 #include <uchardet.h>
 
 #include "sbuf.h"
+#include "swar.h"
 #include "text.h"
 #include "decode.h"
 
@@ -33,32 +34,6 @@ decode_is_utf8(const unsigned char *s, size_t n)
 	return decode_utf8_prefix(s, n) == n;
 }
 
-/* Four bytes at p as a little-endian word (lane 0 = p[0]). */
-static inline uint32_t
-decode_load32(const unsigned char *p)
-{
-	uint32_t w;
-
-	memcpy(&w, p, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap32(w);
-#endif
-	return w;
-}
-
-/* Eight bytes at p as a little-endian word (lane 0 = p[0]). */
-static inline uint64_t
-decode_load64(const unsigned char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	return w;
-}
-
 /* Length of the run of valid 3-byte sequences at s (s[0..n) has at least
  * one byte after the run: four are loaded per step).  Japanese text is
  * mostly such characters (kana, CJK, full-width forms).  A character is
@@ -76,7 +51,7 @@ decode_utf8_run3(const unsigned char *s, size_t n)
 		uint32_t w, t;
 
 		while (i + 8 <= n) {
-			uint64_t w2 = decode_load64(s + i);
+			uint64_t w2 = swar_load_le64(s + i);
 
 			if ((w2 & 0xC0C0F0C0C0F0ULL) != 0x8080E08080E0ULL ||
 			    !((0xDFFEu >> (w2 & 0xF)) &
@@ -86,7 +61,7 @@ decode_utf8_run3(const unsigned char *s, size_t n)
 		}
 		if (i + 4 > n)
 			break;
-		w = decode_load32(s + i);
+		w = swar_load_le32(s + i);
 		t = w & 0x200F;
 		if ((w & 0xC0C0F0) != 0x8080E0 || t == 0 || t == 0x200D)
 			break;

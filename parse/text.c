@@ -130,11 +130,8 @@ text_cp_count(struct span s)
 	if (i < s.n && s.n >= 8) {
 		/* the tail: the last eight bytes, the ones counted above
 		 * masked off (little-endian lanes: the tail is the top) */
-		uint64_t w;
-		memcpy(&w, s.p + s.n - 8, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		w = __builtin_bswap64(w);
-#endif
+		uint64_t w = swar_load_le64((const unsigned char *)s.p + s.n - 8);
+
 		w = (w & ~(w << 1) & hi) >> 7;
 		w &= ~0ULL << (8 * (8 - (s.n - i)));
 		cont += (size_t)((w * 0x0101010101010101ULL) >> 56);
