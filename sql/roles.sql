@@ -45,7 +45,7 @@ GRANT EXECUTE ON FUNCTION
 	                  planq_reform_row[], planq_evaluation_row[],
 	                  planq_council_row[], planq_contact_row[]),
 	planq_record_event(text, text, text),
-	planq_analyze_stale()
+	planq_analyze_stale(boolean)
 TO planq_ingest;
 -- the worker checks at startup that the schema is migrated
 GRANT SELECT ON planq_migrations TO planq_ingest;

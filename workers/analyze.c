@@ -15,8 +15,10 @@
 #include "log.h"
 
 #define ANALYZE_WORKER_PREFIX "planq-worker"
+/* $1: during a burst (only the tables that doubled: the function's
+ * comment says why) */
 #define ANALYZE_SQL \
-	"SELECT table_name, rows_changed FROM planq_analyze_stale()"
+	"SELECT table_name, rows_changed FROM planq_analyze_stale($1::boolean)"
 
 void
 analyze_init(struct analyze *a, const char *dsn, const char *appname)
@@ -92,9 +94,12 @@ analyze_connect_step(struct analyze *a)
 }
 
 static void
-analyze_send(struct analyze *a)
+analyze_send(struct analyze *a, int during_burst)
 {
-	if (PQsendQuery(a->conn, ANALYZE_SQL) != 1) {
+	const char *param[1] = { during_burst ? "t" : "f" };
+
+	if (PQsendQueryParams(a->conn, ANALYZE_SQL, 1, NULL, param, NULL, NULL,
+	    0) != 1) {
 		analyze_drop(a, PQerrorMessage(a->conn));
 		return;
 	}
@@ -161,7 +166,7 @@ void
 analyze_tick(struct analyze *a, int busy)
 {
 	int64_t now = clock_ms();
-	int idle, unseen, due;
+	int idle, unseen, due, during_burst;
 
 	if (busy)
 		a->busy_ms = now;
@@ -173,6 +178,7 @@ analyze_tick(struct analyze *a, int busy)
 	due = unseen && now >= a->retry_ms &&
 	    ((idle && a->stored_ms > a->sent_ms) ||
 	    now - a->sent_ms >= ANALYZE_BUSY_MS);
+	during_burst = now - a->busy_ms < ANALYZE_IDLE_MS;
 	if (a->off)
 		return;
 	if (a->in_flight) {
@@ -192,7 +198,7 @@ analyze_tick(struct analyze *a, int busy)
 		analyze_drop(a, "session lost");
 		return;
 	}
-	analyze_send(a);
+	analyze_send(a, during_burst);
 }
 
 int

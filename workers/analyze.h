@@ -4,8 +4,9 @@
  * statistics").  A worker that stored documents calls
  * planq_analyze_stale() on a second database session of its own: when it
  * has had no batch for ANALYZE_IDLE_MS (the burst is over), and every
- * ANALYZE_BUSY_MS while batches keep coming or their counts may not all
- * have been seen.  The call is sent without
+ * ANALYZE_BUSY_MS while batches keep coming (then only for the tables that
+ * doubled: planq_analyze_stale(true)) or their counts may not all have
+ * been seen.  The call is sent without
  * waiting and its answer taken at a later turn of the worker's loop, so
  * it never stands between a batch and its reply; the function itself lets
  * one caller at a time work, the others return at once.
