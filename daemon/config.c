@@ -21,47 +21,6 @@
 #define CONFIG_DEFAULT_LISTEN "tcp://127.0.0.1:5570"
 #define CONFIG_SIZE_MAX (1ULL << 40)
 
-void
-config_defaults(struct config *cfg)
-{
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->workers = ncpu > 0 ? (int)ncpu : 2;
-	cfg->log_level = LOG_INFO;
-	cfg->max_body = 8u << 20;
-	cfg->queue_max = 64;
-	cfg->queue_max_bytes = 64u << 20;
-	cfg->job_timeout = 120;
-	cfg->drain_timeout = 30;
-	cfg->max_crashes = 3;
-	cfg->batch_max = 16;
-	cfg->batch_max_bytes = 4u << 20;
-	cfg->spool_max_bytes = 1u << 30;
-	cfg->spool_max_records = 1000000;
-	cfg->db_retry_seconds = 5;
-	cfg->db_timeout = 60;
-	cfg->worker_sandbox = 1;
-	cfg->worker_max_memory = 1u << 30;
-}
-
-void
-config_clear(struct config *cfg)
-{
-	for (int i = 0; i < cfg->nlisten; i++)
-		free(cfg->listen[i]);
-	free(cfg->db);
-	free(cfg->runtime_dir);
-	free(cfg->worker_path);
-	free(cfg->config_file);
-	free(cfg->spool_dir);
-	free(cfg->metrics_listen);
-	free(cfg->control_socket);
-	free(cfg->curve_secret_file);
-	free(cfg->curve_clients_dir);
-	memset(cfg, 0, sizeof(*cfg));
-}
-
 int
 config_parse_size(const char *text, size_t *out)
 {
@@ -135,48 +94,83 @@ enum config_kind {
 	CONFIG_INT,
 };
 
-/* A key is named as its field in struct config; min and max bound a
- * CONFIG_INT (0, 0 for the other kinds). */
-#define CONFIG_KEY(field, kind, min, max) \
-	{ #field, kind, offsetof(struct config, field), min, max }
+/* A key is named as its field in struct config; def is the default of a
+ * number (a string's is NULL; listen's, CONFIG_DEFAULT_LISTEN, is added by
+ * config_load when no endpoint is given), min and max bound a CONFIG_INT
+ * (0, 0 for the other kinds). */
+#define CONFIG_KEY(field, kind, def, min, max) \
+	{ #field, kind, offsetof(struct config, field), def, min, max }
 
-/* Every key, in the order of struct config and docs/OPERATIONS.md's table. */
+/* Every key, in the order of struct config and docs/OPERATIONS.md's table;
+ * workers' default (0 here) is the number of CPUs, set by config_defaults. */
 static const struct config_key {
 	const char	*key;
 	enum config_kind kind;
 	size_t		 off;
+	unsigned long long def;
 	int		 min, max;
 } config_keys[] = {
-	CONFIG_KEY(listen, CONFIG_LISTEN, 0, 0),
-	CONFIG_KEY(db, CONFIG_STRING, 0, 0),
-	CONFIG_KEY(workers, CONFIG_INT, 1, 256),
-	CONFIG_KEY(log_level, CONFIG_LEVEL, 0, 0),
-	CONFIG_KEY(max_body, CONFIG_SIZE, 0, 0),
-	CONFIG_KEY(queue_max, CONFIG_INT, 1, 100000),
-	CONFIG_KEY(queue_max_bytes, CONFIG_SIZE, 0, 0),
-	CONFIG_KEY(job_timeout, CONFIG_INT, 1, 86400),
-	CONFIG_KEY(drain_timeout, CONFIG_INT, 0, 86400),
-	CONFIG_KEY(max_crashes, CONFIG_INT, 1, 100),
-	CONFIG_KEY(batch_max, CONFIG_INT, 1, JOBWIRE_BATCH_MAX),
-	CONFIG_KEY(batch_max_bytes, CONFIG_SIZE, 0, 0),
-	CONFIG_KEY(runtime_dir, CONFIG_STRING, 0, 0),
-	CONFIG_KEY(worker_path, CONFIG_STRING, 0, 0),
+	CONFIG_KEY(listen, CONFIG_LISTEN, 0, 0, 0),
+	CONFIG_KEY(db, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(workers, CONFIG_INT, 0, 1, 256),
+	CONFIG_KEY(log_level, CONFIG_LEVEL, LOG_INFO, 0, 0),
+	CONFIG_KEY(max_body, CONFIG_SIZE, 8u << 20, 0, 0),
+	CONFIG_KEY(queue_max, CONFIG_INT, 64, 1, 100000),
+	CONFIG_KEY(queue_max_bytes, CONFIG_SIZE, 64u << 20, 0, 0),
+	CONFIG_KEY(job_timeout, CONFIG_INT, 120, 1, 86400),
+	CONFIG_KEY(drain_timeout, CONFIG_INT, 30, 0, 86400),
+	CONFIG_KEY(max_crashes, CONFIG_INT, 3, 1, 100),
+	CONFIG_KEY(batch_max, CONFIG_INT, 16, 1, JOBWIRE_BATCH_MAX),
+	CONFIG_KEY(batch_max_bytes, CONFIG_SIZE, 4u << 20, 0, 0),
+	CONFIG_KEY(runtime_dir, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(worker_path, CONFIG_STRING, 0, 0, 0),
 	/* durability (spool.c) */
-	CONFIG_KEY(spool_dir, CONFIG_STRING, 0, 0),
-	CONFIG_KEY(spool_max_bytes, CONFIG_SIZE, 0, 0),
-	CONFIG_KEY(spool_max_records, CONFIG_INT, 1, 100000000),
-	CONFIG_KEY(db_retry_seconds, CONFIG_INT, 0, 3600),
-	CONFIG_KEY(db_timeout, CONFIG_INT, 1, 86400),
+	CONFIG_KEY(spool_dir, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(spool_max_bytes, CONFIG_SIZE, 1u << 30, 0, 0),
+	CONFIG_KEY(spool_max_records, CONFIG_INT, 1000000, 1, 100000000),
+	CONFIG_KEY(db_retry_seconds, CONFIG_INT, 5, 0, 3600),
+	CONFIG_KEY(db_timeout, CONFIG_INT, 60, 1, 86400),
 	/* observability (metrics.c, control.c) */
-	CONFIG_KEY(metrics_listen, CONFIG_STRING, 0, 0),
-	CONFIG_KEY(control_socket, CONFIG_STRING, 0, 0),
+	CONFIG_KEY(metrics_listen, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(control_socket, CONFIG_STRING, 0, 0, 0),
 	/* security (curve.c, workers/sandbox.c) */
-	CONFIG_KEY(curve_secret_file, CONFIG_STRING, 0, 0),
-	CONFIG_KEY(curve_clients_dir, CONFIG_STRING, 0, 0),
-	CONFIG_KEY(allow_plaintext, CONFIG_INT, 0, 1),
-	CONFIG_KEY(worker_sandbox, CONFIG_INT, 0, 1),
-	CONFIG_KEY(worker_max_memory, CONFIG_SIZE, 0, 0),
+	CONFIG_KEY(curve_secret_file, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(curve_clients_dir, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(allow_plaintext, CONFIG_INT, 0, 0, 1),
+	CONFIG_KEY(worker_sandbox, CONFIG_INT, 1, 0, 1),
+	CONFIG_KEY(worker_max_memory, CONFIG_SIZE, 1u << 30, 0, 0),
 };
+#define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
+
+void
+config_defaults(struct config *cfg)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+		void *slot = (char *)cfg + k->off;
+
+		if (k->kind == CONFIG_SIZE)
+			*(size_t *)slot = (size_t)k->def;
+		else if (k->kind == CONFIG_INT || k->kind == CONFIG_LEVEL)
+			*(int *)slot = (int)k->def;
+	}
+	cfg->workers = ncpu > 0 ? (int)ncpu : 2;
+}
+
+void
+config_clear(struct config *cfg)
+{
+	for (int i = 0; i < cfg->nlisten; i++)
+		free(cfg->listen[i]);
+	for (size_t i = 0; i < CONFIG_NKEYS; i++)
+		if (config_keys[i].kind == CONFIG_STRING)
+			free(*(char **)((char *)cfg + config_keys[i].off));
+	free(cfg->config_file);
+	memset(cfg, 0, sizeof(*cfg));
+}
 
 /* Stores value as k says.  Returns 0, or -1 with why[] set. */
 static int
@@ -223,8 +217,7 @@ static int
 config_apply(struct config *cfg, const char *key, const char *value,
     char *why, size_t whylen)
 {
-	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]);
-	    i++)
+	for (size_t i = 0; i < CONFIG_NKEYS; i++)
 		if (strcmp(key, config_keys[i].key) == 0)
 			return config_set_key(cfg, &config_keys[i], value, why,
 			    whylen);
