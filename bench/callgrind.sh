@@ -21,22 +21,10 @@
 #    "copy" loads the written rows with COPY FROM, table after table, in
 #    one transaction.  Per document: (run − start) / documents captured.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-PLANQ_BIN=${PLANQ_BIN:-$ROOT/bin}
-BENCH_BIN=${BENCH_BIN:-$ROOT/build/release/bench}
+. "$(dirname "$0")/lib.sh"
+bench_init callgrind
 DOCS=${BENCH_CG_DOCS:-400}
 BATCH=${BENCH_CG_BATCH:-10}
-WORK=$(mktemp -d /tmp/planq-callgrind.XXXXXX)
-PGDIR=$WORK/pg
-PORT=$(( 30000 + RANDOM % 20000 ))
-EP=tcp://127.0.0.1:$PORT
-PLANQD_PID=
-TABLES="documents plans plan_texts issues strategies initiatives budgets reforms evaluations council_reflections contacts ingest_events"
-
-. "$ROOT/tests/lib/pg.sh"
-log() { printf '[callgrind %s] %s\n' "$(date +%T)" "$*" >&2; }
-sql() { psql -X -Atq -v ON_ERROR_STOP=1 "$@"; }
 
 cleanup() {
 	local rc=$?
@@ -45,9 +33,7 @@ cleanup() {
 		kill -TERM "$PLANQD_PID" 2>/dev/null || true
 		wait "$PLANQD_PID" 2>/dev/null || true
 	fi
-	pg_stop "$PGDIR" || true
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
-	exit $rc
+	bench_finish $rc
 }
 trap cleanup EXIT INT TERM
 

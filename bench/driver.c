@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "clock.h"
+
 struct doc {
 	char	*path;
 	int64_t	 sched_us;	/* when it was due (paced) or first sent */
@@ -29,15 +31,6 @@ now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static double
-wall_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void
@@ -221,7 +214,7 @@ main(int argc, char **argv)
 				return 1;
 			}
 			if (wall_first == 0)
-				wall_first = wall_s();
+				wall_first = clock_seconds(CLOCK_REALTIME);
 			d->sched_us = rate > 0 ?
 			    pace_t0 + (int64_t)((double)nseq * 1e6 / rate) : now;
 			d->tries = 1;
@@ -286,7 +279,7 @@ main(int argc, char **argv)
 				other++;
 			if (nlat < latcap)
 				lat[nlat++] = now_us() - docs[idx].sched_us;
-			wall_last = wall_s();
+			wall_last = clock_seconds(CLOCK_REALTIME);
 			docs[idx].done = 1;
 			inflight--;
 			finished++;

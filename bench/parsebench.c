@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "parse.h"
 #include "plan_json.h"
 #include "plan_rows.h"
@@ -26,15 +27,6 @@ struct corpus {
 	size_t	*lens;
 	size_t	 n, cap, total;
 };
-
-static double
-cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Reads every file the manifest names; on failure the program exits and
  * the OS frees the rest. */
@@ -84,7 +76,7 @@ bench_one(const char *buf, size_t len, int tree, double t[2], size_t *plans)
 	struct parse_result pr;
 	struct plan_row_types types = { { 0 }, 0 };
 	struct plan_rows rows;
-	double t0 = cpu_s();
+	double t0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 	int rc;
 
 #ifdef PARSE_TREE
@@ -94,11 +86,11 @@ bench_one(const char *buf, size_t len, int tree, double t[2], size_t *plans)
 	(void)tree;
 	rc = parse_bytes(buf, len, NULL, &pr);
 #endif
-	t[0] += cpu_s() - t0;
+	t[0] += clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0;
 	if (rc != 0)
 		return -1;
 	if (pr.status == PARSE_PLAN) {
-		t0 = cpu_s();
+		t0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 		plan_rows_init(&rows, &types);
 		if (pr.plan != NULL) {
 			char *js = plan_json_text(pr.plan, NULL);
@@ -111,7 +103,7 @@ bench_one(const char *buf, size_t len, int tree, double t[2], size_t *plans)
 			rc = plan_rows_add_doc(&rows, 1, pr.doc) != 0;
 #endif
 		plan_rows_free(&rows);
-		t[1] += cpu_s() - t0;
+		t[1] += clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0;
 		(*plans)++;
 	}
 	parse_result_clear(&pr);

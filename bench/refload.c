@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+
 #define COPY_CHUNK	65536	/* bytes per CopyData message */
 #define MAX_TABLES	64
 
@@ -97,15 +99,6 @@ grow(void *p, size_t *cap, size_t size)
 	}
 	*cap *= 2;
 	return q;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* ---- loading the export (not timed) -------------------------------------- */
@@ -743,7 +736,7 @@ parse_args(struct load *ld, int argc, char **argv, const char **dsn,
 static int
 run_all(struct conn *conns, int n, double *elapsed)
 {
-	double t0 = now_s();
+	double t0 = clock_seconds(CLOCK_MONOTONIC);
 	int rc = 0;
 
 	for (int i = 0; i < n; i++)
@@ -756,7 +749,7 @@ run_all(struct conn *conns, int n, double *elapsed)
 		pthread_join(conns[i].thread, NULL);
 		rc |= conns[i].rc;
 	}
-	*elapsed = now_s() - t0;
+	*elapsed = clock_seconds(CLOCK_MONOTONIC) - t0;
 	return rc;
 }
 

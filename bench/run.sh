@@ -22,27 +22,17 @@
 #   BENCH_VIEW_DOCS=20000 BENCH_VIEW_RUNS=3 (the views phase, bench/views.sh;
 #     BENCH_SKIP_VIEWS=1 skips it, BENCH_SKIP_EXTRA=1 too)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-PLANQ_BIN=${PLANQ_BIN:-$ROOT/bin}
-BENCH_BIN=${BENCH_BIN:-$ROOT/build/release/bench}
+. "$(dirname "$0")/lib.sh"
+bench_init bench
 DOCS=${BENCH_DOCS:-5000}
 DRIVERS=${BENCH_DRIVERS:-4}
 CONC=${BENCH_CONC:-8}
 WORKERS=${BENCH_WORKERS:-2}
 HZ=$(getconf CLK_TCK)
-WORK=$(mktemp -d /tmp/planq-bench.XXXXXX)
-PGDIR=$WORK/pg
-PORT=$(( 30000 + RANDOM % 20000 ))
-EP=tcp://127.0.0.1:$PORT
-PLANQD_PID=
 DRIVER_PIDS=()
 STATS="python3 $ROOT/bench/stats.py"
 
-. "$ROOT/tests/lib/pg.sh"
 . "$ROOT/bench/views.sh"
-
-log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
 stop_planqd() {
 	[ -n "$PLANQD_PID" ] || return 0
@@ -68,17 +58,11 @@ cleanup() {
 		pkill -KILL -P "$PLANQD_B_PID" 2>/dev/null || true
 		kill -KILL "$PLANQD_B_PID" 2>/dev/null || true
 	fi
-	pg_stop "$PGDIR" || true
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
-	exit $rc
+	bench_finish $rc
 }
 trap cleanup EXIT INT TERM
 
 # ---- helpers ----------------------------------------------------------------
-sql() { psql -X -Atq -v ON_ERROR_STOP=1 "$@"; }
-
-TABLES="documents plans plan_texts issues strategies initiatives budgets reforms evaluations council_reflections contacts ingest_events"
-
 row_count() {
 	local q="" t
 	for t in $TABLES; do q="$q + (SELECT count(*) FROM $t)"; done

@@ -30,21 +30,18 @@
 # search_plans('防災') is timed the same way, as the one function analysts
 # call like a view.
 
-# views_sql ARGS…: psql on the bench database, unaligned, stop on error
-views_sql() { psql -X -Atq -v ON_ERROR_STOP=1 "$@"; }
-
 # views_time QUERY: seconds one full read of QUERY takes (rows to /dev/null)
 views_time() {
 	local t0 t1
 	t0=$(date +%s.%N)
-	views_sql -c "COPY ($1) TO STDOUT" >/dev/null
+	sql -c "COPY ($1) TO STDOUT" >/dev/null
 	t1=$(date +%s.%N)
 	awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}'
 }
 
 # views_list: "name<TAB>query" for every view of the schema, then the search
 views_list() {
-	views_sql -F $'\t' -c "SELECT c.relname, 'SELECT * FROM ' || quote_ident(c.relname)
+	sql -F $'\t' -c "SELECT c.relname, 'SELECT * FROM ' || quote_ident(c.relname)
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE n.nspname = 'public' AND c.relkind = 'v' ORDER BY 1"
 	printf "%s\t%s\n" "search_plans('防災')" "SELECT * FROM search_plans('防災')"
@@ -66,7 +63,7 @@ views_load() {
 	VIEWS_PLANQD_PID=$pid	# for the caller's cleanup on an interrupt
 	for _ in $(seq 300); do
 		kill -0 "$pid" 2>/dev/null || { cat "$dir/planqd.log" >&2; return 1; }
-		[ "$(views_sql -c "SELECT count(*) FROM pg_stat_activity
+		[ "$(sql -c "SELECT count(*) FROM pg_stat_activity
 			WHERE application_name LIKE 'planq-worker%'")" -ge 2 ] && break
 		sleep 0.1
 	done
@@ -92,19 +89,19 @@ views_phase() {
 	mkdir -p "$dir"
 	ep=tcp://127.0.0.1:$(( 30000 + RANDOM % 20000 ))
 	python3 "$ROOT/bench/gen.py" --out "$dir/corpus" --docs "$n" --seed 11 --prefix v
-	views_sql -c "SET client_min_messages = warning" \
+	sql -c "SET client_min_messages = warning" \
 		-c "TRUNCATE documents, ingest_events RESTART IDENTITY CASCADE"
 	views_load "$dir" "$ep" || return 1
 	rm -rf "$dir/corpus"
-	views_sql -F ' ' -c "SELECT 'stored:', (SELECT count(*) FROM documents) || ' documents,',
+	sql -F ' ' -c "SELECT 'stored:', (SELECT count(*) FROM documents) || ' documents,',
 		(SELECT count(*) FROM plans) || ' plans,',
 		(SELECT count(*) FROM plans WHERE is_current) || ' current,',
 		(SELECT count(*) FROM initiatives) || ' initiatives'" >"$dir/report.stored"
-	views_sql -c "SELECT coalesce(string_agg(relname, ' ' ORDER BY relname), 'none')
+	sql -c "SELECT coalesce(string_agg(relname, ' ' ORDER BY relname), 'none')
 		FROM pg_stat_user_tables WHERE last_autoanalyze IS NOT NULL" >"$dir/report.autoanalysed"
 	# the workers' planq_analyze_stale() (workers/analyze.c): nobody else
 	# runs ANALYZE by hand on this database before step 3
-	views_sql -c "SELECT coalesce(string_agg(relname, ' ' ORDER BY relname), 'none')
+	sql -c "SELECT coalesce(string_agg(relname, ' ' ORDER BY relname), 'none')
 		FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL" >"$dir/report.workers"
 	# 2. fresh: one read each, whatever statistics there are
 	views_list >"$dir/list"
@@ -112,13 +109,13 @@ views_phase() {
 		printf '%s\t%s\n' "$name" "$(views_time "$query")"
 	done <"$dir/list" >"$dir/fresh"
 	# 3. analysed: the median of $runs reads
-	views_sql -c "ANALYZE" >"$dir/analyze.log"
+	sql -c "ANALYZE" >"$dir/analyze.log"
 	while IFS=$'\t' read -r name query; do
 		times=()
 		for (( r = 0; r < runs; r++ )); do times+=("$(views_time "$query")"); done
 		fresh=$(awk -F'\t' -v n="$name" '$1 == n {print $2}' "$dir/fresh")
 		printf '%s\t%s\t%s\t%s\n' "$name" \
-			"$(views_sql -c "SELECT count(*) FROM ($query) s")" "$fresh" \
+			"$(sql -c "SELECT count(*) FROM ($query) s")" "$fresh" \
 			"$(views_median "$runs" "${times[@]}")"
 	done <"$dir/list" >"$dir/analysed"
 }
@@ -141,21 +138,17 @@ views_report() {
 # ---- standalone --------------------------------------------------------------
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -euo pipefail
-	ROOT=$(cd "$(dirname "$0")/.." && pwd)
-	cd "$ROOT"
-	PLANQ_BIN=${PLANQ_BIN:-$ROOT/bin}
-	BENCH_BIN=${BENCH_BIN:-$ROOT/build/release/bench}
-	WORK=$(mktemp -d /tmp/planq-bench-views.XXXXXX)
-	. "$ROOT/tests/lib/pg.sh"
+	. "$(dirname "$0")/lib.sh"
+	bench_init bench-views
 	views_cleanup() {
+		local rc=$?
 		[ -z "${VIEWS_PLANQD_PID:-}" ] || kill -TERM "$VIEWS_PLANQD_PID" 2>/dev/null || true
-		pg_stop "$WORK/pg" || true
-		if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
+		bench_finish $rc
 	}
 	trap views_cleanup EXIT
-	pg_start "$WORK/pg"
+	pg_start "$PGDIR"
 	"$PLANQ_BIN/planq" db migrate --db "$PLANQ_DB" >/dev/null
-	PGVER=$(views_sql -c "SHOW server_version")
+	PGVER=$(sql -c "SHOW server_version")
 	views_phase
 	echo
 	echo "planq bench views $(date -u +%Y-%m-%dT%H:%MZ)  nproc=$(nproc)  PostgreSQL $PGVER"

@@ -478,15 +478,10 @@ void
 broker_on_deaths(struct broker *b, struct worker_death *deaths, int n)
 {
 	for (int i = 0; i < n; i++) {
-		struct job *rev = NULL, *job = deaths[i].jobs;
+		/* reversed: each rescue pushes to the front */
+		struct job *rev = job_chain_reverse(deaths[i].jobs);
 
 		deaths[i].jobs = NULL;
-		while (job != NULL) {	/* reverse: pushes keep the order */
-			struct job *next = job->next;
-			job->next = rev;
-			rev = job;
-			job = next;
-		}
 		while (rev != NULL) {
 			struct job *next = rev->next;
 			rev->next = NULL;

@@ -21,47 +21,6 @@
 #define CONFIG_DEFAULT_LISTEN "tcp://127.0.0.1:5570"
 #define CONFIG_SIZE_MAX (1ULL << 40)
 
-void
-config_defaults(struct config *cfg)
-{
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->workers = ncpu > 0 ? (int)ncpu : 2;
-	cfg->log_level = LOG_INFO;
-	cfg->max_body = 8u << 20;
-	cfg->queue_max = 64;
-	cfg->queue_max_bytes = 64u << 20;
-	cfg->job_timeout = 120;
-	cfg->drain_timeout = 30;
-	cfg->max_crashes = 3;
-	cfg->batch_max = 16;
-	cfg->batch_max_bytes = 4u << 20;
-	cfg->spool_max_bytes = 1u << 30;
-	cfg->spool_max_records = 1000000;
-	cfg->db_retry_seconds = 5;
-	cfg->db_timeout = 60;
-	cfg->worker_sandbox = 1;
-	cfg->worker_max_memory = 1u << 30;
-}
-
-void
-config_clear(struct config *cfg)
-{
-	for (int i = 0; i < cfg->nlisten; i++)
-		free(cfg->listen[i]);
-	free(cfg->db);
-	free(cfg->runtime_dir);
-	free(cfg->worker_path);
-	free(cfg->config_file);
-	free(cfg->spool_dir);
-	free(cfg->metrics_listen);
-	free(cfg->control_socket);
-	free(cfg->curve_secret_file);
-	free(cfg->curve_clients_dir);
-	memset(cfg, 0, sizeof(*cfg));
-}
-
 int
 config_parse_size(const char *text, size_t *out)
 {
@@ -88,7 +47,7 @@ config_parse_size(const char *text, size_t *out)
 	return 0;
 }
 
-static int
+int
 config_parse_int(const char *text, int min, int max, int *out)
 {
 	long n;
@@ -126,86 +85,142 @@ config_add_listen(struct config *cfg, const char *value)
 	return 0;
 }
 
-/* Applies one key = value.  Returns 0, or -1 with why[] set. */
-static int
-config_apply(struct config *cfg, const char *key, const char *value,
-    char *why, size_t whylen)
+/* What a key's value is, and so how config_set_key stores it. */
+enum config_kind {
+	CONFIG_LISTEN,	/* one more endpoint */
+	CONFIG_STRING,
+	CONFIG_LEVEL,	/* a log level's name */
+	CONFIG_SIZE,	/* "8M" */
+	CONFIG_INT,
+};
+
+/* A key is named as its field in struct config; def is the default of a
+ * number (a string's is NULL; listen's, CONFIG_DEFAULT_LISTEN, is added by
+ * config_load when no endpoint is given), min and max bound a CONFIG_INT
+ * (0, 0 for the other kinds). */
+#define CONFIG_KEY(field, kind, def, min, max) \
+	{ #field, kind, offsetof(struct config, field), def, min, max }
+
+/* Every key, in the order of struct config and docs/OPERATIONS.md's table;
+ * workers' default (0 here) is the number of CPUs, set by config_defaults. */
+static const struct config_key {
+	const char	*key;
+	enum config_kind kind;
+	size_t		 off;
+	unsigned long long def;
+	int		 min, max;
+} config_keys[] = {
+	CONFIG_KEY(listen, CONFIG_LISTEN, 0, 0, 0),
+	CONFIG_KEY(db, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(workers, CONFIG_INT, 0, 1, 256),
+	CONFIG_KEY(log_level, CONFIG_LEVEL, LOG_INFO, 0, 0),
+	CONFIG_KEY(max_body, CONFIG_SIZE, 8u << 20, 0, 0),
+	CONFIG_KEY(queue_max, CONFIG_INT, 64, 1, 100000),
+	CONFIG_KEY(queue_max_bytes, CONFIG_SIZE, 64u << 20, 0, 0),
+	CONFIG_KEY(job_timeout, CONFIG_INT, 120, 1, 86400),
+	CONFIG_KEY(drain_timeout, CONFIG_INT, 30, 0, 86400),
+	CONFIG_KEY(max_crashes, CONFIG_INT, 3, 1, 100),
+	CONFIG_KEY(batch_max, CONFIG_INT, 16, 1, JOBWIRE_BATCH_MAX),
+	CONFIG_KEY(batch_max_bytes, CONFIG_SIZE, 4u << 20, 0, 0),
+	CONFIG_KEY(runtime_dir, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(worker_path, CONFIG_STRING, 0, 0, 0),
+	/* durability (spool.c) */
+	CONFIG_KEY(spool_dir, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(spool_max_bytes, CONFIG_SIZE, 1u << 30, 0, 0),
+	CONFIG_KEY(spool_max_records, CONFIG_INT, 1000000, 1, 100000000),
+	CONFIG_KEY(db_retry_seconds, CONFIG_INT, 5, 0, 3600),
+	CONFIG_KEY(db_timeout, CONFIG_INT, 60, 1, 86400),
+	/* observability (metrics.c, control.c) */
+	CONFIG_KEY(metrics_listen, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(control_socket, CONFIG_STRING, 0, 0, 0),
+	/* security (curve.c, workers/sandbox.c) */
+	CONFIG_KEY(curve_secret_file, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(curve_clients_dir, CONFIG_STRING, 0, 0, 0),
+	CONFIG_KEY(allow_plaintext, CONFIG_INT, 0, 0, 1),
+	CONFIG_KEY(worker_sandbox, CONFIG_INT, 1, 0, 1),
+	CONFIG_KEY(worker_max_memory, CONFIG_SIZE, 1u << 30, 0, 0),
+};
+#define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
+
+void
+config_defaults(struct config *cfg)
 {
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+		void *slot = (char *)cfg + k->off;
+
+		if (k->kind == CONFIG_SIZE)
+			*(size_t *)slot = (size_t)k->def;
+		else if (k->kind == CONFIG_INT || k->kind == CONFIG_LEVEL)
+			*(int *)slot = (int)k->def;
+	}
+	cfg->workers = ncpu > 0 ? (int)ncpu : 2;
+}
+
+void
+config_clear(struct config *cfg)
+{
+	for (int i = 0; i < cfg->nlisten; i++)
+		free(cfg->listen[i]);
+	for (size_t i = 0; i < CONFIG_NKEYS; i++)
+		if (config_keys[i].kind == CONFIG_STRING)
+			free(*(char **)((char *)cfg + config_keys[i].off));
+	free(cfg->config_file);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* Stores value as k says.  Returns 0, or -1 with why[] set. */
+static int
+config_set_key(struct config *cfg, const struct config_key *k,
+    const char *value, char *why, size_t whylen)
+{
+	void *slot = (char *)cfg + k->off;
 	int level;
 
-	if (strcmp(key, "listen") == 0) {
+	switch (k->kind) {
+	case CONFIG_LISTEN:
 		if (config_add_listen(cfg, value) == 0)
 			return 0;
 		snprintf(why, whylen, "too many listen endpoints (max %d)",
 		    CONFIG_MAX_LISTEN);
 		return -1;
-	}
-	static const struct { const char *key; size_t off; } strs[] = {
-		{ "db", offsetof(struct config, db) },
-		{ "runtime_dir", offsetof(struct config, runtime_dir) },
-		{ "worker_path", offsetof(struct config, worker_path) },
-		{ "spool_dir", offsetof(struct config, spool_dir) },
-		{ "metrics_listen", offsetof(struct config, metrics_listen) },
-		{ "control_socket", offsetof(struct config, control_socket) },
-		{ "curve_secret_file", offsetof(struct config, curve_secret_file) },
-		{ "curve_clients_dir", offsetof(struct config, curve_clients_dir) },
-	};
-	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		if (strcmp(key, strs[i].key) == 0)
-			return config_set_string(
-			    (char **)((char *)cfg + strs[i].off), value);
-	if (strcmp(key, "log_level") == 0) {
+	case CONFIG_STRING:
+		return config_set_string(slot, value);
+	case CONFIG_LEVEL:
 		if ((level = log_level_from_name(value)) >= 0) {
-			cfg->log_level = level;
+			*(int *)slot = level;
 			return 0;
 		}
 		snprintf(why, whylen, "log_level must be one of debug, info, "
 		    "notice, warning, err");
 		return -1;
-	}
-	static const struct { const char *key; size_t off; } sizes[] = {
-		{ "max_body", offsetof(struct config, max_body) },
-		{ "queue_max_bytes", offsetof(struct config, queue_max_bytes) },
-		{ "batch_max_bytes", offsetof(struct config, batch_max_bytes) },
-		{ "spool_max_bytes", offsetof(struct config, spool_max_bytes) },
-		{ "worker_max_memory", offsetof(struct config, worker_max_memory) },
-	};
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		if (strcmp(key, sizes[i].key) != 0)
-			continue;
-		if (config_parse_size(value,
-		    (size_t *)((char *)cfg + sizes[i].off)) == 0)
+	case CONFIG_SIZE:
+		if (config_parse_size(value, slot) == 0)
 			return 0;
-		snprintf(why, whylen, "%s must be a size such as 8M", key);
+		snprintf(why, whylen, "%s must be a size such as 8M", k->key);
 		return -1;
-	}
-	static const struct { const char *key; size_t off; int min, max; }
-	    ints[] = {
-		{ "workers", offsetof(struct config, workers), 1, 256 },
-		{ "queue_max", offsetof(struct config, queue_max), 1, 100000 },
-		{ "job_timeout", offsetof(struct config, job_timeout), 1, 86400 },
-		{ "drain_timeout", offsetof(struct config, drain_timeout), 0, 86400 },
-		{ "max_crashes", offsetof(struct config, max_crashes), 1, 100 },
-		{ "batch_max", offsetof(struct config, batch_max), 1,
-		    JOBWIRE_BATCH_MAX },
-		{ "spool_max_records", offsetof(struct config, spool_max_records),
-		    1, 100000000 },
-		{ "db_retry_seconds", offsetof(struct config, db_retry_seconds),
-		    0, 3600 },
-		{ "db_timeout", offsetof(struct config, db_timeout), 1, 86400 },
-		{ "allow_plaintext", offsetof(struct config, allow_plaintext), 0, 1 },
-		{ "worker_sandbox", offsetof(struct config, worker_sandbox), 0, 1 },
-	};
-	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
-		if (strcmp(key, ints[i].key) != 0)
-			continue;
-		if (config_parse_int(value, ints[i].min, ints[i].max,
-		    (int *)((char *)cfg + ints[i].off)) == 0)
+	case CONFIG_INT:
+		if (config_parse_int(value, k->min, k->max, slot) == 0)
 			return 0;
 		snprintf(why, whylen, "%s must be a whole number from %d to %d",
-		    key, ints[i].min, ints[i].max);
+		    k->key, k->min, k->max);
 		return -1;
 	}
+	return -1;
+}
+
+/* Applies one key = value.  Returns 0, or -1 with why[] set. */
+static int
+config_apply(struct config *cfg, const char *key, const char *value,
+    char *why, size_t whylen)
+{
+	for (size_t i = 0; i < CONFIG_NKEYS; i++)
+		if (strcmp(key, config_keys[i].key) == 0)
+			return config_set_key(cfg, &config_keys[i], value, why,
+			    whylen);
 	snprintf(why, whylen, "unknown setting \"%s\"", key);
 	return -1;
 }

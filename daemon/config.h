@@ -77,5 +77,7 @@ int	config_read_text(struct config *cfg, const char *text, size_t len,
 	    const char *name, char *why, size_t whylen);
 /* Parses "8M", "64k", "1048576".  -1 if malformed. */
 int	config_parse_size(const char *text, size_t *out);
+/* Parses a decimal integer from min to max.  -1 if malformed or outside. */
+int	config_parse_int(const char *text, int min, int max, int *out);
 
 #endif

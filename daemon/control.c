@@ -19,6 +19,7 @@
 #include "control.h"
 #include "health.h"
 #include "log.h"
+#include "unixaddr.h"
 
 #define CONTROL_MAX_CLIENTS	8
 #define CONTROL_REQUEST_MAX	128
@@ -358,10 +359,7 @@ control_listen(struct control *ctl)
 	mode_t old;
 	int rc;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", ctl->path);
-	if (control_claim_path(&sa) != 0)
+	if (unixaddr_set(&sa, ctl->path) != 0 || control_claim_path(&sa) != 0)
 		return -1;
 	ctl->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);

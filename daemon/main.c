@@ -73,6 +73,16 @@ usage(FILE *out)
 	    "libpq's own PGHOST/PGDATABASE/… environment.\n");
 }
 
+/* A count flag's value, 1 to max; says what is wrong on stderr. */
+static int
+flag_int(const char *flag, const char *arg, int max, int *out)
+{
+	if (config_parse_int(arg, 1, max, out) == 0)
+		return 0;
+	fprintf(stderr, "planqd: --%s must be 1 to %d\n", flag, max);
+	return -1;
+}
+
 static int
 parse_flags(int argc, char **argv, struct config_flags *fl)
 {
@@ -93,7 +103,6 @@ parse_flags(int argc, char **argv, struct config_flags *fl)
 		{ NULL, 0, NULL, 0 },
 	};
 	size_t size;
-	char *end;
 	int c;
 
 	memset(fl, 0, sizeof(*fl));
@@ -113,25 +122,17 @@ parse_flags(int argc, char **argv, struct config_flags *fl)
 		case 'p': fl->worker_path = optarg; break;
 		case 's': fl->spool_dir = optarg; break;
 		case 'B':
-			fl->batch_max = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || fl->batch_max < 1 ||
-			    fl->batch_max > JOBWIRE_BATCH_MAX) {
-				fprintf(stderr, "planqd: --batch-max must be 1 "
-				    "to %d\n", JOBWIRE_BATCH_MAX);
+			if (flag_int("batch-max", optarg, JOBWIRE_BATCH_MAX,
+			    &fl->batch_max) != 0)
 				return -1;
-			}
 			break;
 		case 'M': fl->metrics_listen = optarg; break;
 		case 'v': fl->verbosity++; break;
 		case 'q': fl->quiet = 1; break;
 		case 'w':
-			fl->workers = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || fl->workers < 1 ||
-			    fl->workers > PLANQD_MAX_WORKERS) {
-				fprintf(stderr, "planqd: --workers must be 1 to "
-				    "%d\n", PLANQD_MAX_WORKERS);
+			if (flag_int("workers", optarg, PLANQD_MAX_WORKERS,
+			    &fl->workers) != 0)
 				return -1;
-			}
 			break;
 		case 'm':
 			if (config_parse_size(optarg, &size) != 0) {

@@ -73,17 +73,25 @@ queue_push_front(struct queue *q, struct job *job)
 	q->bytes += job_bytes(job);
 }
 
-void
-queue_push_front_chain(struct queue *q, struct job *chain)
+struct job *
+job_chain_reverse(struct job *chain)
 {
 	struct job *rev = NULL;
 
-	while (chain != NULL) {		/* reverse, so pushes keep the order */
+	while (chain != NULL) {
 		struct job *next = chain->next;
 		chain->next = rev;
 		rev = chain;
 		chain = next;
 	}
+	return rev;
+}
+
+void
+queue_push_front_chain(struct queue *q, struct job *chain)
+{
+	struct job *rev = job_chain_reverse(chain);
+
 	while (rev != NULL) {
 		struct job *next = rev->next;
 		queue_push_front(q, rev);

@@ -41,6 +41,9 @@ struct job *job_new(void);
 void	job_free(struct job **jobp);
 /* Frees a chain of jobs linked by ->next. */
 void	job_free_chain(struct job **chainp);
+/* The chain in the opposite order (its head returned): pushing each job of
+ * the result to a queue's front, one after another, keeps the first order. */
+struct job *job_chain_reverse(struct job *chain);
 size_t	job_bytes(const struct job *job);
 
 void	queue_push_back(struct queue *q, struct job *job);

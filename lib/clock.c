@@ -1,6 +1,6 @@
 /*
- * clock.c: the monotonic millisecond clock, sleeping, and exponential
- * backoff (clock.h).
+ * clock.c: the monotonic millisecond clock, seconds on any clock, sleeping,
+ * and exponential backoff (clock.h).
  */
 #include <time.h>
 
@@ -13,6 +13,15 @@ clock_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double
+clock_seconds(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 void

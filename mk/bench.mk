@@ -18,13 +18,13 @@ BENCH_DOCS ?= 5000
 .PHONY: bench bench-bins bench-views bench-callgrind
 bench-bins: $(BENCH_BINS)
 
-$(BENCH_DIR)/driver: bench/driver.c
+$(BENCH_DIR)/driver: bench/driver.c $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(PKGCF_ZMQ) $(PKGCF_COMMON) $(LDFLAGS_ALL) -o $@ $< $(call pkg_libs,libzmq jansson)
+	$(CC) $(CFLAGS_BASE) -Ilib $(PKGCF_ZMQ) $(PKGCF_COMMON) $(LDFLAGS_ALL) -o $@ $^ $(call pkg_libs,libzmq jansson)
 
-$(BENCH_DIR)/refload: bench/refload.c
+$(BENCH_DIR)/refload: bench/refload.c $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(PKGCF_PQ) $(LDFLAGS_ALL) -pthread -o $@ $< $(call pkg_libs,libpq)
+	$(CC) $(CFLAGS_BASE) -Ilib $(PKGCF_PQ) $(LDFLAGS_ALL) -pthread -o $@ $^ $(call pkg_libs,libpq)
 
 $(BENCH_DIR)/parsebench: bench/parsebench.c $(ROWS_A) $(PARSE_A) $(LIB_A)
 	@mkdir -p $(dir $@)

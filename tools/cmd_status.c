@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "commands.h"
+#include "unixaddr.h"
 
 /* where `planq status` looks when neither --socket nor PLANQ_CONTROL says:
  * the instance of a `make run` in the current directory, then the service */
@@ -29,13 +30,10 @@ status_connect(const char *path)
 	struct sockaddr_un sa;
 	int fd;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (unixaddr_set(&sa, path) != 0) {
 		fprintf(stderr, "planq status: socket path too long: %s\n", path);
 		return -1;
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		fprintf(stderr, "planq status: cannot connect to %s: %s (is "

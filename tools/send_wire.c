@@ -62,6 +62,15 @@ send_wire_connect_all(struct send_wire *w, char *why, size_t whylen)
 	}
 }
 
+/* Closes the socket (unsent requests die with it: LINGER 0), if any. */
+static void
+send_wire_drop_socket(struct send_wire *w)
+{
+	if (w->sock != NULL)
+		zmq_close(w->sock);
+	w->sock = NULL;
+}
+
 static int
 send_wire_connect(struct send_wire *w, char *why, size_t whylen)
 {
@@ -85,13 +94,11 @@ send_wire_connect(struct send_wire *w, char *why, size_t whylen)
 	    send_curve_apply(&w->curve, w->sock) != 0) {
 		snprintf(why, whylen, "cannot set up the socket for %s: %s",
 		    w->endpoint, zmq_strerror(zmq_errno()));
-		zmq_close(w->sock);
-		w->sock = NULL;
+		send_wire_drop_socket(w);
 		return -1;
 	}
 	if (send_wire_connect_all(w, why, whylen) != 0) {
-		zmq_close(w->sock);
-		w->sock = NULL;
+		send_wire_drop_socket(w);
 		return -1;
 	}
 	return 0;
@@ -120,20 +127,16 @@ send_wire_open(struct send_wire *w, const char *endpoint, char *why,
 int
 send_wire_reopen(struct send_wire *w, char *why, size_t whylen)
 {
-	if (w->sock != NULL)
-		zmq_close(w->sock);
-	w->sock = NULL;
+	send_wire_drop_socket(w);
 	return send_wire_connect(w, why, whylen);
 }
 
 void
 send_wire_close(struct send_wire *w)
 {
-	if (w->sock != NULL)
-		zmq_close(w->sock);
+	send_wire_drop_socket(w);
 	if (w->ctx != NULL)
 		zmq_ctx_term(w->ctx);
-	w->sock = NULL;
 	w->ctx = NULL;
 	send_curve_clear(&w->curve);
 }

@@ -12,6 +12,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "unixaddr.h"
+
 static volatile sig_atomic_t stop;
 
 static void
@@ -27,13 +29,10 @@ listen_at(const char *path)
 	struct sockaddr_un sun;
 	int fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
+	if (unixaddr_set(&sun, path) != 0) {
 		fprintf(stderr, "notifylisten: path too long\n");
 		return -1;
 	}
-	memcpy(sun.sun_path, path, strlen(path) + 1);
 	unlink(path);
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
