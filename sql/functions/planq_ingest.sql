@@ -33,20 +33,10 @@ END;
 
 -- not for PUBLIC: sql/roles.sql grants it to the planq_ingest role; and at
 -- once, if that role exists (see functions/planq_ingest_batch.sql)
-REVOKE EXECUTE ON FUNCTION planq_ingest(bytea, bytea, jsonb, text, text, text,
-                           jsonb, text, planq_issue_row[], planq_strategy_row[],
-                           planq_initiative_row[], planq_budget_row[],
-                           planq_plan_row[], planq_text_row[], planq_reform_row[],
-                           planq_evaluation_row[], planq_council_row[],
-                           planq_contact_row[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION planq_ingest FROM PUBLIC;
 DO $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_ingest') THEN
-		GRANT EXECUTE ON FUNCTION planq_ingest(bytea, bytea, jsonb, text, text,
-		      text, jsonb, text, planq_issue_row[], planq_strategy_row[],
-		      planq_initiative_row[], planq_budget_row[], planq_plan_row[],
-		      planq_text_row[], planq_reform_row[], planq_evaluation_row[],
-		      planq_council_row[], planq_contact_row[])
-		   TO planq_ingest;
+		GRANT EXECUTE ON FUNCTION planq_ingest TO planq_ingest;
 	END IF;
 END $$;
