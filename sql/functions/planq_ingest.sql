@@ -31,12 +31,5 @@ BEGIN ATOMIC
 	                          p_contacts) AS b;
 END;
 
--- not for PUBLIC: sql/roles.sql grants it to the planq_ingest role; and at
--- once, if that role exists (see functions/planq_ingest_batch.sql)
-REVOKE EXECUTE ON FUNCTION planq_ingest FROM PUBLIC;
-DO $$
-BEGIN
-	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_ingest') THEN
-		GRANT EXECUTE ON FUNCTION planq_ingest TO planq_ingest;
-	END IF;
-END $$;
+-- not for PUBLIC: for the planq_ingest role (sql/roles.sql; and at once)
+SELECT planq_grant_to_ingest('planq_ingest');

@@ -62,13 +62,5 @@ BEGIN
 	                                    p_contacts)::planq_plan_rowset);
 END $$;
 
--- not for PUBLIC: sql/roles.sql grants it to the planq_ingest role; and
--- at once, if that role exists, so that the workers can call it as soon as
--- a migration has given it other arguments (010), before `planq db roles`
-REVOKE EXECUTE ON FUNCTION planq_ingest_batch FROM PUBLIC;
-DO $$
-BEGIN
-	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_ingest') THEN
-		GRANT EXECUTE ON FUNCTION planq_ingest_batch TO planq_ingest;
-	END IF;
-END $$;
+-- not for PUBLIC: for the planq_ingest role (sql/roles.sql; and at once)
+SELECT planq_grant_to_ingest('planq_ingest_batch');

@@ -140,14 +140,5 @@ BEGIN
 	  FROM unnest(v_new_idx, v_new_doc) AS d(i, doc);
 END $$;
 
--- not for PUBLIC: sql/roles.sql grants it to the planq_ingest role; and
--- at once, if that role exists, so that the workers can call it as soon as
--- the migration that gave it its arguments (017) commits, before
--- `planq db roles`
-REVOKE EXECUTE ON FUNCTION planq_ingest_rows FROM PUBLIC;
-DO $$
-BEGIN
-	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_ingest') THEN
-		GRANT EXECUTE ON FUNCTION planq_ingest_rows TO planq_ingest;
-	END IF;
-END $$;
+-- not for PUBLIC: for the planq_ingest role (sql/roles.sql; and at once)
+SELECT planq_grant_to_ingest('planq_ingest_rows');
