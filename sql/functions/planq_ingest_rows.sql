@@ -72,14 +72,13 @@ BEGIN
 		RAISE EXCEPTION USING ERRCODE = v_err.errcode,
 		      MESSAGE = v_err.message, HINT = coalesce(v_err.hint, '');
 	END IF;
-	-- (a composite IS NULL when every field is: no rows at all)
-	IF NOT p_rows IS NULL THEN
-		v_rows_err := planq_plan_rows_error(cardinality(p_raw), p_rows);
-		IF v_rows_err IS NOT NULL THEN
-			RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-			      MESSAGE = 'planq_ingest_batch: ' || v_rows_err,
-			      HINT = 'the plan rows must name their document, issue, strategy and initiative by position in the batch';
-		END IF;
+	-- (no "p_rows IS NULL" test first: that would flatten a copy of every
+	-- row; with no rows at all the checks below are a few empty scans)
+	v_rows_err := planq_plan_rows_error(cardinality(p_raw), p_rows);
+	IF v_rows_err IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+		      MESSAGE = 'planq_ingest_batch: ' || v_rows_err,
+		      HINT = 'the plan rows must name their document, issue, strategy and initiative by position in the batch';
 	END IF;
 	v_sha := ARRAY(SELECT coalesce(u.sha, sha256(u.raw))
 	                 FROM unnest(p_sha256, p_raw) WITH ORDINALITY AS u(sha, raw, i)
