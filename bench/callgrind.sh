@@ -42,18 +42,11 @@ log "work dir $WORK; $DOCS documents, batches of up to $BATCH, one worker"
 python3 bench/gen.py --out "$WORK/m" --docs "$DOCS" --seed 6 --prefix m >/dev/null
 pg_start "$PGDIR"
 "$PLANQ_BIN/planq" db migrate --db "$PLANQ_DB" >/dev/null
-ARGS="bytea[], bytea[], jsonb[], text[], text[], text[], planq_plan_fact_row[], text,
-	planq_issue_row[], planq_strategy_row[], planq_initiative_row[],
-	planq_budget_row[], planq_plan_row[], planq_text_row[], planq_reform_row[],
-	planq_evaluation_row[], planq_council_row[], planq_contact_row[]"
 sql <<SQL
-ALTER FUNCTION planq_ingest_rows($ARGS) RENAME TO bench_ingest_batch_real;
+ALTER FUNCTION planq_ingest_rows RENAME TO bench_ingest_batch_real;
 CREATE TABLE bench_calls (n bigserial PRIMARY KEY, a1 bytea[], a2 bytea[],
 	a3 jsonb[], a4 text[], a5 text[], a6 text[], a7 planq_plan_fact_row[], a8 text,
-	a9 planq_issue_row[], a10 planq_strategy_row[], a11 planq_initiative_row[],
-	a12 planq_budget_row[], a13 planq_plan_row[], a14 planq_text_row[],
-	a15 planq_reform_row[], a16 planq_evaluation_row[],
-	a17 planq_council_row[], a18 planq_contact_row[]);
+	a9 planq_plan_rowset);
 -- stored as sent, uncompressed: reading a call back costs a copy, no pglz
 DO \$\$
 DECLARE c text;
@@ -64,19 +57,14 @@ BEGIN
 	END LOOP;
 END \$\$;
 CREATE FUNCTION planq_ingest_rows(p1 bytea[], p2 bytea[], p3 jsonb[], p4 text[],
-	p5 text[], p6 text[], p7 planq_plan_fact_row[], p8 text, p9 planq_issue_row[],
-	p10 planq_strategy_row[], p11 planq_initiative_row[], p12 planq_budget_row[],
-	p13 planq_plan_row[], p14 planq_text_row[], p15 planq_reform_row[],
-	p16 planq_evaluation_row[], p17 planq_council_row[], p18 planq_contact_row[])
+	p5 text[], p6 text[], p7 planq_plan_fact_row[], p8 text, p9 planq_plan_rowset)
 RETURNS TABLE (idx integer, status text, document_id bigint, plan_id bigint, reason text)
 LANGUAGE plpgsql AS \$\$
 BEGIN
-	INSERT INTO bench_calls (a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12,
-	                         a13, a14, a15, a16, a17, a18)
-	VALUES (p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15,
-	        p16, p17, p18);
+	INSERT INTO bench_calls (a1, a2, a3, a4, a5, a6, a7, a8, a9)
+	VALUES (p1, p2, p3, p4, p5, p6, p7, p8, p9);
 	RETURN QUERY SELECT * FROM bench_ingest_batch_real(p1, p2, p3, p4, p5, p6,
-		p7, p8, p9, p10, p11, p12, p13, p14, p15, p16, p17, p18);
+		p7, p8, p9);
 END \$\$;
 SQL
 "$PLANQ_BIN/planqd" --listen "$EP" --db "$PLANQ_DB" --workers 1 --batch-max "$BATCH" \
@@ -120,7 +108,7 @@ printf 'CREATE TABLE IF NOT EXISTS bench_calls_done (n bigint);\n\n' >"$WORK/set
 {
 	cat "$WORK/setup.sql"; printf '%s' "$TRUNC"
 	for (( n = 1; n <= CALLS; n++ )); do
-		printf 'BEGIN;\n\nSELECT count(*) FROM bench_calls c, bench_ingest_batch_real(c.a1, c.a2, c.a3, c.a4, c.a5, c.a6, c.a7, c.a8, c.a9, c.a10, c.a11, c.a12, c.a13, c.a14, c.a15, c.a16, c.a17, c.a18) b WHERE c.n = %d;\n\nCOMMIT;\n\n' "$n"
+		printf 'BEGIN;\n\nSELECT count(*) FROM bench_calls c, bench_ingest_batch_real(c.a1, c.a2, c.a3, c.a4, c.a5, c.a6, c.a7, c.a8, c.a9) b WHERE c.n = %d;\n\nCOMMIT;\n\n' "$n"
 	done
 } >"$WORK/planq.sql"
 { cat "$WORK/setup.sql"; printf '%s' "$TRUNC"; printf 'BEGIN;\n\n%sCOMMIT;\n\n' "$COPYIN"; } >"$WORK/copy.sql"

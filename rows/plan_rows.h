@@ -3,9 +3,10 @@
  * the rows the database stores for it: its plans row, goals/missions/
  * policies, issues, strategies, initiatives, budgets, reforms, evaluation,
  * council reflection and contact, as the arrays of row types that
- * planq_ingest_batch(), planq_ingest() and planq_reparse() take
- * (sql/010_rows_from_the_caller.sql), in PostgreSQL's binary format
- * (pgarray.c).  The worker (store.c) and `planq reparse`
+ * planq_ingest_batch() and planq_ingest() take as ten arguments
+ * (sql/010_rows_from_the_caller.sql), and planq_ingest_rows() and
+ * planq_reparse() as the fields of one planq_plan_rowset, in that order
+ * (sql/017_plan_rowset.sql), in PostgreSQL's binary format (pgarray.c).  The worker (store.c) and `planq reparse`
  * (tools/cmd_reparse.c) send them; the database does not take the plan
  * JSON apart.  The worker sends the plan's facts beside them instead of
  * the JSON (plan_facts.h: its digest, org.printed_name, the warnings'

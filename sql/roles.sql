@@ -26,26 +26,9 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM planq_ingest, planq_report;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO planq_ingest, planq_report;
 
-GRANT EXECUTE ON FUNCTION
-	planq_ingest(bytea, bytea, jsonb, text, text, text, jsonb, text,
-	             planq_issue_row[], planq_strategy_row[], planq_initiative_row[],
-	             planq_budget_row[], planq_plan_row[], planq_text_row[],
-	             planq_reform_row[], planq_evaluation_row[], planq_council_row[],
-	             planq_contact_row[]),
-	planq_ingest_batch(bytea[], bytea[], jsonb[], text[], text[], text[], jsonb[],
-	                   text, planq_issue_row[], planq_strategy_row[],
-	                   planq_initiative_row[], planq_budget_row[],
-	                   planq_plan_row[], planq_text_row[], planq_reform_row[],
-	                   planq_evaluation_row[], planq_council_row[],
-	                   planq_contact_row[]),
-	planq_ingest_rows(bytea[], bytea[], jsonb[], text[], text[], text[],
-	                  planq_plan_fact_row[], text, planq_issue_row[],
-	                  planq_strategy_row[], planq_initiative_row[],
-	                  planq_budget_row[], planq_plan_row[], planq_text_row[],
-	                  planq_reform_row[], planq_evaluation_row[],
-	                  planq_council_row[], planq_contact_row[]),
-	planq_record_event(text, text, text),
-	planq_analyze_stale(boolean)
+-- by name: each has one signature
+GRANT EXECUTE ON FUNCTION planq_ingest, planq_ingest_batch, planq_ingest_rows,
+	planq_record_event, planq_analyze_stale
 TO planq_ingest;
 -- the worker checks at startup that the schema is migrated
 GRANT SELECT ON planq_migrations TO planq_ingest;

@@ -41,10 +41,11 @@
 	"        THEN p.warning_codes <> '{}'" \
 	"        ELSE p.warning_codes @> ARRAY[$4::text] END))" \
 	" ORDER BY d.id LIMIT " REPARSE_PAGE
-/* the document, the plan, the parser version, the charset, the plan's rows */
+/* the document, the plan, the parser version, the charset, the plan's rows
+ * (one planq_plan_rowset) */
 #define REPARSE_CALL \
 	"SELECT status FROM planq_reparse($1::bigint, $2::jsonb, $3, $4, " \
-	"$5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+	"ROW($5, $6, $7, $8, $9, $10, $11, $12, $13, $14)::planq_plan_rowset)"
 #define REPARSE_ROWS	4	/* parameters before the rows */
 #define REPARSE_PARAMS	(REPARSE_ROWS + PLAN_ROWS_KINDS)
 

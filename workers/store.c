@@ -31,11 +31,12 @@
 #include "plan_rows_types.h"
 #include "store.h"
 
-/* $7: the plans' facts; $9 to $18: their rows */
+/* $7: the plans' facts; $9 to $18: their rows, one planq_plan_rowset */
 #define STORE_BATCH_STMT "planq_ingest_rows"
 #define STORE_BATCH_SQL "SELECT idx, status, document_id, plan_id, reason " \
 		   "FROM planq_ingest_rows($1, $2, $3, $4, $5, $6, $7, $8, " \
-		   "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+		   "ROW($9, $10, $11, $12, $13, $14, $15, $16, $17, $18)" \
+		   "::planq_plan_rowset)"
 /* a batch sent ahead runs in an explicit transaction, committed by this */
 #define STORE_COMMIT_STMT "planq_commit"
 #define STORE_DOC_PARAMS 8
@@ -171,7 +172,8 @@ store_connect(struct store *st, char *why, size_t whylen)
 		return -1;
 	}
 	PQsetNoticeReceiver(st->conn, store_notice, NULL);
-	/* a schema older than 015 has no planq_ingest_rows: say so */
+	/* a schema older than 017 has no planq_ingest_rows taking a
+	 * planq_plan_rowset (015: none at all): say so */
 	res = PQprepare(st->conn, STORE_BATCH_STMT, STORE_BATCH_SQL,
 	    STORE_PARAMS, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {

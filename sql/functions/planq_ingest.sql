@@ -31,22 +31,5 @@ BEGIN ATOMIC
 	                          p_contacts) AS b;
 END;
 
--- not for PUBLIC: sql/roles.sql grants it to the planq_ingest role; and at
--- once, if that role exists (see functions/planq_ingest_batch.sql)
-REVOKE EXECUTE ON FUNCTION planq_ingest(bytea, bytea, jsonb, text, text, text,
-                           jsonb, text, planq_issue_row[], planq_strategy_row[],
-                           planq_initiative_row[], planq_budget_row[],
-                           planq_plan_row[], planq_text_row[], planq_reform_row[],
-                           planq_evaluation_row[], planq_council_row[],
-                           planq_contact_row[]) FROM PUBLIC;
-DO $$
-BEGIN
-	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_ingest') THEN
-		GRANT EXECUTE ON FUNCTION planq_ingest(bytea, bytea, jsonb, text, text,
-		      text, jsonb, text, planq_issue_row[], planq_strategy_row[],
-		      planq_initiative_row[], planq_budget_row[], planq_plan_row[],
-		      planq_text_row[], planq_reform_row[], planq_evaluation_row[],
-		      planq_council_row[], planq_contact_row[])
-		   TO planq_ingest;
-	END IF;
-END $$;
+-- not for PUBLIC: for the planq_ingest role (sql/roles.sql; and at once)
+SELECT planq_grant_to_ingest('planq_ingest');

@@ -14,7 +14,8 @@
 -- JSON (planq_plan_facts: the digest, org.printed_name, the warnings'
 -- codes) and calls planq_ingest_rows, which stores the same rows the
 -- worker's facts would.  The other arguments, the answer and the errors
--- are planq_ingest_rows's.
+-- are planq_ingest_rows's; the ten row arrays are its p_rows
+-- (planq_plan_rowset, migration 017), field by field.
 CREATE OR REPLACE FUNCTION planq_ingest_batch(p_sha256 bytea[], p_raw bytea[],
                                    p_envelope jsonb[], p_charset text[],
                                    p_outcome text[], p_reason text[],
@@ -54,29 +55,12 @@ BEGIN
 	RETURN QUERY
 	SELECT * FROM planq_ingest_rows(p_sha256, p_raw, p_envelope, p_charset,
 	                                p_outcome, p_reason, planq_plan_facts(p_plan),
-	                                p_parser_version, p_issues, p_strategies,
-	                                p_initiatives, p_budgets, p_plan_rows,
-	                                p_texts, p_reforms, p_evaluations,
-	                                p_councils, p_contacts);
+	                                p_parser_version,
+	                                ROW(p_issues, p_strategies, p_initiatives,
+	                                    p_budgets, p_plan_rows, p_texts, p_reforms,
+	                                    p_evaluations, p_councils,
+	                                    p_contacts)::planq_plan_rowset);
 END $$;
 
--- not for PUBLIC: sql/roles.sql grants it to the planq_ingest role; and
--- at once, if that role exists, so that the workers can call it as soon as
--- a migration has given it other arguments (010), before `planq db roles`
-REVOKE EXECUTE ON FUNCTION planq_ingest_batch(bytea[], bytea[], jsonb[], text[],
-                           text[], text[], jsonb[], text, planq_issue_row[],
-                           planq_strategy_row[], planq_initiative_row[],
-                           planq_budget_row[], planq_plan_row[], planq_text_row[],
-                           planq_reform_row[], planq_evaluation_row[],
-                           planq_council_row[], planq_contact_row[]) FROM PUBLIC;
-DO $$
-BEGIN
-	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_ingest') THEN
-		GRANT EXECUTE ON FUNCTION planq_ingest_batch(bytea[], bytea[], jsonb[],
-		      text[], text[], text[], jsonb[], text, planq_issue_row[],
-		      planq_strategy_row[], planq_initiative_row[], planq_budget_row[],
-		      planq_plan_row[], planq_text_row[], planq_reform_row[],
-		      planq_evaluation_row[], planq_council_row[], planq_contact_row[])
-		   TO planq_ingest;
-	END IF;
-END $$;
+-- not for PUBLIC: for the planq_ingest role (sql/roles.sql; and at once)
+SELECT planq_grant_to_ingest('planq_ingest_batch');

@@ -11,13 +11,13 @@
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 --
 -- Each array holds one element per document; p_sha256[i] may be NULL
--- (computed).  The row arrays (planq_issue_row …, types of migrations 009
--- and 010) are every row of the plans, built by the caller from its parse
--- (rows/plan_rows.c), naming their document by its position: a document
--- stored as a plan needs its plan row, its fact row (p_facts,
--- planq_plan_fact_row of migration 015: its digest, org.printed_name and
--- warnings' codes, rows/plan_facts.c) and the rows of its parts (NULL:
--- none).  A document with outcome 'stored' needs a fact row: that is what
+-- (computed).  p_rows (planq_plan_rowset, migration 017: one array per
+-- part, of the row types of migrations 009 and 010) holds every row of
+-- the plans, built by the caller from its parse (rows/plan_rows.c), naming
+-- their document by its position: a document stored as a plan needs its
+-- plan row, its fact row (p_facts, planq_plan_fact_row of migration 015:
+-- its digest, org.printed_name and warnings' codes, rows/plan_facts.c) and
+-- the rows of its parts (NULL: none).  A document with outcome 'stored' needs a fact row: that is what
 -- says it has a plan (the database never sees the plan JSON itself).
 -- One row per document: idx is its position.
 --
@@ -45,16 +45,7 @@ CREATE OR REPLACE FUNCTION planq_ingest_rows(p_sha256 bytea[], p_raw bytea[],
                                    p_outcome text[], p_reason text[],
                                    p_facts planq_plan_fact_row[],
                                    p_parser_version text,
-                                   p_issues planq_issue_row[] DEFAULT NULL,
-                                   p_strategies planq_strategy_row[] DEFAULT NULL,
-                                   p_initiatives planq_initiative_row[] DEFAULT NULL,
-                                   p_budgets planq_budget_row[] DEFAULT NULL,
-                                   p_plan_rows planq_plan_row[] DEFAULT NULL,
-                                   p_texts planq_text_row[] DEFAULT NULL,
-                                   p_reforms planq_reform_row[] DEFAULT NULL,
-                                   p_evaluations planq_evaluation_row[] DEFAULT NULL,
-                                   p_councils planq_council_row[] DEFAULT NULL,
-                                   p_contacts planq_contact_row[] DEFAULT NULL)
+                                   p_rows planq_plan_rowset DEFAULT NULL)
 RETURNS TABLE (idx integer, status text, document_id bigint, plan_id bigint,
                reason text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
@@ -81,20 +72,13 @@ BEGIN
 		RAISE EXCEPTION USING ERRCODE = v_err.errcode,
 		      MESSAGE = v_err.message, HINT = coalesce(v_err.hint, '');
 	END IF;
-	IF p_issues IS NOT NULL OR p_strategies IS NOT NULL
-	   OR p_initiatives IS NOT NULL OR p_budgets IS NOT NULL
-	   OR p_plan_rows IS NOT NULL OR p_texts IS NOT NULL OR p_reforms IS NOT NULL
-	   OR p_evaluations IS NOT NULL OR p_councils IS NOT NULL
-	   OR p_contacts IS NOT NULL THEN
-		v_rows_err := planq_plan_rows_error(cardinality(p_raw), p_issues,
-		                                    p_strategies, p_initiatives, p_budgets,
-		                                    p_plan_rows, p_texts, p_reforms,
-		                                    p_evaluations, p_councils, p_contacts);
-		IF v_rows_err IS NOT NULL THEN
-			RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-			      MESSAGE = 'planq_ingest_batch: ' || v_rows_err,
-			      HINT = 'the plan rows must name their document, issue, strategy and initiative by position in the batch';
-		END IF;
+	-- (no "p_rows IS NULL" test first: that would flatten a copy of every
+	-- row; with no rows at all the checks below are a few empty scans)
+	v_rows_err := planq_plan_rows_error(cardinality(p_raw), p_rows);
+	IF v_rows_err IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+		      MESSAGE = 'planq_ingest_batch: ' || v_rows_err,
+		      HINT = 'the plan rows must name their document, issue, strategy and initiative by position in the batch';
 	END IF;
 	v_sha := ARRAY(SELECT coalesce(u.sha, sha256(u.raw))
 	                 FROM unnest(p_sha256, p_raw) WITH ORDINALITY AS u(sha, raw, i)
@@ -132,9 +116,7 @@ BEGIN
 	                   ORDER BY x.i);
 	IF array_remove(v_doc_at, NULL) <> '{}' THEN
 		v_plan_at := planq_store_plans(v_doc_at, p_facts, p_parser_version,
-		                               p_issues, p_strategies, p_initiatives,
-		                               p_budgets, p_plan_rows, p_texts, p_reforms,
-		                               p_evaluations, p_councils, p_contacts);
+		                               p_rows);
 	END IF;
 
 	-- the rest are duplicates of stored bytes (of this batch or earlier)
@@ -157,23 +139,5 @@ BEGIN
 	  FROM unnest(v_new_idx, v_new_doc) AS d(i, doc);
 END $$;
 
--- not for PUBLIC: sql/roles.sql grants it to the planq_ingest role; and
--- at once, if that role exists, so that the workers can call it as soon as
--- the migration that made it (015) commits, before `planq db roles`
-REVOKE EXECUTE ON FUNCTION planq_ingest_rows(bytea[], bytea[], jsonb[], text[],
-                           text[], text[], planq_plan_fact_row[], text, planq_issue_row[],
-                           planq_strategy_row[], planq_initiative_row[],
-                           planq_budget_row[], planq_plan_row[], planq_text_row[],
-                           planq_reform_row[], planq_evaluation_row[],
-                           planq_council_row[], planq_contact_row[]) FROM PUBLIC;
-DO $$
-BEGIN
-	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'planq_ingest') THEN
-		GRANT EXECUTE ON FUNCTION planq_ingest_rows(bytea[], bytea[], jsonb[],
-		      text[], text[], text[], planq_plan_fact_row[], text, planq_issue_row[],
-		      planq_strategy_row[], planq_initiative_row[], planq_budget_row[],
-		      planq_plan_row[], planq_text_row[], planq_reform_row[],
-		      planq_evaluation_row[], planq_council_row[], planq_contact_row[])
-		   TO planq_ingest;
-	END IF;
-END $$;
+-- not for PUBLIC: for the planq_ingest role (sql/roles.sql; and at once)
+SELECT planq_grant_to_ingest('planq_ingest_rows');

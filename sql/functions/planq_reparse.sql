@@ -13,21 +13,13 @@
 -- plan's parsed_sha256 (the digest of the JSON it was stored from; the
 -- worker computes the same digest itself, rows/plan_digest.c).  The new
 -- plan's facts (planq_plan_facts) are read from p_plan.
--- p_charset: what the bytes were decoded from this time (NULL: keep).  The
--- row arrays: every row of the new plan, naming doc 1, as the caller built
--- them from p_plan (workers/plan_rows.c; see planq_ingest_batch).
+-- p_charset: what the bytes were decoded from this time (NULL: keep).
+-- p_rows (planq_plan_rowset, migration 017): every row of the new plan,
+-- naming doc 1, as the caller built them from p_plan (rows/plan_rows.c;
+-- see planq_ingest_rows).
 CREATE OR REPLACE FUNCTION planq_reparse(p_document_id bigint, p_plan jsonb,
                               p_parser_version text, p_charset text DEFAULT NULL,
-                              p_issues planq_issue_row[] DEFAULT NULL,
-                              p_strategies planq_strategy_row[] DEFAULT NULL,
-                              p_initiatives planq_initiative_row[] DEFAULT NULL,
-                              p_budgets planq_budget_row[] DEFAULT NULL,
-                              p_plan_rows planq_plan_row[] DEFAULT NULL,
-                              p_texts planq_text_row[] DEFAULT NULL,
-                              p_reforms planq_reform_row[] DEFAULT NULL,
-                              p_evaluations planq_evaluation_row[] DEFAULT NULL,
-                              p_councils planq_council_row[] DEFAULT NULL,
-                              p_contacts planq_contact_row[] DEFAULT NULL)
+                              p_rows planq_plan_rowset DEFAULT NULL)
 RETURNS TABLE (status text, plan_id bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
@@ -68,12 +60,9 @@ BEGIN
 	       charset = coalesce(p_charset, charset)
 	 WHERE id = p_document_id;
 	IF v_is_plan THEN
-		v_plan := planq_store_plan(p_document_id,
-		                           (planq_plan_facts(ARRAY[p_plan]))[1],
-		                           p_parser_version,
-		                           p_issues, p_strategies, p_initiatives,
-		                           p_budgets, p_plan_rows, p_texts, p_reforms,
-		                           p_evaluations, p_councils, p_contacts);
+		v_plan := (planq_store_plans(ARRAY[p_document_id],
+		                             planq_plan_facts(ARRAY[p_plan]),
+		                             p_parser_version, p_rows))[1];
 		PERFORM planq_set_current(p.org_name, p.fiscal_year)
 		   FROM plans p WHERE p.id = v_plan;
 	END IF;
@@ -83,9 +72,4 @@ BEGIN
 END $$;
 
 -- not for PUBLIC: `planq reparse` runs as the schema owner
-REVOKE EXECUTE ON FUNCTION planq_reparse(bigint, jsonb, text, text,
-                           planq_issue_row[], planq_strategy_row[],
-                           planq_initiative_row[], planq_budget_row[],
-                           planq_plan_row[], planq_text_row[], planq_reform_row[],
-                           planq_evaluation_row[], planq_council_row[],
-                           planq_contact_row[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION planq_reparse FROM PUBLIC;

@@ -1,14 +1,15 @@
 -- functions/planq_store_plans.sql: the plans and every row of their parts,
--- for a batch (planq_ingest_batch) or one plan (planq_store_plan, for
--- planq_reparse), from the rows the caller built (workers/plan_rows.c).
+-- for a batch (planq_ingest_rows) or one plan (planq_reparse), from the
+-- rows the caller built (rows/plan_rows.c).
 --
 -- Repeatable: `planq db migrate` applies this file again whenever it
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 
 -- Position i gets a plan when p_document_ids[i] is not NULL (the document
--- just inserted): its plans row from p_plan_rows and p_facts (the rows
--- naming doc i, which must be there), and the rows of every other array
--- that name doc i; the rows of the other positions are skipped.  Returns
+-- just inserted): its plans row from p_rows.plan_rows and p_facts (the
+-- rows naming doc i, which must be there), and the rows of every other
+-- array of p_rows (planq_plan_rowset, sql/017_plan_rowset.sql) that name
+-- doc i; the rows of the other positions are skipped.  Returns
 -- the plan ids by position (NULL: none).  Does not touch is_current.
 --
 -- Three columns of plans are not rows of the plan but facts about its
@@ -38,16 +39,7 @@
 CREATE OR REPLACE FUNCTION planq_store_plans(p_document_ids bigint[],
                                   p_facts planq_plan_fact_row[],
                                   p_parser_version text,
-                                  p_issues planq_issue_row[] DEFAULT NULL,
-                                  p_strategies planq_strategy_row[] DEFAULT NULL,
-                                  p_initiatives planq_initiative_row[] DEFAULT NULL,
-                                  p_budgets planq_budget_row[] DEFAULT NULL,
-                                  p_plan_rows planq_plan_row[] DEFAULT NULL,
-                                  p_texts planq_text_row[] DEFAULT NULL,
-                                  p_reforms planq_reform_row[] DEFAULT NULL,
-                                  p_evaluations planq_evaluation_row[] DEFAULT NULL,
-                                  p_councils planq_council_row[] DEFAULT NULL,
-                                  p_contacts planq_contact_row[] DEFAULT NULL)
+                                  p_rows planq_plan_rowset)
 RETURNS bigint[]
 LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
@@ -61,19 +53,24 @@ DECLARE
 	v_state	text;
 	v_msg	text;
 	v_detail text;
+	-- the two arrays read by subscript, one element per initiative: in
+	-- variables, which PL/pgSQL keeps expanded, a subscript costs O(1); in
+	-- p_rows, a flat array, it walks the elements before it
+	v_issues planq_issue_row[] := p_rows.issues;
+	v_strats planq_strategy_row[] := p_rows.strategies;
 BEGIN
-	SELECT u.n, EXISTS (SELECT 1 FROM unnest(p_plan_rows) AS r WHERE r.doc = u.n)
+	SELECT u.n, EXISTS (SELECT 1 FROM unnest(p_rows.plan_rows) AS r WHERE r.doc = u.n)
 	  INTO v_missing, v_has_rows
 	  FROM unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
 	 WHERE u.doc IS NOT NULL
-	   AND (NOT EXISTS (SELECT 1 FROM unnest(p_plan_rows) AS r WHERE r.doc = u.n)
+	   AND (NOT EXISTS (SELECT 1 FROM unnest(p_rows.plan_rows) AS r WHERE r.doc = u.n)
 	        OR NOT EXISTS (SELECT 1 FROM unnest(p_facts) AS f WHERE f.doc = u.n))
 	 ORDER BY u.n LIMIT 1;
 	IF v_missing IS NOT NULL THEN
 		RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
 		      MESSAGE = format('planq_ingest: document %s of the batch is to be stored as a plan but %s has no row for it',
 		                       v_missing,
-		                       CASE WHEN v_has_rows THEN 'p_facts' ELSE 'p_plan_rows' END),
+		                       CASE WHEN v_has_rows THEN 'p_facts' ELSE 'p_rows.plan_rows' END),
 		      HINT = 'send every row of the plan, as rows/plan_rows.c and rows/plan_facts.c build them';
 	END IF;
 
@@ -82,8 +79,8 @@ BEGIN
 		-- below: cast them first, so that a bad one is named as a budget
 		v_part := 'initiatives[].budgets[] (label, amount_yen)';
 		PERFORM max(b.amount_yen::bigint)
-		   FROM unnest(p_budgets) AS b
-		   JOIN unnest(p_initiatives) WITH ORDINALITY AS t(doc, i, s, q, o, c, ti, bo, k)
+		   FROM unnest(p_rows.budgets) AS b
+		   JOIN unnest(p_rows.initiatives) WITH ORDINALITY AS t(doc, i, s, q, o, c, ti, bo, k)
 		     ON t.k = b.initiative
 		   JOIN unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
 		     ON u.n = t.doc AND u.doc IS NOT NULL
@@ -96,21 +93,21 @@ BEGIN
 			 WHERE u.doc IS NOT NULL),
 		-- the counts by position (plans_all_versions' columns)
 		ci AS (
-			SELECT i.doc, count(*) AS n FROM unnest(p_issues) AS i GROUP BY i.doc),
+			SELECT i.doc, count(*) AS n FROM unnest(p_rows.issues) AS i GROUP BY i.doc),
 		cs AS (
 			SELECT i.doc, count(*) AS n
-			  FROM unnest(p_strategies) AS s
-			  JOIN unnest(p_issues) WITH ORDINALITY AS i(doc, o, nu, t, su, k)
+			  FROM unnest(p_rows.strategies) AS s
+			  JOIN unnest(p_rows.issues) WITH ORDINALITY AS i(doc, o, nu, t, su, k)
 			    ON i.k = s.issue
 			 GROUP BY i.doc),
 		ct AS (
 			SELECT t.doc, count(*) AS n,
 			       coalesce(sum(b.amount_yen::bigint), 0)::bigint AS total_yen,
 			       count(*) FILTER (WHERE b.amount_yen IS NULL) AS without_amount
-			  FROM unnest(p_initiatives) WITH ORDINALITY
+			  FROM unnest(p_rows.initiatives) WITH ORDINALITY
 			       AS t(doc, i, s, q, o, c, ti, bo, k)
 			  JOIN src ON src.n = t.doc
-			  LEFT JOIN unnest(p_budgets) AS b ON b.initiative = t.k AND b.ordinal = 1
+			  LEFT JOIN unnest(p_rows.budgets) AS b ON b.initiative = t.k AND b.ordinal = 1
 			 GROUP BY t.doc),
 		ins AS (
 			INSERT INTO plans (document_id, title, org_name, org_kind, fiscal_year,
@@ -126,7 +123,7 @@ BEGIN
 			       f.warning_codes,
 			       coalesce(ci.n, 0), coalesce(cs.n, 0), coalesce(ct.n, 0),
 			       coalesce(ct.total_yen, 0), coalesce(ct.without_amount, 0)
-			  FROM src s JOIN unnest(p_plan_rows) AS r ON r.doc = s.n
+			  FROM src s JOIN unnest(p_rows.plan_rows) AS r ON r.doc = s.n
 			  JOIN unnest(p_facts) AS f ON f.doc = s.n
 			  LEFT JOIN ci ON ci.doc = s.n
 			  LEFT JOIN cs ON cs.doc = s.n
@@ -140,36 +137,36 @@ BEGIN
 		v_part := 'goals/missions/policies item';
 		INSERT INTO plan_texts (plan_id, kind, ordinal, body)
 		SELECT v_plan[t.doc], t.kind, t.ordinal, t.body
-		  FROM unnest(p_texts) AS t
+		  FROM unnest(p_rows.texts) AS t
 		 WHERE v_plan[t.doc] <> 0;
 
 		v_part := 'issues[]';
 		v_issue := ARRAY(SELECT CASE WHEN v_plan[i.doc] <> 0
 		                             THEN nextval('issues_id_seq') ELSE 0 END
-		                   FROM unnest(p_issues) WITH ORDINALITY AS i(doc, o, nu, t, s, k)
+		                   FROM unnest(p_rows.issues) WITH ORDINALITY AS i(doc, o, nu, t, s, k)
 		                  ORDER BY i.k);
 		INSERT INTO issues (id, plan_id, ordinal, number, title, summary)
 		OVERRIDING SYSTEM VALUE
 		SELECT v_issue[i.k], v_plan[i.doc], i.ordinal, i.number::integer, i.title,
 		       i.summary
-		  FROM unnest(p_issues) WITH ORDINALITY AS i(doc, ordinal, number, title, summary, k)
+		  FROM unnest(p_rows.issues) WITH ORDINALITY AS i(doc, ordinal, number, title, summary, k)
 		 WHERE v_issue[i.k] <> 0;
 
 		v_part := 'issues[].strategies[]';
 		v_strat := ARRAY(SELECT CASE WHEN v_issue[s.issue] <> 0
 		                             THEN nextval('strategies_id_seq') ELSE 0 END
-		                   FROM unnest(p_strategies) WITH ORDINALITY AS s(issue, o, c, t, b, k)
+		                   FROM unnest(p_rows.strategies) WITH ORDINALITY AS s(issue, o, c, t, b, k)
 		                  ORDER BY s.k);
 		INSERT INTO strategies (id, issue_id, ordinal, code, title, body)
 		OVERRIDING SYSTEM VALUE
 		SELECT v_strat[s.k], v_issue[s.issue], s.ordinal, s.code, s.title, s.body
-		  FROM unnest(p_strategies) WITH ORDINALITY AS s(issue, ordinal, code, title, body, k)
+		  FROM unnest(p_rows.strategies) WITH ORDINALITY AS s(issue, ordinal, code, title, body, k)
 		 WHERE v_strat[s.k] <> 0;
 
 		v_part := 'issues[].strategies[].initiatives[] or issues[].initiatives[]';
 		v_init := ARRAY(SELECT CASE WHEN v_plan[t.doc] <> 0
 		                            THEN nextval('initiatives_id_seq') ELSE 0 END
-		                  FROM unnest(p_initiatives) WITH ORDINALITY
+		                  FROM unnest(p_rows.initiatives) WITH ORDINALITY
 		                       AS t(doc, i, s, q, o, c, ti, b, k)
 		                 ORDER BY t.k);
 		INSERT INTO initiatives (id, plan_id, issue_id, strategy_id, seq, ordinal,
@@ -181,30 +178,30 @@ BEGIN
 		       CASE WHEN t.strategy IS NOT NULL THEN v_strat[t.strategy] END,
 		       t.seq, t.ordinal, t.code, t.title, t.body, planq_norm_title(t.title),
 		       b.label, b.amount_yen::bigint,
-		       (p_issues[t.issue]).number::integer, (p_issues[t.issue]).title,
-		       CASE WHEN t.strategy IS NOT NULL THEN (p_strategies[t.strategy]).code END,
-		       CASE WHEN t.strategy IS NOT NULL THEN (p_strategies[t.strategy]).title END
-		  FROM unnest(p_initiatives) WITH ORDINALITY
+		       (v_issues[t.issue]).number::integer, (v_issues[t.issue]).title,
+		       CASE WHEN t.strategy IS NOT NULL THEN (v_strats[t.strategy]).code END,
+		       CASE WHEN t.strategy IS NOT NULL THEN (v_strats[t.strategy]).title END
+		  FROM unnest(p_rows.initiatives) WITH ORDINALITY
 		       AS t(doc, issue, strategy, seq, ordinal, code, title, body, k)
-		  LEFT JOIN unnest(p_budgets) AS b ON b.initiative = t.k AND b.ordinal = 1
+		  LEFT JOIN unnest(p_rows.budgets) AS b ON b.initiative = t.k AND b.ordinal = 1
 		 WHERE v_init[t.k] <> 0;
 
 		v_part := 'initiatives[].budgets[] (label, amount_yen)';
 		INSERT INTO budgets (initiative_id, ordinal, label, amount_yen)
 		SELECT v_init[b.initiative], b.ordinal, b.label, b.amount_yen::bigint
-		  FROM unnest(p_budgets) AS b
+		  FROM unnest(p_rows.budgets) AS b
 		 WHERE v_init[b.initiative] <> 0;
 
 		v_part := 'reforms[]';
 		INSERT INTO reforms (plan_id, ordinal, title, ref, body)
 		SELECT v_plan[r.doc], r.ordinal, r.title, r.ref, r.body
-		  FROM unnest(p_reforms) AS r
+		  FROM unnest(p_rows.reforms) AS r
 		 WHERE v_plan[r.doc] <> 0;
 
 		v_part := 'evaluation';
 		INSERT INTO evaluations (plan_id, achievements, challenges)
 		SELECT v_plan[e.doc], e.achievements, e.challenges
-		  FROM unnest(p_evaluations) AS e
+		  FROM unnest(p_rows.evaluations) AS e
 		 WHERE v_plan[e.doc] <> 0;
 
 		v_part := 'council_reflection';
@@ -212,13 +209,13 @@ BEGIN
 		                                 priority_yen, base_yen, ratio_percent)
 		SELECT v_plan[c.doc], c.total_yen::bigint, c.fixed_yen::bigint,
 		       c.priority_yen::bigint, c.base_yen::bigint, c.ratio_percent::numeric
-		  FROM unnest(p_councils) AS c
+		  FROM unnest(p_rows.councils) AS c
 		 WHERE v_plan[c.doc] <> 0;
 
 		v_part := 'contact';
 		INSERT INTO contacts (plan_id, office, phone, fax, address)
 		SELECT v_plan[c.doc], c.office, c.phone, c.fax, c.address
-		  FROM unnest(p_contacts) AS c
+		  FROM unnest(p_rows.contacts) AS c
 		 WHERE v_plan[c.doc] <> 0;
 	EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
 		GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE,
@@ -248,8 +245,4 @@ BEGIN
 END $$;
 
 -- not for PUBLIC: only the other planq_* functions call it
-REVOKE EXECUTE ON FUNCTION planq_store_plans(bigint[], planq_plan_fact_row[], text, planq_issue_row[],
-                           planq_strategy_row[], planq_initiative_row[],
-                           planq_budget_row[], planq_plan_row[], planq_text_row[],
-                           planq_reform_row[], planq_evaluation_row[],
-                           planq_council_row[], planq_contact_row[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION planq_store_plans FROM PUBLIC;

@@ -29,14 +29,14 @@ assert_match "planq_ingest role: can refresh the planner's statistics" '^[0-9]+$
 assert_eq "planq_ingest role: cannot read documents" denied "$(as planq_ingest 'SELECT count(*) FROM documents')"
 assert_eq "planq_ingest role: cannot write plans directly" denied "$(as planq_ingest 'DELETE FROM plans')"
 assert_eq "planq_ingest role: cannot read the views" denied "$(as planq_ingest 'SELECT count(*) FROM plans_current')"
-assert_eq "planq_ingest role: cannot call the internal planq_store_plan" denied \
-	"$(as planq_ingest "SELECT planq_store_plan(1, NULL::planq_plan_fact_row, 'x')")"
+assert_eq "planq_ingest role: cannot call the internal planq_plan_rows_error" denied \
+	"$(as planq_ingest "SELECT planq_plan_rows_error(1, NULL::planq_plan_rowset)")"
 assert_eq "planq_ingest role: can call planq_ingest_batch" "1|duplicate" \
 	"$(as planq_ingest "SELECT idx || '|' || status FROM planq_ingest_batch(ARRAY[NULL::bytea], ARRAY[decode('$raw','base64')], ARRAY['{}'::jsonb], ARRAY['UTF-8'], ARRAY['stored'], ARRAY[NULL::text], ARRAY['$(jq -c . "$json")'::jsonb], 'v1')")"
 assert_eq "planq_ingest role: can call planq_ingest_rows (the worker's call)" "1|duplicate" \
 	"$(as planq_ingest "SELECT idx || '|' || status FROM planq_ingest_rows(ARRAY[NULL::bytea], ARRAY[decode('$raw','base64')], ARRAY['{}'::jsonb], ARRAY['UTF-8'], ARRAY['stored'], ARRAY[NULL::text], ARRAY[ROW(1, NULL, NULL, NULL)::planq_plan_fact_row], 'v1')")"
 assert_eq "planq_ingest role: cannot call the internal planq_store_plans" denied \
-	"$(as planq_ingest "SELECT planq_store_plans(ARRAY[1::bigint], ARRAY[NULL::planq_plan_fact_row], 'x')")"
+	"$(as planq_ingest "SELECT planq_store_plans(ARRAY[1::bigint], ARRAY[NULL::planq_plan_fact_row], 'x', NULL)")"
 assert_eq "planq_ingest role: cannot call planq_reparse" denied \
 	"$(as planq_ingest "SELECT * FROM planq_reparse(1, NULL, 'x')")"
 assert_eq "planq_ingest role: cannot create tables in public" denied \

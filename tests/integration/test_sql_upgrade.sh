@@ -55,11 +55,7 @@ assert_eq "... whose facts are those planq_plan_facts reads from its JSON" t \
 check "planqd stops cleanly" planqd_stop
 
 # ---- a new worker, a schema before 015 ------------------------------------
-sql "DROP FUNCTION planq_ingest_rows(bytea[], bytea[], jsonb[], text[], text[], text[],
-	planq_plan_fact_row[], text, planq_issue_row[], planq_strategy_row[],
-	planq_initiative_row[], planq_budget_row[], planq_plan_row[], planq_text_row[],
-	planq_reform_row[], planq_evaluation_row[], planq_council_row[],
-	planq_contact_row[]) CASCADE" >/dev/null
+sql "DROP FUNCTION planq_ingest_rows CASCADE" >/dev/null
 : >"$TMP/planqd.log"
 "$PLANQ_BIN/planqd" --listen "tcp://127.0.0.1:$(random_port)" --db "$PLANQ_DB" \
 	--runtime-dir "$TMP/run" --workers 1 >>"$TMP/planqd.log" 2>&1 &
