@@ -925,6 +925,5 @@ main(void)
 	test_classify();
 	test_parse_bytes();
 	test_worst_cases();
-	printf("test_parse: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_report(stdout, "test_parse");
 }
