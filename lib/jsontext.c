@@ -39,9 +39,8 @@ jsontext_plain_len(const char *s, size_t n)
 }
 
 static void
-jsontext_escape(struct sbuf *b, unsigned char c)
+jsontext_escape(struct sbuf *b, unsigned char c, const char *hex)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	char seq[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0 };
 
 	switch (c) {
@@ -59,6 +58,12 @@ jsontext_escape(struct sbuf *b, unsigned char c)
 void
 jsontext_string(struct sbuf *b, const char *s, size_t n)
 {
+	jsontext_string_hex(b, s, n, JSONTEXT_HEX_UPPER);
+}
+
+void
+jsontext_string_hex(struct sbuf *b, const char *s, size_t n, const char *hex)
+{
 	jsontext_put(b, "\"", 1);
 	for (;;) {
 		size_t plain = jsontext_plain_len(s, n);
@@ -66,7 +71,7 @@ jsontext_string(struct sbuf *b, const char *s, size_t n)
 		jsontext_put(b, s, plain);
 		if (plain == n)
 			break;
-		jsontext_escape(b, (unsigned char)s[plain]);
+		jsontext_escape(b, (unsigned char)s[plain], hex);
 		s += plain + 1;
 		n -= plain + 1;
 	}

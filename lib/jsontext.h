@@ -32,6 +32,13 @@ jsontext_put(struct sbuf *b, const char *s, size_t n)
 
 /* n bytes of valid UTF-8 as a JSON string, quotes included. */
 void	jsontext_string(struct sbuf *b, const char *s, size_t n);
+/* The same with the hex digits of \u00XX escapes taken from hex:
+ * JSONTEXT_HEX_UPPER as Jansson writes them (jsontext_string), lower case
+ * as PostgreSQL's jsonb does (rows/plan_digest.c). */
+#define JSONTEXT_HEX_UPPER	"0123456789ABCDEF"
+#define JSONTEXT_HEX_LOWER	"0123456789abcdef"
+void	jsontext_string_hex(struct sbuf *b, const char *s, size_t n,
+	    const char *hex);
 /* A real: %.15g, ".0" when that reads as an integer, the exponent without
  * '+' or leading zeros (1e+20 -> 1e20). */
 void	jsontext_real(struct sbuf *b, double d);
