@@ -128,43 +128,43 @@ test_orgs(void)
 
 /* ---- headings ------------------------------------------------------------- */
 
-/* What classify_line() calls a line (name: the check's). */
-static void
-check_line(const char *in, enum line_kind kind, const char *name)
-{
-	CHECK(classify_line(sp(in)) == kind, "%s", name);
-}
-
 static void
 test_headings(void)
 {
-	check_line("此花区の目標(何をめざすのか)", LINE_GOALS, "goals with the ward's name");
-	check_line("此花区の使命(どのような役割を担うのか)", LINE_MISSIONS,
-	    "missions with the ward's name");
-	check_line("平成25年度 東住吉区運営の基本的な考え方", LINE_POLICIES,
-	    "policies with year and ward");
-	check_line("建設局の目標", LINE_GOALS, "bureau goals");
-	check_line("教育委員会事務局の使命", LINE_MISSIONS, "secretariat missions");
-	check_line("此花区長の方針", LINE_POLICIES,
+	CHECK(classify_line(sp("此花区の目標(何をめざすのか)")) == LINE_GOALS,
+	    "goals with the ward's name");
+	CHECK(classify_line(sp("此花区の使命(どのような役割を担うのか)")) ==
+	    LINE_MISSIONS, "missions with the ward's name");
+	CHECK(classify_line(sp("平成25年度 東住吉区運営の基本的な考え方")) ==
+	    LINE_POLICIES, "policies with year and ward");
+	CHECK(classify_line(sp("建設局の目標")) == LINE_GOALS, "bureau goals");
+	CHECK(classify_line(sp("教育委員会事務局の使命")) == LINE_MISSIONS,
+	    "secretariat missions");
+	CHECK(classify_line(sp("此花区長の方針")) == LINE_POLICIES,
 	    "the head's policy with the ward's name");
-	check_line("此花区の目標を達成するため、地域の皆さまと連携して"
-	    "取り組みを進めていきます。", LINE_TEXT, "a sentence is text");
+	CHECK(classify_line(sp("此花区の目標を達成するため、地域の皆さまと連携して"
+	    "取り組みを進めていきます。")) == LINE_TEXT, "a sentence is text");
 	/* list items */
-	check_line("• 区の目標(何をめざすのか)", LINE_GOALS, "bulleted goals heading");
-	check_line("・区の使命", LINE_MISSIONS, "bulleted bare missions heading");
-	check_line("- 重点的に取り組む主な経営課題", LINE_ISSUES, "bulleted issues heading");
-	check_line("1. 区の目標(何をめざすのか)", LINE_GOALS, "enumerated goals heading");
-	check_line("(2) 区の使命(どのような役割を担うのか)", LINE_MISSIONS,
-	    "enumerated missions heading");
-	check_line("・目標年次までに待機児童をゼロにする", LINE_TEXT,
+	CHECK(classify_line(sp("• 区の目標(何をめざすのか)")) == LINE_GOALS,
+	    "bulleted goals heading");
+	CHECK(classify_line(sp("・区の使命")) == LINE_MISSIONS,
+	    "bulleted bare missions heading");
+	CHECK(classify_line(sp("- 重点的に取り組む主な経営課題")) == LINE_ISSUES,
+	    "bulleted issues heading");
+	CHECK(classify_line(sp("1. 区の目標(何をめざすのか)")) == LINE_GOALS,
+	    "enumerated goals heading");
+	CHECK(classify_line(sp("(2) 区の使命(どのような役割を担うのか)")) ==
+	    LINE_MISSIONS, "enumerated missions heading");
+	CHECK(classify_line(sp("・目標年次までに待機児童をゼロにする")) == LINE_TEXT,
 	    "a goal item starting with 目標 stays text");
-	check_line("・区の目標の実現に向けて", LINE_TEXT,
+	CHECK(classify_line(sp("・区の目標の実現に向けて")) == LINE_TEXT,
 	    "an item mentioning the goal stays text");
-	check_line("1 はじめに", LINE_TEXT, "numbered text");
+	CHECK(classify_line(sp("1 はじめに")) == LINE_TEXT, "numbered text");
 	/* other brackets around a heading */
-	check_line("〈此花区の目標(何をめざすのか)〉", LINE_GOALS, "angle brackets");
-	check_line("「区の使命」", LINE_MISSIONS, "corner brackets");
-	check_line("■ 教育委員会事務局の目標", LINE_GOALS,
+	CHECK(classify_line(sp("〈此花区の目標(何をめざすのか)〉")) == LINE_GOALS,
+	    "angle brackets");
+	CHECK(classify_line(sp("「区の使命」")) == LINE_MISSIONS, "corner brackets");
+	CHECK(classify_line(sp("■ 教育委員会事務局の目標")) == LINE_GOALS,
 	    "square mark and a secretariat");
 	CHECK(classify_item_mark(sp("(3) 区運営")) == strlen("(3) "),
 	    "enumerator length");
