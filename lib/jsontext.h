@@ -4,7 +4,8 @@
  * writes them: strings (escaping only '"', '\\' and bytes below 0x20) and
  * reals.  The parser's plan text (parse/plan_text.c) and the worker's text
  * of any JSON value (rows/plan_json.c) both write through these, so they
- * cannot drift apart.
+ * cannot drift apart; so does jsonb's text of a plan (rows/plan_digest.c),
+ * whose strings differ only in lower-case \u00xx digits.
  */
 #ifndef PLANQ_JSONTEXT_H
 #define PLANQ_JSONTEXT_H
