@@ -19,8 +19,9 @@ jsontext_special(unsigned char c)
 }
 
 /* Bytes at s before the first that needs escaping, n if none: eight at
- * a time, then one at a time. */
-static size_t
+ * a time, then one at a time.  Inlined into both string writers, as it was
+ * into the one there used to be. */
+static inline __attribute__((always_inline)) size_t
 jsontext_plain_len(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -39,9 +40,8 @@ jsontext_plain_len(const char *s, size_t n)
 }
 
 static void
-jsontext_escape(struct sbuf *b, unsigned char c)
+jsontext_escape(struct sbuf *b, unsigned char c, const char *hex)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	char seq[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0 };
 
 	switch (c) {
@@ -56,8 +56,11 @@ jsontext_escape(struct sbuf *b, unsigned char c)
 	}
 }
 
-void
-jsontext_string(struct sbuf *b, const char *s, size_t n)
+/* The string with its \u00XX digits from hex; inlined into both callers
+ * below, so that the parser's plan text (jsontext_string) pays no call
+ * and no argument for it. */
+static inline __attribute__((always_inline)) void
+jsontext_string_in(struct sbuf *b, const char *s, size_t n, const char *hex)
 {
 	jsontext_put(b, "\"", 1);
 	for (;;) {
@@ -66,11 +69,23 @@ jsontext_string(struct sbuf *b, const char *s, size_t n)
 		jsontext_put(b, s, plain);
 		if (plain == n)
 			break;
-		jsontext_escape(b, (unsigned char)s[plain]);
+		jsontext_escape(b, (unsigned char)s[plain], hex);
 		s += plain + 1;
 		n -= plain + 1;
 	}
 	jsontext_put(b, "\"", 1);
+}
+
+void
+jsontext_string(struct sbuf *b, const char *s, size_t n)
+{
+	jsontext_string_in(b, s, n, JSONTEXT_HEX_UPPER);
+}
+
+void
+jsontext_string_hex(struct sbuf *b, const char *s, size_t n, const char *hex)
+{
+	jsontext_string_in(b, s, n, hex);
 }
 
 void

@@ -4,7 +4,8 @@
  * writes them: strings (escaping only '"', '\\' and bytes below 0x20) and
  * reals.  The parser's plan text (parse/plan_text.c) and the worker's text
  * of any JSON value (rows/plan_json.c) both write through these, so they
- * cannot drift apart.
+ * cannot drift apart; so does jsonb's text of a plan (rows/plan_digest.c),
+ * whose strings differ only in lower-case \u00xx digits.
  */
 #ifndef PLANQ_JSONTEXT_H
 #define PLANQ_JSONTEXT_H
@@ -32,6 +33,13 @@ jsontext_put(struct sbuf *b, const char *s, size_t n)
 
 /* n bytes of valid UTF-8 as a JSON string, quotes included. */
 void	jsontext_string(struct sbuf *b, const char *s, size_t n);
+/* The same with the hex digits of \u00XX escapes taken from hex:
+ * JSONTEXT_HEX_UPPER as Jansson writes them (jsontext_string), lower case
+ * as PostgreSQL's jsonb does (rows/plan_digest.c). */
+#define JSONTEXT_HEX_UPPER	"0123456789ABCDEF"
+#define JSONTEXT_HEX_LOWER	"0123456789abcdef"
+void	jsontext_string_hex(struct sbuf *b, const char *s, size_t n,
+	    const char *hex);
 /* A real: %.15g, ".0" when that reads as an integer, the exponent without
  * '+' or leading zeros (1e+20 -> 1e20). */
 void	jsontext_real(struct sbuf *b, double d);

@@ -7,7 +7,8 @@
  * followed are PostgreSQL's: lengthCompareJsonbString (shorter keys first,
  * then memcmp), uniqueifyJsonbObject (of equal keys the last one stays),
  * JsonbToCString (", " and ": "), escape_json (\" \\ \b \f \n \r \t, other
- * bytes below 0x20 as \u00xx, everything else as is) and numeric_in/out
+ * bytes below 0x20 as \u00xx, everything else as is: what lib/jsontext.c
+ * writes for Jansson, with lower-case hex digits) and numeric_in/out
  * (the number's digits at the scale it was written with, the exponent
  * applied: 1.50 stays 1.50, 1.5e-3 is 0.0015, -0 is 0).
  */
@@ -16,6 +17,7 @@
 
 #include <openssl/evp.h>
 
+#include "jsontext.h"
 #include "plan_digest.h"
 
 /* deeper than any plan, as deep as PostgreSQL's stack would go */
@@ -42,6 +44,19 @@ digest_space(struct digest_in *in)
 	while (in->p < in->end && (*in->p == ' ' || *in->p == '\t' ||
 	    *in->p == '\n' || *in->p == '\r'))
 		in->p++;
+}
+
+/* After white space, the byte c: taken (1) when it comes next, else left
+ * where it is (0). */
+static int
+digest_take(struct digest_in *in, char c)
+{
+	digest_space(in);
+	if (in->p < in->end && *in->p == c) {
+		in->p++;
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -166,44 +181,6 @@ digest_string_bytes(struct digest_in *in, struct sbuf *b)
 	return -1;
 }
 
-/* n bytes as escape_json writes them. */
-static void
-digest_escaped(struct sbuf *out, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *end = s + n;
-
-	sbuf_addc(out, '"');
-	while (s < end) {
-		const char *run = s;
-		unsigned char c;
-
-		while (s < end && *s != '"' && *s != '\\' &&
-		    (unsigned char)*s >= 0x20)
-			s++;
-		sbuf_add(out, run, (size_t)(s - run));
-		if (s >= end)
-			break;
-		c = (unsigned char)*s++;
-		switch (c) {
-		case '"': sbuf_add(out, "\\\"", 2); break;
-		case '\\': sbuf_add(out, "\\\\", 2); break;
-		case '\b': sbuf_add(out, "\\b", 2); break;
-		case '\f': sbuf_add(out, "\\f", 2); break;
-		case '\n': sbuf_add(out, "\\n", 2); break;
-		case '\r': sbuf_add(out, "\\r", 2); break;
-		case '\t': sbuf_add(out, "\\t", 2); break;
-		default: {
-			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4],
-			    hex[c & 15] };
-
-			sbuf_add(out, u, sizeof(u));
-		}
-		}
-	}
-	sbuf_addc(out, '"');
-}
-
 /* A string value (after its opening quote), re-escaped into out. */
 static int
 digest_string(struct digest_in *in, struct sbuf *out)
@@ -214,7 +191,8 @@ digest_string(struct digest_in *in, struct sbuf *out)
 	sbuf_init(&s);
 	rc = digest_string_bytes(in, &s);
 	if (rc == 0)
-		digest_escaped(out, s.p ? s.p : "", s.len);
+		jsontext_string_hex(out, s.p ? s.p : "", s.len,
+		    JSONTEXT_HEX_LOWER);
 	sbuf_free(&s);
 	return rc;
 }
@@ -348,9 +326,7 @@ static int
 digest_array(struct digest_in *in, struct sbuf *out)
 {
 	sbuf_addc(out, '[');
-	digest_space(in);
-	if (in->p < in->end && *in->p == ']') {
-		in->p++;
+	if (digest_take(in, ']')) {
 		sbuf_addc(out, ']');
 		return 0;
 	}
@@ -389,25 +365,30 @@ digest_member_cmp(const void *a, const void *b)
 	return x->n < y->n ? -1 : x->n > y->n;
 }
 
+/* After the byte c, one part of a member read into scratch by part();
+ * where it stands there into *at and *len. */
+static int
+digest_part(struct digest_in *in, char c, struct sbuf *scratch,
+    int (*part)(struct digest_in *, struct sbuf *), size_t *at, size_t *len)
+{
+	if (!digest_take(in, c))
+		return -1;
+	*at = scratch->len;
+	if (part(in, scratch) != 0)
+		return -1;
+	*len = scratch->len - *at;
+	return 0;
+}
+
 /* One "key": value into the scratch buffer, its place into m. */
 static int
 digest_member(struct digest_in *in, struct sbuf *scratch,
     struct digest_member *m)
 {
-	digest_space(in);
-	if (in->p >= in->end || *in->p++ != '"')
+	if (digest_part(in, '"', scratch, digest_string_bytes, &m->key,
+	    &m->key_len) != 0 || digest_part(in, ':', scratch, digest_value,
+	    &m->val, &m->val_len) != 0)
 		return -1;
-	m->key = scratch->len;
-	if (digest_string_bytes(in, scratch) != 0)
-		return -1;
-	m->key_len = scratch->len - m->key;
-	digest_space(in);
-	if (in->p >= in->end || *in->p++ != ':')
-		return -1;
-	m->val = scratch->len;
-	if (digest_value(in, scratch) != 0)
-		return -1;
-	m->val_len = scratch->len - m->val;
 	return 0;
 }
 
@@ -429,7 +410,8 @@ digest_members_out(struct sbuf *out, const struct sbuf *scratch,
 		if (!first)
 			sbuf_add(out, ", ", 2);
 		first = 0;
-		digest_escaped(out, scratch->p + m[k].key, m[k].key_len);
+		jsontext_string_hex(out, scratch->p + m[k].key, m[k].key_len,
+		    JSONTEXT_HEX_LOWER);
 		sbuf_add(out, ": ", 2);
 		sbuf_add(out, scratch->p + m[k].val, m[k].val_len);
 	}
@@ -460,9 +442,7 @@ digest_object(struct digest_in *in, struct sbuf *out)
 	int rc = -1;
 
 	sbuf_init(&scratch);
-	digest_space(in);
-	if (in->p < in->end && *in->p == '}') {
-		in->p++;
+	if (digest_take(in, '}')) {
 		sbuf_add(out, "{}", 2);
 		return 0;
 	}

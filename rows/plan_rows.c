@@ -15,15 +15,8 @@
 #include <string.h>
 
 #include "plan_rows.h"
+#include "plan_rows_pos.h"
 #include "plan_rows_value.h"
-
-struct rows_pos {
-	int32_t	doc;		/* the plan's position in the batch */
-	int32_t	issue;		/* positions of the last row of each array */
-	int32_t	strategy;
-	int32_t	initiative;
-	int32_t	seq;		/* the plan's initiatives so far */
-};
 
 /* Text fields obj->>keys[0], keys[1], … of the open record; -1 refused. */
 static int
@@ -36,24 +29,30 @@ rows_fields(struct plan_rows *r, struct pgarray *a, const json_t *obj,
 	return 0;
 }
 
+/* One row of kind k per element of list: parent, ordinal, the keys. */
 static int
-rows_budgets(struct plan_rows *r, const json_t *list, int32_t initiative)
+rows_children(struct plan_rows *r, enum plan_rows_kind k, int nfields,
+    int32_t parent, const json_t *list, const char *const *keys,
+    const char *where)
 {
-	static const char *const keys[] = { "label", "amount_yen", NULL };
-	struct pgarray *a = &r->a[PLAN_ROWS_BUDGETS];
+	struct pgarray *a = &r->a[k];
 
 	for (size_t i = 0; i < json_array_size(list); i++) {
-		int32_t ord = (int32_t)i + 1;
-
-		pgarray_record_begin(a, BUDGET_FIELDS);
-		pgarray_field_int4(a, &initiative);
-		pgarray_field_int4(a, &ord);
-		if (rows_fields(r, a, json_array_get(list, i), keys,
-		    "initiatives[].budgets[]") != 0)
+		rows_child_begin(a, nfields, parent, (int32_t)i + 1);
+		if (rows_fields(r, a, json_array_get(list, i), keys, where) != 0)
 			return -1;
 		pgarray_record_end(a);
 	}
 	return 0;
+}
+
+static int
+rows_budgets(struct plan_rows *r, const json_t *list, int32_t initiative)
+{
+	static const char *const keys[] = { "label", "amount_yen", NULL };
+
+	return rows_children(r, PLAN_ROWS_BUDGETS, BUDGET_FIELDS, initiative,
+	    list, keys, "initiatives[].budgets[]");
 }
 
 /* The initiatives of one list: a strategy's (strategy > 0) or an issue's. */
@@ -93,11 +92,8 @@ rows_strategies(struct plan_rows *r, struct rows_pos *pos, const json_t *list)
 
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		const json_t *s = json_array_get(list, i), *inits;
-		int32_t ord = (int32_t)i + 1;
 
-		pgarray_record_begin(a, STRATEGY_FIELDS);
-		pgarray_field_int4(a, &pos->issue);
-		pgarray_field_int4(a, &ord);
+		rows_child_begin(a, STRATEGY_FIELDS, pos->issue, (int32_t)i + 1);
 		if (rows_fields(r, a, s, keys, "issues[].strategies[]") != 0)
 			return -1;
 		pgarray_record_end(a);
@@ -118,9 +114,7 @@ rows_issue(struct plan_rows *r, struct rows_pos *pos, const json_t *issue,
 	struct pgarray *a = &r->a[PLAN_ROWS_ISSUES];
 	const json_t *strategies, *inits;
 
-	pgarray_record_begin(a, ISSUE_FIELDS);
-	pgarray_field_int4(a, &pos->doc);
-	pgarray_field_int4(a, &ordinal);
+	rows_child_begin(a, ISSUE_FIELDS, pos->doc, ordinal);
 	if (rows_fields(r, a, issue, keys, "issues[]") != 0)
 		return -1;
 	pgarray_record_end(a);
@@ -141,11 +135,7 @@ rows_issues(struct plan_rows *r, int32_t doc, const json_t *plan)
 	struct rows_pos pos;
 	const json_t *issues;
 
-	pos.doc = doc;
-	pos.issue = r->a[PLAN_ROWS_ISSUES].count;
-	pos.strategy = r->a[PLAN_ROWS_STRATEGIES].count;
-	pos.initiative = r->a[PLAN_ROWS_INITIATIVES].count;
-	pos.seq = 0;
+	rows_pos_start(&pos, r, doc);
 	if (rows_list(r, plan, "issues", "issues[]", &issues) != 0)
 		return -1;
 	for (size_t i = 0; i < json_array_size(issues); i++)
@@ -224,23 +214,12 @@ static int
 rows_reforms(struct plan_rows *r, int32_t doc, const json_t *plan)
 {
 	static const char *const keys[] = { "title", "ref", "body", NULL };
-	struct pgarray *a = &r->a[PLAN_ROWS_REFORMS];
 	const json_t *list;
 
 	if (rows_list(r, plan, "reforms", "reforms[]", &list) != 0)
 		return -1;
-	for (size_t i = 0; i < json_array_size(list); i++) {
-		int32_t ord = (int32_t)i + 1;
-
-		pgarray_record_begin(a, REFORM_FIELDS);
-		pgarray_field_int4(a, &doc);
-		pgarray_field_int4(a, &ord);
-		if (rows_fields(r, a, json_array_get(list, i), keys,
-		    "reforms[]") != 0)
-			return -1;
-		pgarray_record_end(a);
-	}
-	return 0;
+	return rows_children(r, PLAN_ROWS_REFORMS, REFORM_FIELDS, doc, list,
+	    keys, "reforms[]");
 }
 
 /* One row of kind k from plan->key when that is an object, else none. */

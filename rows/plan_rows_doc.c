@@ -14,16 +14,13 @@
 
 #include "jsontext.h"
 #include "plan_rows.h"
+#include "plan_rows_pos.h"
 #include "plan_rows_value.h"
 
 struct rows_doc {
 	struct plan_rows *r;
 	const struct plandoc *d;
-	int32_t	 doc;		/* the plan's position in the batch */
-	int32_t	 issue;		/* positions of the last row of each array */
-	int32_t	 strategy;
-	int32_t	 initiative;
-	int32_t	 seq;		/* the plan's initiatives so far */
+	struct rows_pos	 pos;
 };
 
 static void
@@ -51,7 +48,7 @@ rows_doc_plan(struct rows_doc *x)
 	struct pgarray *a = &x->r->a[PLAN_ROWS_PLANS];
 
 	pgarray_record_begin(a, PLAN_FIELDS);
-	pgarray_field_int4(a, &x->doc);
+	pgarray_field_int4(a, &x->pos.doc);
 	rows_doc_str(a, d, d->title);
 	/* the canonical name when the reference list knows the org */
 	rows_doc_str(a, d, !d->has_org ? pd_null() :
@@ -81,7 +78,7 @@ rows_doc_texts(struct rows_doc *x)
 			int32_t ord = (int32_t)i + 1;
 
 			pgarray_record_begin(a, TEXT_FIELDS);
-			pgarray_field_int4(a, &x->doc);
+			pgarray_field_int4(a, &x->pos.doc);
 			pgarray_field_text(a, kinds[k], strlen(kinds[k]));
 			pgarray_field_int4(a, &ord);
 			rows_doc_str(a, x->d, *PD_AT(*l, struct pd_str, i));
@@ -98,11 +95,8 @@ rows_doc_budgets(struct rows_doc *x, const struct pd_initiative *t)
 	for (int32_t i = 0; i < t->nbudgets; i++) {
 		const struct pd_budget *b = PD_AT(x->d->budgets,
 		    struct pd_budget, t->budget0 + i);
-		int32_t ord = i + 1;
 
-		pgarray_record_begin(a, BUDGET_FIELDS);
-		pgarray_field_int4(a, &x->initiative);
-		pgarray_field_int4(a, &ord);
+		rows_child_begin(a, BUDGET_FIELDS, x->pos.initiative, i + 1);
 		rows_doc_str(a, x->d, b->label);
 		rows_doc_int(a, b->amount_yen);
 		pgarray_record_end(a);
@@ -120,12 +114,12 @@ rows_doc_initiatives(struct rows_doc *x, struct pd_chain c, int32_t strategy)
 	for (int32_t k = c.head; k != PD_NONE;) {
 		const struct pd_initiative *t = PD_AT(x->d->initiatives,
 		    struct pd_initiative, k);
-		int32_t seq = ++x->seq;
+		int32_t seq = ++x->pos.seq;
 
 		ord++;
 		pgarray_record_begin(a, INITIATIVE_FIELDS);
-		pgarray_field_int4(a, &x->doc);
-		pgarray_field_int4(a, &x->issue);
+		pgarray_field_int4(a, &x->pos.doc);
+		pgarray_field_int4(a, &x->pos.issue);
 		pgarray_field_int4(a, strategy > 0 ? &strategy : NULL);
 		pgarray_field_int4(a, &seq);
 		pgarray_field_int4(a, &ord);
@@ -133,7 +127,7 @@ rows_doc_initiatives(struct rows_doc *x, struct pd_chain c, int32_t strategy)
 		rows_doc_str(a, x->d, t->title);
 		rows_doc_str(a, x->d, t->body);
 		pgarray_record_end(a);
-		x->initiative++;
+		x->pos.initiative++;
 		rows_doc_budgets(x, t);
 		k = t->next;
 	}
@@ -149,16 +143,13 @@ rows_doc_strategies(struct rows_doc *x, struct pd_chain c)
 		const struct pd_strategy *s = PD_AT(x->d->strategies,
 		    struct pd_strategy, k);
 
-		ord++;
-		pgarray_record_begin(a, STRATEGY_FIELDS);
-		pgarray_field_int4(a, &x->issue);
-		pgarray_field_int4(a, &ord);
+		rows_child_begin(a, STRATEGY_FIELDS, x->pos.issue, ++ord);
 		rows_doc_str(a, x->d, s->code);
 		rows_doc_str(a, x->d, s->title);
 		rows_doc_str(a, x->d, s->body);
 		pgarray_record_end(a);
-		x->strategy++;
-		rows_doc_initiatives(x, s->initiatives, x->strategy);
+		x->pos.strategy++;
+		rows_doc_initiatives(x, s->initiatives, x->pos.strategy);
 		k = s->next;
 	}
 }
@@ -171,16 +162,13 @@ rows_doc_issues(struct rows_doc *x)
 	for (size_t i = 0; i < x->d->issues.n; i++) {
 		const struct pd_issue *o = PD_AT(x->d->issues, struct pd_issue,
 		    i);
-		int32_t ord = (int32_t)i + 1;
 
-		pgarray_record_begin(a, ISSUE_FIELDS);
-		pgarray_field_int4(a, &x->doc);
-		pgarray_field_int4(a, &ord);
+		rows_child_begin(a, ISSUE_FIELDS, x->pos.doc, (int32_t)i + 1);
 		rows_doc_int(a, o->number);
 		rows_doc_str(a, x->d, o->title);
 		rows_doc_str(a, x->d, o->summary);
 		pgarray_record_end(a);
-		x->issue++;
+		x->pos.issue++;
 		/* a strategy's initiatives come before the issue's own (seq) */
 		rows_doc_strategies(x, o->strategies);
 		rows_doc_initiatives(x, o->initiatives, 0);
@@ -195,11 +183,8 @@ rows_doc_reforms(struct rows_doc *x)
 	for (size_t i = 0; i < x->d->reforms.n; i++) {
 		const struct pd_reform *o = PD_AT(x->d->reforms,
 		    struct pd_reform, i);
-		int32_t ord = (int32_t)i + 1;
 
-		pgarray_record_begin(a, REFORM_FIELDS);
-		pgarray_field_int4(a, &x->doc);
-		pgarray_field_int4(a, &ord);
+		rows_child_begin(a, REFORM_FIELDS, x->pos.doc, (int32_t)i + 1);
 		rows_doc_str(a, x->d, o->title);
 		rows_doc_str(a, x->d, o->ref);
 		rows_doc_str(a, x->d, o->body);
@@ -216,7 +201,7 @@ rows_doc_council(struct rows_doc *x)
 	int n;
 
 	pgarray_record_begin(a, COUNCIL_FIELDS);
-	pgarray_field_int4(a, &x->doc);
+	pgarray_field_int4(a, &x->pos.doc);
 	for (int k = 0; k < 4; k++)
 		rows_doc_int(a, x->d->council[k]);
 	if (x->d->has_ratio) {
@@ -233,32 +218,40 @@ rows_doc_council(struct rows_doc *x)
 	return 0;
 }
 
+/* A row of kind k that only a plan has: its position, then the texts v
+ * (nfields - 1 of them). */
+static void
+rows_doc_object(struct rows_doc *x, enum plan_rows_kind k, int nfields,
+    const struct pd_str *v)
+{
+	struct pgarray *a = &x->r->a[k];
+
+	pgarray_record_begin(a, nfields);
+	pgarray_field_int4(a, &x->pos.doc);
+	for (int i = 0; i < nfields - 1; i++)
+		rows_doc_str(a, x->d, v[i]);
+	pgarray_record_end(a);
+}
+
 /* evaluation, council_reflection, contact: at most one row each */
 static int
 rows_doc_objects(struct rows_doc *x)
 {
 	const struct plandoc *d = x->d;
-	struct pgarray *a;
 
 	if (d->has_evaluation) {
-		a = &x->r->a[PLAN_ROWS_EVALUATIONS];
-		pgarray_record_begin(a, EVALUATION_FIELDS);
-		pgarray_field_int4(a, &x->doc);
-		rows_doc_str(a, d, d->achievements);
-		rows_doc_str(a, d, d->challenges);
-		pgarray_record_end(a);
+		const struct pd_str v[EVALUATION_FIELDS - 1] = {
+		    d->achievements, d->challenges };
+
+		rows_doc_object(x, PLAN_ROWS_EVALUATIONS, EVALUATION_FIELDS, v);
 	}
 	if (d->has_council && rows_doc_council(x) != 0)
 		return -1;
 	if (d->has_contact) {
-		a = &x->r->a[PLAN_ROWS_CONTACTS];
-		pgarray_record_begin(a, CONTACT_FIELDS);
-		pgarray_field_int4(a, &x->doc);
-		rows_doc_str(a, d, d->office);
-		rows_doc_str(a, d, d->phone);
-		rows_doc_str(a, d, d->fax);
-		rows_doc_str(a, d, d->address);
-		pgarray_record_end(a);
+		const struct pd_str v[CONTACT_FIELDS - 1] = { d->office,
+		    d->phone, d->fax, d->address };
+
+		rows_doc_object(x, PLAN_ROWS_CONTACTS, CONTACT_FIELDS, v);
 	}
 	return 0;
 }
@@ -274,11 +267,7 @@ plan_rows_add_doc(struct plan_rows *r, int doc, const struct plandoc *d)
 	}
 	x.r = r;
 	x.d = d;
-	x.doc = doc;
-	x.issue = r->a[PLAN_ROWS_ISSUES].count;
-	x.strategy = r->a[PLAN_ROWS_STRATEGIES].count;
-	x.initiative = r->a[PLAN_ROWS_INITIATIVES].count;
-	x.seq = 0;
+	rows_pos_start(&x.pos, r, doc);
 	rows_doc_plan(&x);
 	rows_doc_texts(&x);
 	rows_doc_issues(&x);

@@ -63,11 +63,8 @@ check "planqd stops cleanly" planqd_stop
 
 # ---- 1b: fenced, with a spool: spooled, then stored once the fence is lifted ----
 planqd_start --workers=2 --config "$TMP/planqd.conf" --spool "$TMP/spool"
-timeout 60 "$PLANQ" send --to "$ENDPOINT" --concurrency 3 --timeout 30 \
-	"$TMP"/docs/doc-00[4-8].txt >"$TMP/send2.out" 2>"$TMP/send2.err"
-rc=$?
-echo "# fenced: $(status_counts "$TMP/send2.out")"
-assert_eq "fenced, spool: send exits 0" 0 "$rc"
+send_expect 0 "fenced, spool: send exits 0" "$TMP/send2.out" 60 \
+	--concurrency 3 --timeout 30 "$TMP"/docs/doc-00[4-8].txt
 assert_eq "fenced, spool: all five spooled" 5 "$(grep -c '^spooled ' "$TMP/send2.out")"
 set_server default_transaction_read_only DEFAULT
 check "the spool drains once the fence is lifted" \
@@ -81,11 +78,8 @@ assert_eq "nothing rejected" 0 "$(rejected_rows)"
 
 # ---- 2: commits wait for a synchronous standby that is not there ----------------
 set_server synchronous_standby_names gone_standby
-timeout 90 "$PLANQ" send --to "$ENDPOINT" --concurrency 3 --timeout 60 \
-	"$TMP"/docs/doc-009.txt "$TMP"/docs/doc-01[0-4].txt >"$TMP/send3.out" 2>"$TMP/send3.err"
-rc=$?
-echo "# waiting commits: $(status_counts "$TMP/send3.out")"
-assert_eq "waiting commits: send exits 0" 0 "$rc"
+send_expect 0 "waiting commits: send exits 0" "$TMP/send3.out" 90 \
+	--concurrency 3 --timeout 60 "$TMP"/docs/doc-009.txt "$TMP"/docs/doc-01[0-4].txt
 assert_eq "waiting commits: all six spooled, none stored" 6 "$(grep -c '^spooled ' "$TMP/send3.out")"
 check "the worker cancelled the unconfirmed commit" \
 	grep -q 'the commit was cancelled, not confirmed' "$TMP/planqd.log"

@@ -10,23 +10,13 @@
 . "$ROOT/tests/lib/faults.sh"
 
 N=30
-build_testhooks
-
-setup_db
-make_docs "$N" "$TMP/docs" || exit 1
 bad=$TMP/docs/doc-bad.txt
-marked_sample PLANQ-TEST-BAD-SHAPE "$bad"
 reason='the parsed plan cannot be stored: issues[]: not a list'
-
-PLANQ_BIN=$HOOKS_BIN planqd_start --workers=1 -v
-check "planqd is the testhooks build" grep -q "worker $HOOKS_BIN/planq-worker" "$TMP/planqd.log"
+hooks_start "$N" PLANQ-TEST-BAD-SHAPE "$bad" --workers=1 -v
 mapfile -t files < <(ls "$TMP"/docs/doc-0*.txt)
 files=("${files[@]:0:15}" "$bad" "${files[@]:15}")
-timeout 120 "$PLANQ" send --to "$ENDPOINT" --concurrency 8 --timeout 30 \
-	"${files[@]}" >"$TMP/send.out" 2>"$TMP/send.err"
-rc=$?
-echo "# client: $(status_counts "$TMP/send.out")"
-assert_eq "send exits 1 (one rejection)" 1 "$rc"
+send_expect 1 "send exits 1 (one rejection)" "$TMP/send.out" 120 \
+	--concurrency 8 --timeout 30 "${files[@]}"
 assert_eq "the plan answered rejected with the reason" \
 	"rejected reason=\"$reason\" $bad" \
 	"$(grep "$bad" "$TMP/send.out" | sed 's/ document=[0-9]*//')"

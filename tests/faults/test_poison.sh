@@ -9,24 +9,14 @@
 . "$ROOT/tests/lib/faults.sh"
 
 N=40
-build_testhooks
-
-setup_db
-make_docs "$N" "$TMP/docs" || exit 1
 poison=$TMP/docs/doc-poison.txt
-marked_sample PLANQ-TEST-CRASH "$poison"
-
-PLANQ_BIN=$HOOKS_BIN planqd_start --workers=3
-check "planqd is the testhooks build" grep -q "worker $HOOKS_BIN/planq-worker" "$TMP/planqd.log"
+hooks_start "$N" PLANQ-TEST-CRASH "$poison" --workers=3
 # the poison document goes out in the middle of the good ones
 mapfile -t files < <(ls "$TMP"/docs/doc-0*.txt)
 files=("${files[@]:0:20}" "$poison" "${files[@]:20}")
-timeout 120 "$PLANQ" send --to "$ENDPOINT" --concurrency 4 --timeout 30 \
-	"${files[@]}" >"$TMP/send.out" 2>"$TMP/send.err"
-rc=$?
-echo "# client: $(status_counts "$TMP/send.out")"
+send_expect 1 "send exits 1 (one rejection)" "$TMP/send.out" 120 \
+	--concurrency 4 --timeout 30 "${files[@]}"
 grep "$poison" "$TMP/send.out" | sed 's/^/# /'
-assert_eq "send exits 1 (one rejection)" 1 "$rc"
 assert_match "poison answered rejected with the reason" \
 	"^rejected document=[0-9]+ reason=\"worker crashed on this document 3 times: signal 11\" $poison\$" \
 	"$(grep "$poison" "$TMP/send.out")"

@@ -54,11 +54,8 @@ check "planqd stops cleanly" planqd_stop
 printf 'job_timeout = 3\ndb_timeout = 2\ndb_retry_seconds = 1\n' >"$TMP/planqd.conf"
 planqd_start --workers=2 --config "$TMP/planqd.conf" --spool "$TMP/spool"
 lock_plans_for 15
-timeout 120 "$PLANQ" send --to "$ENDPOINT" --concurrency 3 --timeout 60 \
-	"$TMP"/docs/doc-00[4-6].txt >"$TMP/send2.out" 2>"$TMP/send2.err"
-rc=$?
-echo "# client: $(status_counts "$TMP/send2.out")"
-assert_eq "lock of 15 s, db_timeout 2: send exits 0" 0 "$rc"
+send_expect 0 "lock of 15 s, db_timeout 2: send exits 0" "$TMP/send2.out" 120 \
+	--concurrency 3 --timeout 60 "$TMP"/docs/doc-00[4-6].txt
 assert_eq "none answered rejected or failed" 0 "$(grep -Ec '^(rejected|failed) ' "$TMP/send2.out")"
 check "the statements were cancelled, not the workers killed" \
 	grep -q 'statement timeout' "$TMP/planqd.log"

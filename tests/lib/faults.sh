@@ -19,6 +19,16 @@
 #                            build/testhooks/bin (HOOKS_BIN), or exits
 #   marked_sample MARK FILE  the first sample with an HTML comment MARK
 #                            appended (a marker the test-hook build acts on)
+#   hooks_start N MARK FILE ARGS…
+#                            the testhooks build, a database, N documents
+#                            (make_docs) in $TMP/docs and FILE marked MARK
+#                            (marked_sample); planqd of that build started
+#                            with ARGS and checked to run its worker
+#   send_expect RC NAME OUT SECONDS ARGS…
+#                            `planq send --to $ENDPOINT ARGS…` bounded by
+#                            SECONDS, stdout to OUT, stderr to OUT's .err;
+#                            prints its status counts and asserts NAME: it
+#                            exits RC
 #   check_healthy NAME       planqd alive and stores a brand-new document
 #   pg_start_retry DIR       pg_start, retried for up to 30 s (after pg_kill the
 #                            old backends need a moment to go away)
@@ -101,6 +111,24 @@ build_testhooks() {
 marked_sample() {
 	{ cat "$ROOT/samples/$(ls "$ROOT/samples" | grep '\.txt$' | head -n 1)"
 	  printf '\n<!-- %s -->\n' "$1"; } >"$2"
+}
+
+hooks_start() {
+	local n=$1 mark=$2 file=$3; shift 3
+	build_testhooks
+	setup_db
+	make_docs "$n" "$TMP/docs" || exit 1
+	marked_sample "$mark" "$file"
+	PLANQ_BIN=$HOOKS_BIN planqd_start "$@"
+	check "planqd is the testhooks build" grep -q "worker $HOOKS_BIN/planq-worker" "$TMP/planqd.log"
+}
+
+send_expect() {
+	local want=$1 name=$2 out=$3 seconds=$4 rc; shift 4
+	timeout "$seconds" "$PLANQ" send --to "$ENDPOINT" "$@" >"$out" 2>"${out%.out}.err"
+	rc=$?
+	echo "# $(basename "$out" .out): $(status_counts "$out")"
+	assert_eq "$name" "$want" "$rc"
 }
 
 check_healthy() {

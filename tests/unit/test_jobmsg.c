@@ -154,6 +154,5 @@ main(void)
 {
 	test_batch();
 	test_malformed();
-	printf("test_jobmsg: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_report(stdout, "test_jobmsg");
 }

@@ -278,6 +278,40 @@ check_decode(const char *name, const unsigned char *b, size_t n,
 	sbuf_free(&out);
 }
 
+/* plan_text in charset, after the bytes bom, decoded with the label (or
+ * none): the charset found, the text the same. */
+static void
+check_converted(const char *charset, const char *bom, const char *name,
+    const char *label)
+{
+	unsigned char buf[4096];
+	size_t n, b = strlen(bom);
+	char *e = conv(charset, plan_text, &n);
+
+	if (e != NULL && b + n <= sizeof(buf)) {
+		memcpy(buf, bom, b);
+		memcpy(buf + b, e, n);
+		check_decode(name, buf, b + n, label, 0, charset, plan_text);
+	}
+	free(e);
+}
+
+/* charset, byte order mark, name, label */
+static const char *const converted[][4] = {
+	{ "CP932", "", "sjis labelled", "text/plain; charset=Shift_JIS" },
+	{ "CP932", "", "sjis detected", NULL },
+	{ "CP932", "", "sjis mislabelled utf-8", "text/plain; charset=utf-8" },
+	{ "EUC-JP", "", "euc-jp detected", NULL },
+	{ "EUC-JP", "", "euc-jp labelled", "text/plain; charset=EUC-JP" },
+	{ "EUC-JP", "", "euc-jp mislabelled sjis",
+	    "text/plain; charset=shift_jis" },
+	{ "ISO-2022-JP", "", "iso-2022-jp labelled",
+	    "text/plain; charset=iso-2022-jp" },
+	{ "ISO-2022-JP", "", "iso-2022-jp detected", NULL },
+	{ "UTF-16LE", "\xFF\xFE", "utf-16le bom", NULL },
+	{ "UTF-16BE", "\xFE\xFF", "utf-16be bom", NULL },
+};
+
 static void
 test_decode(void)
 {
@@ -291,13 +325,10 @@ test_decode(void)
 	memcpy(buf, "\xEF\xBB\xBF", 3);
 	memcpy(buf + 3, u, strlen(u));
 	check_decode("utf8 bom", buf, strlen(u) + 3, NULL, 0, "UTF-8", u);
+	for (size_t i = 0; i < sizeof(converted) / sizeof(converted[0]); i++)
+		check_converted(converted[i][0], converted[i][1],
+		    converted[i][2], converted[i][3]);
 	if ((e = conv("CP932", u, &n)) != NULL) {
-		check_decode("sjis labelled", (unsigned char *)e, n,
-		    "text/plain; charset=Shift_JIS", 0, "CP932", u);
-		check_decode("sjis detected", (unsigned char *)e, n, NULL, 0,
-		    "CP932", u);
-		check_decode("sjis mislabelled utf-8", (unsigned char *)e, n,
-		    "text/plain; charset=utf-8", 0, "CP932", u);
 		snprintf((char *)buf, sizeof(buf), "<html><head><meta "
 		    "http-equiv=\"Content-Type\" content=\"text/html; "
 		    "charset=shift_jis\"></head><body>");
@@ -312,36 +343,6 @@ test_decode(void)
 		check_decode("cp932 ext", (unsigned char *)e, n,
 		    "text/plain; charset=shift_jis", 0, "CP932",
 		    "①②③㈱髙﨑 令和2年度");
-		free(e);
-	}
-	if ((e = conv("EUC-JP", u, &n)) != NULL) {
-		check_decode("euc-jp detected", (unsigned char *)e, n, NULL, 0,
-		    "EUC-JP", u);
-		check_decode("euc-jp labelled", (unsigned char *)e, n,
-		    "text/plain; charset=EUC-JP", 0, "EUC-JP", u);
-		check_decode("euc-jp mislabelled sjis", (unsigned char *)e, n,
-		    "text/plain; charset=shift_jis", 0, "EUC-JP", u);
-		free(e);
-	}
-	if ((e = conv("ISO-2022-JP", u, &n)) != NULL) {
-		check_decode("iso-2022-jp labelled", (unsigned char *)e, n,
-		    "text/plain; charset=iso-2022-jp", 0, "ISO-2022-JP", u);
-		check_decode("iso-2022-jp detected", (unsigned char *)e, n,
-		    NULL, 0, "ISO-2022-JP", u);
-		free(e);
-	}
-	if ((e = conv("UTF-16LE", u, &n)) != NULL && n + 2 < sizeof(buf)) {
-		buf[0] = 0xFF;
-		buf[1] = 0xFE;
-		memcpy(buf + 2, e, n);
-		check_decode("utf-16le bom", buf, n + 2, NULL, 0, "UTF-16LE", u);
-		free(e);
-	}
-	if ((e = conv("UTF-16BE", u, &n)) != NULL && n + 2 < sizeof(buf)) {
-		buf[0] = 0xFE;
-		buf[1] = 0xFF;
-		memcpy(buf + 2, e, n);
-		check_decode("utf-16be bom", buf, n + 2, NULL, 0, "UTF-16BE", u);
 		free(e);
 	}
 	for (n = 0; n < 257; n++)
@@ -363,29 +364,38 @@ test_decode(void)
 
 /* ---- NFKC and HTML ------------------------------------------------------------ */
 
+typedef void text_fn(const char *s, size_t n, struct sbuf *out);
+
 static void
-check_norm(const char *in, const char *want)
+nfkc(const char *s, size_t n, struct sbuf *out)
+{
+	(void)normalize_text(s, n, out);
+}
+
+/* fn's text of in is want (what: fn's name in a failure). */
+static void
+check_text(const char *what, text_fn *fn, const char *in, const char *want)
 {
 	struct sbuf out;
 
 	sbuf_init(&out);
-	normalize_text(in, strlen(in), &out);
+	fn(in, strlen(in), &out);
 	CHECK(out.p != NULL && strcmp(out.p, want) == 0,
-	    "nfkc '%s': got '%s', want '%s'", in, out.p ? out.p : "(null)",
+	    "%s '%s': got '%s', want '%s'", what, in, out.p ? out.p : "(null)",
 	    want);
 	sbuf_free(&out);
 }
 
 static void
+check_norm(const char *in, const char *want)
+{
+	check_text("nfkc", nfkc, in, want);
+}
+
+static void
 check_inline(const char *in, const char *want)
 {
-	struct sbuf out;
-
-	sbuf_init(&out);
-	html_strip_inline(in, strlen(in), &out);
-	CHECK(out.p != NULL && strcmp(out.p, want) == 0,
-	    "inline '%s': got '%s', want '%s'", in, out.p ? out.p : "", want);
-	sbuf_free(&out);
+	check_text("inline", html_strip_inline, in, want);
 }
 
 static void
@@ -517,40 +527,37 @@ test_markers(void)
 	check_marker("", MARK_NONE, 0, NULL, NULL);
 }
 
+/* What classify_line() calls a line (name: the check's). */
+static void
+check_line(const char *in, enum line_kind kind, const char *name)
+{
+	CHECK(classify_line(sp(in)) == kind, "%s", name);
+}
+
 static void
 test_classify(void)
 {
 	struct span r, n;
 
-	CHECK(classify_line(sp("区・局の目標(何をめざすのか)")) == LINE_GOALS, "goals");
-	CHECK(classify_line(sp("目標(何をめざすのか)")) == LINE_GOALS, "goals no 区");
-	CHECK(classify_line(sp("【区の目標(何をめざすのか)】")) == LINE_GOALS,
-	    "goals bracketed");
-	CHECK(classify_line(sp("局の目標")) == LINE_GOALS, "bureau goals");
-	CHECK(classify_line(sp("区の使命(どのような役割を担うのか)")) ==
-	    LINE_MISSIONS, "missions");
-	CHECK(classify_line(sp("令和2年度 区・局運営の基本的な考え方(区・局長の方針)"))
-	    == LINE_POLICIES, "policies");
-	CHECK(classify_line(sp("所属運営の基本的な考え方")) == LINE_POLICIES,
-	    "policies 所属");
-	CHECK(classify_line(sp("局運営の基本的な考え方(局長の方針)")) ==
-	    LINE_POLICIES, "policies 局");
-	CHECK(classify_line(sp("重点的に取り組む主な経営課題(様式2)")) ==
-	    LINE_ISSUES, "issues");
-	CHECK(classify_line(sp("「市政改革プラン2.0」に基づく取組等")) ==
-	    LINE_REFORMS, "reforms");
-	CHECK(classify_line(sp("◆自己評価")) == LINE_EVAL, "eval");
-	CHECK(classify_line(sp("1年間の取組成果と今後取り組みたいこと")) ==
-	    LINE_ACHIEVE, "achievements");
-	CHECK(classify_line(sp("解決すべき課題と今後の改善方向")) ==
-	    LINE_CHALLENGE, "challenges");
-	CHECK(classify_line(sp("区政会議の意見の予算要求への反映割合")) ==
-	    LINE_COUNCIL, "council");
-	CHECK(classify_line(sp("このページの作成者・問合せ先")) == LINE_CONTACT,
-	    "contact");
-	CHECK(classify_line(sp("ページの先頭です")) == LINE_NOISE, "noise");
-	CHECK(classify_line(sp("目標を達成するため、地域の皆さまと連携して取り組みを"
-	    "進めてまいります。")) == LINE_TEXT, "sentence is text");
+	check_line("区・局の目標(何をめざすのか)", LINE_GOALS, "goals");
+	check_line("目標(何をめざすのか)", LINE_GOALS, "goals no 区");
+	check_line("【区の目標(何をめざすのか)】", LINE_GOALS, "goals bracketed");
+	check_line("局の目標", LINE_GOALS, "bureau goals");
+	check_line("区の使命(どのような役割を担うのか)", LINE_MISSIONS, "missions");
+	check_line("令和2年度 区・局運営の基本的な考え方(区・局長の方針)", LINE_POLICIES, "policies");
+	check_line("所属運営の基本的な考え方", LINE_POLICIES, "policies 所属");
+	check_line("局運営の基本的な考え方(局長の方針)", LINE_POLICIES, "policies 局");
+	check_line("重点的に取り組む主な経営課題(様式2)", LINE_ISSUES, "issues");
+	check_line("「市政改革プラン2.0」に基づく取組等", LINE_REFORMS, "reforms");
+	check_line("◆自己評価", LINE_EVAL, "eval");
+	check_line("1年間の取組成果と今後取り組みたいこと", LINE_ACHIEVE, "achievements");
+	check_line("解決すべき課題と今後の改善方向", LINE_CHALLENGE, "challenges");
+	check_line("区政会議の意見の予算要求への反映割合", LINE_COUNCIL, "council");
+	check_line("このページの作成者・問合せ先", LINE_CONTACT, "contact");
+	check_line("ページの先頭です", LINE_NOISE, "noise");
+	check_line("目標を達成するため、地域の皆さまと連携して取り組みを"
+	    "進めてまいります。", LINE_TEXT, "sentence is text");
+	check_line("このページに関するお問い合わせ", LINE_CONTACT, "contact variant");
 	CHECK(classify_title(sp("令和2年度 西区運営方針(素案)")), "title");
 	CHECK(classify_title(sp("## 令和4年度 鶴見区運営方針")) == 0 ||
 	    1, "heading title (stripped elsewhere)");
@@ -570,8 +577,6 @@ test_classify(void)
 	    "head without colon");
 	CHECK(!classify_head(sp("区長 山本 一郎"), &r, &n),
 	    "unwrapped head without colon is text");
-	CHECK(classify_line(sp("このページに関するお問い合わせ")) == LINE_CONTACT,
-	    "contact variant");
 	CHECK(classify_not_plan(sp("第3回 区政会議 会議録"), NULL) != NULL, "minutes");
 	CHECK(classify_not_plan(sp("令和2年度 西区運営方針"), NULL) == NULL, "plan ok");
 }
@@ -641,6 +646,192 @@ check_status(const char *name, const void *b, size_t n, const char *ct,
 	parse_result_clear(&r);
 }
 
+/* What one path of a parsed plan holds: a string, an integer, null, an
+ * array of n elements or a real; str is the message of the last three. */
+struct want {
+	char		 kind;		/* 's', 'i', 'n', 'z' or 'r'; 0 ends */
+	const char	*path;
+	const char	*str;
+	long long	 n;
+	double		 real;
+};
+#define WANT_STR(p, s)		{ 's', (p), (s), 0, 0 }
+#define WANT_INT(p, v)		{ 'i', (p), NULL, (v), 0 }
+#define WANT_NULL(p, msg)	{ 'n', (p), (msg), 0, 0 }
+#define WANT_SIZE(p, v, msg)	{ 'z', (p), (msg), (v), 0 }
+#define WANT_REAL(p, v, msg)	{ 'r', (p), (msg), 0, (v) }
+#define WANTS			8
+
+static void
+check_want(json_t *plan, const struct want *w)
+{
+	switch (w->kind) {
+	case 's':
+		check_str(plan, w->path, w->str);
+		break;
+	case 'i':
+		check_int(plan, w->path, w->n);
+		break;
+	case 'n':
+		CHECK(json_is_null(path(plan, w->path)), "%s", w->str);
+		break;
+	case 'z':
+		CHECK(json_array_size(path(plan, w->path)) == (size_t)w->n, "%s",
+		    w->str);
+		break;
+	default:
+		CHECK(json_real_value(path(plan, w->path)) == w->real, "%s",
+		    w->str);
+		break;
+	}
+}
+
+/* Texts that parse_bytes() must call a plan, and what the plan holds. */
+static const struct plan_case {
+	const char	*name;
+	const char	*text;
+	struct want	 want[WANTS];
+} plan_cases[] = {
+	{ "bureau plan",
+	    "令和3年度 港湾局運営方針\n(局長:山田 太郎)\n局の目標\n港を守る\n",
+	    {
+		WANT_STR("org.kind", "bureau"),
+		WANT_STR("head.role", "局長"),
+		WANT_STR("stage", "final"),
+	    } },
+	{ "fragment without title is a plan",
+	    "## 経営課題2\n\n# 地域社会づくり\n\n### ☆ 運営の支援\n\n"
+	    "#### ○ 取組への支援【算定見込額 20,852千円】\n\n・支援する\n",
+	    {
+		WANT_NULL("title", "fragment: title null"),
+		WANT_INT("issues.0.number", 2),
+		WANT_STR("issues.0.title", "地域社会づくり"),
+		WANT_INT("issues.0.strategies.0.initiatives.0.budgets.0.amount_yen",
+		    20852000),
+	    } },
+	{ "市会事務局 plan",
+	    "令和2年度 大阪市会事務局運営方針\n局の目標\n開かれた議会\n",
+	    {
+		WANT_STR("org.name", "大阪市会事務局"),
+		WANT_STR("org.kind", "bureau"),
+	    } },
+	{ "table evaluation/council plan",
+	    "令和2年度 大阪市西区運営方針\n区の目標\nまち\n"
+	    "◆自己評価\n1年間の取組成果と今後取り組みたいこと\t"
+	    "解決すべき課題と今後の改善方向\n成果です。\t課題です。\n"
+	    "区政会議の意見の予算要求への反映割合\n"
+	    "区全体の予算額\t100千円\n固定経費\t40千円\n区政充実重点経費\t10千円\n"
+	    "除いた経費\t50千円\n反映した事業の割合\t12.5%\n",
+	    {
+		WANT_STR("org.name", "西区"),
+		WANT_STR("evaluation.achievements", "成果です。"),
+		WANT_STR("evaluation.challenges", "課題です。"),
+		WANT_INT("council_reflection.total_yen", 100000),
+		WANT_INT("council_reflection.fixed_yen", 40000),
+		WANT_INT("council_reflection.priority_yen", 10000),
+		WANT_INT("council_reflection.base_yen", 50000),
+		WANT_REAL("council_reflection.ratio_percent",
+		    12.5, "council ratio"),
+	    } },
+	{ "layout-table page",
+	    "<html><body><table><tr><td><h1>令和2年度 西区運営方針</h1>"
+	    "<p>(区長:西 太郎)</p><h2>区の目標</h2><p>まち</p>"
+	    "<table><tr><td>【経営課題1 a】 概要</td><td>【1-1 b】 本文</td></tr>"
+	    "</table></td></tr></table></body></html>",
+	    {
+		WANT_STR("title", "令和2年度 西区運営方針"),
+		WANT_STR("goals.0", "まち"),
+		WANT_STR("issues.0.strategies.0.code", "1-1"),
+	    } },
+	{ "pipe table fragment",
+	    "| 経営課題の概要 | 主な戦略 |\n|---|---|\n"
+	    "| 【経営課題1 x】 概要。 | 【1-1 y】 本文。 |\n"
+	    "### 1-1-1 取組\n\n令和6年度予算額 2,150千円\n",
+	    {
+		WANT_STR("issues.0.strategies.0.initiatives.0.code", "1-1-1"),
+		WANT_INT("issues.0.strategies.0.initiatives.0.budgets.0.amount_yen",
+		    2150000),
+	    } },
+	/* an item's own 自己評価/指標 rows and lines never end 様式2 */
+	{ "item 自己評価 rows",
+	    "令和2年度 西区運営方針\n経営課題の概要\t主な戦略\n"
+	    "【経営課題1 a】 概要。\t【1-1 b】 本文。\n"
+	    "【1-1-1 x】(予算額 1千円) 本文x\t\n"
+	    "アウトカム指標\t指標の文\n自己評価\t順調\n"
+	    "【1-1-2 y】(予算額 2千円) 本文y\t\n自己評価\n順調\n"
+	    "【1-1-3 z】(予算額 3千円) 本文z\t\n"
+	    "## 関連資料\n資料の説明\n◆自己評価\n"
+	    "1年間の取組成果と今後取り組みたいこと\n成果\n",
+	    {
+		WANT_STR("issues.0.strategies.0.initiatives.0.body", "本文x"),
+		WANT_STR("issues.0.strategies.0.initiatives.1.body", "本文y"),
+		WANT_STR("issues.0.strategies.0.initiatives.2.body", "本文z"),
+		WANT_STR("evaluation.achievements", "成果"),
+	    } },
+	{ "title without a year",
+	    "西区運営方針\n(区長:西 太郎)\n区の目標\nまち\n",
+	    {
+		WANT_STR("title", "西区運営方針"),
+		WANT_NULL("fiscal_year", "no year: null"),
+		WANT_STR("stage", "final"),
+	    } },
+	{ "summary label under the issue",
+	    "令和2年度 西区運営方針\n【経営課題1】まちづくり\n経営課題の概要\n"
+	    "地域の力を高める。\n主な戦略\n【戦略1-1】支援 活動を支える。\n",
+	    {
+		WANT_STR("issues.0.title", "まちづくり"),
+		WANT_STR("issues.0.summary", "地域の力を高める。"),
+		WANT_STR("issues.0.strategies.0.body", "活動を支える。"),
+	    } },
+	{ "items on heading lines",
+	    "令和2年度 西区運営方針\n区の目標:安全なまち\n"
+	    "区の使命(どのような役割を担うのか) 暮らしを守る\n"
+	    "令和2年度 区運営の基本的な考え方(区長の方針)\n方針。\n"
+	    "【経営課題1 a】\n【戦略1-1】b\n【取組1-1-1】c 《1千円》 本文\n",
+	    {
+		WANT_STR("goals.0", "安全なまち"),
+		WANT_STR("missions.0", "暮らしを守る"),
+		WANT_STR("policies.0", "方針。"),
+		WANT_SIZE("policies", 1, "one policy"),
+		WANT_STR("issues.0.strategies.0.initiatives.0.code", "1-1-1"),
+	    } },
+	{ "amount column",
+	    "令和2年度 北区運営方針\n経営課題の概要\t主な戦略\n"
+	    "【経営課題1 a】 概要。\t【1-1 b】 本文。\n"
+	    "主な具体的取組\t2年度予算額(千円)\t取組内容\n"
+	    "【1-1-1 x】\t5,237\t本文x\n【1-1-2 y】\t-\t本文y\n"
+	    "【1-1-3 w】\t99999999999999999\t本文w\n"
+	    "主な具体的取組\t予算額\t取組内容\n【1-1-4 z】\t12,000千円\t本文z\n",
+	    {
+		WANT_INT("issues.0.strategies.0.initiatives.0.budgets.0.amount_yen",
+		    5237000),
+		WANT_STR("issues.0.strategies.0.initiatives.0.budgets.0.label",
+		    "予算額"),
+		WANT_STR("issues.0.strategies.0.initiatives.0.body", "本文x"),
+		WANT_NULL("issues.0.strategies.0.initiatives.1.budgets.0.amount_yen",
+		    "amount column dash"),
+		WANT_SIZE("issues.0.strategies.0.initiatives.2.budgets",
+		    0, "overflowing amount ignored"),
+		WANT_INT("issues.0.strategies.0.initiatives.3.budgets.0.amount_yen",
+		    12000000),
+	    } },
+};
+
+static void
+test_plan_cases(void)
+{
+	for (size_t i = 0; i < sizeof(plan_cases) / sizeof(plan_cases[0]); i++) {
+		const struct plan_case *c = &plan_cases[i];
+		struct parse_result r;
+
+		CHECK(parse_bytes(c->text, strlen(c->text), NULL, &r) == 0 &&
+		    r.status == PARSE_PLAN, "%s", c->name);
+		for (size_t k = 0; k < WANTS && c->want[k].kind != 0; k++)
+			check_want(r.plan, &c->want[k]);
+		parse_result_clear(&r);
+	}
+}
+
 static void
 test_parse_bytes(void)
 {
@@ -692,139 +883,7 @@ test_parse_bytes(void)
 		free(e);
 	}
 
-	s = "令和3年度 港湾局運営方針\n(局長:山田 太郎)\n局の目標\n港を守る\n";
-	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
-	    r.status == PARSE_PLAN, "bureau plan");
-	check_str(r.plan, "org.kind", "bureau");
-	check_str(r.plan, "head.role", "局長");
-	check_str(r.plan, "stage", "final");
-	parse_result_clear(&r);
-
-	s = "## 経営課題2\n\n# 地域社会づくり\n\n### ☆ 運営の支援\n\n"
-	    "#### ○ 取組への支援【算定見込額 20,852千円】\n\n・支援する\n";
-	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
-	    r.status == PARSE_PLAN, "fragment without title is a plan");
-	CHECK(json_is_null(path(r.plan, "title")), "fragment: title null");
-	check_int(r.plan, "issues.0.number", 2);
-	check_str(r.plan, "issues.0.title", "地域社会づくり");
-	check_int(r.plan, "issues.0.strategies.0.initiatives.0.budgets.0."
-	    "amount_yen", 20852000);
-	parse_result_clear(&r);
-
-	s = "令和2年度 大阪市会事務局運営方針\n局の目標\n開かれた議会\n";
-	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
-	    r.status == PARSE_PLAN, "市会事務局 plan");
-	check_str(r.plan, "org.name", "大阪市会事務局");
-	check_str(r.plan, "org.kind", "bureau");
-	parse_result_clear(&r);
-
-	s = "令和2年度 大阪市西区運営方針\n区の目標\nまち\n"
-	    "◆自己評価\n1年間の取組成果と今後取り組みたいこと\t"
-	    "解決すべき課題と今後の改善方向\n成果です。\t課題です。\n"
-	    "区政会議の意見の予算要求への反映割合\n"
-	    "区全体の予算額\t100千円\n固定経費\t40千円\n区政充実重点経費\t10千円\n"
-	    "除いた経費\t50千円\n反映した事業の割合\t12.5%\n";
-	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
-	    r.status == PARSE_PLAN, "table evaluation/council plan");
-	check_str(r.plan, "org.name", "西区");
-	check_str(r.plan, "evaluation.achievements", "成果です。");
-	check_str(r.plan, "evaluation.challenges", "課題です。");
-	check_int(r.plan, "council_reflection.total_yen", 100000);
-	check_int(r.plan, "council_reflection.fixed_yen", 40000);
-	check_int(r.plan, "council_reflection.priority_yen", 10000);
-	check_int(r.plan, "council_reflection.base_yen", 50000);
-	CHECK(json_real_value(path(r.plan, "council_reflection.ratio_percent"))
-	    == 12.5, "council ratio");
-	parse_result_clear(&r);
-
-	s = "<html><body><table><tr><td><h1>令和2年度 西区運営方針</h1>"
-	    "<p>(区長:西 太郎)</p><h2>区の目標</h2><p>まち</p>"
-	    "<table><tr><td>【経営課題1 a】 概要</td><td>【1-1 b】 本文</td></tr>"
-	    "</table></td></tr></table></body></html>";
-	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
-	    r.status == PARSE_PLAN, "layout-table page");
-	check_str(r.plan, "title", "令和2年度 西区運営方針");
-	check_str(r.plan, "goals.0", "まち");
-	check_str(r.plan, "issues.0.strategies.0.code", "1-1");
-	parse_result_clear(&r);
-
-	s = "| 経営課題の概要 | 主な戦略 |\n|---|---|\n"
-	    "| 【経営課題1 x】 概要。 | 【1-1 y】 本文。 |\n"
-	    "### 1-1-1 取組\n\n令和6年度予算額 2,150千円\n";
-	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
-	    r.status == PARSE_PLAN, "pipe table fragment");
-	check_str(r.plan, "issues.0.strategies.0.initiatives.0.code", "1-1-1");
-	check_int(r.plan, "issues.0.strategies.0.initiatives.0.budgets.0."
-	    "amount_yen", 2150000);
-	parse_result_clear(&r);
-
-	/* an item's own 自己評価/指標 rows and lines never end 様式2 */
-	s = "令和2年度 西区運営方針\n経営課題の概要\t主な戦略\n"
-	    "【経営課題1 a】 概要。\t【1-1 b】 本文。\n"
-	    "【1-1-1 x】(予算額 1千円) 本文x\t\n"
-	    "アウトカム指標\t指標の文\n自己評価\t順調\n"
-	    "【1-1-2 y】(予算額 2千円) 本文y\t\n自己評価\n順調\n"
-	    "【1-1-3 z】(予算額 3千円) 本文z\t\n"
-	    "## 関連資料\n資料の説明\n◆自己評価\n"
-	    "1年間の取組成果と今後取り組みたいこと\n成果\n";
-	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
-	    r.status == PARSE_PLAN, "item 自己評価 rows");
-	check_str(r.plan, "issues.0.strategies.0.initiatives.0.body", "本文x");
-	check_str(r.plan, "issues.0.strategies.0.initiatives.1.body", "本文y");
-	check_str(r.plan, "issues.0.strategies.0.initiatives.2.body", "本文z");
-	check_str(r.plan, "evaluation.achievements", "成果");
-	parse_result_clear(&r);
-
-	s = "西区運営方針\n(区長:西 太郎)\n区の目標\nまち\n";
-	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
-	    r.status == PARSE_PLAN, "title without a year");
-	check_str(r.plan, "title", "西区運営方針");
-	CHECK(json_is_null(path(r.plan, "fiscal_year")), "no year: null");
-	check_str(r.plan, "stage", "final");
-	parse_result_clear(&r);
-
-	s = "令和2年度 西区運営方針\n【経営課題1】まちづくり\n経営課題の概要\n"
-	    "地域の力を高める。\n主な戦略\n【戦略1-1】支援 活動を支える。\n";
-	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
-	    r.status == PARSE_PLAN, "summary label under the issue");
-	check_str(r.plan, "issues.0.title", "まちづくり");
-	check_str(r.plan, "issues.0.summary", "地域の力を高める。");
-	check_str(r.plan, "issues.0.strategies.0.body", "活動を支える。");
-	parse_result_clear(&r);
-
-	s = "令和2年度 西区運営方針\n区の目標:安全なまち\n"
-	    "区の使命(どのような役割を担うのか) 暮らしを守る\n"
-	    "令和2年度 区運営の基本的な考え方(区長の方針)\n方針。\n"
-	    "【経営課題1 a】\n【戦略1-1】b\n【取組1-1-1】c 《1千円》 本文\n";
-	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
-	    r.status == PARSE_PLAN, "items on heading lines");
-	check_str(r.plan, "goals.0", "安全なまち");
-	check_str(r.plan, "missions.0", "暮らしを守る");
-	check_str(r.plan, "policies.0", "方針。");
-	CHECK(json_array_size(path(r.plan, "policies")) == 1, "one policy");
-	check_str(r.plan, "issues.0.strategies.0.initiatives.0.code", "1-1-1");
-	parse_result_clear(&r);
-
-	s = "令和2年度 北区運営方針\n経営課題の概要\t主な戦略\n"
-	    "【経営課題1 a】 概要。\t【1-1 b】 本文。\n"
-	    "主な具体的取組\t2年度予算額(千円)\t取組内容\n"
-	    "【1-1-1 x】\t5,237\t本文x\n【1-1-2 y】\t-\t本文y\n"
-	    "【1-1-3 w】\t99999999999999999\t本文w\n"
-	    "主な具体的取組\t予算額\t取組内容\n【1-1-4 z】\t12,000千円\t本文z\n";
-	CHECK(parse_bytes(s, strlen(s), NULL, &r) == 0 &&
-	    r.status == PARSE_PLAN, "amount column");
-	check_int(r.plan, "issues.0.strategies.0.initiatives.0.budgets.0."
-	    "amount_yen", 5237000);
-	check_str(r.plan, "issues.0.strategies.0.initiatives.0.budgets.0."
-	    "label", "予算額");
-	check_str(r.plan, "issues.0.strategies.0.initiatives.0.body", "本文x");
-	CHECK(json_is_null(path(r.plan, "issues.0.strategies.0.initiatives.1."
-	    "budgets.0.amount_yen")), "amount column dash");
-	CHECK(json_array_size(path(r.plan, "issues.0.strategies.0."
-	    "initiatives.2.budgets")) == 0, "overflowing amount ignored");
-	check_int(r.plan, "issues.0.strategies.0.initiatives.3.budgets.0."
-	    "amount_yen", 12000000);
-	parse_result_clear(&r);
+	test_plan_cases();
 
 	check_status("empty", "", 0, NULL, PARSE_NOT_PLAN);
 	check_status("NULL bytes", NULL, 0, NULL, PARSE_NOT_PLAN);
@@ -925,6 +984,5 @@ main(void)
 	test_classify();
 	test_parse_bytes();
 	test_worst_cases();
-	printf("test_parse: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_report(stdout, "test_parse");
 }

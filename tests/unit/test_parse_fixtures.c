@@ -16,9 +16,8 @@
 #include "parse.h"
 #include "sbuf.h"
 #include "text.h"
+#include "check.h"
 #include "slurp.h"
-
-static int npass, nfail;
 
 static const char *const fixture_dirs[] = {
 	"tests/fixtures/layouts", "tests/fixtures/parser", NULL
@@ -357,10 +356,6 @@ main(void)
 
 	for (i = 0; fixture_dirs[i] != NULL; i++)
 		run_dir(fixture_dirs[i]);
-	if (npass + nfail == 0) {
-		printf("FAIL no fixtures found (run from the repository root)\n");
-		nfail++;
-	}
-	printf("test_parse_fixtures: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	check_some("no fixtures found (run from the repository root)");
+	return check_report(stdout, "test_parse_fixtures");
 }

@@ -249,10 +249,6 @@ main(int argc, char **argv)
 		    path) == 4)
 			check_line(want, mode, path);
 	fclose(f);
-	if (npass + nfail == 0) {
-		printf("FAIL %s lists no file\n", IDENTITY_LIST);
-		nfail++;
-	}
-	printf("test_parse_identity: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	check_some(IDENTITY_LIST " lists no file");
+	return check_report(stdout, "test_parse_identity");
 }

@@ -282,6 +282,5 @@ main(void)
 	test_headings();
 	test_warnings();
 	test_verdicts();
-	printf("test_parse_rules: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_report(stdout, "test_parse_rules");
 }

@@ -12,7 +12,6 @@
  * planq_plan_digest of each and compares.
  * Run from the repository root; exit 0 = all checks passed.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 
 #include "check.h"
 #include "slurp.h"
+#include "docdirs.h"
 
 static const char *const doc_dirs[] = {
 	"tests/fixtures/layouts", "tests/fixtures/parser", "samples",
@@ -115,28 +115,24 @@ dump_parse(const char *label, const void *body, size_t len, const char *ct)
 	parse_result_clear(&r);
 }
 
-/* A document, with its .ctype; a fuzz-corpus file both as the fuzzer
- * reads it and whole. */
+/* A document, with its .ctype; a fuzz-corpus file (every file there is
+ * one) both as the fuzzer reads it and whole. */
 static void
-dump_document(const char *dir, const char *name, int *seen)
+dump_document(const char *dir, const char *name, void *seen)
 {
-	char path[1024], ctpath[1024], *body, *ctype, *dot;
-	size_t len, clen;
+	int fuzz = strstr(dir, "fuzz") != NULL;
+	char path[1024], *body, *ctype;
+	size_t len;
 
+	if (!fuzz && !docdirs_is_document(name))
+		return;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(ctpath, sizeof(ctpath), "%s", path);
-	if ((dot = strrchr(ctpath, '.')) != NULL &&
-	    strchr(dot, '/') == NULL)
-		snprintf(dot, sizeof(ctpath) - (size_t)(dot - ctpath), ".ctype");
 	if ((body = slurp(path, &len)) == NULL)
 		return;
-	(*seen)++;
-	if ((ctype = slurp(ctpath, &clen)) != NULL)
-		while (clen > 0 && (ctype[clen - 1] == '\n' ||
-		    ctype[clen - 1] == ' '))
-			ctype[--clen] = '\0';
+	(*(int *)seen)++;
+	ctype = docdirs_ctype(path);
 	dump_parse(path, body, len, ctype);
-	if (strstr(dir, "fuzz") != NULL) {
+	if (fuzz) {
 		const uint8_t *p = (const uint8_t *)body;
 		size_t n = len;
 		const char *ct = fuzz_pick_ctype(&p, &n);
@@ -147,19 +143,6 @@ dump_document(const char *dir, const char *name, int *seen)
 	free(body);
 }
 
-static int
-is_document(const char *dir, const char *name)
-{
-	const char *dot = strrchr(name, '.');
-
-	if (name[0] == '.')
-		return 0;
-	if (strstr(dir, "fuzz") != NULL)
-		return 1;
-	return dot != NULL && strcmp(dot, ".json") != 0 &&
-	    strcmp(dot, ".ctype") != 0 && strcmp(name, "README.md") != 0;
-}
-
 static void
 dump_all(void)
 {
@@ -168,19 +151,7 @@ dump_all(void)
 	for (size_t i = 0; i < NCASES; i++)
 		if (cases[i][1] != NULL)
 			dump_line("case", cases[i][0], strlen(cases[i][0]));
-	for (size_t i = 0; doc_dirs[i] != NULL; i++) {
-		DIR *d = opendir(doc_dirs[i]);
-		struct dirent *e;
-
-		CHECK(d != NULL, "cannot open %s (run from the repository root)",
-		    doc_dirs[i]);
-		if (d == NULL)
-			continue;
-		while ((e = readdir(d)) != NULL)
-			if (is_document(doc_dirs[i], e->d_name))
-				dump_document(doc_dirs[i], e->d_name, &seen);
-		closedir(d);
-	}
+	docdirs_walk(doc_dirs, dump_document, &seen);
 	CHECK(seen >= 60, "only %d documents found", seen);
 }
 
@@ -189,11 +160,8 @@ main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--dump") == 0) {
 		dump_all();
-		fprintf(stderr, "test_plan_digest: %d passed, %d failed\n",
-		    npass, nfail);
-		return nfail == 0 ? 0 : 1;
+		return check_report(stderr, "test_plan_digest");
 	}
 	test_cases();
-	printf("test_plan_digest: %d passed, %d failed\n", npass, nfail);
-	return nfail == 0 ? 0 : 1;
+	return check_report(stdout, "test_plan_digest");
 }

@@ -6,7 +6,6 @@
  * json_dumps, so an unchanged plan must compare equal.
  * Run from the repository root; exit 0 = all checks passed.
  */
-#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "check.h"
 #include "slurp.h"
+#include "docdirs.h"
 
 static const char *const doc_dirs[] = {
 	"tests/fixtures/layouts", "tests/fixtures/parser", "samples", NULL
@@ -75,35 +75,22 @@ test_plan_json_values(void)
 	json_decref(v);
 }
 
-/* A document's name ends in an extension that is not .json/.ctype. */
-static int
-is_document(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-
-	return name[0] != '.' && dot != NULL && strcmp(dot, ".json") != 0 &&
-	    strcmp(dot, ".ctype") != 0 && strcmp(name, "README.md") != 0;
-}
-
 static void
-test_document(const char *dir, const char *name)
+test_document(const char *dir, const char *name, void *seen)
 {
-	char path[1024], ctpath[1024], *body, *ctype, *dot;
+	char path[1024], *body, *ctype;
 	struct parse_result r;
-	size_t len, clen;
+	size_t len;
 
+	if (!docdirs_is_document(name))
+		return;
+	(*(int *)seen)++;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(ctpath, sizeof(ctpath), "%s/%s", dir, name);
-	if ((dot = strrchr(ctpath, '.')) != NULL)
-		snprintf(dot, sizeof(ctpath) - (size_t)(dot - ctpath), ".ctype");
 	if ((body = slurp(path, &len)) == NULL) {
 		CHECK(0, "cannot read %s", path);
 		return;
 	}
-	if ((ctype = slurp(ctpath, &clen)) != NULL)
-		while (clen > 0 && (ctype[clen - 1] == '\n' ||
-		    ctype[clen - 1] == ' '))
-			ctype[--clen] = '\0';
+	ctype = docdirs_ctype(path);
 	CHECK(parse_bytes(body, len, ctype, &r) == 0, "%s: parse_bytes: %s",
 	    path, r.reason);
 	if (r.plan != NULL)
@@ -118,21 +105,7 @@ test_plan_json_documents(void)
 {
 	int seen = 0;
 
-	for (size_t i = 0; doc_dirs[i] != NULL; i++) {
-		DIR *d = opendir(doc_dirs[i]);
-		struct dirent *e;
-
-		CHECK(d != NULL, "cannot open %s (run from the repository root)",
-		    doc_dirs[i]);
-		if (d == NULL)
-			continue;
-		while ((e = readdir(d)) != NULL)
-			if (is_document(e->d_name)) {
-				test_document(doc_dirs[i], e->d_name);
-				seen++;
-			}
-		closedir(d);
-	}
+	docdirs_walk(doc_dirs, test_document, &seen);
 	CHECK(seen >= 40, "only %d documents found", seen);
 }
 
@@ -141,6 +114,5 @@ main(void)
 {
 	test_plan_json_values();
 	test_plan_json_documents();
-	printf("test_plan_json: %d passed, %d failed\n", npass, nfail);
-	return nfail == 0 ? 0 : 1;
+	return check_report(stdout, "test_plan_json");
 }

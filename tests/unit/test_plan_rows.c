@@ -183,20 +183,18 @@ test_values(void)
 {
 	const char *budget = "{\"issues\": [{\"initiatives\": [{\"budgets\": "
 	    "[{\"label\": \"x\", \"amount_yen\": %s}]}]}]}";
+	/* amount_yen as the JSON has it, and its text in the row */
+	static const char *const amounts[][2] = {
+		{ "1200000", "1200000" }, { "1.5", "1.5" }, { "12.0", "12.0" },
+		{ "\"12\"", "12" }, { "\"12x\"", "12x" }, { "null", "NULL" },
+	};
 	char json[200];
 
-	snprintf(json, sizeof(json), budget, "1200000");
-	check_field(json, PLAN_ROWS_BUDGETS, 0, 3, "1200000");
-	snprintf(json, sizeof(json), budget, "1.5");
-	check_field(json, PLAN_ROWS_BUDGETS, 0, 3, "1.5");
-	snprintf(json, sizeof(json), budget, "12.0");
-	check_field(json, PLAN_ROWS_BUDGETS, 0, 3, "12.0");
-	snprintf(json, sizeof(json), budget, "\"12\"");
-	check_field(json, PLAN_ROWS_BUDGETS, 0, 3, "12");
-	snprintf(json, sizeof(json), budget, "\"12x\"");
-	check_field(json, PLAN_ROWS_BUDGETS, 0, 3, "12x");
-	snprintf(json, sizeof(json), budget, "null");
-	check_field(json, PLAN_ROWS_BUDGETS, 0, 3, "NULL");
+	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++) {
+		snprintf(json, sizeof(json), budget, amounts[i][0]);
+		check_field(json, PLAN_ROWS_BUDGETS, 0, 3, amounts[i][1]);
+	}
+	/* the last budget's label */
 	check_field(json, PLAN_ROWS_BUDGETS, 0, 2, "x");
 	check_field("{\"issues\": [{\"number\": \"3\"}]}", PLAN_ROWS_ISSUES, 0, 2,
 	    "3");
@@ -219,6 +217,24 @@ test_values(void)
 	    PLAN_ROWS_COUNCILS, 0, 5, "48.3");
 	check_field("{\"evaluation\": \"none\"}", PLAN_ROWS_EVALUATIONS, 0, 1,
 	    "?");
+}
+
+/* plan_rows_add of one JSON text to rows of its own: 0, -1 refused, -2
+ * not JSON; why: what r.why said. */
+static int
+add_json(const char *json, char *why, size_t whylen)
+{
+	struct plan_rows r;
+	json_t *plan = json_loads(json, 0, NULL);
+	int rc = -2;
+
+	plan_rows_init(&r, &types);
+	if (plan != NULL)
+		rc = plan_rows_add(&r, 1, plan);
+	snprintf(why, whylen, "%s", r.why);
+	json_decref(plan);
+	plan_rows_free(&r);
+	return rc;
 }
 
 /* Shapes no rows can hold: plan_rows_add refuses them, saying where. */
@@ -246,27 +262,15 @@ test_refused(void)
 		"{\"issues\": [1, \"x\"]}",
 	};
 
-	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
-		struct plan_rows r;
-		json_t *plan = json_loads(odd[i][0], 0, NULL);
+	char why[256];
 
-		plan_rows_init(&r, &types);
-		CHECK(plan != NULL && plan_rows_add(&r, 1, plan) == -1 &&
-		    strstr(r.why, odd[i][1]) == r.why, "%s: not refused with "
-		    "[%s…] but [%s]", odd[i][0], odd[i][1], r.why);
-		json_decref(plan);
-		plan_rows_free(&r);
-	}
-	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
-		struct plan_rows r;
-		json_t *plan = json_loads(fine[i], 0, NULL);
-
-		plan_rows_init(&r, &types);
-		CHECK(plan != NULL && plan_rows_add(&r, 1, plan) == 0,
-		    "refused: %s (%s)", fine[i], r.why);
-		json_decref(plan);
-		plan_rows_free(&r);
-	}
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		CHECK(add_json(odd[i][0], why, sizeof(why)) == -1 &&
+		    strstr(why, odd[i][1]) == why, "%s: not refused with "
+		    "[%s…] but [%s]", odd[i][0], odd[i][1], why);
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++)
+		CHECK(add_json(fine[i], why, sizeof(why)) == 0,
+		    "refused: %s (%s)", fine[i], why);
 }
 
 int
@@ -275,6 +279,5 @@ main(void)
 	test_samples();
 	test_values();
 	test_refused();
-	printf("test_plan_rows: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_report(stdout, "test_plan_rows");
 }

@@ -37,6 +37,5 @@ int
 main(void)
 {
 	test_same_list();
-	printf("test_warncode: %d passed, %d failed\n", npass, nfail);
-	return nfail == 0 ? 0 : 1;
+	return check_report(stdout, "test_warncode");
 }

@@ -214,6 +214,5 @@ main(void)
 	snprintf(path, sizeof(path), "%s/planqd.conf", dir);
 	unlink(path);
 	rmdir(dir);
-	printf("test_config: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_report(stdout, "test_config");
 }

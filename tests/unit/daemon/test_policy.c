@@ -143,6 +143,5 @@ main(void)
 	test_queue_order();
 	test_batches();
 	test_deaths();
-	printf("test_policy: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_report(stdout, "test_policy");
 }

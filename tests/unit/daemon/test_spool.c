@@ -297,6 +297,5 @@ main(void)
 	test_unreadable_at_replay();
 	clear_dir();
 	rmdir(dir);
-	printf("test_spool: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_report(stdout, "test_spool");
 }

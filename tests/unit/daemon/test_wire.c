@@ -306,6 +306,5 @@ main(void)
 	test_reply_reason_not_utf8();
 	test_worker_identity_nul();
 	test_worker_says_spooled();
-	printf("test_wire: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_report(stdout, "test_wire");
 }
