@@ -62,7 +62,7 @@ BEGIN
 END
 $$;
 
--- not for PUBLIC; granted to the planq_ingest role at once (019 gave it an
+-- not for PUBLIC; granted to the planq_ingest role at once (020 gave it an
 -- argument: the workers keep their grant without waiting for `planq db
 -- roles`), as sql/roles.sql does
 SELECT planq_grant_to_ingest('planq_analyze_stale');
