@@ -385,17 +385,21 @@ budget_opener_at(struct span s, size_t i)
 	    (u[i] == 0xE2 && u[i + 1] == 0x89 && u[i + 2] == 0xAA)));
 }
 
-/* The first opener at or after byte from (s.n if none).  Only bytes that
- * can be an ASCII opener or the second byte of E3 80 xx / E2 89 AA stop
- * the table-driven skip; each is then checked. */
+/* The first opener at or after byte from where the first group may
+ * start (s.n if none: only byte 0 for BUDGET_AT_START, none past a 。 for
+ * BUDGET_BEFORE_PERIOD).  Only bytes that can be an ASCII opener or the
+ * second byte of E3 80 xx / E2 89 AA stop the table-driven skip; each is
+ * then checked. */
 static size_t
-budget_next_opener(struct span s, size_t from)
+budget_next_opener(struct span s, size_t from, enum budget_where where)
 {
 	static const unsigned char stop[256] = { ['('] = 1, ['['] = 1,
 	    ['<'] = 1, [0x80] = 2, [0x89] = 2 };
 	const unsigned char *u = (const unsigned char *)s.p;
 	size_t j;
 
+	if (where == BUDGET_AT_START)
+		return from == 0 && s.n > 0 && budget_opener_at(s, 0) ? 0 : s.n;
 	if (from < s.n && budget_opener_at(s, from))
 		return from;
 	for (j = from + 1; j < s.n; j++) {
@@ -405,13 +409,16 @@ budget_next_opener(struct span s, size_t from)
 			return j;
 		if (budget_opener_at(s, j - 1))
 			return j - 1;
+		if (where == BUDGET_BEFORE_PERIOD && u[j - 1] == 0xE3 && j + 1 < s.n &&
+		    u[j + 1] == 0x82)
+			return s.n;	/* 。 (E3 80 82) */
 	}
 	return s.n;
 }
 
 size_t
-budget_scan(struct span s, struct budget *out, size_t max, size_t *first,
-    size_t *after)
+budget_scan(struct span s, enum budget_where where, struct budget *out,
+    size_t max, size_t *first, size_t *after)
 {
 	size_t i = 0, n = 0, adv, len;
 	struct budget b;
@@ -424,7 +431,7 @@ budget_scan(struct span s, struct budget *out, size_t max, size_t *first,
 
 		if (n == 0) {
 			/* before the first group: jump to the next opener */
-			i = budget_next_opener(s, i);
+			i = budget_next_opener(s, i, where);
 			if (i >= s.n)
 				break;
 		}

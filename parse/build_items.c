@@ -120,7 +120,10 @@ build_items_parts(const struct marker *m, struct span rest, int in_table,
 	size_t first, after;
 	struct span r = text_trim(rest);
 
-	p->nb = budget_scan(r, p->b, BUILD_MAX_BUDGETS, &first, &after);
+	/* a bracketed title takes budgets right at the start only, else a
+	 * title without 。 comes before them */
+	p->nb = budget_scan(r, m->title.n > 0 ? BUDGET_AT_START :
+	    BUDGET_BEFORE_PERIOD, p->b, BUILD_MAX_BUDGETS, &first, &after);
 	if (m->title.n > 0) {
 		p->title = m->title;
 		if (p->nb > 0 && text_trim((struct span){ r.p, first }).n == 0)
@@ -258,7 +261,7 @@ build_items_symbol_ok(const struct build_state *pb, const struct marker *m,
 		return 0;
 	if (level > 0 || !pb->issues.coded)
 		return 1;
-	return budget_scan(rest, b, 2, &first, &after) > 0;
+	return budget_scan(rest, BUDGET_ANYWHERE, b, 2, &first, &after) > 0;
 }
 
 static void
