@@ -53,8 +53,29 @@ text_cp(const char *s, size_t n, size_t *adv)
 	return 0xFFFD;
 }
 
-int	text_is_space_cp(uint32_t cp);
+/* White space: ASCII blanks and controls \t..\r, U+3000, NBSP. */
+static inline int
+text_is_space_cp(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+	    cp == 0x3000 || cp == 0xA0 || cp == '\f' || cp == '\v';
+}
+
+/* Bit 1: byte c may start white space; bit 2: it may end it. */
+static inline unsigned
+text_space_edge(unsigned char c)
+{
+	static const unsigned char edge[256] = {
+		['\t'] = 3, ['\n'] = 3, ['\v'] = 1, ['\f'] = 1, ['\r'] = 3,
+		[' '] = 3, [0xC2] = 1, [0xE3] = 1,	/* may start a space */
+		[0x80] = 2, [0xA0] = 2,			/* may end one */
+	};
+
+	return edge[c];
+}
+
 struct span text_trim_slow(struct span s);
+struct span text_skip_spaces_slow(struct span s);
 /* The first occurrence of lit (l bytes) in s, or NULL. */
 const char *text_find_n(struct span s, const char *lit, size_t l);
 
@@ -63,14 +84,8 @@ const char *text_find_n(struct span s, const char *lit, size_t l);
 static inline struct span
 text_trim(struct span s)
 {
-	static const unsigned char edge[256] = {
-		['\t'] = 3, ['\n'] = 3, ['\v'] = 1, ['\f'] = 1, ['\r'] = 3,
-		[' '] = 3, [0xC2] = 1, [0xE3] = 1,	/* may start a space */
-		[0x80] = 2, [0xA0] = 2,			/* may end one */
-	};
-
-	if (s.n == 0 || ((edge[(unsigned char)s.p[0]] & 1) == 0 &&
-	    (edge[(unsigned char)s.p[s.n - 1]] & 2) == 0))
+	if (s.n == 0 || ((text_space_edge((unsigned char)s.p[0]) & 1) == 0 &&
+	    (text_space_edge((unsigned char)s.p[s.n - 1]) & 2) == 0))
 		return s;
 	return text_trim_slow(s);
 }
@@ -117,11 +132,32 @@ text_skip_lit(struct span s, const char *lit)
 {
 	return text_starts(s, lit) ? text_skip(s, strlen(lit)) : s;
 }
-struct span text_skip_spaces(struct span s);
+/* Skips white space at the start of s.  Inline: most spans start with
+ * none, which the first byte tells. */
+static inline struct span
+text_skip_spaces(struct span s)
+{
+	if (s.n == 0 || (text_space_edge((unsigned char)s.p[0]) & 1) == 0)
+		return s;
+	return text_skip_spaces_slow(s);
+}
 /* Bytes at s before the first one below 0x21 (space, tab, newline, other
  * controls), n if none: a word at a time. */
 size_t	text_word_len(const char *s, size_t n);
-int	text_is_digit_cp(uint32_t cp, int *val);
+/* An ASCII or full-width digit: 1 with *val its value. */
+static inline int
+text_is_digit_cp(uint32_t cp, int *val)
+{
+	if (cp >= '0' && cp <= '9') {
+		*val = (int)(cp - '0');
+		return 1;
+	}
+	if (cp >= 0xFF10 && cp <= 0xFF19) {	/* full-width, if not NFKC'd */
+		*val = (int)(cp - 0xFF10);
+		return 1;
+	}
+	return 0;
+}
 size_t	text_cp_count(struct span s);
 /* Strips leading Markdown heading marks, list markers and bold marks;
  * *level gets the heading level (0 when not a heading). */
