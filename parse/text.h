@@ -74,18 +74,48 @@ text_space_edge(unsigned char c)
 	return edge[c];
 }
 
+/* Whether s starts with white space: the first byte, and for a 2- or
+ * 3-byte lead that may start one (C2, E3) the bytes after it. */
+static inline int
+text_space_first(struct span s)
+{
+	const unsigned char *u = (const unsigned char *)s.p;
+
+	if (s.n == 0 || (text_space_edge(u[0]) & 1) == 0)
+		return 0;
+	if (u[0] < 0x80)
+		return 1;
+	if (u[0] == 0xC2)
+		return s.n >= 2 && u[1] == 0xA0;
+	return s.n >= 3 && u[1] == 0x80 && u[2] == 0x80;
+}
+
+/* Whether s ends with white space text_trim removes (not \f \v). */
+static inline int
+text_space_last(struct span s)
+{
+	const unsigned char *u = (const unsigned char *)s.p;
+
+	if (s.n == 0 || (text_space_edge(u[s.n - 1]) & 2) == 0)
+		return 0;
+	if (u[s.n - 1] < 0x80)
+		return 1;
+	if (u[s.n - 1] == 0xA0)
+		return s.n >= 2 && u[s.n - 2] == 0xC2;
+	return s.n >= 3 && u[s.n - 2] == 0x80 && u[s.n - 3] == 0xE3;
+}
+
 struct span text_trim_slow(struct span s);
 struct span text_skip_spaces_slow(struct span s);
 /* The first occurrence of lit (l bytes) in s, or NULL. */
 const char *text_find_n(struct span s, const char *lit, size_t l);
 
 /* Strips white space (ASCII, U+3000, NBSP) at both ends.  Inline: most
- * spans have none, which the first and last byte tell. */
+ * spans have none, which the first and last character tell. */
 static inline struct span
 text_trim(struct span s)
 {
-	if (s.n == 0 || ((text_space_edge((unsigned char)s.p[0]) & 1) == 0 &&
-	    (text_space_edge((unsigned char)s.p[s.n - 1]) & 2) == 0))
+	if (!text_space_first(s) && !text_space_last(s))
 		return s;
 	return text_trim_slow(s);
 }
@@ -133,11 +163,11 @@ text_skip_lit(struct span s, const char *lit)
 	return text_starts(s, lit) ? text_skip(s, strlen(lit)) : s;
 }
 /* Skips white space at the start of s.  Inline: most spans start with
- * none, which the first byte tells. */
+ * none, which the first character tells. */
 static inline struct span
 text_skip_spaces(struct span s)
 {
-	if (s.n == 0 || (text_space_edge((unsigned char)s.p[0]) & 1) == 0)
+	if (!text_space_first(s))
 		return s;
 	return text_skip_spaces_slow(s);
 }
