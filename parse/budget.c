@@ -24,24 +24,20 @@ budget_kanji_digit(uint32_t cp)
 	return -1;
 }
 
+/* The multiplier of a unit character: 十 百 千 (*big 0: inside a group
+ * of four digits) or 万 億 兆 (*big 1: a group's own unit); 0 if cp is
+ * neither. */
 static double
-budget_small_unit(uint32_t cp)
+budget_unit(uint32_t cp, int *big)
 {
+	*big = 0;
 	switch (cp) {
-	case 0x5341: return 10;		/* 十 */
-	case 0x767E: return 100;	/* 百 */
-	case 0x5343: return 1000;	/* 千 */
-	default: return 0;
-	}
-}
-
-static double
-budget_big_unit(uint32_t cp)
-{
-	switch (cp) {
-	case 0x4E07: return 1e4;	/* 万 */
-	case 0x5104: return 1e8;	/* 億 */
-	case 0x5146: return 1e12;	/* 兆 */
+	case 0x5341: return 10;			/* 十 */
+	case 0x767E: return 100;		/* 百 */
+	case 0x5343: return 1000;		/* 千 */
+	case 0x4E07: *big = 1; return 1e4;	/* 万 */
+	case 0x5104: *big = 1; return 1e8;	/* 億 */
+	case 0x5146: *big = 1; return 1e12;	/* 兆 */
 	default: return 0;
 	}
 }
@@ -59,11 +55,12 @@ static struct span
 budget_skip_unit(struct span s)
 {
 	size_t adv;
+	int big;
 
 	s = text_skip_spaces(s);
 	while (s.n > 0) {
 		uint32_t cp = text_cp(s.p, s.n, &adv);
-		if (budget_small_unit(cp) > 0 || budget_big_unit(cp) > 0)
+		if (budget_unit(cp, &big) > 0)
 			s = text_skip(s, adv);
 		else
 			break;
@@ -113,18 +110,18 @@ budget_spaced_unit(struct span *t)
 	struct span u = text_skip_spaces(*t), w;
 	double mul = 1;
 	size_t adv;
+	int big;
 
 	if (!text_starts(u, "千円") && !text_starts(u, "百万円") &&
 	    !text_starts(u, "万円"))
 		return 0;
 	for (w = u; w.n > 0; w = text_skip(w, adv)) {
 		uint32_t cp = text_cp(w.p, w.n, &adv);
-		if (budget_small_unit(cp) > 0)
-			mul *= budget_small_unit(cp);
-		else if (budget_big_unit(cp) > 0)
-			mul *= budget_big_unit(cp);
-		else
+		double unit = budget_unit(cp, &big);
+
+		if (unit == 0)
 			break;
+		mul *= unit;
 	}
 	*t = text_skip(w, strlen("円"));
 	return mul;
@@ -152,8 +149,8 @@ int
 budget_parse_amount(struct span s, int *has, long long *yen, size_t *used)
 {
 	struct span t = text_skip_spaces(s);
-	double total = 0, section = 0, cur = 0, mul;
-	int have_cur = 0, ndigits = 0, units = 0, dash;
+	double total = 0, section = 0, cur = 0, mul, unit;
+	int have_cur = 0, ndigits = 0, units = 0, dash, big;
 	size_t adv;
 
 	if (t.n == 0)
@@ -175,15 +172,16 @@ budget_parse_amount(struct span s, int *has, long long *yen, size_t *used)
 			have_cur = 1;
 			continue;
 		}
-		if (budget_small_unit(cp) > 0) {	/* 十 百 千 */
-			section += (have_cur ? cur : 1) * budget_small_unit(cp);
-		} else if (budget_big_unit(cp) > 0) {	/* 万 億 兆 */
-			section += have_cur ? cur : 0;
-			total += (section == 0 ? 1 : section) *
-			    budget_big_unit(cp);
-			section = 0;
-		} else
+		unit = budget_unit(cp, &big);
+		if (unit == 0)
 			break;
+		if (!big) {				/* 十 百 千 */
+			section += (have_cur ? cur : 1) * unit;
+		} else {				/* 万 億 兆 */
+			section += have_cur ? cur : 0;
+			total += (section == 0 ? 1 : section) * unit;
+			section = 0;
+		}
 		have_cur = 0;
 		units++;
 		t = text_skip(t, adv);
@@ -213,7 +211,7 @@ budget_skip_year(struct span s)
 	struct year_label yl;
 	struct span t;
 	size_t adv;
-	int d, nd = 0;
+	int d, nd = 0, big;
 
 	s = text_skip_spaces(s);
 	if (era_year_at(s, &yl))
@@ -235,8 +233,8 @@ budget_skip_year(struct span s)
 	/* bare year digits glued to a label: 31算定見込額 */
 	if (t.n > 0) {
 		uint32_t cp = text_cp(t.p, t.n, &adv);
-		if (cp >= 0x3000 && budget_small_unit(cp) == 0 &&
-		    budget_big_unit(cp) == 0 && cp != 0x5186 /* 円 */ &&
+		if (cp >= 0x3000 && budget_unit(cp, &big) == 0 &&
+		    cp != 0x5186 /* 円 */ &&
 		    text_find(t, "額"))
 			return t;
 	}
