@@ -148,6 +148,19 @@ build_items_parts(const struct marker *m, struct span rest, int in_table,
 	build_items_split_title(r, in_table, &p->title, &p->body);
 }
 
+/* Item i appended to chain c: tail_next is the next field of c's last
+ * item, NULL when c is empty. */
+static inline void
+build_items_append(struct pd_chain *c, int32_t *tail_next, int32_t i)
+{
+	if (tail_next != NULL)
+		*tail_next = i;
+	else
+		c->head = i;
+	c->tail = i;
+	c->count++;
+}
+
 /* The chain an initiative of into is appended to. */
 static struct pd_chain *
 build_items_chain_of(struct build_state *pb, struct build_into into)
@@ -178,12 +191,8 @@ build_items_new_initiative(struct build_state *pb, struct build_into into,
 	o->nbudgets = (int32_t)nb;
 	o->next = PD_NONE;
 	c = build_items_chain_of(pb, into);
-	if (c->tail != PD_NONE)
-		build_initiative(pb, c->tail)->next = i;
-	else
-		c->head = i;
-	c->tail = i;
-	c->count++;
+	build_items_append(c, c->tail != PD_NONE ?
+	    &build_initiative(pb, c->tail)->next : NULL, i);
 	pb->issues.item = i;
 	pb->st->items++;
 	if (code.off >= 0)
@@ -296,12 +305,8 @@ build_items_new_strategy(struct build_state *pb, int32_t issue,
 	o->next = PD_NONE;
 	c = &build_issue(pb, issue)->strategies;
 	o->prev = c->tail;
-	if (c->tail != PD_NONE)
-		build_strategy(pb, c->tail)->next = i;
-	else
-		c->head = i;
-	c->tail = i;
-	c->count++;
+	build_items_append(c, c->tail != PD_NONE ?
+	    &build_strategy(pb, c->tail)->next : NULL, i);
 }
 
 static void
