@@ -273,19 +273,20 @@ check_decode(const char *name, const unsigned char *b, size_t n,
     const char *ctype, int want_rc, const char *want_cs, const char *want)
 {
 	struct sbuf out;
+	struct span text = { NULL, 0 };
 	char cs[32] = "", reason[256] = "";
 	int rc;
 
 	sbuf_init(&out);
-	rc = decode_to_utf8(b, n, ctype, &out, cs, sizeof(cs), reason,
+	rc = decode_to_utf8(b, n, ctype, &out, &text, cs, sizeof(cs), reason,
 	    sizeof(reason));
 	CHECK(rc == want_rc, "decode %s: rc %d, want %d (%s)", name, rc,
 	    want_rc, reason);
 	if (rc == 0 && want_rc == 0) {
 		CHECK(want_cs == NULL || strcmp(cs, want_cs) == 0,
 		    "decode %s: charset %s, want %s", name, cs, want_cs);
-		CHECK(want == NULL || (out.len == strlen(want) &&
-		    memcmp(out.p, want, out.len) == 0),
+		CHECK(want == NULL || (text.n == strlen(want) &&
+		    memcmp(text.p, want, text.n) == 0),
 		    "decode %s: text differs", name);
 	}
 	if (rc == 1)
