@@ -46,14 +46,8 @@ text_find_n(struct span s, const char *lit, size_t l)
 	p = s.p + k;
 	end = s.p + (s.n - l) + k + 1;
 	while (p < end && (p = memchr(p, lit[k], (size_t)(end - p))) != NULL) {
-		const char *c = p - k;
-
-		/* most candidates differ in their first three bytes: those
-		 * are compared in place, the rest (if any) by memcmp */
-		if (c[0] == lit[0] && (l < 2 || c[1] == lit[1]) &&
-		    (l < 3 || c[2] == lit[2]) &&
-		    (l <= 3 || memcmp(c + 3, lit + 3, l - 3) == 0))
-			return c;
+		if (text_same(p - k, lit, l))
+			return p - k;
 		p++;
 	}
 	return NULL;
