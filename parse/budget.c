@@ -18,6 +18,8 @@ budget_kanji_digit(uint32_t cp)
 	    0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D };	/* 〇一二三四五六七八九 */
 	int i;
 
+	if (cp < 0x3007)	/* ASCII, the common case: no compare */
+		return -1;
 	for (i = 0; i < 10; i++)
 		if (k[i] == cp)
 			return i;
