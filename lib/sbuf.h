@@ -25,6 +25,8 @@ int	sbuf_reserve(struct sbuf *b, size_t extra);
 void	sbuf_add(struct sbuf *b, const char *s, size_t n);
 void	sbuf_addc(struct sbuf *b, char c);
 void	sbuf_adds(struct sbuf *b, const char *s);
+/* Appends code point cp (at most 0x10FFFF, not a surrogate) as UTF-8. */
+void	sbuf_add_cp(struct sbuf *b, unsigned long cp);
 /* The contents (an empty string if none), NULL when out of memory;
  * caller frees; b is reset. */
 char	*sbuf_steal(struct sbuf *b);

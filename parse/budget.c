@@ -18,30 +18,28 @@ budget_kanji_digit(uint32_t cp)
 	    0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D };	/* 〇一二三四五六七八九 */
 	int i;
 
+	if (cp < 0x3007)	/* ASCII, the common case: no compare */
+		return -1;
 	for (i = 0; i < 10; i++)
 		if (k[i] == cp)
 			return i;
 	return -1;
 }
 
+/* The multiplier of a unit character: 十 百 千 (*big 0: inside a group
+ * of four digits) or 万 億 兆 (*big 1: a group's own unit); 0 if cp is
+ * neither. */
 static double
-budget_small_unit(uint32_t cp)
+budget_unit(uint32_t cp, int *big)
 {
+	*big = 0;
 	switch (cp) {
-	case 0x5341: return 10;		/* 十 */
-	case 0x767E: return 100;	/* 百 */
-	case 0x5343: return 1000;	/* 千 */
-	default: return 0;
-	}
-}
-
-static double
-budget_big_unit(uint32_t cp)
-{
-	switch (cp) {
-	case 0x4E07: return 1e4;	/* 万 */
-	case 0x5104: return 1e8;	/* 億 */
-	case 0x5146: return 1e12;	/* 兆 */
+	case 0x5341: return 10;			/* 十 */
+	case 0x767E: return 100;		/* 百 */
+	case 0x5343: return 1000;		/* 千 */
+	case 0x4E07: *big = 1; return 1e4;	/* 万 */
+	case 0x5104: *big = 1; return 1e8;	/* 億 */
+	case 0x5146: *big = 1; return 1e12;	/* 兆 */
 	default: return 0;
 	}
 }
@@ -59,11 +57,12 @@ static struct span
 budget_skip_unit(struct span s)
 {
 	size_t adv;
+	int big;
 
 	s = text_skip_spaces(s);
 	while (s.n > 0) {
 		uint32_t cp = text_cp(s.p, s.n, &adv);
-		if (budget_small_unit(cp) > 0 || budget_big_unit(cp) > 0)
+		if (budget_unit(cp, &big) > 0)
 			s = text_skip(s, adv);
 		else
 			break;
@@ -113,18 +112,18 @@ budget_spaced_unit(struct span *t)
 	struct span u = text_skip_spaces(*t), w;
 	double mul = 1;
 	size_t adv;
+	int big;
 
 	if (!text_starts(u, "千円") && !text_starts(u, "百万円") &&
 	    !text_starts(u, "万円"))
 		return 0;
 	for (w = u; w.n > 0; w = text_skip(w, adv)) {
 		uint32_t cp = text_cp(w.p, w.n, &adv);
-		if (budget_small_unit(cp) > 0)
-			mul *= budget_small_unit(cp);
-		else if (budget_big_unit(cp) > 0)
-			mul *= budget_big_unit(cp);
-		else
+		double unit = budget_unit(cp, &big);
+
+		if (unit == 0)
 			break;
+		mul *= unit;
 	}
 	*t = text_skip(w, strlen("円"));
 	return mul;
@@ -152,8 +151,8 @@ int
 budget_parse_amount(struct span s, int *has, long long *yen, size_t *used)
 {
 	struct span t = text_skip_spaces(s);
-	double total = 0, section = 0, cur = 0, mul;
-	int have_cur = 0, ndigits = 0, units = 0, dash;
+	double total = 0, section = 0, cur = 0, mul, unit;
+	int have_cur = 0, ndigits = 0, units = 0, dash, big;
 	size_t adv;
 
 	if (t.n == 0)
@@ -175,15 +174,16 @@ budget_parse_amount(struct span s, int *has, long long *yen, size_t *used)
 			have_cur = 1;
 			continue;
 		}
-		if (budget_small_unit(cp) > 0) {	/* 十 百 千 */
-			section += (have_cur ? cur : 1) * budget_small_unit(cp);
-		} else if (budget_big_unit(cp) > 0) {	/* 万 億 兆 */
-			section += have_cur ? cur : 0;
-			total += (section == 0 ? 1 : section) *
-			    budget_big_unit(cp);
-			section = 0;
-		} else
+		unit = budget_unit(cp, &big);
+		if (unit == 0)
 			break;
+		if (!big) {				/* 十 百 千 */
+			section += (have_cur ? cur : 1) * unit;
+		} else {				/* 万 億 兆 */
+			section += have_cur ? cur : 0;
+			total += (section == 0 ? 1 : section) * unit;
+			section = 0;
+		}
 		have_cur = 0;
 		units++;
 		t = text_skip(t, adv);
@@ -213,7 +213,7 @@ budget_skip_year(struct span s)
 	struct year_label yl;
 	struct span t;
 	size_t adv;
-	int d, nd = 0;
+	int d, nd = 0, big;
 
 	s = text_skip_spaces(s);
 	if (era_year_at(s, &yl))
@@ -235,8 +235,8 @@ budget_skip_year(struct span s)
 	/* bare year digits glued to a label: 31算定見込額 */
 	if (t.n > 0) {
 		uint32_t cp = text_cp(t.p, t.n, &adv);
-		if (cp >= 0x3000 && budget_small_unit(cp) == 0 &&
-		    budget_big_unit(cp) == 0 && cp != 0x5186 /* 円 */ &&
+		if (cp >= 0x3000 && budget_unit(cp, &big) == 0 &&
+		    cp != 0x5186 /* 円 */ &&
 		    text_find(t, "額"))
 			return t;
 	}
@@ -385,17 +385,21 @@ budget_opener_at(struct span s, size_t i)
 	    (u[i] == 0xE2 && u[i + 1] == 0x89 && u[i + 2] == 0xAA)));
 }
 
-/* The first opener at or after byte from (s.n if none).  Only bytes that
- * can be an ASCII opener or the second byte of E3 80 xx / E2 89 AA stop
- * the table-driven skip; each is then checked. */
+/* The first opener at or after byte from where the first group may
+ * start (s.n if none: only byte 0 for BUDGET_AT_START, none past a 。 for
+ * BUDGET_BEFORE_PERIOD).  Only bytes that can be an ASCII opener or the
+ * second byte of E3 80 xx / E2 89 AA stop the table-driven skip; each is
+ * then checked. */
 static size_t
-budget_next_opener(struct span s, size_t from)
+budget_next_opener(struct span s, size_t from, enum budget_where where)
 {
 	static const unsigned char stop[256] = { ['('] = 1, ['['] = 1,
 	    ['<'] = 1, [0x80] = 2, [0x89] = 2 };
 	const unsigned char *u = (const unsigned char *)s.p;
 	size_t j;
 
+	if (where == BUDGET_AT_START)
+		return from == 0 && s.n > 0 && budget_opener_at(s, 0) ? 0 : s.n;
 	if (from < s.n && budget_opener_at(s, from))
 		return from;
 	for (j = from + 1; j < s.n; j++) {
@@ -405,13 +409,16 @@ budget_next_opener(struct span s, size_t from)
 			return j;
 		if (budget_opener_at(s, j - 1))
 			return j - 1;
+		if (where == BUDGET_BEFORE_PERIOD && u[j - 1] == 0xE3 && j + 1 < s.n &&
+		    u[j + 1] == 0x82)
+			return s.n;	/* 。 (E3 80 82) */
 	}
 	return s.n;
 }
 
 size_t
-budget_scan(struct span s, struct budget *out, size_t max, size_t *first,
-    size_t *after)
+budget_scan(struct span s, enum budget_where where, struct budget *out,
+    size_t max, size_t *first, size_t *after)
 {
 	size_t i = 0, n = 0, adv, len;
 	struct budget b;
@@ -424,7 +431,7 @@ budget_scan(struct span s, struct budget *out, size_t max, size_t *first,
 
 		if (n == 0) {
 			/* before the first group: jump to the next opener */
-			i = budget_next_opener(s, i);
+			i = budget_next_opener(s, i, where);
 			if (i >= s.n)
 				break;
 		}

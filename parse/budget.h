@@ -30,10 +30,14 @@ int	budget_column_label(struct span s, char *label, size_t labelsz);
  * the label and the unit of bare numbers below it (0: none printed). */
 int	budget_header_cell(struct span s, char *label, size_t labelsz,
 	    long long *unit);
+/* Where budget_scan looks for the first group: anywhere, only at byte 0,
+ * or only before the first 。 (a caller that rejects a group after a
+ * sentence end or not at the start need not have the rest searched). */
+enum budget_where { BUDGET_ANYWHERE, BUDGET_AT_START, BUDGET_BEFORE_PERIOD };
 /* Scans s for budget groups; stores up to max, returns count.  *first
  * gets the offset where the first budget group starts (s.n if none),
  * *after the offset just past the last one. */
-size_t	budget_scan(struct span s, struct budget *out, size_t max,
-	    size_t *first, size_t *after);
+size_t	budget_scan(struct span s, enum budget_where where,
+	    struct budget *out, size_t max, size_t *first, size_t *after);
 
 #endif

@@ -132,7 +132,8 @@ build_budgets_segment(struct build_state *pb, struct span txt, int in_table)
 	/* a budget printed on its own: only text that starts with a bracket
 	 * can be one */
 	if (pb->sect == S_ISSUES && build_budgets_opens_bracket(txt))
-		nb = budget_scan(txt, b, BUILD_MAX_BUDGETS, &first, &after);
+		nb = budget_scan(txt, BUDGET_ANYWHERE, b, BUILD_MAX_BUDGETS,
+		    &first, &after);
 	if (nb == 0 && pb->sect == S_ISSUES &&
 	    (pb->tgt == T_INITIATIVE || pb->tgt == T_STRATEGY) &&
 	    txt.n <= 120 && budget_parse_inner(txt, &b[0]) &&

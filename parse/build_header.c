@@ -210,13 +210,17 @@ build_header_line(struct build_state *pb, struct span s)
 {
 	if (s.n > BUILD_HEADER_MAX_LINE)
 		return 0;
-	if (classify_title(s)) {
-		build_header_title_line(pb, s);
-		return 1;
-	}
-	if (build_header_is_plan_link(pb, s)) {
-		build_target_flush(pb);
-		return 1;
+	/* a title and a link back to the plan both name 運営方針: one
+	 * search rules both out on every other line */
+	if (text_find(s, "運営方針") != NULL) {
+		if (classify_title(s)) {
+			build_header_title_line(pb, s);
+			return 1;
+		}
+		if (build_header_is_plan_link(pb, s)) {
+			build_target_flush(pb);
+			return 1;
+		}
 	}
 	return build_header_head(pb, s) || build_header_date(pb, s) ||
 	    build_header_page(pb, s);

@@ -120,7 +120,10 @@ build_items_parts(const struct marker *m, struct span rest, int in_table,
 	size_t first, after;
 	struct span r = text_trim(rest);
 
-	p->nb = budget_scan(r, p->b, BUILD_MAX_BUDGETS, &first, &after);
+	/* a bracketed title takes budgets right at the start only, else a
+	 * title without 。 comes before them */
+	p->nb = budget_scan(r, m->title.n > 0 ? BUDGET_AT_START :
+	    BUDGET_BEFORE_PERIOD, p->b, BUILD_MAX_BUDGETS, &first, &after);
 	if (m->title.n > 0) {
 		p->title = m->title;
 		if (p->nb > 0 && text_trim((struct span){ r.p, first }).n == 0)
@@ -143,6 +146,19 @@ build_items_parts(const struct marker *m, struct span rest, int in_table,
 		r = text_trim(text_skip(r, after));
 	}
 	build_items_split_title(r, in_table, &p->title, &p->body);
+}
+
+/* Item i appended to chain c: tail_next is the next field of c's last
+ * item, NULL when c is empty. */
+static inline void
+build_items_append(struct pd_chain *c, int32_t *tail_next, int32_t i)
+{
+	if (tail_next != NULL)
+		*tail_next = i;
+	else
+		c->head = i;
+	c->tail = i;
+	c->count++;
 }
 
 /* The chain an initiative of into is appended to. */
@@ -175,12 +191,8 @@ build_items_new_initiative(struct build_state *pb, struct build_into into,
 	o->nbudgets = (int32_t)nb;
 	o->next = PD_NONE;
 	c = build_items_chain_of(pb, into);
-	if (c->tail != PD_NONE)
-		build_initiative(pb, c->tail)->next = i;
-	else
-		c->head = i;
-	c->tail = i;
-	c->count++;
+	build_items_append(c, c->tail != PD_NONE ?
+	    &build_initiative(pb, c->tail)->next : NULL, i);
 	pb->issues.item = i;
 	pb->st->items++;
 	if (code.off >= 0)
@@ -258,7 +270,7 @@ build_items_symbol_ok(const struct build_state *pb, const struct marker *m,
 		return 0;
 	if (level > 0 || !pb->issues.coded)
 		return 1;
-	return budget_scan(rest, b, 2, &first, &after) > 0;
+	return budget_scan(rest, BUDGET_ANYWHERE, b, 2, &first, &after) > 0;
 }
 
 static void
@@ -293,12 +305,8 @@ build_items_new_strategy(struct build_state *pb, int32_t issue,
 	o->next = PD_NONE;
 	c = &build_issue(pb, issue)->strategies;
 	o->prev = c->tail;
-	if (c->tail != PD_NONE)
-		build_strategy(pb, c->tail)->next = i;
-	else
-		c->head = i;
-	c->tail = i;
-	c->count++;
+	build_items_append(c, c->tail != PD_NONE ?
+	    &build_strategy(pb, c->tail)->next : NULL, i);
 }
 
 static void

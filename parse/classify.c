@@ -19,14 +19,11 @@ struct classify_word {
 };
 #define CW(s)	{ s, sizeof(s) - 1 }
 
-/* Whether s starts with w: the first two bytes decide most cases before
- * memcmp is called. */
+/* Whether s starts with w. */
 static inline int
 classify_starts(struct span s, const struct classify_word *w)
 {
-	return s.n >= w->n && (w->n == 0 || (s.p[0] == w->w[0] &&
-	    (w->n < 2 || s.p[1] == w->w[1]))) &&
-	    memcmp(s.p, w->w, w->n) == 0;
+	return s.n >= w->n && text_same(s.p, w->w, w->n);
 }
 
 /* Removes one pair of surrounding 【】/≪≫/[]/〈〉/「」… and a leading
@@ -51,7 +48,8 @@ classify_unwrap(struct span s)
 	if (!(c0 == '[' || (c0 == 0xE2 && (c1 == 0x96 || c1 == 0x97 ||
 	    c1 == 0x89)) || (c0 == 0xE3 && c1 == 0x80)))
 		return s;
-	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)
+	for (i = 0; c0 == 0xE2 && c1 != 0x89 &&
+	    i < sizeof(lead) / sizeof(lead[0]); i++)
 		if (classify_starts(s, &lead[i])) {
 			s = text_trim(text_skip(s, lead[i].n));
 			break;

@@ -333,10 +333,12 @@ decode_has_iso2022_escapes(const unsigned char *b, size_t n)
 	return 0;
 }
 
-/* One candidate; returns its score (<0: invalid), out holds UTF-8. */
+/* One candidate; returns its score (<0: invalid) and *text, its UTF-8:
+ * the bytes themselves when they are UTF-8 already (not copied: the next
+ * stage reads them once), else the conversion, held in out. */
 static double
 decode_try(const char *name, const unsigned char *b, size_t n,
-    struct sbuf *out, int *oom)
+    struct sbuf *out, struct span *text, int *oom)
 {
 	int rc;
 
@@ -347,24 +349,20 @@ decode_try(const char *name, const unsigned char *b, size_t n,
 		    decode_utf8_prefix(b + ok + 1, n - ok - 1) == 0 &&
 		    (n - ok == 1 || (b[ok + 1] & 0xC0) == 0x80)))
 			return -1;
-		sbuf_reset(out);
-		sbuf_add(out, (const char *)b, ok);
+		*text = (struct span){ (const char *)b, ok };
 	} else {
 		rc = decode_iconv(name, b, n, out);
-		if (rc < 0)
+		if (rc < 0 || out->oom)
 			*oom = 1;
-		if (rc != 0)
+		if (rc != 0 || out->oom)
 			return -1;
 		if (!decode_is_utf8((unsigned char *)out->p, out->len))
 			return -1;
+		*text = (struct span){ out->p, out->len };
 	}
-	if (out->oom) {
-		*oom = 1;
+	if (memchr(text->p, '\0', text->n) != NULL)
 		return -1;
-	}
-	if (memchr(out->p, '\0', out->len) != NULL)
-		return -1;
-	return decode_score(out->p, out->len);
+	return decode_score(text->p, text->n);
 }
 
 static const char *
@@ -434,12 +432,13 @@ decode_bom(const unsigned char **b, size_t *n, const char **name)
 
 int
 decode_to_utf8(const unsigned char *bytes, size_t len,
-    const char *content_type, struct sbuf *out, char *charset,
-    size_t charsetsz, char *reason, size_t reasonsz)
+    const char *content_type, struct sbuf *out, struct span *text,
+    char *charset, size_t charsetsz, char *reason, size_t reasonsz)
 {
 	const char *cands[6], *bomname = NULL, *declared = NULL, *best = NULL;
 	char label[48];
 	struct sbuf tmp;
+	struct span got;
 	double bestscore = -1, sc;
 	size_t nc = 0, i;
 	int oom = 0, have_bom;
@@ -448,11 +447,10 @@ decode_to_utf8(const unsigned char *bytes, size_t len,
 	while (len > 0 && bytes[len - 1] == '\0' && !have_bom)
 		len--;		/* a C string's terminator is not content */
 	if (len == 0) {
-		sbuf_reset(out);
-		sbuf_add(out, "", 0);
+		*text = (struct span){ "", 0 };
 		decode_set(charset, charsetsz, bomname ? decode_label(bomname) :
 		    "UTF-8");
-		return out->oom ? -1 : 0;
+		return 0;
 	}
 	if (content_type != NULL &&
 	    decode_charset_param(content_type, strlen(content_type), label,
@@ -494,13 +492,16 @@ decode_to_utf8(const unsigned char *bytes, size_t len,
 				dup = 1;
 		if (dup)
 			continue;
-		sc = decode_try(cands[i], bytes, len, &tmp, &oom);
+		sc = decode_try(cands[i], bytes, len, &tmp, &got, &oom);
 		if (oom)
 			break;
 		if (sc > bestscore + 0.02) {
+			/* got points into bytes or into tmp's buffer, which
+			 * the swap hands to out without moving it */
 			struct sbuf sw = *out;
 			*out = tmp;
 			tmp = sw;
+			*text = got;
 			bestscore = sc;
 			best = cands[i];
 			/* a declared/BOM charset or UTF-8 that reads as

@@ -5,7 +5,6 @@
  * (平成31年度) after a Gregorian one, 元(2019)年度), is skipped.  Used for
  * the plan's fiscal year and for the page's date line.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "text.h"
@@ -85,6 +84,30 @@ era_skip_gloss(struct span s)
 	return text_skip(t, 1);
 }
 
+/* The label as printed: the era's name (or none), 元 or the number (at
+ * most 2100), 年度.  Written by hand: this runs for every budget bracket,
+ * and snprintf cost more than the rest of the match. */
+static void
+era_label(char label[static 16], const char *era, long v, int gan)
+{
+	size_t n = strlen(era), k = 0;
+	char digits[4];
+
+	memcpy(label, era, n + 1);	/* with its NUL: a string at each step */
+	if (gan) {
+		memcpy(label + n, "元", sizeof("元"));
+		n += strlen("元");
+	} else {
+		do {
+			digits[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v != 0 && k < sizeof(digits));
+		while (k > 0)
+			label[n++] = digits[--k];
+	}
+	memcpy(label + n, "年度", sizeof("年度"));
+}
+
 /* Tries a label at s; 1 with *out filled. */
 static int
 era_try(struct span s, size_t start, struct year_label *out)
@@ -107,12 +130,7 @@ era_try(struct span s, size_t start, struct year_label *out)
 			return 0;
 		t = text_skip(t, strlen("年度"));
 		out->year = era_names[e].base + (int)v;
-		if (gan)
-			snprintf(out->label, sizeof(out->label), "%s元年度",
-			    era_names[e].name);
-		else
-			snprintf(out->label, sizeof(out->label), "%s%ld年度",
-			    era_names[e].name, v);
+		era_label(out->label, era_names[e].name, v, gan);
 		out->start = start;
 		out->rest = era_skip_gloss(t);
 		return 1;
@@ -126,7 +144,7 @@ era_try(struct span s, size_t start, struct year_label *out)
 		if (!text_starts(t, "年度"))
 			return 0;
 		out->year = (int)v;
-		snprintf(out->label, sizeof(out->label), "%ld年度", v);
+		era_label(out->label, "", v, 0);
 		out->start = start;
 		out->rest = era_skip_gloss(text_skip(t, strlen("年度")));
 		return 1;

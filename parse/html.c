@@ -402,30 +402,9 @@ html_entity(const char *s, size_t n, struct sbuf *out)
 		}
 		if (digits > 0 && k < n && s[k] == ';' && cp > 0 &&
 		    cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
-			char u[4];
-			size_t ul;
 			if (cp < 0x20 && cp != '\t' && cp != '\n')
 				cp = ' ';
-			if (cp < 0x80) {
-				u[0] = (char)cp;
-				ul = 1;
-			} else if (cp < 0x800) {
-				u[0] = (char)(0xC0 | (cp >> 6));
-				u[1] = (char)(0x80 | (cp & 0x3F));
-				ul = 2;
-			} else if (cp < 0x10000) {
-				u[0] = (char)(0xE0 | (cp >> 12));
-				u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-				u[2] = (char)(0x80 | (cp & 0x3F));
-				ul = 3;
-			} else {
-				u[0] = (char)(0xF0 | (cp >> 18));
-				u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-				u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-				u[3] = (char)(0x80 | (cp & 0x3F));
-				ul = 4;
-			}
-			sbuf_add(out, u, ul);
+			sbuf_add_cp(out, cp);
 			return k + 1;
 		}
 	}

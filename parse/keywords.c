@@ -15,68 +15,66 @@ struct kw_word {
 	uint32_t first;		/* code point the word starts with */
 	unsigned bit;
 };
-#define KW(cp, s, b)	{ s, sizeof(s) - 1, cp, b }
 
-static const struct kw_word kw_words[] = {
-	KW(0x3053, "このページの作成者", KW_PAGE_AUTHOR),
-	KW(0x3053, "このページ", KW_PAGE),
-	KW(0x554F, "問合せ先", KW_TOI_SAKI),
-	KW(0x554F, "問い合わせ先", KW_TOI_SAKI),
-	KW(0x554F, "問合せ", KW_TOI),
-	KW(0x554F, "問い合わせ", KW_TOI),
-	KW(0x304A, "お問い合わせ", KW_OTOI),
-	KW(0x533A, "区政会議の意見", KW_KUSEI),
-	KW(0x53CD, "反映", KW_HANEI),
-	KW(0x5E02, "市政改革", KW_SHISEI),
-	KW(0x53D6, "取組", KW_TORIKUMI),
-	KW(0x69D8, "様式3", KW_YOSHIKI3),
-	KW(0x6539, "改善", KW_KAIZEN),
-	KW(0x91CD, "重点的に取り組む", KW_JUTEN),
-	KW(0x7D4C, "経営課題", KW_KEIEI),
-	KW(0x3010, "【", KW_BRACKET),
-	KW(0x76EE, "目標", KW_MOKUHYO),
-	KW(0x4F7F, "使命", KW_SHIMEI),
-	KW(0x65B9, "方針", KW_HOSHIN),
-	KW(0x8003, "考え方", KW_KANGAE),
+/* The words as F(index, first code point, word, bit, arg): one list for
+ * the table of words and for the table by low byte below. */
+#define KW_WORDS(F, a) \
+	F(0, 0x3053, "このページの作成者", KW_PAGE_AUTHOR, a) \
+	F(1, 0x3053, "このページ", KW_PAGE, a) \
+	F(2, 0x554F, "問合せ先", KW_TOI_SAKI, a) \
+	F(3, 0x554F, "問い合わせ先", KW_TOI_SAKI, a) \
+	F(4, 0x554F, "問合せ", KW_TOI, a) \
+	F(5, 0x554F, "問い合わせ", KW_TOI, a) \
+	F(6, 0x304A, "お問い合わせ", KW_OTOI, a) \
+	F(7, 0x533A, "区政会議の意見", KW_KUSEI, a) \
+	F(8, 0x53CD, "反映", KW_HANEI, a) \
+	F(9, 0x5E02, "市政改革", KW_SHISEI, a) \
+	F(10, 0x53D6, "取組", KW_TORIKUMI, a) \
+	F(11, 0x69D8, "様式3", KW_YOSHIKI3, a) \
+	F(12, 0x6539, "改善", KW_KAIZEN, a) \
+	F(13, 0x91CD, "重点的に取り組む", KW_JUTEN, a) \
+	F(14, 0x7D4C, "経営課題", KW_KEIEI, a) \
+	F(15, 0x3010, "【", KW_BRACKET, a) \
+	F(16, 0x76EE, "目標", KW_MOKUHYO, a) \
+	F(17, 0x4F7F, "使命", KW_SHIMEI, a) \
+	F(18, 0x65B9, "方針", KW_HOSHIN, a) \
+	F(19, 0x8003, "考え方", KW_KANGAE, a)
+
+/* designated: an index given twice is a compile error (-Woverride-init) */
+#define KW_ENTRY(k, cp, s, b, a)	[k] = { s, sizeof(s) - 1, cp, b },
+static const struct kw_word kw_words[] = { KW_WORDS(KW_ENTRY, 0) };
+
+/* For each low byte of a code point, the words whose first code point has
+ * it (bit k: kw_words[k]); zero for about fifteen characters in sixteen.
+ * The low byte is cheap to get from the character's last two bytes. */
+#define KW_LOBIT(k, cp, s, b, lo) \
+	| ((((cp) & 0xFFu) == (lo)) ? 1u << (k) : 0u)
+#define KW_LOW(lo)	(0u KW_WORDS(KW_LOBIT, lo))
+#define KW_LOW4(lo)	KW_LOW(lo), KW_LOW((lo) + 1), KW_LOW((lo) + 2), \
+	KW_LOW((lo) + 3)
+#define KW_LOW16(lo)	KW_LOW4(lo), KW_LOW4((lo) + 4), KW_LOW4((lo) + 8), \
+	KW_LOW4((lo) + 12)
+#define KW_LOW64(lo)	KW_LOW16(lo), KW_LOW16((lo) + 16), \
+	KW_LOW16((lo) + 32), KW_LOW16((lo) + 48)
+static const uint32_t kw_by_low[256] = {
+	KW_LOW64(0), KW_LOW64(64), KW_LOW64(128), KW_LOW64(192)
 };
 
-/* The code points a word of kw_words starts with, as F(cp, arg) joined
- * by |: one list for both tests below. */
-#define KW_FIRSTS(F, a)	(F(0x3053, a) | F(0x554F, a) | F(0x304A, a) | \
-	F(0x533A, a) | F(0x53CD, a) | F(0x5E02, a) | F(0x53D6, a) | \
-	F(0x69D8, a) | F(0x6539, a) | F(0x91CD, a) | F(0x7D4C, a) | \
-	F(0x3010, a) | F(0x76EE, a) | F(0x4F7F, a) | F(0x65B9, a) | \
-	F(0x8003, a))
-
-/* Whether a word of kw_words can start with cp (sixteen compares the
- * compiler folds; only characters past kw_filter get here). */
-#define KW_EQ(c, cp)	((cp) == (c))
-static int
-kw_is_first(uint32_t cp)
-{
-	return KW_FIRSTS(KW_EQ, cp) != 0;
-}
-
-/* A filter in front of kw_is_first: bit (cp & 0xFF) is set for the low
- * byte of each first code point, so about one character in sixteen gets
- * as far as the compares. */
-#define KW_BIT(cp, k)	((((cp) & 0xFF) >> 6) == (k) ? 1ULL << ((cp) & 63) : 0)
-static const uint64_t kw_filter[4] = {
-	KW_FIRSTS(KW_BIT, 0), KW_FIRSTS(KW_BIT, 1),
-	KW_FIRSTS(KW_BIT, 2), KW_FIRSTS(KW_BIT, 3),
-};
-
-/* The words starting at offset i of s. */
+/* The words among cand (bits of kw_words) that start at offset i of s
+ * with code point cp. */
 static unsigned
-kw_at(struct span s, size_t i, uint32_t cp)
+kw_at(struct span s, size_t i, uint32_t cp, uint32_t cand)
 {
 	unsigned found = 0;
-	size_t k;
 
-	for (k = 0; k < sizeof(kw_words) / sizeof(kw_words[0]); k++)
-		if (kw_words[k].first == cp && kw_words[k].n <= s.n - i &&
-		    memcmp(s.p + i, kw_words[k].w, kw_words[k].n) == 0)
-			found |= kw_words[k].bit;
+	while (cand != 0) {
+		const struct kw_word *w = &kw_words[__builtin_ctz(cand)];
+
+		cand &= cand - 1;
+		if (w->first == cp && w->n <= s.n - i &&
+		    memcmp(s.p + i, w->w, w->n) == 0)
+			found |= w->bit;
+	}
 	return found;
 }
 
@@ -99,11 +97,10 @@ keywords_scan(struct span s)
 			continue;
 		}
 		lo = ((u[i + 1] & 3u) << 6) | (u[i + 2] & 0x3Fu);
-		if ((kw_filter[lo >> 6] >> (lo & 63)) & 1) {
+		if (kw_by_low[lo] != 0) {
 			uint32_t cp = ((uint32_t)(c & 0x0F) << 12) |
 			    ((uint32_t)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F);
-			if (kw_is_first(cp))
-				found |= kw_at(s, i, cp);
+			found |= kw_at(s, i, cp, kw_by_low[lo]);
 		}
 		i += 3;
 	}

@@ -207,23 +207,6 @@ mark_parse(struct span c, int implied, int bracketed, struct marker *m)
 	}
 }
 
-/* First occurrence of w (wl bytes, wl >= 1) in p[0..n): memchr for its
- * last byte, then a compare.  NULL if none. */
-static const char *
-mark_find(const char *p, size_t n, const char *w, size_t wl)
-{
-	const char *q = p + wl - 1, *end = p + n;
-
-	if (n < wl)
-		return NULL;
-	while (q < end && (q = memchr(q, w[wl - 1], (size_t)(end - q))) != NULL) {
-		if (memcmp(q - (wl - 1), w, wl - 1) == 0)
-			return q - (wl - 1);
-		q++;
-	}
-	return NULL;
-}
-
 /* Whether s starts with w (a bracket: one to three bytes, compared in
  * place rather than by a memcmp call). */
 static inline int
@@ -259,10 +242,10 @@ mark_bracket(struct span s, int implied, struct marker *m)
 		lim = in.n < MARK_BRACKET_MAX ? in.n : MARK_BRACKET_MAX;
 		/* a second opener before the closer: not a marker (and the
 		 * search never runs past it, which keeps scans linear) */
-		e = mark_find(in.p, lim, o->w, o->n);
+		e = text_find_n((struct span){ in.p, lim }, o->w, o->n);
 		if (e != NULL)
 			lim = (size_t)(e - in.p);
-		e = mark_find(in.p, lim, c->w, c->n);
+		e = text_find_n((struct span){ in.p, lim }, c->w, c->n);
 		if (e == NULL)
 			return 0;
 		in.n = (size_t)(e - in.p);
@@ -357,10 +340,10 @@ mark_next_opener(struct span s, size_t from, size_t *dbl)
 	const char *a;
 
 	if (*dbl == SIZE_MAX || *dbl < from) {
-		a = mark_find(s.p + from, s.n - from, "≪", 3);
+		a = text_find(text_skip(s, from), "≪");
 		*dbl = a ? (size_t)(a - s.p) : s.n;
 	}
-	a = mark_find(s.p + from, *dbl - from, "【", 3);
+	a = text_find((struct span){ s.p + from, *dbl - from }, "【");
 	return a ? (size_t)(a - s.p) : *dbl;
 }
 

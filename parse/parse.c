@@ -132,6 +132,7 @@ parse_bytes_flags(const void *bytes, size_t len, const char *content_type,
     unsigned flags, struct parse_result *out)
 {
 	struct sbuf utf8, plain, norm;
+	struct span text;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -141,7 +142,7 @@ parse_bytes_flags(const void *bytes, size_t len, const char *content_type,
 	sbuf_init(&plain);
 	sbuf_init(&norm);
 	rc = decode_to_utf8(bytes ? bytes : (const void *)"", len,
-	    content_type, &utf8, out->charset, sizeof(out->charset),
+	    content_type, &utf8, &text, out->charset, sizeof(out->charset),
 	    out->reason, sizeof(out->reason));
 	if (rc != 0) {
 		sbuf_free(&utf8);
@@ -156,10 +157,10 @@ parse_bytes_flags(const void *bytes, size_t len, const char *content_type,
 		out->status = PARSE_UNDECODABLE;
 		return 0;
 	}
-	if (utf8.len > 0 && html_is_page(utf8.p, utf8.len, content_type))
-		rc = html_page_to_text(utf8.p, utf8.len, &plain);
+	if (text.n > 0 && html_is_page(text.p, text.n, content_type))
+		rc = html_page_to_text(text.p, text.n, &plain);
 	else {
-		html_strip_inline(utf8.p ? utf8.p : "", utf8.len, &plain);
+		html_strip_inline(text.p, text.n, &plain);
 		rc = plain.oom ? -1 : 0;
 	}
 	sbuf_free(&utf8);

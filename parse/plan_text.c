@@ -116,6 +116,20 @@ plan_text_budgets(struct sbuf *b, const struct plandoc *d,
 	jsontext_lit(b, "]");
 }
 
+/* The keys a strategy and an initiative share, in their order: an
+ * element of a list up to the key of its own list after them. */
+static inline void
+plan_text_item(struct sbuf *b, const struct plandoc *d, int first,
+    struct pd_str code, struct pd_str title, struct pd_str body)
+{
+	plan_text_open(b, first, "{\"code\":");
+	plan_text_str(b, d, code);
+	jsontext_lit(b, ",\"title\":");
+	plan_text_str(b, d, title);
+	jsontext_lit(b, ",\"body\":");
+	plan_text_str(b, d, body);
+}
+
 static void
 plan_text_initiatives(struct sbuf *b, const struct plandoc *d,
     struct pd_chain c)
@@ -125,12 +139,8 @@ plan_text_initiatives(struct sbuf *b, const struct plandoc *d,
 		const struct pd_initiative *x = PD_AT(d->initiatives,
 		    struct pd_initiative, k);
 
-		plan_text_open(b, k == c.head, "{\"code\":");
-		plan_text_str(b, d, x->code);
-		jsontext_lit(b, ",\"title\":");
-		plan_text_str(b, d, x->title);
-		jsontext_lit(b, ",\"body\":");
-		plan_text_str(b, d, x->body);
+		plan_text_item(b, d, k == c.head, x->code, x->title,
+		    x->body);
 		jsontext_lit(b, ",\"budgets\":");
 		plan_text_budgets(b, d, x);
 		jsontext_lit(b, "}");
@@ -148,12 +158,8 @@ plan_text_strategies(struct sbuf *b, const struct plandoc *d,
 		const struct pd_strategy *s = PD_AT(d->strategies,
 		    struct pd_strategy, k);
 
-		plan_text_open(b, k == c.head, "{\"code\":");
-		plan_text_str(b, d, s->code);
-		jsontext_lit(b, ",\"title\":");
-		plan_text_str(b, d, s->title);
-		jsontext_lit(b, ",\"body\":");
-		plan_text_str(b, d, s->body);
+		plan_text_item(b, d, k == c.head, s->code, s->title,
+		    s->body);
 		jsontext_lit(b, ",\"initiatives\":");
 		plan_text_initiatives(b, d, s->initiatives);
 		jsontext_lit(b, "}");

@@ -11,26 +11,11 @@
 #include "swar.h"
 #include "text.h"
 
-int
-text_is_space_cp(uint32_t cp)
-{
-	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
-	    cp == 0x3000 || cp == 0xA0 || cp == '\f' || cp == '\v';
-}
-
 /* text_trim() past its inline test: an end may be white space. */
 struct span
 text_trim_slow(struct span s)
 {
-	size_t adv;
-
-	while (s.n > 0) {
-		uint32_t cp = text_cp(s.p, s.n, &adv);
-		if (!text_is_space_cp(cp))
-			break;
-		s.p += adv;
-		s.n -= adv;
-	}
+	s = text_skip_spaces_slow(s);
 	while (s.n > 0) {
 		unsigned char c = (unsigned char)s.p[s.n - 1];
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
@@ -61,15 +46,16 @@ text_find_n(struct span s, const char *lit, size_t l)
 	p = s.p + k;
 	end = s.p + (s.n - l) + k + 1;
 	while (p < end && (p = memchr(p, lit[k], (size_t)(end - p))) != NULL) {
-		if (memcmp(p - k, lit, l) == 0)
+		if (text_same(p - k, lit, l))
 			return p - k;
 		p++;
 	}
 	return NULL;
 }
 
+/* text_skip_spaces() past its inline test. */
 struct span
-text_skip_spaces(struct span s)
+text_skip_spaces_slow(struct span s)
 {
 	size_t adv;
 
@@ -96,20 +82,6 @@ text_word_len(const char *s, size_t n)
 	while (i < n && (unsigned char)s[i] >= 0x21)
 		i++;
 	return i;
-}
-
-int
-text_is_digit_cp(uint32_t cp, int *val)
-{
-	if (cp >= '0' && cp <= '9') {
-		*val = (int)(cp - '0');
-		return 1;
-	}
-	if (cp >= 0xFF10 && cp <= 0xFF19) {	/* full-width, if not NFKC'd */
-		*val = (int)(cp - 0xFF10);
-		return 1;
-	}
-	return 0;
 }
 
 /* Code points = bytes that are not continuation bytes (10xxxxxx).  Eight

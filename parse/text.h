@@ -53,15 +53,17 @@ text_cp(const char *s, size_t n, size_t *adv)
 	return 0xFFFD;
 }
 
-int	text_is_space_cp(uint32_t cp);
-struct span text_trim_slow(struct span s);
-/* The first occurrence of lit (l bytes) in s, or NULL. */
-const char *text_find_n(struct span s, const char *lit, size_t l);
+/* White space: ASCII blanks and controls \t..\r, U+3000, NBSP. */
+static inline int
+text_is_space_cp(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+	    cp == 0x3000 || cp == 0xA0 || cp == '\f' || cp == '\v';
+}
 
-/* Strips white space (ASCII, U+3000, NBSP) at both ends.  Inline: most
- * spans have none, which the first and last byte tell. */
-static inline struct span
-text_trim(struct span s)
+/* Bit 1: byte c may start white space; bit 2: it may end it. */
+static inline unsigned
+text_space_edge(unsigned char c)
 {
 	static const unsigned char edge[256] = {
 		['\t'] = 3, ['\n'] = 3, ['\v'] = 1, ['\f'] = 1, ['\r'] = 3,
@@ -69,10 +71,64 @@ text_trim(struct span s)
 		[0x80] = 2, [0xA0] = 2,			/* may end one */
 	};
 
-	if (s.n == 0 || ((edge[(unsigned char)s.p[0]] & 1) == 0 &&
-	    (edge[(unsigned char)s.p[s.n - 1]] & 2) == 0))
+	return edge[c];
+}
+
+/* Whether s starts with white space: the first byte, and for a 2- or
+ * 3-byte lead that may start one (C2, E3) the bytes after it. */
+static inline int
+text_space_first(struct span s)
+{
+	const unsigned char *u = (const unsigned char *)s.p;
+
+	if (s.n == 0 || (text_space_edge(u[0]) & 1) == 0)
+		return 0;
+	if (u[0] < 0x80)
+		return 1;
+	if (u[0] == 0xC2)
+		return s.n >= 2 && u[1] == 0xA0;
+	return s.n >= 3 && u[1] == 0x80 && u[2] == 0x80;
+}
+
+/* Whether s ends with white space text_trim removes (not \f \v). */
+static inline int
+text_space_last(struct span s)
+{
+	const unsigned char *u = (const unsigned char *)s.p;
+
+	if (s.n == 0 || (text_space_edge(u[s.n - 1]) & 2) == 0)
+		return 0;
+	if (u[s.n - 1] < 0x80)
+		return 1;
+	if (u[s.n - 1] == 0xA0)
+		return s.n >= 2 && u[s.n - 2] == 0xC2;
+	return s.n >= 3 && u[s.n - 2] == 0x80 && u[s.n - 3] == 0xE3;
+}
+
+struct span text_trim_slow(struct span s);
+struct span text_skip_spaces_slow(struct span s);
+/* The first occurrence of lit (l bytes) in s, or NULL. */
+const char *text_find_n(struct span s, const char *lit, size_t l);
+
+/* Strips white space (ASCII, U+3000, NBSP) at both ends.  Inline: most
+ * spans have none, which the first and last character tell. */
+static inline struct span
+text_trim(struct span s)
+{
+	if (!text_space_first(s) && !text_space_last(s))
 		return s;
 	return text_trim_slow(s);
+}
+
+/* Whether the n bytes at p are w's: the first three compared in place
+ * (a Japanese word's first character; most mismatches show there), the
+ * rest, if any, by memcmp. */
+static inline int
+text_same(const char *p, const char *w, size_t n)
+{
+	return (n < 1 || p[0] == w[0]) && (n < 2 || p[1] == w[1]) &&
+	    (n < 3 || p[2] == w[2]) &&
+	    (n <= 3 || memcmp(p + 3, w + 3, n - 3) == 0);
 }
 
 /* Prefix/suffix tests and skips, inline so strlen(literal) folds; the
@@ -117,11 +173,32 @@ text_skip_lit(struct span s, const char *lit)
 {
 	return text_starts(s, lit) ? text_skip(s, strlen(lit)) : s;
 }
-struct span text_skip_spaces(struct span s);
+/* Skips white space at the start of s.  Inline: most spans start with
+ * none, which the first character tells. */
+static inline struct span
+text_skip_spaces(struct span s)
+{
+	if (!text_space_first(s))
+		return s;
+	return text_skip_spaces_slow(s);
+}
 /* Bytes at s before the first one below 0x21 (space, tab, newline, other
  * controls), n if none: a word at a time. */
 size_t	text_word_len(const char *s, size_t n);
-int	text_is_digit_cp(uint32_t cp, int *val);
+/* An ASCII or full-width digit: 1 with *val its value. */
+static inline int
+text_is_digit_cp(uint32_t cp, int *val)
+{
+	if (cp >= '0' && cp <= '9') {
+		*val = (int)(cp - '0');
+		return 1;
+	}
+	if (cp >= 0xFF10 && cp <= 0xFF19) {	/* full-width, if not NFKC'd */
+		*val = (int)(cp - 0xFF10);
+		return 1;
+	}
+	return 0;
+}
 size_t	text_cp_count(struct span s);
 /* Strips leading Markdown heading marks, list markers and bold marks;
  * *level gets the heading level (0 when not a heading). */

@@ -90,34 +90,6 @@ digest_u4(struct digest_in *in)
 	return v;
 }
 
-static void
-digest_utf8(struct sbuf *b, unsigned long c)
-{
-	char u[4];
-	size_t n;
-
-	if (c < 0x80) {
-		u[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (char)(0xc0 | (c >> 6));
-		u[1] = (char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xe0 | (c >> 12));
-		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (c >> 18));
-		u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (c & 0x3f));
-		n = 4;
-	}
-	sbuf_add(b, u, n);
-}
-
 /* A \u escape (after the "\u"), a surrogate pair as one character; jsonb
  * refuses \u0000 and lone surrogates. */
 static int
@@ -136,7 +108,7 @@ digest_unicode(struct digest_in *in, struct sbuf *b)
 			return -1;
 		c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
 	}
-	digest_utf8(b, (unsigned long)c);
+	sbuf_add_cp(b, (unsigned long)c);
 	return 0;
 }
 

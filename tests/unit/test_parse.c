@@ -128,30 +128,46 @@ test_budgets(void)
 
 	s = "地域福祉力の向上】(令和2年度算定見込額 11,676千円)"
 	    "(別途2年度福祉局区CM算定見込額12,626千円) 本文";
-	n = budget_scan(sp(s), b, 8, &first, &after);
+	n = budget_scan(sp(s), BUDGET_ANYWHERE, b, 8, &first, &after);
 	CHECK(n == 2, "scan: %zu budgets, want 2", n);
 	CHECK(n == 2 && b[0].amount == 11676000 && b[1].amount == 12626000 &&
 	    strcmp(b[1].label, "福祉局区CM算定見込額") == 0,
 	    "scan: wrong budgets");
 	CHECK(strcmp(s + after, " 本文") == 0, "scan: after at '%s'",
 	    s + after);
-	n = budget_scan(sp("中学生海外派遣の推進 《5,237千円》 区内在住の"), b, 8,
-	    &first, &after);
+	n = budget_scan(sp("中学生海外派遣の推進 《5,237千円》 区内在住の"),
+	    BUDGET_ANYWHERE, b, 8, &first, &after);
 	CHECK(n == 1 && b[0].amount == 5237000, "scan 《》: n=%zu", n);
-	n = budget_scan(sp("地域の防災力強化(共助) 《1,240千円》"), b, 8, &first,
-	    &after);
+	n = budget_scan(sp("地域の防災力強化(共助) 《1,240千円》"),
+	    BUDGET_ANYWHERE, b, 8, &first, &after);
 	CHECK(n == 1 && b[0].amount == 1240000, "scan skips (共助): n=%zu", n);
-	n = budget_scan(sp("[算定見込額 263千"), b, 8, &first, &after);
+	n = budget_scan(sp("[算定見込額 263千"), BUDGET_ANYWHERE, b, 8,
+	    &first, &after);
 	CHECK(n == 1 && b[0].amount == 263000, "scan truncated: n=%zu", n);
-	n = budget_scan(sp("相談 《-》 本文"), b, 8, &first, &after);
+	n = budget_scan(sp("相談 《-》 本文"), BUDGET_ANYWHERE, b, 8, &first,
+	    &after);
 	CHECK(n == 1 && !b[0].has_amount && b[0].label[0] == '\0',
 	    "scan 《-》: n=%zu", n);
-	n = budget_scan(sp("相談 (-) 本文"), b, 8, &first, &after);
+	n = budget_scan(sp("相談 (-) 本文"), BUDGET_ANYWHERE, b, 8, &first,
+	    &after);
 	CHECK(n == 0, "(-) alone is no budget: n=%zu", n);
 	check_inner("予算額 約1,000千円", 1, "予算額", 1, 1000000);
-	n = budget_scan(sp("(予算額 1千円) 本文 (予算額 2千円)"), b, 8, &first,
-	    &after);
+	n = budget_scan(sp("(予算額 1千円) 本文 (予算額 2千円)"),
+	    BUDGET_ANYWHERE, b, 8, &first, &after);
 	CHECK(n == 1, "scan stops at text: n=%zu", n);
+	/* the first group only at the start, or only before a 。 */
+	n = budget_scan(sp("題 (予算額 1千円)"), BUDGET_AT_START, b, 8, &first,
+	    &after);
+	CHECK(n == 0, "scan at start: a later group found: n=%zu", n);
+	n = budget_scan(sp("(予算額 1千円) 本文"), BUDGET_AT_START, b, 8,
+	    &first, &after);
+	CHECK(n == 1 && first == 0, "scan at start: n=%zu", n);
+	n = budget_scan(sp("本文。 (予算額 1千円)"), BUDGET_BEFORE_PERIOD, b, 8,
+	    &first, &after);
+	CHECK(n == 0, "scan before 。: a group after it found: n=%zu", n);
+	n = budget_scan(sp("題 (予算額 1千円) 本文。"), BUDGET_BEFORE_PERIOD, b,
+	    8, &first, &after);
+	CHECK(n == 1 && b[0].amount == 1000, "scan before 。: n=%zu", n);
 
 	CHECK(budget_column_label(sp("主な具体的取組(2年度予算額)"), label,
 	    sizeof(label)) && strcmp(label, "予算額") == 0,
@@ -257,19 +273,20 @@ check_decode(const char *name, const unsigned char *b, size_t n,
     const char *ctype, int want_rc, const char *want_cs, const char *want)
 {
 	struct sbuf out;
+	struct span text = { NULL, 0 };
 	char cs[32] = "", reason[256] = "";
 	int rc;
 
 	sbuf_init(&out);
-	rc = decode_to_utf8(b, n, ctype, &out, cs, sizeof(cs), reason,
+	rc = decode_to_utf8(b, n, ctype, &out, &text, cs, sizeof(cs), reason,
 	    sizeof(reason));
 	CHECK(rc == want_rc, "decode %s: rc %d, want %d (%s)", name, rc,
 	    want_rc, reason);
 	if (rc == 0 && want_rc == 0) {
 		CHECK(want_cs == NULL || strcmp(cs, want_cs) == 0,
 		    "decode %s: charset %s, want %s", name, cs, want_cs);
-		CHECK(want == NULL || (out.len == strlen(want) &&
-		    memcmp(out.p, want, out.len) == 0),
+		CHECK(want == NULL || (text.n == strlen(want) &&
+		    memcmp(text.p, want, text.n) == 0),
 		    "decode %s: text differs", name);
 	}
 	if (rc == 1)
