@@ -34,6 +34,10 @@ assert_eq "first migrate applies every repeatable file" "$repeatables" \
 assert_eq "repeatables come after every migration" "applied $(printf '%s\n' "$versioned" | tail -n 1)" \
 	"$(printf '%s\n' "$out" | grep -B1 -m1 '^applied functions/' | head -n 1)"
 
+# a database setting (019: the baseline, made by pg_dump --schema-only,
+# does not carry 012's); a new session gets it
+assert_eq "migrate turns JIT off in planq's database" off "$(q -c 'SHOW jit')"
+
 out=$("$PLANQ" db migrate --db "$PLANQ_DB"); rc=$?
 assert_eq "second migrate exits 0" 0 $rc
 assert_eq "second migrate is a no-op" "database is up to date (version $latest)" "$out"
