@@ -4,8 +4,9 @@
 -- sql/B014_baseline.sql, does not write it, so every database made from
 -- empty since the baseline had JIT on (the ones 012 migrated kept it off).
 -- bench/RESULTS.md (2026-12-07, branch views4): with JIT on, a full read
--- of plan_changes at 20,000 documents spent ~1.4 s of backend CPU
--- compiling (4.3 s against 2.7 s off, on a loaded machine), and every
+-- of plan_changes at 20,000 documents took 0.9-1.7 s more backend CPU
+-- (3.9-4.3 s against 2.7-3.0 s off, two sets of reads on a loaded
+-- machine), and every
 -- view costed above jit_above_cost paid the same 0.5-1.5 s before its first
 -- row, as 012 found (docs/OPERATIONS.md, "Planner statistics and JIT").
 -- Only the database's owner (or a superuser) may change its settings:
