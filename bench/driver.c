@@ -2,6 +2,9 @@
  * driver.c: the benchmark's load driver.  One ZeroMQ DEALER connection to
  * planqd keeping up to N documents in flight (optionally paced at R docs/s),
  * recording send->reply latency per document; prints one summary line.
+ * --trace FILE writes one line per reply: when the document was due (ms
+ * since the driver started), its latency (ms) and how often it was sent,
+ * to see when in a run the slow ones came.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +41,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: driver --to EP --manifest FILE [--concurrency N] "
 	    "[--rate DOCS_PER_S] [--shard I/N] [--lat FILE] [--timeout S] "
-	    "[--loop SECONDS]\n");
+	    "[--loop SECONDS] [--trace FILE]\n");
 	exit(2);
 }
 
@@ -89,6 +92,7 @@ int
 main(int argc, char **argv)
 {
 	const char *to = NULL, *manifest = NULL, *latpath = NULL;
+	FILE *trace = NULL;
 	long conc = 8, shard = 0, nshards = 1;
 	double rate = 0, timeout = 120, loop_s = 0;
 	struct doc *docs = NULL;
@@ -125,6 +129,12 @@ main(int argc, char **argv)
 			timeout = strtod(v, NULL);
 		else if (strcmp(a, "--loop") == 0)
 			loop_s = strtod(v, NULL);
+		else if (strcmp(a, "--trace") == 0) {
+			if ((trace = fopen(v, "w")) == NULL) {
+				perror(v);
+				return 1;
+			}
+		}
 		else
 			usage();
 		i++;
@@ -279,6 +289,11 @@ main(int argc, char **argv)
 				other++;
 			if (nlat < latcap)
 				lat[nlat++] = now_us() - docs[idx].sched_us;
+			if (trace != NULL)
+				fprintf(trace, "%.3f %.3f %d\n",
+				    (double)(docs[idx].sched_us - t0) / 1e3,
+				    (double)(now_us() - docs[idx].sched_us) / 1e3,
+				    docs[idx].tries);
 			wall_last = clock_seconds(CLOCK_REALTIME);
 			docs[idx].done = 1;
 			inflight--;
@@ -290,6 +305,8 @@ main(int argc, char **argv)
 		double el = wall_last - wall_first;
 		FILE *lf;
 
+		if (trace != NULL && fclose(trace) != 0)
+			perror("driver: trace");
 		qsort(lat, nlat, sizeof(*lat), cmp_i64);
 		if (latpath && (lf = fopen(latpath, "w")) != NULL) {
 			for (size_t k = 0; k < nlat; k++)
