@@ -140,6 +140,7 @@ run_drivers() {	# name manifest n conc [rate_total] -> $WORK/name.* files
 		r=0; [ "$rate" != 0 ] && r=$(awk -v a="$rate" -v b="$n" 'BEGIN{printf "%.3f", a/b}')
 		"$BENCH_BIN/driver" --to "$EP" --manifest "$man" --concurrency "$conc" \
 			--shard "$i/$n" --rate "$r" --lat "$WORK/$name.lat.$i" \
+			--trace "$WORK/$name.trace.$i" \
 			--timeout "${BENCH_TIMEOUT:-900}" ${DRIVER_EXTRA:-} >"$WORK/$name.drv.$i" &
 		DRIVER_PIDS+=($!)
 	done
@@ -381,6 +382,13 @@ fi
 if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then
 # ---- 4. p99 at half the peak rate -----------------------------------------------
 HALF=$(awk -v p="$PEAK" 'BEGIN {printf "%.1f", p / 2}')
+# The reference loads (and the peer) TRUNCATEd the tables and filled them
+# again without statistics; planq's workers keep them analysed after a
+# burst (planq_analyze_stale).  Start this phase from that state, so that it
+# times acks, not a first ANALYZE of the reloaded tables (~1.5 s of one core
+# here, when the workers' first call found them stale: bench/RESULTS.md,
+# 2026-12-07 "lat").
+sql -c "ANALYZE" >/dev/null
 log "4. half of peak: $HALF docs/s paced, $(( DOCS / 2 )) new documents"
 start_planqd
 run_drivers half "$WORK/h/manifest.tsv" "$DRIVERS" 64 "$HALF"
