@@ -240,6 +240,25 @@ job_item_clear(struct job_item *it)
 	parse_result_clear(&it->pr);
 }
 
+int
+job_rehearse(struct store *st, const struct job_input *in, char *why,
+    size_t whylen)
+{
+	struct job_item it;
+	int rc = -1;
+
+	memset(&it, 0, sizeof(it));
+	if (job_prepare(&it, in) != 0)
+		snprintf(why, whylen, "out of memory");
+	else if (it.doc.outcome == NULL || strcmp(it.doc.outcome, "stored") != 0)
+		snprintf(why, whylen, "the document is not a plan: %s",
+		    it.pr.reason[0] ? it.pr.reason : it.result.text);
+	else
+		rc = store_rehearse(st, &it.doc, 1, why, whylen);
+	job_item_clear(&it);
+	return rc;
+}
+
 /*
  * The answer the database gave for a document.  Its reason code is this
  * worker's own when the database agrees that the bytes are rejected (the

@@ -61,6 +61,10 @@ void	job_batch_answer(struct store *st, struct job_batch *b,
 	    struct job_result *results);
 void	job_batch_free(struct job_batch **b);
 
+/* Parses one document and runs it through store_rehearse (stored, then
+ * rolled back); -1 with why[] if it is not a plan or did not run. */
+int	job_rehearse(struct store *st, const struct job_input *in,
+	    char *why, size_t whylen);
 /* sha256 of the bytes into out[32]; 0 on success. */
 int	job_sha256(const void *data, size_t len, unsigned char out[32]);
 

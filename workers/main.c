@@ -1,6 +1,7 @@
 /*
  * main.c: planq-worker, one process of planqd's pool.  Connects to the
- * database, then to the daemon's worker socket, says READY and handles
+ * database, then to the daemon's worker socket, warms its session up
+ * (warmup.c), says READY and handles
  * batches of documents (job.c: parse, say STORING, store, one DONE per
  * document; lib/jobwire.h) until told to stop, parsing the next batch
  * while the database works on the one before (struct worker below).  Runnable by hand for
@@ -26,6 +27,7 @@
 #include "jobwire.h"
 #include "log.h"
 #include "sandbox.h"
+#include "warmup.h"
 
 #define WORKER_MMAP_THRESHOLD (16 << 20)
 #define WORKER_TRIM_THRESHOLD (32 << 20)
@@ -368,6 +370,8 @@ main(int argc, char **argv)
 		return JOBWIRE_EXIT_CONFIG;
 	}
 	log_debug("connected to the database and to %s", broker);
+	if (st.conn != NULL)
+		warmup_run(&st);
 	analyze_init(&an, st.dsn, st.appname);
 	rc = worker_loop(sock, &st, &an);
 	analyze_close(&an);

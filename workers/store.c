@@ -45,6 +45,9 @@
 #define STORE_BACKOFF_MAX_MS 2000
 /* SQLSTATE read_only_sql_transaction: a standby, or a fenced primary */
 #define STORE_READ_ONLY_STATE "25006"
+/* a rehearsal (store_rehearse) waits for no lock and no slow server */
+#define STORE_REHEARSE_LIMITS "SET LOCAL lock_timeout = '500ms'; " \
+		"SET LOCAL statement_timeout = '5s'"
 
 /*
  * The retry schedule of one store call, single document or batch: more
@@ -862,6 +865,59 @@ store_batch_finish(struct store *st, struct store_batch *c,
 	store_retry_start(st, &retry, c->sent_ms);
 	store_batch_go_on(st, c->docs, c->n, res, status, &retry, c->outcome,
 	    c->msg, sizeof(c->msg));
+}
+
+/* One statement of the rehearsal, outside the retry machinery. */
+static int
+store_rehearse_step(struct store *st, const char *sql, char *why,
+    size_t whylen)
+{
+	PGresult *r = PQexec(st->conn, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		store_copy_message(why, whylen, PQerrorMessage(st->conn));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+int
+store_rehearse(struct store *st, const struct store_doc *docs, int n,
+    char *why, size_t whylen)
+{
+	struct store_params p;
+	PGresult *r;
+	int rc = -1;
+
+	why[0] = '\0';
+	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
+		snprintf(why, whylen, "no database session");
+		return -1;
+	}
+	memset(&p, 0, sizeof(p));
+	if (store_batch_params_of(st, docs, n, &p, why, whylen) != 0) {
+		if (why[0] == '\0')
+			snprintf(why, whylen, "out of memory");
+		store_params_clear(&p);
+		return -1;
+	}
+	if (store_end_transaction(st) == 0 &&
+	    store_rehearse_step(st, "BEGIN", why, whylen) == 0 &&
+	    store_rehearse_step(st, STORE_REHEARSE_LIMITS, why, whylen) == 0) {
+		r = store_call(st, STORE_BATCH_STMT, STORE_PARAMS, p.values,
+		    p.lengths, p.formats);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == n)
+			rc = 0;
+		else
+			store_result_message(why, whylen, r);
+		PQclear(r);
+	}
+	if (st->conn != NULL && store_end_transaction(st) != 0 && rc == 0) {
+		snprintf(why, whylen, "the rehearsal could not be rolled back");
+		rc = -1;
+	}
+	store_params_clear(&p);
+	return rc;
 }
 
 void

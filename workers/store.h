@@ -98,6 +98,16 @@ void	store_ingest_batch(struct store *st, const struct store_doc *docs,
  *                         or cut off, it goes on as store_ingest_batch
  *                         does, with the same deadline
  */
+/*
+ * Runs docs through the batch statement in a transaction it rolls back:
+ * nothing is stored, but the session has compiled planq_ingest_rows and
+ * planned its statements (a session's first call costs ~10 times a
+ * warm one).  Bounded by short lock and statement timeouts; -1 with why[]
+ * if it did not run.
+ */
+int	store_rehearse(struct store *st, const struct store_doc *docs, int n,
+	    char *why, size_t whylen);
+
 struct store_batch;
 struct store_batch *store_batch_build(const struct store *st,
 	    const struct store_doc *docs, int n);
