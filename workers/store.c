@@ -48,6 +48,8 @@
 /* a rehearsal (store_rehearse) waits for no lock and no slow server */
 #define STORE_REHEARSE_LIMITS "SET LOCAL lock_timeout = '500ms'; " \
 		"SET LOCAL statement_timeout = '5s'"
+/* and the client's own bound, well inside planqd's 30 s for READY */
+#define STORE_REHEARSE_MS 6000
 
 /*
  * The retry schedule of one store call, single document or batch: more
@@ -904,8 +906,11 @@ store_rehearse(struct store *st, const struct store_doc *docs, int n,
 	if (store_end_transaction(st) == 0 &&
 	    store_rehearse_step(st, "BEGIN", why, whylen) == 0 &&
 	    store_rehearse_step(st, STORE_REHEARSE_LIMITS, why, whylen) == 0) {
-		r = store_call(st, STORE_BATCH_STMT, STORE_PARAMS, p.values,
-		    p.lengths, p.formats);
+		enum pgexec_end end;
+
+		r = store_confirmed(st, pgexec_prepared(st->conn,
+		    STORE_BATCH_STMT, STORE_PARAMS, p.values, p.lengths,
+		    p.formats, STORE_REHEARSE_MS, &end), end);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == n)
 			rc = 0;
 		else
