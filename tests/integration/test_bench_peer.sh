@@ -44,6 +44,11 @@ send_all() {
 }
 
 planqd_start --workers=2
+# each worker's warm-up call (workers/warmup.c) drew ids from the sequences
+# and rolled back: the peer's database starts from the same positions
+q -c "SELECT format('SELECT setval(%L, %s, %s);', schemaname || '.' || sequencename,
+                    coalesce(last_value, 1), (last_value IS NOT NULL)::text)
+        FROM pg_sequences WHERE schemaname = 'public'" | PGDATABASE=peer q >/dev/null
 send_all "$ENDPOINT" planq
 check "planqd stops cleanly" planqd_stop
 
