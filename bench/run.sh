@@ -104,13 +104,13 @@ postmaster_pid() { head -n 1 "$PGDIR/data/postmaster.pid"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-proc_line() {	# role pid -> "role pid own_ticks child_ticks"
+proc_line() {	# role pid -> "role pid own_ticks child_ticks own_kernel child_kernel"
 	local role=$1 pid=$2 s
 	s=$(cat "/proc/$pid/stat" 2>/dev/null) || return 0
 	s=${s##*) }
 	# shellcheck disable=SC2086
 	set -- $s
-	echo "$role $pid $(( ${12} + ${13} )) $(( ${14} + ${15} ))"
+	echo "$role $pid $(( ${12} + ${13} )) $(( ${14} + ${15} )) ${13} ${15}"
 }
 
 snap() {	# file: CPU ticks of planqd, its workers, the postmaster and its children
@@ -536,7 +536,7 @@ echo "latency at half peak ($HALF docs/s paced):   $(cat "$WORK/half.latency")  
 fi
 echo "CPU s planq run: $CPU_P   (elapsed $PEAK_EL s, $(nproc) cores)"
 echo "CPU s COPY run (2 connections): $CPU_C refload=${REF_CPU:-n/a}   (elapsed ${COPY_EL:-n/a} s)"
-echo "CPU ms per document: planq $(echo "$CPU_P" | tr ' ' '\n' | awk -F= -v n="$ACKED" '$1 == "planqd" || $1 == "worker" || $1 == "pg_total" {t += $2; printf "%s %.2f, ", $1, 1000 * $2 / n} END {printf "all %.2f", 1000 * t / n}'); COPY $(echo "$CPU_C" | tr ' ' '\n' | awk -F= -v n="$ACKED" -v c="${REF_CPU:-0}" '$1 == "pg_total" {printf "pg_total %.2f, refload %.2f, all %.2f", 1000 * $2 / n, 1000 * c / n, 1000 * ($2 + c) / n} END {if (NR < 2) printf "n/a"}')"
+echo "CPU ms per document: planq $(echo "$CPU_P" | tr ' ' '\n' | awk -F= -v n="$ACKED" '$1 == "planqd" || $1 == "worker" || $1 == "pg_total" {t += $2; printf "%s %.2f, ", $1, 1000 * $2 / n} $1 == "pg_kernel" {printf "(pg in the kernel %.2f), ", 1000 * $2 / n} END {printf "all %.2f", 1000 * t / n}'); COPY $(echo "$CPU_C" | tr ' ' '\n' | awk -F= -v n="$ACKED" -v c="${REF_CPU:-0}" '$1 == "pg_total" {p = $2} $1 == "pg_kernel" {k = $2} END {if (p == "") printf "n/a"; else printf "pg_total %.2f, (pg in the kernel %.2f), refload %.2f, all %.2f", 1000 * p / n, 1000 * k / n, 1000 * c / n, 1000 * (p + c) / n}')"
 echo "peak RSS (VmHWM) kB: planqd $PLANQD_HWM; workers$WHWM; worker backends$BHWM"
 if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then
 echo "worker RSS (VmHWM) kB: 10 KB plans $W10; fresh $W0; after one 8 MiB plan $WBIG ($BIG_STATUS, ${BIG_LAT} ms, reason: $BIG_REASON)"

@@ -48,30 +48,39 @@ def cmd_drivers(files):
 
 
 def load_snap(f):
+    """(role, pid) -> (own, child, own in the kernel, child in the kernel)
+    ticks; the machine's line has no kernel split"""
     s = {}
     with open(f) as fh:
         for line in fh:
-            role, pid, own, child = line.split()
-            s[(role, pid)] = (int(own), int(child))
+            f_ = line.split()
+            role, pid, ticks = f_[0], f_[1], [int(x) for x in f_[2:]]
+            s[(role, pid)] = tuple(ticks + [0] * (4 - len(ticks)))
     return s
 
 
 def cmd_cpu(before, after, hz):
     """seconds of CPU per role; pg_total includes reaped backends (cutime
-    of the postmaster)"""
+    of the postmaster); pg_kernel is the part of pg_total spent in the
+    kernel (stime)"""
     b, a, out = load_snap(before), load_snap(after), {}
     hz = float(hz)
-    for (role, pid), (own, child) in a.items():
-        o0, c0 = b.get((role, pid), (0, 0))
-        d = own - o0
-        out[role] = out.get(role, 0) + d
+    pg_kernel = 0
+    for (role, pid), (own, child, own_k, child_k) in a.items():
+        o0, c0, ok0, ck0 = b.get((role, pid), (0, 0, 0, 0))
+        out[role] = out.get(role, 0) + own - o0
+        is_pg = role.startswith("pg") or role == "postmaster"
+        if is_pg:
+            pg_kernel += own_k - ok0
         if role == "postmaster":
             out["pg_reaped"] = out.get("pg_reaped", 0) + child - c0
+            pg_kernel += child_k - ck0
     pg = sum(v for k, v in out.items() if k.startswith("pg") or k == "postmaster")
     machine = out.pop("machine", 0)
     ours = sum(out.values())
     print(" ".join("%s=%.2f" % (k, v / hz) for k, v in sorted(out.items())) +
-          " pg_total=%.2f others_on_machine=%.2f" % (pg / hz, max(0, machine - ours) / hz))
+          " pg_total=%.2f pg_kernel=%.2f others_on_machine=%.2f" % (
+              pg / hz, pg_kernel / hz, max(0, machine - ours) / hz))
 
 
 def load_bytes(f):
