@@ -3,7 +3,8 @@
  * Sources of truth, in order: a BOM, the content_type charset, an HTML
  * <meta> charset, then validation/detection (UTF-8, ISO-2022-JP escapes,
  * uchardet, CP932, EUC-JP), each candidate scored for plausibility so that
- * a wrong label never yields mojibake.
+ * a wrong label never yields mojibake (utf8check.c validates UTF-8 and
+ * scores).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,8 +15,8 @@
 #include <uchardet.h>
 
 #include "sbuf.h"
-#include "swar.h"
 #include "text.h"
+#include "utf8check.h"
 #include "decode.h"
 
 #define DECODE_SNIFF	65536	/* bytes given to uchardet / meta scan */
@@ -26,156 +27,10 @@ struct decode_cand {
 	const char *label;	/* reported charset */
 };
 
-static size_t decode_utf8_prefix(const unsigned char *, size_t);
-
 int
 decode_is_utf8(const unsigned char *s, size_t n)
 {
-	return decode_utf8_prefix(s, n) == n;
-}
-
-/* Length of the run of valid 3-byte sequences at s (s[0..n) has at least
- * one byte after the run: four are loaded per step).  Japanese text is
- * mostly such characters (kana, CJK, full-width forms).  A character is
- * lead 1110xxxx and two continuation bytes, but not E0 80..9F (overlong:
- * lead nibble 0 and bit 5 of the second byte clear) nor ED A0..BF
- * (surrogates: nibble D, bit 5 set).  Two characters per 8-byte load
- * while neither lead is E0 or ED (bit n of 0xDFFE: nibble n needs no
- * second look); one per 4-byte load, with the full test, otherwise. */
-static inline size_t
-decode_utf8_run3(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	for (;;) {
-		uint32_t w, t;
-
-		while (i + 8 <= n) {
-			uint64_t w2 = swar_load_le64(s + i);
-
-			if ((w2 & 0xC0C0F0C0C0F0ULL) != 0x8080E08080E0ULL ||
-			    !((0xDFFEu >> (w2 & 0xF)) &
-			    (0xDFFEu >> ((w2 >> 24) & 0xF)) & 1))
-				break;
-			i += 6;
-		}
-		if (i + 4 > n)
-			break;
-		w = swar_load_le32(s + i);
-		t = w & 0x200F;
-		if ((w & 0xC0C0F0) != 0x8080E0 || t == 0 || t == 0x200D)
-			break;
-		i += 3;
-	}
-	return i;
-}
-
-/* Length of the longest valid UTF-8 prefix of s. */
-static size_t
-decode_utf8_prefix(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c;
-		size_t k, need;
-		uint32_t cp;
-
-		i += decode_utf8_run3(s + i, n - i);
-		if (i >= n)
-			break;
-		c = s[i];
-		if (c < 0x80) {
-			/* fast path over ASCII runs */
-			i++;
-			while (i + 8 <= n) {
-				uint64_t w;
-				memcpy(&w, s + i, 8);
-				if (w & 0x8080808080808080ULL)
-					break;
-				i += 8;
-			}
-			while (i < n && s[i] < 0x80)
-				i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			need = 1;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			need = 2;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			need = 3;
-			cp = c & 0x07;
-		} else
-			return i;
-		if (n - i <= need)
-			return i;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return i;
-		i += need + 1;
-	}
-	return n;
-}
-
-/* Whether one non-ASCII code point is plausible in Japanese plan text. */
-static int
-decode_plausible(uint32_t cp)
-{
-	return (cp >= 0x3000 && cp <= 0x30FF) ||	/* punct, kana */
-	    (cp >= 0x4E00 && cp <= 0x9FFF) ||		/* CJK */
-	    (cp >= 0xFF01 && cp <= 0xFF5E) ||		/* full-width */
-	    (cp >= 0x2000 && cp <= 0x27BF) ||		/* symbols */
-	    (cp >= 0x2E80 && cp <= 0x2FDF) ||		/* radicals */
-	    (cp >= 0x3200 && cp <= 0x33FF) ||		/* ㈱ ㍻ */
-	    (cp >= 0x3400 && cp <= 0x4DBF) ||		/* CJK ext. A */
-	    cp == 0xA0 || cp == 0xA9 || cp == 0xD7 || cp == 0xF7 ||
-	    cp == 0xFEFF || (cp >= 0xF900 && cp <= 0xFAFF) ||
-	    (cp >= 0xFFE0 && cp <= 0xFFE5);
-}
-
-/* Fraction of code points that Japanese plan text plausibly contains,
- * over a sample of the text (valid UTF-8). */
-static double
-decode_score(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, total = 0, good = 0, adv;
-
-	if (n > DECODE_SNIFF)
-		n = DECODE_SNIFF;	/* a sample decides plausibility */
-	while (i < n) {
-		unsigned char c = u[i];
-		total++;
-		if (c < 0x80) {
-			good += (c >= 0x20 && c < 0x7F) || c == '\n' ||
-			    c == '\t' || c == '\r';
-			i++;
-		} else if (c >= 0xE3 && c <= 0xE9) {
-			/* U+3000..U+9FFF: all plausible; a run of them
-			 * counted in a tight loop */
-			size_t k = 1;
-
-			i += 3;
-			while (i < n && (unsigned)(u[i] - 0xE3) <= 0xE9 - 0xE3) {
-				i += 3;
-				k++;
-			}
-			good += k;
-			total += k - 1;
-		} else {
-			good += decode_plausible(text_cp(s + i, n - i, &adv));
-			i += adv;
-		}
-	}
-	return total ? (double)good / (double)total : 1.0;
+	return utf8_valid_prefix(s, n) == n;
 }
 
 /* Maps a charset label to an iconv name; NULL if unsupported. */
@@ -335,18 +190,20 @@ decode_has_iso2022_escapes(const unsigned char *b, size_t n)
 
 /* One candidate; returns its score (<0: invalid) and *text, its UTF-8:
  * the bytes themselves when they are UTF-8 already (not copied: the next
- * stage reads them once), else the conversion, held in out. */
+ * stage reads them once; validated and scored in one walk), else the
+ * conversion, held in out. */
 static double
 decode_try(const char *name, const unsigned char *b, size_t n,
     struct sbuf *out, struct span *text, int *oom)
 {
+	struct utf8_score sc = { 0, 0, 0 };
 	int rc;
 
 	if (name == NULL || strcmp(name, "UTF-8") == 0) {
-		size_t ok = decode_utf8_prefix(b, n);
+		size_t ok = utf8_valid_prefix_scored(b, n, &sc);
 		/* a body cut inside its last character is still UTF-8 */
 		if (ok != n && !(n - ok < 4 && b[ok] >= 0xC2 && b[ok] <= 0xF4 &&
-		    decode_utf8_prefix(b + ok + 1, n - ok - 1) == 0 &&
+		    utf8_valid_prefix(b + ok + 1, n - ok - 1) == 0 &&
 		    (n - ok == 1 || (b[ok + 1] & 0xC0) == 0x80)))
 			return -1;
 		*text = (struct span){ (const char *)b, ok };
@@ -362,7 +219,7 @@ decode_try(const char *name, const unsigned char *b, size_t n,
 	}
 	if (memchr(text->p, '\0', text->n) != NULL)
 		return -1;
-	return decode_score(text->p, text->n);
+	return utf8_plausibility(text->p, text->n, &sc);
 }
 
 static const char *

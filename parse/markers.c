@@ -240,15 +240,15 @@ mark_bracket(struct span s, int implied, struct marker *m)
 			continue;
 		in = text_skip(s, o->n);
 		lim = in.n < MARK_BRACKET_MAX ? in.n : MARK_BRACKET_MAX;
-		/* a second opener before the closer: not a marker (and the
-		 * search never runs past it, which keeps scans linear) */
-		e = text_find_n((struct span){ in.p, lim }, o->w, o->n);
-		if (e != NULL)
-			lim = (size_t)(e - in.p);
+		/* the closer, then a second opener before it: not a marker
+		 * (searched up to the closer only, not over the whole
+		 * bounded prefix) */
 		e = text_find_n((struct span){ in.p, lim }, c->w, c->n);
 		if (e == NULL)
 			return 0;
 		in.n = (size_t)(e - in.p);
+		if (text_find_n(in, o->w, o->n) != NULL)
+			return 0;
 		if (!mark_parse(in, implied, 1, m))
 			return 0;
 		m->bracketed = 1;
