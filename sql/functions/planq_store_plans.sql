@@ -49,6 +49,7 @@ DECLARE
 	v_init	bigint[];
 	v_missing bigint;
 	v_has_rows boolean;
+	v_count	integer := cardinality(array_remove(p_document_ids, NULL));
 	v_part	text;
 	v_state	text;
 	v_msg	text;
@@ -76,15 +77,18 @@ BEGIN
 
 	BEGIN
 		-- the main amounts are summed into plans and copied into initiatives
-		-- below: cast them first, so that a bad one is named as a budget
+		-- below: for a single plan, cast them first, so that a bad one is
+		-- named as a budget (a batch's error names no part: no need)
 		v_part := 'initiatives[].budgets[] (label, amount_yen)';
-		PERFORM max(b.amount_yen::bigint)
-		   FROM unnest(p_rows.budgets) AS b
-		   JOIN unnest(p_rows.initiatives) WITH ORDINALITY AS t(doc, i, s, q, o, c, ti, bo, k)
-		     ON t.k = b.initiative
-		   JOIN unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
-		     ON u.n = t.doc AND u.doc IS NOT NULL
-		  WHERE b.ordinal = 1;
+		IF v_count = 1 THEN
+			PERFORM max(b.amount_yen::bigint)
+			   FROM unnest(p_rows.budgets) AS b
+			   JOIN unnest(p_rows.initiatives) WITH ORDINALITY AS t(doc, i, s, q, o, c, ti, bo, k)
+			     ON t.k = b.initiative
+			   JOIN unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
+			     ON u.n = t.doc AND u.doc IS NOT NULL
+			  WHERE b.ordinal = 1;
+		END IF;
 
 		v_part := 'top-level field (title, org, fiscal_year, stage, head, published_on, page_id)';
 		WITH src AS (
@@ -220,10 +224,10 @@ BEGIN
 	EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
 		GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE,
 		                        v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-		IF cardinality(array_remove(p_document_ids, NULL)) > 1 THEN
+		IF v_count > 1 THEN
 			RAISE EXCEPTION USING ERRCODE = v_state,
 			      MESSAGE = format('plan refused: one of the %s plans of the batch: %s',
-			                       cardinality(array_remove(p_document_ids, NULL)), v_msg),
+			                       v_count, v_msg),
 			      HINT = 'store the documents one at a time (planq_ingest) to find which';
 		END IF;
 		-- one plan: same SQLSTATE, but say which part of the plan was refused
@@ -240,8 +244,8 @@ BEGIN
 		             'store the document as rejected with this message as the reason';
 	END;
 
-	RETURN ARRAY(SELECT nullif(u.id, 0) FROM unnest(v_plan) WITH ORDINALITY AS u(id, n)
-	              ORDER BY u.n);
+	-- an expression, not a query: no executor start for it
+	RETURN array_replace(v_plan, 0::bigint, NULL);
 END $$;
 
 -- not for PUBLIC: only the other planq_* functions call it
