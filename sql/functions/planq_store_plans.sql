@@ -76,20 +76,8 @@ BEGIN
 	END IF;
 
 	BEGIN
-		-- the main amounts are summed into plans and copied into initiatives
-		-- below: for a single plan, cast them first, so that a bad one is
-		-- named as a budget (a batch's error names no part: no need)
-		v_part := 'initiatives[].budgets[] (label, amount_yen)';
-		IF v_count = 1 THEN
-			PERFORM max(b.amount_yen::bigint)
-			   FROM unnest(p_rows.budgets) AS b
-			   JOIN unnest(p_rows.initiatives) WITH ORDINALITY AS t(doc, i, s, q, o, c, ti, bo, k)
-			     ON t.k = b.initiative
-			   JOIN unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
-			     ON u.n = t.doc AND u.doc IS NOT NULL
-			  WHERE b.ordinal = 1;
-		END IF;
-
+		-- (the main amounts are summed into plans: a bad one fails this
+		-- INSERT first, and the handler below names it as a budget)
 		v_part := 'top-level field (title, org, fiscal_year, stage, head, published_on, page_id)';
 		WITH src AS (
 			SELECT u.doc, u.n
@@ -230,7 +218,26 @@ BEGIN
 			                       v_count, v_msg),
 			      HINT = 'store the documents one at a time (planq_ingest) to find which';
 		END IF;
-		-- one plan: same SQLSTATE, but say which part of the plan was refused
+		-- one plan: same SQLSTATE, but say which part of the plan was refused.
+		-- The main amounts are summed into plans and copied into
+		-- initiatives before the budgets' own INSERT: a bad one is named as
+		-- a budget, with its own error.  Cast here, on the error path only,
+		-- rather than before every single plan's INSERTs.
+		IF v_part LIKE 'top-level field%' THEN
+			BEGIN
+				PERFORM max(b.amount_yen::bigint)
+				   FROM unnest(p_rows.budgets) AS b
+				   JOIN unnest(p_rows.initiatives) WITH ORDINALITY AS t(doc, i, s, q, o, c, ti, bo, k)
+				     ON t.k = b.initiative
+				   JOIN unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
+				     ON u.n = t.doc AND u.doc IS NOT NULL
+				  WHERE b.ordinal = 1;
+			EXCEPTION WHEN data_exception THEN
+				GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE,
+				                        v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+				v_part := 'initiatives[].budgets[] (label, amount_yen)';
+			END;
+		END IF;
 		v_msg := format('plan refused: bad %s: %s', v_part, v_msg);
 		IF coalesce(v_detail, '') = '' THEN
 			RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg,
