@@ -34,8 +34,9 @@
 -- error is raised again with the part named ("plan refused: bad issues[]:
 -- …"), for a batch with the number of plans (the caller then stores them
 -- one at a time to find the plan).  Child ids are drawn from their
--- sequences first, so that every row is one INSERT … SELECT from its
--- array that names its parents by position, with no join.
+-- sequences first (each session caches 64 of them, sql/021_write_path.sql),
+-- so that every row is one INSERT … SELECT from its array that names its
+-- parents by position, with no join.
 CREATE OR REPLACE FUNCTION planq_store_plans(p_document_ids bigint[],
                                   p_facts planq_plan_fact_row[],
                                   p_parser_version text,
