@@ -86,7 +86,10 @@ BEGIN
 
 	-- exactly one of concurrent callers with the same bytes inserts; the
 	-- others wait for it to commit, then find its row below.  sha256 order
-	-- keeps concurrent batches from locking index entries crosswise.
+	-- keeps concurrent batches from locking index entries crosswise.  The
+	-- positions of the inserted rows come from v_sha, not from src: src
+	-- read twice would be a materialised CTE, and each inserted row's
+	-- look-up would copy every document's bytes again.
 	WITH src AS (
 		SELECT u.sha, u.raw, u.env, u.cs, u.oc, u.rs, u.i
 		  FROM unnest(v_sha, p_raw, p_envelope, p_charset, p_outcome, p_reason)
@@ -106,7 +109,8 @@ BEGIN
 		RETURNING id, sha256)
 	SELECT array_agg(f.i ORDER BY f.i), array_agg(ins.id ORDER BY f.i)
 	  INTO v_new_idx, v_new_doc
-	  FROM ins CROSS JOIN LATERAL (SELECT min(s.i)::integer AS i FROM src s
+	  FROM ins CROSS JOIN LATERAL (SELECT min(s.i)::integer AS i
+	                                 FROM unnest(v_sha) WITH ORDINALITY AS s(sha, i)
 	                                WHERE s.sha = ins.sha256) AS f;
 
 	v_doc_at := ARRAY(SELECT d.doc

@@ -26,43 +26,40 @@ BEGIN
 	v_strat_issue := ARRAY(SELECT coalesce(s.issue, 0)
 	                         FROM unnest(p_rows.strategies) WITH ORDINALITY AS s(issue, o, c, t, b, k)
 	                        ORDER BY s.k);
-	IF EXISTS (SELECT 1 FROM unnest(v_issue_doc) AS d WHERE d NOT BETWEEN 1 AND n) THEN
-		RETURN 'an issue names no document of the batch';
-	END IF;
-	IF EXISTS (SELECT 1 FROM unnest(v_strat_issue) AS i
-	            WHERE i NOT BETWEEN 1 AND cardinality(v_issue_doc)) THEN
-		RETURN 'a strategy names no issue of the batch';
-	END IF;
-	IF EXISTS (SELECT 1 FROM unnest(p_rows.initiatives) AS t
-	            WHERE t.issue IS NULL OR t.issue NOT BETWEEN 1 AND cardinality(v_issue_doc)
-	               OR v_issue_doc[t.issue] IS DISTINCT FROM t.doc
-	               OR (t.strategy IS NOT NULL
-	                   AND (t.strategy NOT BETWEEN 1 AND cardinality(v_strat_issue)
-	                        OR v_strat_issue[t.strategy] <> t.issue))) THEN
-		RETURN 'an initiative names an issue or strategy not of its document';
-	END IF;
-	IF EXISTS (SELECT 1 FROM unnest(p_rows.budgets) AS b
-	            WHERE b.initiative IS NULL
-	               OR b.initiative NOT BETWEEN 1 AND coalesce(cardinality(p_rows.initiatives), 0)) THEN
-		RETURN 'a budget names no initiative of the batch';
-	END IF;
-	IF EXISTS (SELECT 1 FROM (SELECT r.doc FROM unnest(p_rows.plan_rows) AS r
-	                          UNION ALL SELECT t.doc FROM unnest(p_rows.texts) AS t
-	                          UNION ALL SELECT r.doc FROM unnest(p_rows.reforms) AS r
-	                          UNION ALL SELECT e.doc FROM unnest(p_rows.evaluations) AS e
-	                          UNION ALL SELECT c.doc FROM unnest(p_rows.councils) AS c
-	                          UNION ALL SELECT c.doc FROM unnest(p_rows.contacts) AS c) AS x
-	            WHERE x.doc IS NULL OR x.doc NOT BETWEEN 1 AND n) THEN
-		RETURN 'a plan, goal/mission/policy, reform, evaluation, council or contact row names no document of the batch';
-	END IF;
-	IF EXISTS (SELECT 1 FROM (SELECT 'plan', r.doc FROM unnest(p_rows.plan_rows) AS r
-	                          UNION ALL SELECT 'evaluation', e.doc FROM unnest(p_rows.evaluations) AS e
-	                          UNION ALL SELECT 'council', c.doc FROM unnest(p_rows.councils) AS c
-	                          UNION ALL SELECT 'contact', c.doc FROM unnest(p_rows.contacts) AS c) AS x(kind, doc)
-	            GROUP BY x.kind, x.doc HAVING count(*) > 1) THEN
-		RETURN 'a document has two plan, evaluation, council or contact rows';
-	END IF;
-	RETURN NULL;
+	-- one statement, the checks its init plans, run in order until one is
+	-- true: one executor start per call instead of six
+	RETURN CASE
+	WHEN EXISTS (SELECT 1 FROM unnest(v_issue_doc) AS d WHERE d NOT BETWEEN 1 AND n)
+	THEN 'an issue names no document of the batch'
+	WHEN EXISTS (SELECT 1 FROM unnest(v_strat_issue) AS i
+	              WHERE i NOT BETWEEN 1 AND cardinality(v_issue_doc))
+	THEN 'a strategy names no issue of the batch'
+	WHEN EXISTS (SELECT 1 FROM unnest(p_rows.initiatives) AS t
+	              WHERE t.issue IS NULL OR t.issue NOT BETWEEN 1 AND cardinality(v_issue_doc)
+	                 OR v_issue_doc[t.issue] IS DISTINCT FROM t.doc
+	                 OR (t.strategy IS NOT NULL
+	                     AND (t.strategy NOT BETWEEN 1 AND cardinality(v_strat_issue)
+	                          OR v_strat_issue[t.strategy] <> t.issue)))
+	THEN 'an initiative names an issue or strategy not of its document'
+	WHEN EXISTS (SELECT 1 FROM unnest(p_rows.budgets) AS b
+	              WHERE b.initiative IS NULL
+	                 OR b.initiative NOT BETWEEN 1 AND coalesce(cardinality(p_rows.initiatives), 0))
+	THEN 'a budget names no initiative of the batch'
+	WHEN EXISTS (SELECT 1 FROM (SELECT r.doc FROM unnest(p_rows.plan_rows) AS r
+	                            UNION ALL SELECT t.doc FROM unnest(p_rows.texts) AS t
+	                            UNION ALL SELECT r.doc FROM unnest(p_rows.reforms) AS r
+	                            UNION ALL SELECT e.doc FROM unnest(p_rows.evaluations) AS e
+	                            UNION ALL SELECT c.doc FROM unnest(p_rows.councils) AS c
+	                            UNION ALL SELECT c.doc FROM unnest(p_rows.contacts) AS c) AS x
+	              WHERE x.doc IS NULL OR x.doc NOT BETWEEN 1 AND n)
+	THEN 'a plan, goal/mission/policy, reform, evaluation, council or contact row names no document of the batch'
+	WHEN EXISTS (SELECT 1 FROM (SELECT 'plan', r.doc FROM unnest(p_rows.plan_rows) AS r
+	                            UNION ALL SELECT 'evaluation', e.doc FROM unnest(p_rows.evaluations) AS e
+	                            UNION ALL SELECT 'council', c.doc FROM unnest(p_rows.councils) AS c
+	                            UNION ALL SELECT 'contact', c.doc FROM unnest(p_rows.contacts) AS c) AS x(kind, doc)
+	              GROUP BY x.kind, x.doc HAVING count(*) > 1)
+	THEN 'a document has two plan, evaluation, council or contact rows'
+	END;
 END $$;
 
 -- not for PUBLIC: only the other planq_* functions call it

@@ -34,8 +34,9 @@
 -- error is raised again with the part named ("plan refused: bad issues[]:
 -- …"), for a batch with the number of plans (the caller then stores them
 -- one at a time to find the plan).  Child ids are drawn from their
--- sequences first, so that every row is one INSERT … SELECT from its
--- array that names its parents by position, with no join.
+-- sequences first (each session caches 64 of them, sql/021_write_path.sql),
+-- so that every row is one INSERT … SELECT from its array that names its
+-- parents by position, with no join.
 CREATE OR REPLACE FUNCTION planq_store_plans(p_document_ids bigint[],
                                   p_facts planq_plan_fact_row[],
                                   p_parser_version text,
@@ -49,6 +50,7 @@ DECLARE
 	v_init	bigint[];
 	v_missing bigint;
 	v_has_rows boolean;
+	v_count	integer := cardinality(array_remove(p_document_ids, NULL));
 	v_part	text;
 	v_state	text;
 	v_msg	text;
@@ -75,17 +77,8 @@ BEGIN
 	END IF;
 
 	BEGIN
-		-- the main amounts are summed into plans and copied into initiatives
-		-- below: cast them first, so that a bad one is named as a budget
-		v_part := 'initiatives[].budgets[] (label, amount_yen)';
-		PERFORM max(b.amount_yen::bigint)
-		   FROM unnest(p_rows.budgets) AS b
-		   JOIN unnest(p_rows.initiatives) WITH ORDINALITY AS t(doc, i, s, q, o, c, ti, bo, k)
-		     ON t.k = b.initiative
-		   JOIN unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
-		     ON u.n = t.doc AND u.doc IS NOT NULL
-		  WHERE b.ordinal = 1;
-
+		-- (the main amounts are summed into plans: a bad one fails this
+		-- INSERT first, and the handler below names it as a budget)
 		v_part := 'top-level field (title, org, fiscal_year, stage, head, published_on, page_id)';
 		WITH src AS (
 			SELECT u.doc, u.n
@@ -220,13 +213,32 @@ BEGIN
 	EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
 		GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE,
 		                        v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-		IF cardinality(array_remove(p_document_ids, NULL)) > 1 THEN
+		IF v_count > 1 THEN
 			RAISE EXCEPTION USING ERRCODE = v_state,
 			      MESSAGE = format('plan refused: one of the %s plans of the batch: %s',
-			                       cardinality(array_remove(p_document_ids, NULL)), v_msg),
+			                       v_count, v_msg),
 			      HINT = 'store the documents one at a time (planq_ingest) to find which';
 		END IF;
-		-- one plan: same SQLSTATE, but say which part of the plan was refused
+		-- one plan: same SQLSTATE, but say which part of the plan was refused.
+		-- The main amounts are summed into plans and copied into
+		-- initiatives before the budgets' own INSERT: a bad one is named as
+		-- a budget, with its own error.  Cast here, on the error path only,
+		-- rather than before every single plan's INSERTs.
+		IF v_part LIKE 'top-level field%' THEN
+			BEGIN
+				PERFORM max(b.amount_yen::bigint)
+				   FROM unnest(p_rows.budgets) AS b
+				   JOIN unnest(p_rows.initiatives) WITH ORDINALITY AS t(doc, i, s, q, o, c, ti, bo, k)
+				     ON t.k = b.initiative
+				   JOIN unnest(p_document_ids) WITH ORDINALITY AS u(doc, n)
+				     ON u.n = t.doc AND u.doc IS NOT NULL
+				  WHERE b.ordinal = 1;
+			EXCEPTION WHEN data_exception THEN
+				GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE,
+				                        v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+				v_part := 'initiatives[].budgets[] (label, amount_yen)';
+			END;
+		END IF;
 		v_msg := format('plan refused: bad %s: %s', v_part, v_msg);
 		IF coalesce(v_detail, '') = '' THEN
 			RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg,
@@ -240,8 +252,8 @@ BEGIN
 		             'store the document as rejected with this message as the reason';
 	END;
 
-	RETURN ARRAY(SELECT nullif(u.id, 0) FROM unnest(v_plan) WITH ORDINALITY AS u(id, n)
-	              ORDER BY u.n);
+	-- an expression, not a query: no executor start for it
+	RETURN array_replace(v_plan, 0::bigint, NULL);
 END $$;
 
 -- not for PUBLIC: only the other planq_* functions call it
