@@ -908,11 +908,14 @@ store_rehearse(struct store *st, const struct store_doc *docs, int n,
 	    store_rehearse_step(st, STORE_REHEARSE_LIMITS, why, whylen) == 0) {
 		enum pgexec_end end;
 
-		r = store_confirmed(st, pgexec_prepared(st->conn,
-		    STORE_BATCH_STMT, STORE_PARAMS, p.values, p.lengths,
-		    p.formats, STORE_REHEARSE_MS, &end), end);
+		r = pgexec_prepared(st->conn, STORE_BATCH_STMT, STORE_PARAMS,
+		    p.values, p.lengths, p.formats, STORE_REHEARSE_MS, &end);
+		r = store_confirmed(st, r, end);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == n)
 			rc = 0;
+		else if (PQresultStatus(r) == PGRES_TUPLES_OK)
+			snprintf(why, whylen, "%d rows answered %d documents",
+			    PQntuples(r), n);
 		else
 			store_result_message(why, whylen, r);
 		PQclear(r);
