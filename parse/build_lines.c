@@ -52,27 +52,41 @@ build_lines_text_segment(struct build_state *pb, struct span txt,
 	build_target_text(pb, txt, indented);
 }
 
+/* The marker at the start of t: the one markers_next() found there
+ * (ahead, in *ahead) or a fresh match. */
+static int
+build_lines_marker_at(const struct build_state *pb, struct span t,
+    int first, int level, const struct marker *ahead, struct marker *m)
+{
+	if (ahead->kind != MARK_NONE) {
+		*m = *ahead;
+		return 1;
+	}
+	return markers_match(t, m) || (first && level > 0 &&
+	    pb->sect == S_ISSUES && markers_match_bare(t, m));
+}
+
 static void
 build_lines_segments(struct build_state *pb, struct span s, int level,
     int in_table, int indented)
 {
 	size_t pos = 0, next;
-	struct marker m;
+	struct marker m, ahead;
 
 	s = text_trim(s);
+	ahead.kind = MARK_NONE;
 	while (pos < s.n) {
 		struct span t = text_skip(s, pos);
-		if ((markers_match(t, &m) || (pos == 0 && level > 0 &&
-		    pb->sect == S_ISSUES && markers_match_bare(t, &m))) &&
+		if (build_lines_marker_at(pb, t, pos == 0, level, &ahead, &m) &&
 		    build_lines_marker_ok(pb, &m, level)) {
 			size_t rs = (size_t)(m.rest.p - s.p);
-			next = markers_next(s, rs);
+			next = markers_next(s, rs, &ahead);
 			build_items_marker(pb, &m, (struct span){ m.rest.p,
 			    next - rs }, in_table);
 			pos = next;
 			continue;
 		}
-		next = markers_next(s, pos + 1);
+		next = markers_next(s, pos + 1, &ahead);
 		build_lines_text_segment(pb, text_trim((struct span){
 		    s.p + pos, next - pos }), in_table, indented);
 		pos = next;
