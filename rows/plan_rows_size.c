@@ -9,6 +9,8 @@
  * with one row per item are estimated; the plan's one-row arrays are
  * small.
  */
+#include <stddef.h>
+
 #include "plan_rows_size.h"
 #include "plan_rows_value.h"
 
@@ -16,6 +18,7 @@
 #define ROWS_SIZE_FIELD		8	/* type OID, byte count */
 #define ROWS_SIZE_INT4		4
 #define ROWS_SIZE_INT_TEXT	20	/* an int64 as decimal text */
+#define ROWS_SIZE_KIND		8	/* goal, mission, policy */
 
 /* Fixed bytes of a record of nfields fields, nint of them int4. */
 static size_t
@@ -25,83 +28,85 @@ rows_size_record(int nfields, int nint)
 	    (size_t)nint * ROWS_SIZE_INT4;
 }
 
+/* The bytes of a list's records: fixed bytes each, plus the lengths of
+ * the nstr strings at offsets off[] in every element of size elem. */
+static size_t
+rows_size_list(const struct pd_array *l, size_t elem, const size_t *off,
+    int nstr, size_t fixed)
+{
+	size_t n = l->n * fixed;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const char *e = (const char *)l->p + i * elem;
+
+		for (int k = 0; k < nstr; k++)
+			n += ((const struct pd_str *)(const void *)(e +
+			    off[k]))->len;
+	}
+	return n;
+}
+
 static size_t
 rows_size_texts(const struct plandoc *d)
 {
+	static const size_t off[] = { 0 };
 	size_t n = 0;
 
-	for (int k = 0; k < PD_LISTS; k++)
-		for (size_t i = 0; i < d->lists[k].n; i++)
-			n += rows_size_record(TEXT_FIELDS, 2) + 8 +
-			    PD_AT(d->lists[k], struct pd_str, i)->len;
+	for (int k = 0; k < PD_LISTS; k++)	/* + the kind's word */
+		n += rows_size_list(&d->lists[k], sizeof(struct pd_str), off,
+		    1, rows_size_record(TEXT_FIELDS, 2) + ROWS_SIZE_KIND);
 	return n;
 }
 
 static size_t
 rows_size_issues(const struct plandoc *d)
 {
-	size_t n = 0;
+	static const size_t off[] = { offsetof(struct pd_issue, title),
+	    offsetof(struct pd_issue, summary) };
 
-	for (size_t i = 0; i < d->issues.n; i++) {
-		const struct pd_issue *o = PD_AT(d->issues, struct pd_issue,
-		    i);
-		n += rows_size_record(ISSUE_FIELDS, 2) + ROWS_SIZE_INT_TEXT +
-		    o->title.len + o->summary.len;
-	}
-	return n;
+	return rows_size_list(&d->issues, sizeof(struct pd_issue), off, 2,
+	    rows_size_record(ISSUE_FIELDS, 2) + ROWS_SIZE_INT_TEXT);
 }
 
 static size_t
 rows_size_strategies(const struct plandoc *d)
 {
-	size_t n = 0;
+	static const size_t off[] = { offsetof(struct pd_strategy, code),
+	    offsetof(struct pd_strategy, title),
+	    offsetof(struct pd_strategy, body) };
 
-	for (size_t i = 0; i < d->strategies.n; i++) {
-		const struct pd_strategy *o = PD_AT(d->strategies,
-		    struct pd_strategy, i);
-		n += rows_size_record(STRATEGY_FIELDS, 2) + o->code.len +
-		    o->title.len + o->body.len;
-	}
-	return n;
+	return rows_size_list(&d->strategies, sizeof(struct pd_strategy), off,
+	    3, rows_size_record(STRATEGY_FIELDS, 2));
 }
 
 static size_t
 rows_size_initiatives(const struct plandoc *d)
 {
-	size_t n = 0;
+	static const size_t off[] = { offsetof(struct pd_initiative, code),
+	    offsetof(struct pd_initiative, title),
+	    offsetof(struct pd_initiative, body) };
 
-	for (size_t i = 0; i < d->initiatives.n; i++) {
-		const struct pd_initiative *o = PD_AT(d->initiatives,
-		    struct pd_initiative, i);
-		n += rows_size_record(INITIATIVE_FIELDS, 5) + o->code.len +
-		    o->title.len + o->body.len;
-	}
-	return n;
+	return rows_size_list(&d->initiatives, sizeof(struct pd_initiative),
+	    off, 3, rows_size_record(INITIATIVE_FIELDS, 5));
 }
 
 static size_t
 rows_size_budgets(const struct plandoc *d)
 {
-	size_t n = 0;
+	static const size_t off[] = { offsetof(struct pd_budget, label) };
 
-	for (size_t i = 0; i < d->budgets.n; i++)
-		n += rows_size_record(BUDGET_FIELDS, 2) + ROWS_SIZE_INT_TEXT +
-		    PD_AT(d->budgets, struct pd_budget, i)->label.len;
-	return n;
+	return rows_size_list(&d->budgets, sizeof(struct pd_budget), off, 1,
+	    rows_size_record(BUDGET_FIELDS, 2) + ROWS_SIZE_INT_TEXT);
 }
 
 static size_t
 rows_size_reforms(const struct plandoc *d)
 {
-	size_t n = 0;
+	static const size_t off[] = { offsetof(struct pd_reform, title),
+	    offsetof(struct pd_reform, ref), offsetof(struct pd_reform, body) };
 
-	for (size_t i = 0; i < d->reforms.n; i++) {
-		const struct pd_reform *o = PD_AT(d->reforms, struct pd_reform,
-		    i);
-		n += rows_size_record(REFORM_FIELDS, 2) + o->title.len +
-		    o->ref.len + o->body.len;
-	}
-	return n;
+	return rows_size_list(&d->reforms, sizeof(struct pd_reform), off, 3,
+	    rows_size_record(REFORM_FIELDS, 2));
 }
 
 void
