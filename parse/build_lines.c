@@ -23,6 +23,25 @@ build_lines_marker_ok(const struct build_state *pb, const struct marker *m,
 	    pb->sect != S_EVAL && pb->sect != S_COUNCIL;
 }
 
+/* The marker at the start of a line, matched once for the several
+ * questions the line's handling asks of it (markers_match() reads only
+ * the span). */
+struct line_mark {
+	int		 done, ok;
+	struct marker	 m;
+};
+
+static int
+build_lines_mark(struct line_mark *lm, struct span s, struct marker *m)
+{
+	if (!lm->done) {
+		lm->ok = markers_match(s, &lm->m);
+		lm->done = 1;
+	}
+	*m = lm->m;
+	return lm->ok;
+}
+
 /* The awaited title of the current issue (## 経営課題2 then # title). */
 static void
 build_lines_issue_title(struct build_state *pb, struct span s)
@@ -52,27 +71,45 @@ build_lines_text_segment(struct build_state *pb, struct span txt,
 	build_target_text(pb, txt, indented);
 }
 
+/* The marker at the start of t: the one markers_next() found there
+ * (ahead, in *ahead) or a fresh match. */
+static int
+build_lines_marker_at(const struct build_state *pb, struct span t,
+    struct line_mark *first, int level, const struct marker *ahead,
+    struct marker *m)
+{
+	if (ahead->kind != MARK_NONE) {
+		*m = *ahead;
+		return 1;
+	}
+	if (first == NULL)
+		return markers_match(t, m);
+	return build_lines_mark(first, t, m) || (level > 0 &&
+	    pb->sect == S_ISSUES && markers_match_bare(t, m));
+}
+
 static void
 build_lines_segments(struct build_state *pb, struct span s, int level,
-    int in_table, int indented)
+    int in_table, int indented, struct line_mark *lm)
 {
 	size_t pos = 0, next;
-	struct marker m;
+	struct marker m, ahead;
 
 	s = text_trim(s);
+	ahead.kind = MARK_NONE;
 	while (pos < s.n) {
 		struct span t = text_skip(s, pos);
-		if ((markers_match(t, &m) || (pos == 0 && level > 0 &&
-		    pb->sect == S_ISSUES && markers_match_bare(t, &m))) &&
+		if (build_lines_marker_at(pb, t, pos == 0 ? lm : NULL, level,
+		    &ahead, &m) &&
 		    build_lines_marker_ok(pb, &m, level)) {
 			size_t rs = (size_t)(m.rest.p - s.p);
-			next = markers_next(s, rs);
+			next = markers_next(s, rs, &ahead);
 			build_items_marker(pb, &m, (struct span){ m.rest.p,
 			    next - rs }, in_table);
 			pos = next;
 			continue;
 		}
-		next = markers_next(s, pos + 1);
+		next = markers_next(s, pos + 1, &ahead);
 		build_lines_text_segment(pb, text_trim((struct span){
 		    s.p + pos, next - pos }), in_table, indented);
 		pos = next;
@@ -83,16 +120,16 @@ build_lines_segments(struct build_state *pb, struct span s, int level,
  * an issue marker that the issues code takes. */
 static int
 build_lines_reform_line(struct build_state *pb, struct span s, int level,
-    int indented)
+    int indented, struct line_mark *lm)
 {
 	struct marker m;
 
-	if (markers_match(s, &m) && m.kind == MARK_REFORM) {
+	if (build_lines_mark(lm, s, &m) && m.kind == MARK_REFORM) {
 		build_reforms_new(pb, build_reforms_head(s), (struct span){
 		    "", 0 });
 		return 1;
 	}
-	if (markers_match(s, &m) && m.kind == MARK_ISSUE)
+	if (build_lines_mark(lm, s, &m) && m.kind == MARK_ISSUE)
 		return 0;
 	if (level > 0)
 		build_target_flush(pb);		/* another section */
@@ -129,12 +166,12 @@ build_lines_issue_heading(struct build_state *pb, struct span s, int level)
  * it ends the body above and is not part of it. */
 static int
 build_lines_other_heading(struct build_state *pb, struct span s, int level,
-    int in_table)
+    int in_table, struct line_mark *lm)
 {
 	struct marker m;
 
 	if (level == 0 || in_table || (pb->sect != S_ISSUES &&
-	    pb->sect != S_REFORMS) || markers_match(s, &m))
+	    pb->sect != S_REFORMS) || build_lines_mark(lm, s, &m))
 		return 0;
 	if (pb->sect == S_ISSUES && pb->tgt != T_NONE &&
 	    markers_match_bare(s, &m))
@@ -190,6 +227,7 @@ build_lines_text_line(struct build_state *pb, struct span s, int indented,
 {
 	int level;
 	struct marker m;
+	struct line_mark lm = { 0, 0, { 0 } };
 
 	s = build_lines_unbullet(text_strip_heading(s, &level));
 	if (s.n == 0)
@@ -209,15 +247,16 @@ build_lines_text_line(struct build_state *pb, struct span s, int indented,
 		return;
 	}
 	if (pb->sect == S_REFORMS && build_lines_reform_line(pb, s, level,
-	    indented))
+	    indented, &lm))
 		return;
-	if (level > 0 && !markers_match(s, &m) && pb->issues.issue != PD_NONE &&
+	if (level > 0 && !build_lines_mark(&lm, s, &m) &&
+	    pb->issues.issue != PD_NONE &&
 	    build_lines_issue_heading(pb, s, level))
 		return;
-	if (build_lines_other_heading(pb, s, level, in_table))
+	if (build_lines_other_heading(pb, s, level, in_table, &lm))
 		return;
 	build_header_intro(pb, s);
-	build_lines_segments(pb, s, level, in_table, indented);
+	build_lines_segments(pb, s, level, in_table, indented, &lm);
 }
 
 /* Markdown pipe table rows (| a | b |): rewritten as a tab row; the

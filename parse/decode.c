@@ -194,7 +194,7 @@ decode_has_iso2022_escapes(const unsigned char *b, size_t n)
  * conversion, held in out. */
 static double
 decode_try(const char *name, const unsigned char *b, size_t n,
-    struct sbuf *out, struct span *text, int *oom)
+    int b_nul_free, struct sbuf *out, struct span *text, int *oom)
 {
 	struct utf8_score sc = { 0, 0, 0 };
 	int rc;
@@ -217,7 +217,9 @@ decode_try(const char *name, const unsigned char *b, size_t n,
 			return -1;
 		*text = (struct span){ out->p, out->len };
 	}
-	if (memchr(text->p, '\0', text->n) != NULL)
+	/* a body read as is was checked for NULs already (b_nul_free) */
+	if ((text->p != (const char *)b || !b_nul_free) &&
+	    memchr(text->p, '\0', text->n) != NULL)
 		return -1;
 	return utf8_plausibility(text->p, text->n, &sc);
 }
@@ -298,7 +300,7 @@ decode_to_utf8(const unsigned char *bytes, size_t len,
 	struct span got;
 	double bestscore = -1, sc;
 	size_t nc = 0, i;
-	int oom = 0, have_bom;
+	int oom = 0, have_bom, nul_free = 0;
 
 	have_bom = decode_bom(&bytes, &len, &bomname);
 	while (len > 0 && bytes[len - 1] == '\0' && !have_bom)
@@ -321,7 +323,8 @@ decode_to_utf8(const unsigned char *bytes, size_t len,
 	else {
 		if (declared != NULL)
 			cands[nc++] = declared;
-		if (memchr(bytes, '\0', len) != NULL && (declared == NULL ||
+		nul_free = memchr(bytes, '\0', len) == NULL;
+		if (!nul_free && (declared == NULL ||
 		    strncmp(declared, "UTF-16", 6) != 0)) {
 			snprintf(reason, reasonsz, "binary data, not a text "
 			    "document (the body contains NUL bytes)");
@@ -349,7 +352,8 @@ decode_to_utf8(const unsigned char *bytes, size_t len,
 				dup = 1;
 		if (dup)
 			continue;
-		sc = decode_try(cands[i], bytes, len, &tmp, &got, &oom);
+		sc = decode_try(cands[i], bytes, len, nul_free, &tmp, &got,
+		    &oom);
 		if (oom)
 			break;
 		if (sc > bestscore + 0.02) {

@@ -365,18 +365,26 @@ mark_word_before(struct span s, size_t from, size_t i)
 }
 
 size_t
-markers_next(struct span s, size_t from)
+markers_next(struct span s, size_t from, struct marker *found)
 {
 	size_t i = from, dbl = SIZE_MAX;	/* next ≪: not searched yet */
 	struct marker m;
 
+	if (found != NULL)
+		found->kind = MARK_NONE;
 	if (from >= s.n)
 		return s.n;
 	while ((i = mark_next_opener(s, i, &dbl)) < s.n) {
 		memset(&m, 0, sizeof(m));
 		if (mark_bracket(text_skip(s, i), PFX_NONE, &m) &&
-		    m.kind != MARK_NONE)
-			return mark_word_before(s, from, i);
+		    m.kind != MARK_NONE) {
+			size_t w = mark_word_before(s, from, i);
+			/* the bracket is the marker there: what markers_match
+			 * would find at w (s is trimmed, so its tail is) */
+			if (w == i && found != NULL)
+				*found = m;
+			return w;
+		}
 		i += 3;
 	}
 	return s.n;

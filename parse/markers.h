@@ -32,7 +32,12 @@ struct marker {
 int	markers_match(struct span s, struct marker *m);
 /* A bare code "1-1 title" / "1-1-2 title" (only trusted on headings). */
 int	markers_match_bare(struct span s, struct marker *m);
-/* Offset of the next bracketed marker in s at or after from (s.n if none). */
-size_t	markers_next(struct span s, size_t from);
+/*
+ * Offset of the next bracketed marker in s (trimmed) at or after from (s.n
+ * if none).  found, when not NULL: the marker that markers_match() gives
+ * at that offset when it is the bracket itself (no 主な戦略 word before
+ * it), so that it need not be matched again; else its kind is MARK_NONE.
+ */
+size_t	markers_next(struct span s, size_t from, struct marker *found);
 
 #endif

@@ -55,6 +55,27 @@ pgarray_grow(struct pgarray *a, size_t more)
 	return 0;
 }
 
+/* Room for `more` bytes ahead of time, without the doubling steps from
+ * 256; a hint only: when it is too large or memory is short, nothing
+ * changes and the appends grow the buffer as they go. */
+void
+pgarray_hint(struct pgarray *a, size_t more)
+{
+	size_t cap;
+	char *grown;
+
+	if (a->failed || more > (size_t)INT_MAX - a->len ||
+	    a->len + more <= a->cap)
+		return;
+	cap = a->cap ? a->cap : 256;
+	while (cap < a->len + more)
+		cap = cap > (size_t)INT_MAX / 2 ? (size_t)INT_MAX : cap * 2;
+	if ((grown = realloc(a->buf, cap)) == NULL)
+		return;
+	a->buf = grown;
+	a->cap = cap;
+}
+
 /* Room for `more` bytes: the common case (room left) inline. */
 static inline int
 pgarray_reserve(struct pgarray *a, size_t more)

@@ -28,6 +28,8 @@ struct pgarray {
 
 /* Starts an empty array of elem_type; bytes_hint: expected size. */
 void	pgarray_init(struct pgarray *a, uint32_t elem_type, size_t bytes_hint);
+/* Room for `more` more bytes ahead of the appends (a hint: never fails). */
+void	pgarray_hint(struct pgarray *a, size_t more);
 /* Appends one element: len bytes of data, or SQL NULL when data is NULL. */
 void	pgarray_add(struct pgarray *a, const void *data, size_t len);
 /* Appends a NUL-terminated string (NULL: SQL NULL), as text or jsonb. */

@@ -15,6 +15,7 @@
 #include "jsontext.h"
 #include "plan_rows.h"
 #include "plan_rows_pos.h"
+#include "plan_rows_size.h"
 #include "plan_rows_value.h"
 
 struct rows_doc {
@@ -267,6 +268,7 @@ plan_rows_add_doc(struct plan_rows *r, int doc, const struct plandoc *d)
 	}
 	x.r = r;
 	x.d = d;
+	plan_rows_size_hint(r, d);
 	rows_pos_start(&x.pos, r, doc);
 	rows_doc_plan(&x);
 	rows_doc_texts(&x);
