@@ -26,32 +26,40 @@ pgarray_put32(char *at, uint32_t v)
 	memcpy(at, &be, sizeof(be));
 }
 
-/* Grows the buffer to hold `more` bytes; sets failed (and keeps it) when
- * it cannot. */
+/* Room for `more` bytes (capacity doubled from 256); -1, the array left
+ * as it was, when that is over INT_MAX or memory is short. */
 static int
-pgarray_grow(struct pgarray *a, size_t more)
+pgarray_try_grow(struct pgarray *a, size_t more)
 {
 	size_t want, cap;
 	char *grown;
 
-	if (a->failed)
+	if (more > (size_t)INT_MAX - a->len)	/* a parameter is an int */
 		return -1;
-	if (more > (size_t)INT_MAX - a->len) {	/* a parameter is an int */
-		a->failed = 1;
-		return -1;
-	}
 	want = a->len + more;
 	if (want <= a->cap)
 		return 0;
 	cap = a->cap ? a->cap : 256;
 	while (cap < want)
 		cap = cap > (size_t)INT_MAX / 2 ? (size_t)INT_MAX : cap * 2;
-	if ((grown = realloc(a->buf, cap)) == NULL) {
+	if ((grown = realloc(a->buf, cap)) == NULL)
+		return -1;
+	a->buf = grown;
+	a->cap = cap;
+	return 0;
+}
+
+/* Grows the buffer to hold `more` bytes; sets failed (and keeps it) when
+ * it cannot. */
+static int
+pgarray_grow(struct pgarray *a, size_t more)
+{
+	if (a->failed)
+		return -1;
+	if (pgarray_try_grow(a, more) != 0) {
 		a->failed = 1;
 		return -1;
 	}
-	a->buf = grown;
-	a->cap = cap;
 	return 0;
 }
 
@@ -61,19 +69,8 @@ pgarray_grow(struct pgarray *a, size_t more)
 void
 pgarray_hint(struct pgarray *a, size_t more)
 {
-	size_t cap;
-	char *grown;
-
-	if (a->failed || more > (size_t)INT_MAX - a->len ||
-	    a->len + more <= a->cap)
-		return;
-	cap = a->cap ? a->cap : 256;
-	while (cap < a->len + more)
-		cap = cap > (size_t)INT_MAX / 2 ? (size_t)INT_MAX : cap * 2;
-	if ((grown = realloc(a->buf, cap)) == NULL)
-		return;
-	a->buf = grown;
-	a->cap = cap;
+	if (!a->failed)
+		(void)pgarray_try_grow(a, more);
 }
 
 /* Room for `more` bytes: the common case (room left) inline. */
