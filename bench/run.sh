@@ -6,9 +6,11 @@
 # (bench/peer.py: what a user would write without planq); latency, CPU,
 # RSS; one table at the end.
 #   BENCH_DOCS=5000 BENCH_DRIVERS=4 BENCH_CONC=8 BENCH_WORKERS=2
-#   BENCH_REFS="copy1 copy2 insert1 insert4 insert100 pipeline1 pipeline2"
+#   BENCH_REFS="copy1 copy2 copy2k7 insert1 insert4 insert100 pipeline1 pipeline2"
 #     (the reference methods to run, default all; copy2 gives the COPY lines:
 #     copyN = COPY over N connections, 100 documents per transaction;
+#     copy2k7 = copy2 with 7 documents per transaction, about the batches
+#     planqd forms here, each committed before its replies;
 #     insertN = prepared INSERTs, one document per transaction, N connections;
 #     insert100 = the same, 100 documents per transaction, 1 connection;
 #     pipelineN = insertN in libpq pipeline mode, 16 documents in flight each)
@@ -171,15 +173,16 @@ perf_stop() {
 }
 
 # the reference methods (section 3): name -> "method connections docs_per_txn"
-REF_ALL="copy1 copy2 insert1 insert4 insert100 pipeline1 pipeline2"
+REF_ALL="copy1 copy2 copy2k7 insert1 insert4 insert100 pipeline1 pipeline2"
 declare -A REF_ARGS=(
-	[copy1]="copy 1 100" [copy2]="copy 2 100"
+	[copy1]="copy 1 100" [copy2]="copy 2 100" [copy2k7]="copy 2 7"
 	[insert1]="insert 1 1" [insert4]="insert 4 1" [insert100]="insert 1 100"
 	[pipeline1]="pipeline 1 1" [pipeline2]="pipeline 2 1"
 )
 declare -A REF_LABEL=(
 	[copy1]="COPY of pre-generated rows, 1 connection"
 	[copy2]="COPY, 2 connections (both cores busy)"
+	[copy2k7]="COPY, 2 connections, 7 documents per transaction"
 	[insert1]="INSERTs, one transaction per document, 1 connection"
 	[insert4]="INSERTs, one transaction per document, 4 connections"
 	[insert100]="INSERTs, 100 documents per transaction, 1 connection"
