@@ -309,6 +309,7 @@ broker_dispatch(struct broker *b)
 			continue;
 		}
 		supervisor_assign(w, batch, count, alone);
+		stats_batch(b->p.stats, count);
 		log_debug("job %" PRIu64 " and %d more to worker %s", batch->id,
 		    count - 1, w->identity);
 	}

@@ -100,7 +100,8 @@ control_counters_json(const struct view *v)
 	const struct stats *st = v->stats;
 	const struct supervisor_counts *c = supervisor_counts(v->sup);
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I}",
 	    "received", (json_int_t)st->received,
 	    "stored", (json_int_t)st->by_outcome[OUTCOME_STORED],
 	    "duplicate", (json_int_t)st->by_outcome[OUTCOME_DUPLICATE],
@@ -109,7 +110,9 @@ control_counters_json(const struct view *v)
 	    "worker_crashes", (json_int_t)c->crashes,
 	    "worker_restarts", (json_int_t)c->respawns,
 	    "worker_db_stalls", (json_int_t)c->db_stalls,
-	    "quarantined", (json_int_t)st->quarantined);
+	    "quarantined", (json_int_t)st->quarantined,
+	    "batches", (json_int_t)st->batches,
+	    "batch_documents", (json_int_t)st->batch_documents);
 }
 
 /* The answer to "status": one line of JSON, malloc'ed, or NULL. */

@@ -139,6 +139,13 @@ metrics_render_workers(FILE *f, const struct view *v)
 		    "Workers killed after waiting for the database past every "
 		    "bound of their own (their documents were queued again, not "
 		    "blamed).", c->db_stalls },
+		{ "planq_batches_total", "counter",
+		    "Batches handed to workers (one transaction each; a batch "
+		    "handed again after a worker died counts again).",
+		    v->stats->batches },
+		{ "planq_batch_documents_total", "counter",
+		    "Documents in those batches: divided by planq_batches_total, "
+		    "the mean batch size.", v->stats->batch_documents },
 		{ "planq_documents_quarantined_total", "counter",
 		    "Documents stored as rejected after killing max_crashes "
 		    "workers.", v->stats->quarantined },

@@ -28,6 +28,13 @@ stats_reply(struct stats *st, enum outcome outcome, enum reason why,
 }
 
 void
+stats_batch(struct stats *st, int count)
+{
+	st->batches++;
+	st->batch_documents += count > 0 ? (uint64_t)count : 0;
+}
+
+void
 stats_warnings(struct stats *st, uint32_t mask)
 {
 	for (unsigned i = 0; i < WARNCODE_COUNT; i++)

@@ -187,6 +187,8 @@ status_print(const json_t *root)
 	    "rejected (%lld quarantined), %lld retry\n", jint(c, "received"),
 	    jint(c, "stored"), jint(c, "duplicate"), jint(c, "rejected"),
 	    jint(c, "quarantined"), jint(c, "retry"));
+	printf("batches   %lld handed to workers, %lld documents in them\n",
+	    jint(c, "batches"), jint(c, "batch_documents"));
 }
 
 /* ---- the command ------------------------------------------------------- */

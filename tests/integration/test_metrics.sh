@@ -51,6 +51,11 @@ assert_eq "histogram count = replies" "$total" "$(metric planq_ack_latency_milli
 assert_eq "+Inf bucket = count" "$total" "$(metric 'planq_ack_latency_milliseconds_bucket{le="+Inf"}')"
 buckets=$(scrape | awk '/^planq_ack_latency_milliseconds_bucket/ { print $2 }' | tr '\n' ' ')
 check "buckets are cumulative" awk -v b="$buckets" 'BEGIN { n = split(b, a, " "); for (i = 2; i <= n; i++) if (a[i] + 0 < a[i-1] + 0) exit 1 }'
+# every sample reached a worker twice (stored, then duplicate); the three
+# rejections were the front's and never did
+assert_eq "documents handed to workers" "$((2 * n))" "$(metric planq_batch_documents_total)"
+batches=$(metric planq_batches_total)
+check "at least one batch, none empty" test "$batches" -ge 1 -a "$batches" -le "$((2 * n))"
 assert_eq "nothing queued" 0 "$(metric planq_queue_documents)"
 assert_eq "nothing in flight" 0 "$(metric planq_in_flight_documents)"
 assert_eq "no crashes" 0 "$(metric planq_worker_crashes_total)"
@@ -81,6 +86,8 @@ for p in $pids; do
 	check "table shows pid $p" grep -Eq "^[0-9]+ +w[0-9]+\.[0-9]+-[0-9]+ +$p +idle" "$TMP/status.out"
 done
 assert_eq "status counters" "$n" "$(PLANQ_CONTROL=$SOCK "$PLANQ" status --json | jq .counters.stored)"
+assert_eq "status batch documents" "$((2 * n))" "$("$PLANQ" status --socket "$SOCK" --json | jq .counters.batch_documents)"
+check "status shows the batches" grep -Eq "^batches +$batches handed to workers, $((2 * n)) documents in them" "$TMP/status.out"
 "$PLANQ" status --socket "$TMP/none.sock" >/dev/null 2>&1
 assert_eq "status without planqd exits 1" 1 "$?"
 ctl() {	# ctl REQUEST [HOLD_SECONDS]: raw control-socket client
