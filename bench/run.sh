@@ -304,6 +304,10 @@ PLANQ_PLANS=$(sql -c "SELECT count(*) FROM plans")
 PLANQD_HWM=$(hwm_kb "$PLANQD_PID")
 WHWM=""; for p in $(worker_pids); do WHWM="$WHWM $(hwm_kb "$p")"; done
 BHWM=""; for p in $(sql -c "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%'"); do BHWM="$BHWM $(hwm_kb "$p")"; done
+# the batches planqd formed (one transaction each): what copy2k7 compares with
+BATCHES=$("$PLANQ_BIN/planq" status --socket "$WORK/run/control.sock" --json |
+	python3 -c 'import json, sys; c = json.load(sys.stdin)["counters"]; b = c["batches"]
+print("%d batches, %d documents, %.1f per batch" % (b, c["batch_documents"], c["batch_documents"] / b if b else 0))') || BATCHES="n/a"
 if [ "${BENCH_PGSS:-0}" = 1 ]; then
 	sql -F ' | ' -c "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms,
 		round(mean_exec_time::numeric, 3) AS mean_ms, toplevel, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
@@ -517,6 +521,7 @@ else
 	echo "rows: planq inserted $PLANQ_ROWS rows for $ACKED acked documents in $PEAK_EL s; no reference method run (BENCH_REFS)"
 fi
 echo "acks: $(cut -d' ' -f4- "$WORK/peak.rate")"
+echo "batches handed to planq's workers in the throughput phase: $BATCHES"
 if [ -n "${PEER_DPS:-}" ]; then
 	if [ "$PEER_DOCS $PEER_PLANS $PEER_ROWS" = "$PLANQ_DOCS $PLANQ_PLANS $PLANQ_ROWS" ]; then
 		same="the same as planq"
