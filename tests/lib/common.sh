@@ -140,11 +140,19 @@ planqd_stop() {
 
 worker_pids() { pgrep -P "$PLANQD_PID" -f planq-worker; }
 
-# the pid of the worker whose database session waits on a lock
+# the pid of a worker that holds a document and whose database session
+# waits on a lock.  Only a worker planqd's status shows with a job counts: a
+# worker started again makes its warm-up call before READY, and that call
+# waits on the same lock (up to its lock_timeout) while holding no document.
 locked_worker_pid() {
+	local holding
+	holding=$("$PLANQ" status --socket "$TMP/run/control.sock" --json 2>/dev/null |
+		jq -r '[.workers[] | select(.job != null) | .pid] | join(",")')
+	[ -n "$holding" ] || return 0
 	sql "SELECT substring(application_name from 'pid=([0-9]+)')
 	     FROM pg_stat_activity
 	     WHERE application_name LIKE 'planq-worker%' AND wait_event_type = 'Lock'
+	       AND substring(application_name from 'pid=([0-9]+)')::int IN ($holding)
 	     LIMIT 1"
 }
 
