@@ -279,7 +279,7 @@ classify_section(struct span u, size_t cps, unsigned kw)
 	    (cps <= 6 && (text_starts(u, "主な戦略") ||
 	    text_starts(u, "主な取組項目"))) ||
 	    (text_starts(u, "主な具体的取組") && cps <= 24 &&
-	    !(kw & KW_BRACKET)))
+	    !text_find(u, "【")))
 		return LINE_COLHEAD;
 	return LINE_TEXT;
 }
