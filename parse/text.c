@@ -30,29 +30,6 @@ text_trim_slow(struct span s)
 	return s;
 }
 
-const char *
-text_find_n(struct span s, const char *lit, size_t l)
-{
-	size_t k;
-	const char *p, *end;
-
-	if (l == 0)
-		return s.p;
-	if (s.n < l)
-		return NULL;
-	/* memchr for the third byte of a leading 3-byte character (rarer
-	 * than lead bytes in Japanese text), then verify */
-	k = ((unsigned char)lit[0] >= 0xE0 && l >= 3) ? 2 : 0;
-	p = s.p + k;
-	end = s.p + (s.n - l) + k + 1;
-	while (p < end && (p = memchr(p, lit[k], (size_t)(end - p))) != NULL) {
-		if (text_same(p - k, lit, l))
-			return p - k;
-		p++;
-	}
-	return NULL;
-}
-
 /* text_skip_spaces() past its inline test. */
 struct span
 text_skip_spaces_slow(struct span s)
