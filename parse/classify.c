@@ -244,6 +244,27 @@ classify_noise_init(struct classify_noise *cn)
 		}
 }
 
+/* Whether a word of the chain from entry e (+ 1) is at offset i of s
+ * minus the entry's offset.  Not inlined: most windows have no chain, and
+ * inlined it costs the scan's loop its registers. */
+static __attribute__((noinline)) int
+classify_noise_chain(const struct classify_noise *cn, struct span s,
+    size_t i, unsigned e)
+{
+	const unsigned char *u = (const unsigned char *)s.p;
+
+	while (e != 0) {
+		const struct classify_word *w = &noise_words[cn->word[e - 1]];
+		size_t off = cn->off[e - 1];
+
+		if (off <= i && w->n <= s.n - (i - off) &&
+		    memcmp(u + i - off, w->w, w->n) == 0)
+			return 1;
+		e = cn->next[e - 1];
+	}
+	return 0;
+}
+
 static int
 classify_noise(const struct classify_noise *cn, struct span s)
 {
@@ -252,18 +273,11 @@ classify_noise(const struct classify_noise *cn, struct span s)
 
 	if (s.n < CLASSIFY_NOISE_MIN)
 		return 0;
-	for (i = 0; i + CLASSIFY_NOISE_Q <= s.n; i += CLASSIFY_NOISE_STEP) {
+	for (i = 0; i <= s.n - CLASSIFY_NOISE_Q; i += CLASSIFY_NOISE_STEP) {
 		unsigned e = cn->head[classify_hash4(u + i)];
 
-		while (e != 0) {
-			const struct classify_word *w = &noise_words[cn->word[e - 1]];
-			size_t off = cn->off[e - 1];
-
-			if (off <= i && w->n <= s.n - (i - off) &&
-			    memcmp(u + i - off, w->w, w->n) == 0)
-				return 1;
-			e = cn->next[e - 1];
-		}
+		if (e != 0 && classify_noise_chain(cn, s, i, e))
+			return 1;
 	}
 	return 0;
 }
