@@ -72,13 +72,8 @@ text_cont8(uint64_t w, uint64_t keep)
 	return (size_t)((w * 0x0101010101010101ULL) >> 56);
 }
 
-/* Sixteen bytes as one value: GCC's and clang's vector extension, which
- * they compile to SSE2 on x86-64 (and NEON on arm64) at any optimisation
- * level, and to plain code elsewhere. */
-typedef unsigned char text_u8x16 __attribute__((vector_size(16)));
-
 /* Continuation bytes in the whole 16-byte blocks of u[0..n) (n a multiple
- * of 16): per block, the lanes of a 0x80..0xBF byte count up by one in
+ * of 16), by swar.h's vector type (SSE2 code at any -O level): per block, the lanes of a 0x80..0xBF byte count up by one in
  * an accumulator that is summed every 240 bytes (15 per lane at most). */
 static size_t
 text_cont_blocks(const unsigned char *u, size_t n)
@@ -87,14 +82,13 @@ text_cont_blocks(const unsigned char *u, size_t n)
 
 	while (i < n) {
 		size_t end = n - i > 240 ? i + 240 : n;
-		text_u8x16 acc = { 0 };
+		swar_u8x16 acc = { 0 };
 		uint64_t lo, hi;
 
 		for (; i < end; i += 16) {
-			text_u8x16 v;
+			swar_u8x16 v = swar_load16(u + i);
 
-			memcpy(&v, u + i, sizeof(v));
-			acc -= (text_u8x16)((v & 0xC0) == 0x80);
+			acc -= (swar_u8x16)((v & 0xC0) == 0x80);
 		}
 		memcpy(&lo, &acc, 8);
 		memcpy(&hi, (const unsigned char *)&acc + 8, 8);
