@@ -50,6 +50,9 @@ text_word_len(const char *s, size_t n)
 {
 	size_t i = 0;
 
+	for (; i + 16 <= n; i += 16)
+		if (swar_any16((swar_u8x16)(swar_load16(s + i) < 0x21)))
+			break;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 		memcpy(&w, s + i, 8);

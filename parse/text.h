@@ -206,7 +206,7 @@ text_skip_spaces(struct span s)
 	return text_skip_spaces_slow(s);
 }
 /* Bytes at s before the first one below 0x21 (space, tab, newline, other
- * controls), n if none: a word at a time. */
+ * controls), n if none: sixteen bytes at a time, then eight, then one. */
 size_t	text_word_len(const char *s, size_t n);
 /* An ASCII or full-width digit: 1 with *val its value. */
 static inline int
