@@ -1,7 +1,7 @@
 /*
  * jsontext.c: JSON strings and numbers as compact text (jsontext.h).
  * Strings are copied in runs between the few bytes that need escaping,
- * found eight bytes at a time; they are valid UTF-8 already, so they are
+ * found sixteen bytes at a time; they are valid UTF-8 already, so they are
  * not decoded again.
  */
 #include <stdint.h>
