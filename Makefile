@@ -42,13 +42,7 @@ HARDEN   := -fstack-protector-strong -fstack-clash-protection -fPIE \
 CSTD     := -std=c11 -D_GNU_SOURCE
 OPT      := -O2 -g
 
-# The parser (parse/, rows/) at -O3: its byte walks and small helpers
-# gain from the inlining and unrolling (about -5 % instructions on the
-# bench corpus, bench/RESULTS.md "parser6"); the rest stays at -O2.
-OPT_PARSER := -O3
-
 ifeq ($(BUILD),asan)
-OPT_PARSER :=
 OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
             -fno-sanitize-recover=undefined
 HARDEN   := -fPIE
@@ -143,9 +137,9 @@ $(BUILDDIR)/obj/%.o: %.c
 	$(CC) $(CFLAGS_BASE) $(LAYER_FLAGS) -MMD -MP -c $< -o $@
 
 $(BUILDDIR)/obj/lib/%.o:         LAYER_FLAGS = $(LAYER_LIB)
-$(BUILDDIR)/obj/parse/%.o:       LAYER_FLAGS = $(LAYER_PARSE) $(OPT_PARSER)
+$(BUILDDIR)/obj/parse/%.o:       LAYER_FLAGS = $(LAYER_PARSE)
 $(BUILDDIR)/obj/daemon/%.o:      LAYER_FLAGS = $(LAYER_DAEMON)
-$(BUILDDIR)/obj/rows/%.o:        LAYER_FLAGS = $(LAYER_ROWS) $(OPT_PARSER)
+$(BUILDDIR)/obj/rows/%.o:        LAYER_FLAGS = $(LAYER_ROWS)
 $(BUILDDIR)/obj/workers/%.o:     LAYER_FLAGS = $(LAYER_WORKERS)
 $(BUILDDIR)/obj/tools/%.o:       LAYER_FLAGS = $(LAYER_TOOLS)
 $(BUILDDIR)/obj/tests/unit/%.o:  LAYER_FLAGS = $(LAYER_TESTS)
