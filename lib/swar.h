@@ -1,8 +1,9 @@
 /*
  * swar.h: word-at-a-time byte tests ("SIMD within a register"): eight bytes
  * of text loaded into a uint64_t answer "is one of them c?" or "is one of
- * them below c?" in a few instructions.  Used by the scans that skip plain
- * bytes (the parser's text passes, the worker's JSON text).
+ * them below c?" in a few instructions; and sixteen bytes as one vector
+ * value.  Used by the scans that skip plain bytes (the parser's text
+ * passes, the worker's JSON text).
  */
 #ifndef PLANQ_SWAR_H
 #define PLANQ_SWAR_H
@@ -54,6 +55,32 @@ swar_load_le32(const unsigned char *p)
 	w = __builtin_bswap32(w);
 #endif
 	return w;
+}
+
+/* Sixteen bytes as one value: GCC's and clang's vector extension, which
+ * they compile to SSE2 on x86-64 (NEON on arm64) at any optimisation
+ * level, and to word-at-a-time code where there are no vectors.  A
+ * comparison gives 0xFF in each lane where it holds. */
+typedef unsigned char swar_u8x16 __attribute__((vector_size(16)));
+
+static inline swar_u8x16
+swar_load16(const void *p)
+{
+	swar_u8x16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Whether any lane of v is non-zero. */
+static inline int
+swar_any16(swar_u8x16 v)
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, &v, 8);
+	memcpy(&hi, (const unsigned char *)&v + 8, 8);
+	return (lo | hi) != 0;
 }
 
 #endif

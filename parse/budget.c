@@ -385,33 +385,47 @@ budget_opener_at(struct span s, size_t i)
 	    (u[i] == 0xE2 && u[i + 1] == 0x89 && u[i + 2] == 0xAA)));
 }
 
-/* The first opener at or after byte from where the first group may
- * start (s.n if none: only byte 0 for BUDGET_AT_START, none past a 。 for
- * BUDGET_BEFORE_PERIOD).  Only bytes that can be an ASCII opener or the
- * second byte of E3 80 xx / E2 89 AA stop the table-driven skip; each is
- * then checked. */
+/* Bytes a character starting with byte c takes (valid UTF-8). */
+static inline size_t
+budget_cp_len(unsigned char c)
+{
+	return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* The first opener at or after byte from (a character start) where the
+ * first group may start (s.n if none: only byte 0 for BUDGET_AT_START,
+ * none past a 。 for BUDGET_BEFORE_PERIOD).  A walk by characters: a
+ * 3-byte one is looked at only when it is E3 80 xx, E3 89 xx or E2 89 xx,
+ * the blocks of every multi-byte opener and of 。. */
 static size_t
 budget_next_opener(struct span s, size_t from, enum budget_where where)
 {
-	static const unsigned char stop[256] = { ['('] = 1, ['['] = 1,
-	    ['<'] = 1, [0x80] = 2, [0x89] = 2 };
 	const unsigned char *u = (const unsigned char *)s.p;
-	size_t j;
+	size_t j = from;
 
 	if (where == BUDGET_AT_START)
 		return from == 0 && s.n > 0 && budget_opener_at(s, 0) ? 0 : s.n;
-	if (from < s.n && budget_opener_at(s, from))
-		return from;
-	for (j = from + 1; j < s.n; j++) {
-		if (stop[u[j]] == 0)
+	while (j < s.n) {
+		unsigned char c = u[j];
+
+		if (c < 0x80) {
+			if (c == '(' || c == '[' || c == '<')
+				return j;
+			j++;
 			continue;
-		if (stop[u[j]] == 1)
-			return j;
-		if (budget_opener_at(s, j - 1))
-			return j - 1;
-		if (where == BUDGET_BEFORE_PERIOD && u[j - 1] == 0xE3 && j + 1 < s.n &&
-		    u[j + 1] == 0x82)
-			return s.n;	/* 。 (E3 80 82) */
+		}
+		if ((c == 0xE3 || c == 0xE2) && j + 2 < s.n &&
+		    (u[j + 1] == 0x89 || (c == 0xE3 && u[j + 1] == 0x80))) {
+			if (budget_opener_at(s, j))
+				return j;
+			/* 。 (E3 80 82); E3 89 82 (㉂, which NFKC has made
+			 * "(自)" before this runs) stops the scan as well, as
+			 * it always did */
+			if (where == BUDGET_BEFORE_PERIOD && c == 0xE3 &&
+			    u[j + 2] == 0x82)
+				return s.n;
+		}
+		j += budget_cp_len(c);
 	}
 	return s.n;
 }

@@ -26,6 +26,33 @@ classify_starts(struct span s, const struct classify_word *w)
 	return s.n >= w->n && text_same(s.p, w->w, w->n);
 }
 
+/* Which of classify_unwrap's pairs the opener at the start of s may be,
+ * by its bytes (no opener is a prefix of another, so one at most); 8 if
+ * none.  classify_unwrap then compares the whole opener and the closer. */
+static size_t
+classify_opener(struct span s)
+{
+	const unsigned char *u = (const unsigned char *)s.p;
+
+	if (s.n < 3)
+		return s.n > 0 && u[0] == '[' ? 2 : 8;
+	if (u[0] == '[')
+		return 2;
+	if (u[0] == 0xE2)
+		return 1;			/* ≪ E2 89 AA */
+	if (u[0] != 0xE3 || u[1] != 0x80)
+		return 8;
+	switch (u[2]) {
+	case 0x90: return 0;			/* 【 */
+	case 0x8A: return 3;			/* 《 */
+	case 0x94: return 4;			/* 〔 */
+	case 0x88: return 5;			/* 〈 */
+	case 0x8C: return 6;			/* 「 */
+	case 0x8E: return 7;			/* 『 */
+	default: return 8;
+	}
+}
+
 /* Removes one pair of surrounding 【】/≪≫/[]/〈〉/「」… and a leading
  * ◆/■/●. */
 static struct span
@@ -54,15 +81,15 @@ classify_unwrap(struct span s)
 			s = text_trim(text_skip(s, lead[i].n));
 			break;
 		}
-	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
-		if (classify_starts(s, &pairs[i][0]) && s.n >= pairs[i][1].n &&
-		    memcmp(s.p + s.n - pairs[i][1].n, pairs[i][1].w,
-		    pairs[i][1].n) == 0) {
-			s = text_skip(s, pairs[i][0].n);
-			s.n -= pairs[i][1].n;
-			s = text_trim(s);
-			break;
-		}
+	i = classify_opener(s);
+	if (i < sizeof(pairs) / sizeof(pairs[0]) &&
+	    classify_starts(s, &pairs[i][0]) && s.n >= pairs[i][1].n &&
+	    memcmp(s.p + s.n - pairs[i][1].n, pairs[i][1].w,
+	    pairs[i][1].n) == 0) {
+		s = text_skip(s, pairs[i][0].n);
+		s.n -= pairs[i][1].n;
+		s = text_trim(s);
+	}
 	return s;
 }
 
@@ -217,6 +244,27 @@ classify_noise_init(struct classify_noise *cn)
 		}
 }
 
+/* Whether a word of the chain from entry e (+ 1) is at offset i of s
+ * minus the entry's offset.  Not inlined: most windows have no chain, and
+ * inlined it costs the scan's loop its registers. */
+static __attribute__((noinline)) int
+classify_noise_chain(const struct classify_noise *cn, struct span s,
+    size_t i, unsigned e)
+{
+	const unsigned char *u = (const unsigned char *)s.p;
+
+	while (e != 0) {
+		const struct classify_word *w = &noise_words[cn->word[e - 1]];
+		size_t off = cn->off[e - 1];
+
+		if (off <= i && w->n <= s.n - (i - off) &&
+		    memcmp(u + i - off, w->w, w->n) == 0)
+			return 1;
+		e = cn->next[e - 1];
+	}
+	return 0;
+}
+
 static int
 classify_noise(const struct classify_noise *cn, struct span s)
 {
@@ -225,18 +273,11 @@ classify_noise(const struct classify_noise *cn, struct span s)
 
 	if (s.n < CLASSIFY_NOISE_MIN)
 		return 0;
-	for (i = 0; i + CLASSIFY_NOISE_Q <= s.n; i += CLASSIFY_NOISE_STEP) {
+	for (i = 0; i <= s.n - CLASSIFY_NOISE_Q; i += CLASSIFY_NOISE_STEP) {
 		unsigned e = cn->head[classify_hash4(u + i)];
 
-		while (e != 0) {
-			const struct classify_word *w = &noise_words[cn->word[e - 1]];
-			size_t off = cn->off[e - 1];
-
-			if (off <= i && w->n <= s.n - (i - off) &&
-			    memcmp(u + i - off, w->w, w->n) == 0)
-				return 1;
-			e = cn->next[e - 1];
-		}
+		if (e != 0 && classify_noise_chain(cn, s, i, e))
+			return 1;
 	}
 	return 0;
 }
@@ -279,7 +320,7 @@ classify_section(struct span u, size_t cps, unsigned kw)
 	    (cps <= 6 && (text_starts(u, "主な戦略") ||
 	    text_starts(u, "主な取組項目"))) ||
 	    (text_starts(u, "主な具体的取組") && cps <= 24 &&
-	    !(kw & KW_BRACKET)))
+	    !text_find(u, "【")))
 		return LINE_COLHEAD;
 	return LINE_TEXT;
 }

@@ -17,36 +17,49 @@
 
 #define HTML_SNIFF 4096
 
+/* Whether one of the page tags (<!doctype <html <head <body, or the
+ * table/heading markup a TSV cell fragment has not: <table <h1 <h2) starts
+ * at s[i] == '<', followed by '>', white space, '/' or the end. */
 static int
-html_has_tag(const char *s, size_t n, const char *tag)
+html_page_tag_at(const char *s, size_t n, size_t i)
 {
-	size_t i = 0, l = strlen(tag);
-	const char *lt;
+	static const char *const tags[] = { "<!doctype", "<html", "<head",
+	    "<body", "<table", "<h1", "<h2" };
+	size_t k;
+	char c1 = i + 1 < n ? (char)(s[i + 1] | 0x20) : 0;
 
-	for (; i + l <= n && (lt = memchr(s + i, '<', n - i)) != NULL; i++) {
-		i = (size_t)(lt - s);
-		if (i + l <= n && strncasecmp(s + i, tag, l) == 0) {
-			char c = i + l < n ? s[i + l] : '>';
-			if (c == '>' || c == ' ' || c == '\t' || c == '\n' ||
-			    c == '\r' || c == '/')
-				return 1;
-		}
+	/* every tag's second character, in either case: ! b h t */
+	if (c1 != '!' && c1 != 'b' && c1 != 'h' && c1 != 't')
+		return 0;
+	for (k = 0; k < sizeof(tags) / sizeof(tags[0]); k++) {
+		size_t l = strlen(tags[k]);
+		char c;
+
+		if (i + l > n || strncasecmp(s + i, tags[k], l) != 0)
+			continue;
+		c = i + l < n ? s[i + l] : '>';
+		if (c == '>' || c == ' ' || c == '\t' || c == '\n' ||
+		    c == '\r' || c == '/')
+			return 1;
 	}
 	return 0;
 }
 
+/* One memchr pass over the sniffed prefix for all the tags (was: one
+ * pass per tag). */
 int
 html_is_page(const char *s, size_t n, const char *content_type)
 {
-	size_t lim = n < HTML_SNIFF ? n : HTML_SNIFF;
+	size_t lim = n < HTML_SNIFF ? n : HTML_SNIFF, i = 0;
+	const char *lt;
 
 	(void)content_type;
-	if (html_has_tag(s, lim, "<!doctype") || html_has_tag(s, lim, "<html") ||
-	    html_has_tag(s, lim, "<head") || html_has_tag(s, lim, "<body"))
-		return 1;
-	/* a real table or heading markup is not a TSV cell fragment */
-	return html_has_tag(s, lim, "<table") || html_has_tag(s, lim, "<h1") ||
-	    html_has_tag(s, lim, "<h2");
+	for (; i < lim && (lt = memchr(s + i, '<', lim - i)) != NULL; i++) {
+		i = (size_t)(lt - s);
+		if (html_page_tag_at(s, lim, i))
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- whole pages ----------------------------------------------------- */

@@ -23,11 +23,10 @@ enum {
 	KW_KAIZEN	= 1u << 10,	/* 改善 */
 	KW_JUTEN	= 1u << 11,	/* 重点的に取り組む */
 	KW_KEIEI	= 1u << 12,	/* 経営課題 */
-	KW_BRACKET	= 1u << 13,	/* 【 */
-	KW_MOKUHYO	= 1u << 14,	/* 目標 */
-	KW_SHIMEI	= 1u << 15,	/* 使命 */
-	KW_HOSHIN	= 1u << 16,	/* 方針 */
-	KW_KANGAE	= 1u << 17,	/* 考え方 */
+	KW_MOKUHYO	= 1u << 13,	/* 目標 */
+	KW_SHIMEI	= 1u << 14,	/* 使命 */
+	KW_HOSHIN	= 1u << 15,	/* 方針 */
+	KW_KANGAE	= 1u << 16,	/* 考え方 */
 };
 /* The KW_ bits of the words that occur anywhere in s (valid UTF-8). */
 unsigned keywords_scan(struct span s);

@@ -30,29 +30,6 @@ text_trim_slow(struct span s)
 	return s;
 }
 
-const char *
-text_find_n(struct span s, const char *lit, size_t l)
-{
-	size_t k;
-	const char *p, *end;
-
-	if (l == 0)
-		return s.p;
-	if (s.n < l)
-		return NULL;
-	/* memchr for the third byte of a leading 3-byte character (rarer
-	 * than lead bytes in Japanese text), then verify */
-	k = ((unsigned char)lit[0] >= 0xE0 && l >= 3) ? 2 : 0;
-	p = s.p + k;
-	end = s.p + (s.n - l) + k + 1;
-	while (p < end && (p = memchr(p, lit[k], (size_t)(end - p))) != NULL) {
-		if (text_same(p - k, lit, l))
-			return p - k;
-		p++;
-	}
-	return NULL;
-}
-
 /* text_skip_spaces() past its inline test. */
 struct span
 text_skip_spaces_slow(struct span s)
@@ -73,6 +50,9 @@ text_word_len(const char *s, size_t n)
 {
 	size_t i = 0;
 
+	for (; i + 16 <= n; i += 16)
+		if (swar_any16((swar_u8x16)(swar_load16(s + i) < 0x21)))
+			break;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 		memcpy(&w, s + i, 8);
@@ -84,33 +64,65 @@ text_word_len(const char *s, size_t n)
 	return i;
 }
 
-/* Code points = bytes that are not continuation bytes (10xxxxxx).  Eight
- * bytes at a time: bit 7 set and bit 6 clear marks a continuation byte;
- * the multiply sums the per-byte flags. */
+/* Continuation bytes (10xxxxxx) among the eight at p, as flags in bit 0
+ * of each byte lane, the lanes below `keep` masked off. */
+static inline size_t
+text_cont8(uint64_t w, uint64_t keep)
+{
+	const uint64_t hi = 0x8080808080808080ULL;
+
+	w = ((w & ~(w << 1) & hi) >> 7) & keep;
+	return (size_t)((w * 0x0101010101010101ULL) >> 56);
+}
+
+/* Continuation bytes in the whole 16-byte blocks of u[0..n) (n a multiple
+ * of 16), by swar.h's vector type (SSE2 code at any -O level): per block, the lanes of a 0x80..0xBF byte count up by one in
+ * an accumulator that is summed every 240 bytes (15 per lane at most). */
+static size_t
+text_cont_blocks(const unsigned char *u, size_t n)
+{
+	size_t i = 0, cont = 0;
+
+	while (i < n) {
+		size_t end = n - i > 240 ? i + 240 : n;
+		swar_u8x16 acc = { 0 };
+		uint64_t lo, hi;
+
+		for (; i < end; i += 16) {
+			swar_u8x16 v = swar_load16(u + i);
+
+			acc -= (swar_u8x16)((v & 0xC0) == 0x80);
+		}
+		memcpy(&lo, &acc, 8);
+		memcpy(&hi, (const unsigned char *)&acc + 8, 8);
+		cont += (size_t)(((lo + hi) * 0x0101010101010101ULL) >> 56);
+	}
+	return cont;
+}
+
+/* Code points = bytes that are not continuation bytes.  The 16-byte
+ * blocks by the loop above; the tail of under 16 bytes by one or two
+ * 8-byte loads, the last one overlapping what was counted (its low,
+ * already counted lanes masked off: little-endian, the tail is the top). */
 size_t
 text_cp_count(struct span s)
 {
-	const uint64_t hi = 0x8080808080808080ULL;
-	size_t i = 0, cont = 0;
+	const unsigned char *u = (const unsigned char *)s.p;
+	size_t i = s.n & ~(size_t)15, cont;
 
-	for (; i + 8 <= s.n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s.p + i, 8);
-		w = (w & ~(w << 1) & hi) >> 7;
-		cont += (size_t)((w * 0x0101010101010101ULL) >> 56);
+	cont = text_cont_blocks(u, i);
+	if (s.n < 8) {
+		for (; i < s.n; i++)
+			cont += (u[i] & 0xC0) == 0x80;
+		return s.n - cont;
 	}
-	if (i < s.n && s.n >= 8) {
-		/* the tail: the last eight bytes, the ones counted above
-		 * masked off (little-endian lanes: the tail is the top) */
-		uint64_t w = swar_load_le64((const unsigned char *)s.p + s.n - 8);
-
-		w = (w & ~(w << 1) & hi) >> 7;
-		w &= ~0ULL << (8 * (8 - (s.n - i)));
-		cont += (size_t)((w * 0x0101010101010101ULL) >> 56);
-		i = s.n;
+	if (s.n - i >= 8) {
+		cont += text_cont8(swar_load_le64(u + i), ~0ULL);
+		i += 8;
 	}
-	for (; i < s.n; i++)
-		cont += ((unsigned char)s.p[i] & 0xC0) == 0x80;
+	if (i < s.n)
+		cont += text_cont8(swar_load_le64(u + s.n - 8),
+		    ~0ULL << (8 * (8 - (s.n - i))));
 	return s.n - cont;
 }
 

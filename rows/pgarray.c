@@ -139,8 +139,11 @@ void
 pgarray_record_begin(struct pgarray *a, int nfields)
 {
 	a->record_at = a->len;
-	pgarray_raw32(a, 0);			/* element length, set at the end */
-	pgarray_raw32(a, (uint32_t)nfields);
+	if (pgarray_reserve(a, 8) != 0)
+		return;
+	pgarray_put32(a->buf + a->len, 0);	/* element length, set at the end */
+	pgarray_put32(a->buf + a->len + 4, (uint32_t)nfields);
+	a->len += 8;
 }
 
 /* One field: type OID, length (-1: NULL), the bytes. */
@@ -165,12 +168,21 @@ pgarray_field_typed(struct pgarray *a, uint32_t type, const void *data,
 	a->len += 8 + n;
 }
 
+/* The common field in place: its header and four bytes by pgarray_put32,
+ * no memcpy call for a length the compiler does not know. */
 void
 pgarray_field_int4(struct pgarray *a, const int32_t *v)
 {
-	uint32_t be = v != NULL ? htonl((uint32_t)*v) : 0;
-
-	pgarray_field_typed(a, PGARRAY_INT4, v != NULL ? &be : NULL, sizeof(be));
+	if (v == NULL) {
+		pgarray_field_typed(a, PGARRAY_INT4, NULL, 4);
+		return;
+	}
+	if (pgarray_reserve(a, 12) != 0)
+		return;
+	pgarray_put32(a->buf + a->len, PGARRAY_INT4);
+	pgarray_put32(a->buf + a->len + 4, 4);
+	pgarray_put32(a->buf + a->len + 8, (uint32_t)*v);
+	a->len += 12;
 }
 
 void
