@@ -394,8 +394,10 @@ HALF=$(awk -v p="$PEAK" 'BEGIN {printf "%.1f", p / 2}')
 # burst (planq_analyze_stale).  Start this phase from that state, so that it
 # times acks, not a first ANALYZE of the reloaded tables (~1.5 s of one core
 # here, when the workers' first call found them stale: bench/RESULTS.md,
-# 2026-12-07 "lat").
-sql -c "ANALYZE" >/dev/null
+# 2026-12-07 "lat").  VACUUM too: the ~570,000 rows just loaded in a few
+# seconds would otherwise set off autovacuum's insert-triggered vacuums
+# of the large tables during this phase, on the same two cores.
+sql -c "VACUUM (ANALYZE)" >/dev/null
 log "4. half of peak: $HALF docs/s paced, $(( DOCS / 2 )) new documents"
 start_planqd
 run_drivers half "$WORK/h/manifest.tsv" "$DRIVERS" 64 "$HALF"
