@@ -26,33 +26,6 @@ classify_starts(struct span s, const struct classify_word *w)
 	return s.n >= w->n && text_same(s.p, w->w, w->n);
 }
 
-/* Which of classify_unwrap's pairs the opener at the start of s may be,
- * by its bytes (no opener is a prefix of another, so one at most); 8 if
- * none.  classify_unwrap then compares the whole opener and the closer. */
-static size_t
-classify_opener(struct span s)
-{
-	const unsigned char *u = (const unsigned char *)s.p;
-
-	if (s.n < 3)
-		return s.n > 0 && u[0] == '[' ? 2 : 8;
-	if (u[0] == '[')
-		return 2;
-	if (u[0] == 0xE2)
-		return 1;			/* ≪ E2 89 AA */
-	if (u[0] != 0xE3 || u[1] != 0x80)
-		return 8;
-	switch (u[2]) {
-	case 0x90: return 0;			/* 【 */
-	case 0x8A: return 3;			/* 《 */
-	case 0x94: return 4;			/* 〔 */
-	case 0x88: return 5;			/* 〈 */
-	case 0x8C: return 6;			/* 「 */
-	case 0x8E: return 7;			/* 『 */
-	default: return 8;
-	}
-}
-
 /* Removes one pair of surrounding 【】/≪≫/[]/〈〉/「」… and a leading
  * ◆/■/●. */
 static struct span
@@ -81,14 +54,20 @@ classify_unwrap(struct span s)
 			s = text_trim(text_skip(s, lead[i].n));
 			break;
 		}
-	i = classify_opener(s);
-	if (i < sizeof(pairs) / sizeof(pairs[0]) &&
-	    classify_starts(s, &pairs[i][0]) && s.n >= pairs[i][1].n &&
-	    memcmp(s.p + s.n - pairs[i][1].n, pairs[i][1].w,
-	    pairs[i][1].n) == 0) {
-		s = text_skip(s, pairs[i][0].n);
-		s.n -= pairs[i][1].n;
-		s = text_trim(s);
+	/* no opener is a prefix of another, and their last bytes differ:
+	 * that byte picks the one pair worth comparing */
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		const struct classify_word *o = &pairs[i][0], *c = &pairs[i][1];
+
+		if (s.n < o->n || s.p[o->n - 1] != o->w[o->n - 1])
+			continue;
+		if (classify_starts(s, o) && s.n >= c->n &&
+		    memcmp(s.p + s.n - c->n, c->w, c->n) == 0) {
+			s = text_skip(s, o->n);
+			s.n -= c->n;
+			s = text_trim(s);
+		}
+		break;
 	}
 	return s;
 }

@@ -28,14 +28,14 @@ html_page_tag_at(const char *s, size_t n, size_t i)
 	size_t k;
 	char c1 = i + 1 < n ? (char)(s[i + 1] | 0x20) : 0;
 
-	/* every tag's second character, in either case: ! b h t */
-	if (c1 != '!' && c1 != 'b' && c1 != 'h' && c1 != 't')
-		return 0;
 	for (k = 0; k < sizeof(tags) / sizeof(tags[0]); k++) {
 		size_t l = strlen(tags[k]);
 		char c;
 
-		if (i + l > n || strncasecmp(s + i, tags[k], l) != 0)
+		/* the second character first (tags are lower case, and
+		 * '!' | 0x20 is '!'): most '<' start none of them */
+		if (c1 != tags[k][1] || i + l > n ||
+		    strncasecmp(s + i, tags[k], l) != 0)
 			continue;
 		c = i + l < n ? s[i + l] : '>';
 		if (c == '>' || c == ' ' || c == '\t' || c == '\n' ||
