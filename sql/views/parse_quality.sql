@@ -14,14 +14,20 @@
 -- a code the parser gains (parse/parse.h) gets its column here, at the
 -- end; tests/integration/test_sql_quality.sh compares the columns with the
 -- codes planqd's /metrics counts.
+--
+-- The counts per plan are the ones stored with it (plans.issue_count and
+-- initiative_count, written by planq_store_plans with its rows): counting
+-- the issues and initiatives rows here, two index scans per plan, made a
+-- read of this one-row-per-day view grow with every row ever stored (1.2 s
+-- at 20,000 documents against 0.15 s; bench/RESULTS.md, 2026-12-07).
 CREATE OR REPLACE VIEW parse_quality AS
 SELECT d.received_at::date				AS day,
        d.source_host,
        count(p.id)					AS plans,
        count(*) FILTER (WHERE d.outcome = 'rejected'
                           AND d.reason LIKE 'not a plan%')	AS not_plans,
-       round(avg(c.issues), 2)				AS mean_issues,
-       round(avg(c.initiatives), 2)			AS mean_initiatives,
+       round(avg(p.issue_count), 2)			AS mean_issues,
+       round(avg(p.initiative_count), 2)		AS mean_initiatives,
        round(avg((p.warning_codes <> '{}')::int), 3)	AS warned,
        round(avg((p.warning_codes @> '{no_title}')::int), 3)		AS no_title,
        round(avg((p.warning_codes @> '{no_fiscal_year}')::int), 3)	AS no_fiscal_year,
@@ -40,10 +46,6 @@ SELECT d.received_at::date				AS day,
        round(avg((p.warning_codes @> '{truncated}')::int), 3)		AS truncated
   FROM documents d
   LEFT JOIN plans p ON p.document_id = d.id
-  LEFT JOIN LATERAL (
-	SELECT (SELECT count(*) FROM issues i WHERE i.plan_id = p.id) AS issues,
-	       (SELECT count(*) FROM initiatives t WHERE t.plan_id = p.id) AS initiatives
-	 WHERE p.id IS NOT NULL) c ON true
  GROUP BY 1, 2;
 
 COMMENT ON VIEW parse_quality IS
