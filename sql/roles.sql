@@ -28,7 +28,7 @@ GRANT USAGE ON SCHEMA public TO planq_ingest, planq_report;
 
 -- by name: each has one signature
 GRANT EXECUTE ON FUNCTION planq_ingest, planq_ingest_batch, planq_ingest_rows,
-	planq_record_event, planq_analyze_stale
+	planq_record_event, planq_analyze_stale, planq_store_plan_changes
 TO planq_ingest;
 -- the worker checks at startup that the schema is migrated
 GRANT SELECT ON planq_migrations TO planq_ingest;

@@ -4,8 +4,18 @@
 -- Repeatable: `planq db migrate` applies this file again whenever it
 -- changes (docs/SCHEMA.md); it holds the whole current definition.
 
--- planq_plan_diff(from, to) for each pair of plan_version_pairs, with its
--- rules (tests/integration/test_sql_views_same.sh compares the two), as a
+-- Two parts, one row set:
+--  1. the pairs whose rows are stored (plan_change_pairs and
+--     plan_change_rows, sql/023_plan_changes_stored.sql): the workers,
+--     once idle, copy this view's rows of the pairs not stored yet into
+--     them (planq_store_plan_changes), so that a read after the store has
+--     caught up is a join of plain rows; stored rows of a pair that is no
+--     longer consecutive (a version stored between its two since) are not
+--     joined, as the pairs come from plan_version_pairs at the time of
+--     the read;
+--  2. every other pair, diffed here, as follows.
+-- The diff is the rules of planq_plan_diff(from, to)
+-- (tests/integration/test_sql_views_same.sh compares the two), as a
 -- subquery planned once for the whole read rather than a function called
 -- per pair, and over the initiatives alone: their normalised titles and
 -- main amounts are stored with them (sql/013_stored_for_views.sql), so a
@@ -18,10 +28,21 @@
 --            codes; their FULL JOIN on (code, k): paired by code
 --            (renamed), or added / removed
 -- A WHERE on the pair's columns (org_name, fiscal_year: `planq report
--- changes ORG`) selects the pairs before any is diffed.  (A version over
--- all pairs at once, hash joins of every pair's initiatives, was slower:
--- bench/RESULTS.md.)
+-- changes ORG`) selects the pairs of both parts before any is diffed.  (A
+-- version over all pairs at once, hash joins of every pair's initiatives,
+-- was slower: bench/RESULTS.md.)
+
 CREATE OR REPLACE VIEW plan_changes AS
+SELECT v.org_name, v.fiscal_year,
+       v.from_plan_id, v.from_stage, v.to_plan_id, v.to_stage,
+       c.change, c.initiative_code, c.initiative_title,
+       c.old_code, c.old_title, c.old_amount_yen, c.new_amount_yen,
+       c.new_amount_yen - c.old_amount_yen AS change_yen,
+       c.matched_by
+  FROM plan_version_pairs v
+  JOIN plan_change_rows c
+    ON c.from_plan_id = v.from_plan_id AND c.to_plan_id = v.to_plan_id
+UNION ALL
 SELECT v.org_name, v.fiscal_year,
        v.from_plan_id, v.from_stage, v.to_plan_id, v.to_stage,
        d.change, d.initiative_code, d.initiative_title,
@@ -61,7 +82,9 @@ SELECT v.org_name, v.fiscal_year,
 	       CASE WHEN rb.k IS NULL THEN ra.title ELSE rb.title END,
 	       ra.code, ra.title, ra.amount, rb.amount,
 	       CASE WHEN ra.k IS NOT NULL AND rb.k IS NOT NULL THEN 'code' END
-	  FROM ra FULL JOIN rb ON rb.code = ra.code AND rb.k = ra.k) d;
+	  FROM ra FULL JOIN rb ON rb.code = ra.code AND rb.k = ra.k) d
+ WHERE NOT EXISTS (SELECT 1 FROM plan_change_pairs s
+                    WHERE s.from_plan_id = v.from_plan_id AND s.to_plan_id = v.to_plan_id);
 
 COMMENT ON VIEW plan_changes IS
 	'between consecutive versions of one plan (org, year): initiatives added, removed, renamed (paired by code only) or whose main amount changed (change: added|removed|renamed|amount_changed)';

@@ -26,6 +26,8 @@ assert_match "planq_ingest role: can read the schema version" '^[0-9]+$' "$(as p
 assert_match "planq_ingest role: can record an event" '^[0-9]+$' "$(as planq_ingest "SELECT planq_record_event('retry', NULL, 'busy')")"
 assert_match "planq_ingest role: can refresh the planner's statistics" '^[0-9]+$' \
 	"$(as planq_ingest "SELECT count(*) FROM planq_analyze_stale()")"
+assert_match "planq_ingest role: can store the plan changes" '^[0-9]+$' \
+	"$(as planq_ingest "SELECT pairs_stored FROM planq_store_plan_changes()")"
 assert_eq "planq_ingest role: cannot read documents" denied "$(as planq_ingest 'SELECT count(*) FROM documents')"
 assert_eq "planq_ingest role: cannot write plans directly" denied "$(as planq_ingest 'DELETE FROM plans')"
 assert_eq "planq_ingest role: cannot read the views" denied "$(as planq_ingest 'SELECT count(*) FROM plans_current')"
@@ -50,7 +52,8 @@ planq_ingest|t|{\"search_path=public, pg_temp\"}
 planq_ingest_batch|t|{\"search_path=public, pg_temp\",jit=off,plan_cache_mode=force_generic_plan,enable_seqscan=off}
 planq_ingest_rows|t|{\"search_path=public, pg_temp\",jit=off,plan_cache_mode=force_generic_plan,enable_seqscan=off}
 planq_record_event|t|{\"search_path=public, pg_temp\"}
-planq_reparse|t|{\"search_path=public, pg_temp\"}" \
+planq_reparse|t|{\"search_path=public, pg_temp\"}
+planq_store_plan_changes|t|{\"search_path=public, pg_temp\",lock_timeout=1s}" \
 	"$(q -c "SELECT proname, prosecdef, proconfig FROM pg_proc WHERE prosecdef AND pronamespace = 'public'::regnamespace ORDER BY proname")"
 
 # ---- planq_report -----------------------------------------------------------------
@@ -77,6 +80,10 @@ assert_eq "planq_report role: cannot record events" denied \
 	"$(as planq_report "SELECT planq_record_event('retry', NULL, NULL)")"
 assert_eq "planq_report role: cannot run ANALYZE through planq_analyze_stale" denied \
 	"$(as planq_report "SELECT count(*) FROM planq_analyze_stale()")"
+assert_eq "planq_report role: cannot store plan changes" denied \
+	"$(as planq_report "SELECT count(*) FROM planq_store_plan_changes()")"
+assert_eq "planq_report role: cannot read the stored plan changes but through the view" denied \
+	"$(as planq_report "SELECT count(*) FROM plan_change_rows")"
 assert_eq "planq_report role: read raw bytes nowhere" 0 \
 	"$(q -c "SELECT count(*) FROM information_schema.role_column_grants WHERE grantee = 'planq_report' AND column_name = 'raw'")"
 

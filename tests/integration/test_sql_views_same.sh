@@ -95,6 +95,48 @@ assert_eq "planq_plan_diff = its old definition, for every two plans" "0|0" \
 	          || '|' || (SELECT count(*) FROM (SELECT d.* FROM plans a, plans b, old_planq_plan_diff(a.id, b.id) d
 	                 EXCEPT ALL SELECT d.* FROM plans a, plans b, planq_plan_diff(a.id, b.id) d) x)")"
 
+# plan_changes' stored rows (sql/023_plan_changes_stored.sql, filled by
+# planq_store_plan_changes): the view gives the same rows with none, some
+# and all pairs stored, after a version is stored between two stored ones
+# (their pair is no longer consecutive) and after a plan is deleted (as
+# `planq reparse` deletes the plan it parses again)
+store_changes() {
+	q -c "SELECT pairs_stored || '|' || coalesce(orgs_left::text, 'locked') FROM planq_store_plan_changes($1)"
+}
+stale_pairs() {
+	q -c "SELECT count(*) FROM plan_change_pairs s WHERE NOT EXISTS (SELECT 1 FROM plan_version_pairs v
+	       WHERE v.from_plan_id = s.from_plan_id AND v.to_plan_id = s.to_plan_id)"
+}
+assert_match "stored: one organisation's pairs, one left" '^[1-9][0-9]*[|]1$' "$(store_changes 1)"
+assert_eq "plan_changes = its old definition, some pairs stored" "0|0" \
+	"$(diff_rows plan_changes old_plan_changes)"
+assert_match "stored: the other's" '^[1-9][0-9]*[|]0$' "$(store_changes 10)"
+assert_eq "every pair stored" "$(q -c 'SELECT count(*) FROM plan_version_pairs')" \
+	"$(q -c 'SELECT count(*) FROM plan_change_pairs')"
+assert_eq "the stored rows are the view's" "$(q -c 'SELECT count(*) FROM old_plan_changes')" \
+	"$(q -c 'SELECT count(*) FROM plan_change_rows')"
+assert_eq "plan_changes = its old definition, every pair stored" "0|0" \
+	"$(diff_rows plan_changes old_plan_changes)"
+assert_eq "nothing left: a call stores nothing" "0|0" "$(store_changes 10)"
+store c24p $T/testku_2023_proposal.json 比較区 ".fiscal_year = 2024 | $INIT0.title = \"防災マップの配布\""
+assert_eq "a version between two stored ones: one pair stored no longer consecutive" 1 "$(stale_pairs)"
+assert_eq "plan_changes = its old definition, with that pair stored" "0|0" \
+	"$(diff_rows plan_changes old_plan_changes)"
+assert_eq "stored: its two new pairs" "2|0" "$(store_changes 10)"
+assert_eq "the pair no longer consecutive: deleted" 0 "$(stale_pairs)"
+assert_eq "plan_changes = its old definition, after" "0|0" \
+	"$(diff_rows plan_changes old_plan_changes)"
+q -c "DELETE FROM plans WHERE id = (SELECT p.id FROM plans p JOIN documents d ON d.id = p.document_id
+       WHERE p.org_name = '比較区' AND p.fiscal_year = 2024 AND p.stage = 'proposal')" >/dev/null
+assert_eq "a deleted plan's stored pairs go with it" 0 \
+	"$(q -c 'SELECT count(*) FROM plan_change_pairs s LEFT JOIN plans a ON a.id = s.from_plan_id
+	          LEFT JOIN plans b ON b.id = s.to_plan_id WHERE a.id IS NULL OR b.id IS NULL')"
+assert_eq "plan_changes = its old definition, a plan deleted" "0|0" \
+	"$(diff_rows plan_changes old_plan_changes)"
+assert_eq "stored: the pair the deletion made" "1|0" "$(store_changes 10)"
+assert_eq "plan_changes = its old definition, all stored again" "0|0" \
+	"$(diff_rows plan_changes old_plan_changes)"
+
 # the stored columns (013) hold what their definitions compute today
 assert_eq "initiatives.norm_title = planq_norm_title(title), for every row" 0 \
 	"$(q -c 'SELECT count(*) FROM initiatives WHERE norm_title IS DISTINCT FROM planq_norm_title(title)')"
