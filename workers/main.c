@@ -21,11 +21,11 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "analyze.h"
 #include "job.h"
 #include "jobmsg.h"
 #include "jobwire.h"
 #include "log.h"
+#include "maintain.h"
 #include "sandbox.h"
 #include "warmup.h"
 
@@ -117,7 +117,7 @@ worker_batch_free(struct worker_batch **wbp)
 struct worker {
 	void			*sock;
 	struct store		*st;
-	struct analyze		*an;		/* planner statistics */
+	struct maintain		*mt;		/* its maintenance session */
 	struct worker_batch	*storing;	/* sent to the database */
 	struct worker_batch	*next;		/* parsed, waits for storing */
 	int			 broken;	/* planqd cannot be told */
@@ -135,7 +135,7 @@ worker_finish(struct worker *w)
 	for (int i = 0; i < wb->n; i++)
 		if (wb->results[i].answered &&
 		    wb->results[i].outcome == OUTCOME_STORED)
-			analyze_stored(w->an, 1);
+			maintain_stored(w->mt, 1);
 	if (worker_send_results(w->sock, wb->ids, wb->results, wb->n) != 0)
 		w->broken = 1;
 	worker_batch_free(&wb);
@@ -221,9 +221,9 @@ worker_take(struct worker *w)
 }
 
 static int
-worker_loop(void *sock, struct store *st, struct analyze *an)
+worker_loop(void *sock, struct store *st, struct maintain *mt)
 {
-	struct worker w = { .sock = sock, .st = st, .an = an };
+	struct worker w = { .sock = sock, .st = st, .mt = mt };
 
 	if (jobmsg_send_word(sock, JOBWIRE_READY) != 0)
 		return -1;
@@ -236,13 +236,13 @@ worker_loop(void *sock, struct store *st, struct analyze *an)
 			worker_finish(&w);
 			continue;
 		}
-		analyze_tick(an, w.storing != NULL || w.next != NULL);
+		maintain_tick(mt, w.storing != NULL || w.next != NULL);
 		if (take)
 			items[ni++] = (zmq_pollitem_t){ sock, 0, ZMQ_POLLIN, 0 };
 		if (w.storing != NULL)
 			items[ni++] = (zmq_pollitem_t){ NULL,
 			    job_batch_socket(st, w.storing->b), ZMQ_POLLIN, 0 };
-		if ((fd = analyze_socket(an, &wr)) >= 0)
+		if ((fd = maintain_socket(mt, &wr)) >= 0)
 			items[ni++] = (zmq_pollitem_t){ NULL, fd,
 			    wr ? ZMQ_POLLOUT : ZMQ_POLLIN, 0 };
 		rc = zmq_poll(items, ni, 1000);
@@ -311,7 +311,7 @@ main(int argc, char **argv)
 	const char *broker = NULL, *id = NULL;
 	char name[64], appname[64], why[600];
 	struct store st;
-	struct analyze an;
+	struct maintain mt;
 	void *ctx, *sock;
 	int c, rc, level = LOG_INFO, linger = 2000;
 
@@ -372,9 +372,9 @@ main(int argc, char **argv)
 	log_debug("connected to the database and to %s", broker);
 	if (st.conn != NULL)
 		warmup_run(&st);
-	analyze_init(&an, st.dsn, st.appname);
-	rc = worker_loop(sock, &st, &an);
-	analyze_close(&an);
+	maintain_init(&mt, st.dsn, st.appname);
+	rc = worker_loop(sock, &st, &mt);
+	maintain_close(&mt);
 	store_close(&st);
 	zmq_close(sock);
 	zmq_ctx_term(ctx);

@@ -1,115 +1,149 @@
 /*
- * analyze.c: the worker's calls of planq_analyze_stale() on a session of
- * their own (analyze.h).  Everything here is non-blocking: the connection
+ * maintain.c: the worker's maintenance calls, planq_analyze_stale() and
+ * planq_store_plan_changes(), on a session of their own (maintain.h says
+ * when each is made).  Everything here is non-blocking: the connection
  * is made with PQconnectStartParams/PQconnectPoll, one step per turn of
- * the worker's loop, the call is sent with PQsendQuery and its answer
- * read once PQisBusy says it is all there.  A lost session is dropped and
- * made again when the next call is due; a refusal that time does not cure
- * (no such function, no permission) turns the calls off for this worker.
+ * the worker's loop, a call is sent with PQsendQuery and its answer read
+ * once PQisBusy says it is all there.  A lost session is dropped and made
+ * again when the next call is due; a refusal that time does not cure (no
+ * such function, no permission) turns that call off for this worker.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "analyze.h"
 #include "clock.h"
 #include "log.h"
+#include "maintain.h"
 
-#define ANALYZE_WORKER_PREFIX "planq-worker"
+#define MAINTAIN_WORKER_PREFIX "planq-worker"
 /* $1: during a burst (only the tables that doubled: the function's
  * comment says why) */
 #define ANALYZE_SQL \
 	"SELECT table_name, rows_changed FROM planq_analyze_stale($1::boolean)"
+/* a few organisations' pairs a call (the function's comment says why) */
+#define CHANGES_SQL \
+	"SELECT pairs_stored, orgs_left FROM planq_store_plan_changes()"
 
 void
-analyze_init(struct analyze *a, const char *dsn, const char *appname)
+maintain_init(struct maintain *m, const char *dsn, const char *appname)
 {
-	memset(a, 0, sizeof(*a));
-	a->dsn = dsn;
-	a->appname = appname;
+	memset(m, 0, sizeof(*m));
+	m->dsn = dsn;
+	m->appname = appname;
 }
 
 void
-analyze_stored(struct analyze *a, long n)
+maintain_stored(struct maintain *m, long n)
 {
-	if (n > 0)
-		a->stored_ms = clock_ms();
+	if (n > 0) {
+		m->stored_ms = clock_ms();
+		m->changes_due = 1;	/* new plans may have new pairs */
+	}
 }
 
 static void
-analyze_drop(struct analyze *a, const char *why)
+maintain_drop(struct maintain *m, const char *why)
 {
-	log_warnx("planner statistics: %s", why);
-	a->retry_ms = clock_ms() + ANALYZE_BUSY_MS;
-	PQfinish(a->conn);
-	a->conn = NULL;
-	a->connecting = 0;
-	a->in_flight = 0;
+	log_warnx("maintenance session: %s", why);
+	m->retry_ms = clock_ms() + MAINTAIN_BUSY_MS;
+	PQfinish(m->conn);
+	m->conn = NULL;
+	m->connecting = 0;
+	m->in_flight = MAINTAIN_NONE;
 }
 
 /* Starts the session (libpq's DSN, read-write like the store's). */
 static void
-analyze_connect_start(struct analyze *a)
+maintain_connect_start(struct maintain *m)
 {
 	const char *keys[] = { "dbname", "target_session_attrs",
 	    "application_name", NULL };
 	char name[64];
-	const char *vals[] = { a->dsn, "read-write", name, NULL };
+	const char *vals[] = { m->dsn, "read-write", name, NULL };
 
-	/* "planq-analyze w0.1 pid=N" beside the worker's "planq-worker w0.1
-	 * pid=N": its own name, so what counts the workers' sessions does not
-	 * count it */
-	if (strncmp(a->appname, ANALYZE_WORKER_PREFIX,
-	    strlen(ANALYZE_WORKER_PREFIX)) == 0)
-		snprintf(name, sizeof(name), "planq-analyze%.48s",
-		    a->appname + strlen(ANALYZE_WORKER_PREFIX));
+	/* "planq-maintain w0.1 pid=N" beside the worker's "planq-worker
+	 * w0.1 pid=N": its own name, so what counts the workers' sessions
+	 * does not count it */
+	if (strncmp(m->appname, MAINTAIN_WORKER_PREFIX,
+	    strlen(MAINTAIN_WORKER_PREFIX)) == 0)
+		snprintf(name, sizeof(name), "planq-maintain%.48s",
+		    m->appname + strlen(MAINTAIN_WORKER_PREFIX));
 	else
-		snprintf(name, sizeof(name), "planq-analyze %.48s", a->appname);
-	a->conn = PQconnectStartParams(keys, vals, 1);
-	if (a->conn == NULL || PQstatus(a->conn) == CONNECTION_BAD) {
-		analyze_drop(a, a->conn ? PQerrorMessage(a->conn) :
+		snprintf(name, sizeof(name), "planq-maintain %.48s",
+		    m->appname);
+	m->conn = PQconnectStartParams(keys, vals, 1);
+	if (m->conn == NULL || PQstatus(m->conn) == CONNECTION_BAD) {
+		maintain_drop(m, m->conn ? PQerrorMessage(m->conn) :
 		    "out of memory");
 		return;
 	}
-	a->connecting = 2;	/* libpq: as if polling said WRITING */
+	m->connecting = 2;	/* libpq: as if polling said WRITING */
 }
 
 /* One step of the connection; 1 once it is made. */
 static int
-analyze_connect_step(struct analyze *a)
+maintain_connect_step(struct maintain *m)
 {
-	switch (PQconnectPoll(a->conn)) {
+	switch (PQconnectPoll(m->conn)) {
 	case PGRES_POLLING_OK:
-		a->connecting = 0;
+		m->connecting = 0;
 		return 1;
 	case PGRES_POLLING_FAILED:
-		analyze_drop(a, PQerrorMessage(a->conn));
+		maintain_drop(m, PQerrorMessage(m->conn));
 		return 0;
 	case PGRES_POLLING_WRITING:
-		a->connecting = 2;
+		m->connecting = 2;
 		return 0;
 	default:
-		a->connecting = 1;
+		m->connecting = 1;
 		return 0;
 	}
 }
 
-static void
-analyze_send(struct analyze *a, int during_burst)
+/* The call due now, if any (idle: the burst is over). */
+static enum maintain_call
+maintain_due(const struct maintain *m, int64_t now, int idle)
 {
-	const char *param[1] = { during_burst ? "t" : "f" };
+	/* rows the last statistics call may not have counted: stored after
+	 * it was sent, or so shortly before that their statistics were not
+	 * yet flushed */
+	int unseen = m->stored_ms > 0 &&
+	    m->stored_ms + MAINTAIN_STATS_DELAY_MS > m->sent_ms;
 
-	if (PQsendQueryParams(a->conn, ANALYZE_SQL, 1, NULL, param, NULL, NULL,
-	    0) != 1) {
-		analyze_drop(a, PQerrorMessage(a->conn));
-		return;
-	}
-	a->in_flight = 1;
-	a->sent_ms = clock_ms();
+	if (now < m->retry_ms)
+		return MAINTAIN_NONE;
+	if (!m->analyze_off && unseen &&
+	    ((idle && m->stored_ms > m->sent_ms) ||
+	    now - m->sent_ms >= MAINTAIN_BUSY_MS))
+		return MAINTAIN_ANALYZE;
+	if (!m->changes_off && m->changes_due && idle)
+		return MAINTAIN_CHANGES;
+	return MAINTAIN_NONE;
 }
 
-/* The tables one answer names, logged on one line. */
 static void
-analyze_log(const PGresult *r)
+maintain_send(struct maintain *m, enum maintain_call call, int during_burst)
+{
+	const char *param[1] = { during_burst ? "t" : "f" };
+	int ok;
+
+	if (call == MAINTAIN_ANALYZE) {
+		ok = PQsendQueryParams(m->conn, ANALYZE_SQL, 1, NULL, param,
+		    NULL, NULL, 0);
+		m->sent_ms = clock_ms();
+	} else
+		ok = PQsendQuery(m->conn, CHANGES_SQL);
+	if (ok != 1) {
+		maintain_drop(m, PQerrorMessage(m->conn));
+		return;
+	}
+	m->in_flight = call;
+}
+
+/* The tables one statistics answer names, logged on one line. */
+static void
+maintain_log_analyzed(const PGresult *r)
 {
 	char line[512];
 	size_t len = 0;
@@ -131,88 +165,140 @@ analyze_log(const PGresult *r)
 	    "since the last)", line);
 }
 
+/*
+ * One answer of planq_store_plan_changes(): goes on while organisations
+ * are left; stops when none are, or when another caller holds the
+ * function (orgs_left NULL: that one goes on).  The end of a pass that
+ * stored pairs is logged, and counts as stored rows for the statistics.
+ */
+static void
+maintain_changes_answered(struct maintain *m, const PGresult *r)
+{
+	long long stored, left;
+
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 1)) {
+		m->changes_due = 0;
+		return;
+	}
+	stored = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	left = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	m->changes_stored += stored;
+	if (left > 0)
+		return;
+	m->changes_due = 0;
+	if (m->changes_stored > 0) {
+		log_info("plan changes stored for %lld pairs of plan versions",
+		    m->changes_stored);
+		m->stored_ms = clock_ms();
+	}
+	m->changes_stored = 0;
+}
+
+/* A refusal that time does not cure (undefined function, insufficient
+ * privilege: an old schema, no grant) turns the call off. */
+static void
+maintain_refused(struct maintain *m, enum maintain_call call,
+    const PGresult *r)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	int for_good = state != NULL && (strcmp(state, "42883") == 0 ||
+	    strcmp(state, "42501") == 0);
+	const char *what = call == MAINTAIN_ANALYZE ?
+	    "planner statistics" : "plan changes";
+
+	if (for_good)
+		log_warnx("%s: not kept by the workers: %s", what,
+		    PQresultErrorMessage(r));
+	else
+		log_warnx("%s: %s", what, PQresultErrorMessage(r));
+	if (call == MAINTAIN_ANALYZE)
+		m->analyze_off |= for_good;
+	else {
+		m->changes_off |= for_good;
+		m->changes_due = 0;	/* again after the next burst */
+		m->changes_stored = 0;
+	}
+}
+
 /* The answer of the call in flight, once it is all there. */
 static void
-analyze_take(struct analyze *a)
+maintain_take(struct maintain *m)
 {
+	enum maintain_call call = m->in_flight;
 	PGresult *r;
 
-	if (PQconsumeInput(a->conn) != 1) {
-		analyze_drop(a, PQerrorMessage(a->conn));
+	if (PQconsumeInput(m->conn) != 1) {
+		maintain_drop(m, PQerrorMessage(m->conn));
 		return;
 	}
-	if (PQisBusy(a->conn))
+	if (PQisBusy(m->conn))
 		return;
-	while ((r = PQgetResult(a->conn)) != NULL) {
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-
-		if (PQresultStatus(r) == PGRES_TUPLES_OK)
-			analyze_log(r);
-		else if (state != NULL && (strcmp(state, "42883") == 0 ||
-		    strcmp(state, "42501") == 0)) {
-			/* undefined function, insufficient privilege */
-			log_warnx("planner statistics: not refreshed by the "
-			    "workers: %s", PQresultErrorMessage(r));
-			a->off = 1;
-		} else
-			log_warnx("planner statistics: %s",
-			    PQresultErrorMessage(r));
+	while ((r = PQgetResult(m->conn)) != NULL) {
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			maintain_refused(m, call, r);
+		else if (call == MAINTAIN_ANALYZE)
+			maintain_log_analyzed(r);
+		else
+			maintain_changes_answered(m, r);
 		PQclear(r);
 	}
-	a->in_flight = 0;
+	m->in_flight = MAINTAIN_NONE;
 }
 
 void
-analyze_tick(struct analyze *a, int busy)
+maintain_tick(struct maintain *m, int busy)
 {
 	int64_t now = clock_ms();
-	int idle, unseen, due, during_burst;
+	enum maintain_call call;
+	int idle;
 
 	if (busy)
-		a->busy_ms = now;
-	idle = !busy && now - a->busy_ms >= ANALYZE_IDLE_MS;
-	/* rows the last call may not have counted: stored after it was sent,
-	 * or so shortly before that their statistics were not yet flushed */
-	unseen = a->stored_ms > 0 &&
-	    a->stored_ms + ANALYZE_STATS_DELAY_MS > a->sent_ms;
-	due = unseen && now >= a->retry_ms &&
-	    ((idle && a->stored_ms > a->sent_ms) ||
-	    now - a->sent_ms >= ANALYZE_BUSY_MS);
-	during_burst = now - a->busy_ms < ANALYZE_IDLE_MS;
-	if (a->off)
-		return;
-	if (a->in_flight) {
-		analyze_take(a);
+		m->busy_ms = now;
+	idle = !busy && now - m->busy_ms >= MAINTAIN_IDLE_MS;
+	if (m->in_flight != MAINTAIN_NONE) {
+		maintain_take(m);
 		return;
 	}
-	if (a->connecting) {	/* once started, the connection goes on */
-		if (!analyze_connect_step(a))
+	call = maintain_due(m, now, idle);
+	if (m->connecting) {	/* once started, the connection goes on */
+		if (!maintain_connect_step(m))
 			return;
-	} else if (!due)
+	} else if (call == MAINTAIN_NONE)
 		return;
-	else if (a->conn == NULL) {
-		analyze_connect_start(a);
-		return;
-	}
-	if (PQstatus(a->conn) != CONNECTION_OK) {
-		analyze_drop(a, "session lost");
+	else if (m->conn == NULL) {
+		maintain_connect_start(m);
 		return;
 	}
-	analyze_send(a, during_burst);
+	if (PQstatus(m->conn) != CONNECTION_OK) {
+		maintain_drop(m, "session lost");
+		return;
+	}
+	if (call != MAINTAIN_NONE)
+		maintain_send(m, call, !idle);
 }
 
 int
-analyze_socket(const struct analyze *a, int *writing)
+maintain_socket(const struct maintain *m, int *writing)
 {
-	if (a->conn == NULL || (!a->connecting && !a->in_flight))
+	if (m->conn == NULL || (!m->connecting &&
+	    m->in_flight == MAINTAIN_NONE))
 		return -1;
-	*writing = a->connecting == 2;
-	return PQsocket(a->conn);
+	*writing = m->connecting == 2;
+	return PQsocket(m->conn);
 }
 
 void
-analyze_close(struct analyze *a)
+maintain_close(struct maintain *m)
 {
-	PQfinish(a->conn);
-	a->conn = NULL;
+	if (m->conn != NULL && m->in_flight != MAINTAIN_NONE) {
+		/* a statement left running would go on after the worker */
+		PGcancel *c = PQgetCancel(m->conn);
+		char why[256];
+
+		if (c != NULL && PQcancel(c, why, sizeof(why)) != 1)
+			log_warnx("maintenance session: cancel: %s", why);
+		PQfreeCancel(c);
+	}
+	PQfinish(m->conn);
+	m->conn = NULL;
 }

@@ -22,7 +22,7 @@
 -- those empty-table statistics in the meantime: a view over 600k rows
 -- planned as if over a few took 25 s instead of 0.2 s (bench/RESULTS.md,
 -- 2026-12-07).  The workers call it on a second connection of their own,
--- never between a batch and its reply (workers/analyze.c).
+-- never between a batch and its reply (workers/maintain.c).
 --
 -- One caller at a time: the others return at once, analysing nothing (a
 -- transaction-level advisory lock).  A table that cannot be locked within

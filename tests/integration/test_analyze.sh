@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# test_analyze.sh: the planner's statistics refreshed by planq itself after
-# a burst of ingest (sql/functions/planq_analyze_stale.sql,
-# workers/analyze.c; docs/OPERATIONS.md "Planner statistics").  With
+# test_analyze.sh: the workers' maintenance after a burst of ingest
+# (workers/maintain.c): the planner's statistics refreshed by planq itself
+# (sql/functions/planq_analyze_stale.sql; docs/OPERATIONS.md "Planner
+# statistics"), and the rows of plan_changes stored
+# (sql/functions/planq_store_plan_changes.sql; docs/REPORTING.md).  With
 # autovacuum off, so that nothing else runs ANALYZE:
 #   - planq_analyze_stale() analyses the tables whose rows changed past
 #     the threshold and returns them, then nothing until they change again;
 #     during a burst (its argument) only the tables that doubled;
 #     while another session holds its lock it returns at once, analysing
 #     nothing; the ingest role may call it, the report role may not
-#   - 40 generated documents (bench/gen.py) sent through planqd, whose workers connect as the ingest
+#   - 40 generated documents (bench/gen.py; seed 5 has versions of the
+#     same plans) sent through planqd, whose workers connect as the ingest
 #     role: once the workers are idle, every planq table changed past the
 #     threshold has been analysed (last_analyze set, the planner's row count
-#     within the threshold of the real one), and planqd's log says so
+#     within the threshold of the real one), and planqd's log says so;
+#     every pair of plan versions has its plan_changes rows stored, the
+#     view's rows are planq_plan_diff's for each pair, and the log says so
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 cd "$ROOT"
@@ -86,7 +91,7 @@ assert_eq "no plan table analysed before the burst" 0 \
 	"$(sql "SELECT count(*) FROM pg_stat_user_tables
 	         WHERE relname IN ('documents', 'plans', 'initiatives') AND last_analyze IS NOT NULL")"
 planqd_start --workers=2 --db "$PLANQ_DB user=planq_ingest"
-/usr/bin/python3 bench/gen.py --out "$TMP/corpus" --docs 40 --seed 3 >/dev/null
+/usr/bin/python3 bench/gen.py --out "$TMP/corpus" --docs 40 --seed 5 >/dev/null
 out=$("$PLANQ" send --to "$ENDPOINT" --concurrency 4 "$TMP"/corpus/*.txt 2>&1)
 assert_match "the corpus stored" '^[1-9][0-9]+$' "$(grep -c '^stored document=' <<<"$out")"
 assert_match "its initiatives are past the threshold" '^[1-9][0-9]{2,}$' \
@@ -110,8 +115,31 @@ assert_eq "after the burst, nothing stale" none "$(stale)"
 assert_eq "initiatives analysed by planq (autovacuum off, no ANALYZE by hand), the planner's count within the threshold of the real one" t \
 	"$(initiatives_known)"
 assert_match "planqd's log names the tables" 'planner statistics refreshed: ANALYZE of .*initiatives \([0-9]+\)' \
-	"$(grep -m 1 'planner statistics refreshed' "$TMP/planqd.log")"
-assert_eq "no warning from the workers' statistics sessions" "" \
-	"$(grep 'planner statistics: ' "$TMP/planqd.log" | head -n 3)"
+	"$(grep 'planner statistics refreshed' "$TMP/planqd.log")"
+# the plan changes: stored once the workers are idle, pair by pair as
+# planq_plan_diff (the function form of the same rules) gives them
+pairs_left() {
+	sql "SELECT count(*) FROM plan_version_pairs v
+	      WHERE NOT EXISTS (SELECT 1 FROM plan_change_pairs s
+	                         WHERE s.from_plan_id = v.from_plan_id AND s.to_plan_id = v.to_plan_id)"
+}
+assert_match "the corpus has versions of the same plans" '^[1-9][0-9]*$' \
+	"$(sql 'SELECT count(*) FROM plan_version_pairs')"
+wait_for "[ \"\$(pairs_left)\" = 0 ] && grep -q 'plan changes stored for' '$TMP/planqd.log'" 60
+assert_eq "every pair of versions stored" 0 "$(pairs_left)"
+assert_eq "the stored rows are the pairs' changes" \
+	"$(sql 'SELECT count(*) FROM plan_version_pairs v, planq_plan_diff(v.from_plan_id, v.to_plan_id)')" \
+	"$(sql 'SELECT count(*) FROM plan_change_rows')"
+assert_eq "plan_changes = planq_plan_diff of each pair, row for row" "0|0" \
+	"$(sql "WITH f AS (SELECT v.org_name, v.fiscal_year, v.from_plan_id, v.from_stage, v.to_plan_id, v.to_stage,
+	                          d.change, d.initiative_code, d.initiative_title, d.old_code, d.old_title,
+	                          d.old_amount_yen, d.new_amount_yen, d.new_amount_yen - d.old_amount_yen, d.matched_by
+	                     FROM plan_version_pairs v, planq_plan_diff(v.from_plan_id, v.to_plan_id) d)
+	        SELECT (SELECT count(*) FROM (SELECT * FROM plan_changes EXCEPT ALL SELECT * FROM f) x)
+	               || '|' || (SELECT count(*) FROM (SELECT * FROM f EXCEPT ALL SELECT * FROM plan_changes) x)")"
+assert_match "planqd's log counts the pairs" "plan changes stored for $(sql 'SELECT count(*) FROM plan_change_pairs') pairs" \
+	"$(grep 'plan changes stored for' "$TMP/planqd.log" | tail -n 1)"
+assert_eq "no warning from the workers' maintenance sessions" "" \
+	"$(grep -e 'planner statistics: ' -e 'plan changes: ' -e 'maintenance session: ' "$TMP/planqd.log" | head -n 3)"
 check "planqd stops cleanly" planqd_stop
 finish
