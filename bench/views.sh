@@ -16,14 +16,19 @@
 #  1. gen.py --docs BENCH_VIEW_DOCS --seed 11, sent through planqd (2
 #     workers, 4 drivers x 8 in flight): the plans, their versions and rows
 #     of a few years of Osaka's plans, many times over.
-#  2. At once after the last reply, before anyone runs ANALYZE by hand
+#  2. After the last reply, planqd runs until its idle workers have stored
+#     plan_changes' rows for every pair of plan versions
+#     (planq_store_plan_changes, workers/maintain.c; the line says how long
+#     that took), then stops.  At once, before anyone runs ANALYZE by hand
 #     ("fresh"): one full read of every view, to see what the planner does
 #     with whatever statistics the ingest left (the workers' calls of
-#     planq_analyze_stale() during the load, workers/analyze.c; autovacuum
+#     planq_analyze_stale() during the load and after it; autovacuum
 #     may or may not have analysed the tables by then; the line says which
 #     tables each had).
-#  3. ANALYZE (the whole database), then BENCH_VIEW_RUNS full reads of every view
-#     ("analysed"), median.
+#  3. ANALYZE (the whole database); one read of plan_changes as if no pair
+#     were stored (a transaction that empties the stored rows, rolled
+#     back); then BENCH_VIEW_RUNS full reads of every view ("analysed"),
+#     median.
 # A full read is `COPY (SELECT * FROM view) TO STDOUT` from a new psql to
 # /dev/null, timed around the psql process (so it includes connecting,
 # ~10 ms), which makes the server produce and send every row and column.
@@ -74,10 +79,41 @@ views_load() {
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do wait "$p" || rc=1; done
+	[ $rc = 0 ] && views_changes_caught_up "$dir"
 	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	VIEWS_PLANQD_PID=
 	[ $rc = 0 ] || { cat "$dir"/drv.* >&2; return 1; }
+}
+
+# views_changes_caught_up DIR: waits until the workers, idle after the
+# load, have stored plan_changes' rows for every pair of plan versions
+# (planq_store_plan_changes, workers/maintain.c), up to 10 minutes; how
+# long that took goes to DIR/report.changes
+views_changes_caught_up() {
+	local t0 n left=1
+	t0=$(date +%s.%N)
+	for _ in $(seq 600); do
+		left=$(sql -c "SELECT count(*) FROM plan_version_pairs v WHERE NOT EXISTS
+			(SELECT 1 FROM plan_change_pairs s
+			  WHERE s.from_plan_id = v.from_plan_id AND s.to_plan_id = v.to_plan_id)")
+		[ "$left" = 0 ] && break
+		sleep 1
+	done
+	n=$(sql -c "SELECT count(*) FROM plan_change_pairs")
+	awk -v a="$t0" -v b="$(date +%s.%N)" -v n="$n" -v l="$left" \
+		'BEGIN {printf "%d pairs stored by the idle workers %.1f s after the last reply (%d left)", n, b - a, l}' \
+		>"$1/report.changes"
+}
+
+# views_unstored_changes: one full read of plan_changes as if no pair were
+# stored (the view diffs every pair itself: what a read gets while the
+# workers are still busy with a burst), in a transaction rolled back
+views_unstored_changes() {
+	psql -X -Atq -v ON_ERROR_STOP=1 -c "BEGIN" \
+		-c "TRUNCATE plan_change_pairs, plan_change_rows" -c '\timing on' \
+		-c "COPY (SELECT * FROM plan_changes) TO STDOUT" -c '\timing off' \
+		-c "ROLLBACK" | grep -a '^Time: ' | awk '{printf "%.3f", $2 / 1000}'
 }
 
 # views_phase: steps 1-3 above; the figures go to $VIEWS_DIR/report
@@ -110,6 +146,7 @@ views_phase() {
 	done <"$dir/list" >"$dir/fresh"
 	# 3. analysed: the median of $runs reads
 	sql -c "ANALYZE" >"$dir/analyze.log"
+	views_unstored_changes >"$dir/report.unstored"
 	while IFS=$'\t' read -r name query; do
 		times=()
 		for (( r = 0; r < runs; r++ )); do times+=("$(views_time "$query")"); done
@@ -128,6 +165,9 @@ views_report() {
 		"the load (autoanalysed by then: $(cat "$VIEWS_DIR/report.autoanalysed");" \
 		"analysed by the workers' planq_analyze_stale(): $(cat "$VIEWS_DIR/report.workers")), analysed =" \
 		"after ANALYZE, median of ${BENCH_VIEW_RUNS:-3}"
+	echo "  plan_changes' stored rows: $(cat "$VIEWS_DIR/report.changes");" \
+		"a full read with none stored (the view diffs every pair, as while" \
+		"the workers are busy): $(cat "$VIEWS_DIR/report.unstored") s"
 	printf '  %-34s %9s %8s %9s\n' view rows fresh analysed
 	awk -F'\t' '{printf "  %-34s %9s %8s %9s\n", $1, $2, $3, $4}' "$VIEWS_DIR/analysed"
 	awk -F'\t' 'BEGIN {m = 0} {if ($3 > m) {m = $3; v = $1}; if ($4 > a) {a = $4; w = $1}}
