@@ -46,6 +46,9 @@ stop_planqd() {
 	wait "$PLANQD_PID" 2>/dev/null || true
 	for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
 	PLANQD_PID=
+	# each run's log kept apart (the next start empties planqd.log)
+	PLANQD_RUNS=$(( ${PLANQD_RUNS:-0} + 1 ))
+	cp "$WORK/planqd.log" "$WORK/planqd.$PLANQD_RUNS.log" 2>/dev/null || true
 }
 
 cleanup() {
@@ -93,12 +96,19 @@ start_planqd() {	# extra flags…
 	"$PLANQ_BIN/planqd" --listen "$EP" --db "$PLANQ_DB" --workers "$WORKERS" \
 		--runtime-dir "$WORK/run" ${BENCH_PLANQD_OPTS:-} "$@" 2>>"$WORK/planqd.log" &
 	PLANQD_PID=$!
+	# every worker READY (connected, and its warm-up call made: a document
+	# sent before that waits for it, and its latency would time planqd's
+	# start, not its service)
 	for _ in $(seq 200); do
 		kill -0 "$PLANQD_PID" 2>/dev/null || { cat "$WORK/planqd.log" >&2; return 1; }
-		[ "$(sql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%'")" -ge "$WORKERS" ] && return 0
-		sleep 0.1
+		[ "$(workers_ready)" -ge "$WORKERS" ] && return 0
+		sleep 0.05
 	done
-	log "workers did not connect"; return 1
+	log "workers did not become ready"; return 1
+}
+workers_ready() {
+	"$PLANQ_BIN/planq" status --socket "$WORK/run/control.sock" --json 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["workers_ready"])' 2>/dev/null || echo 0
 }
 
 worker_pids() { pgrep -P "$PLANQD_PID" || true; }
