@@ -216,6 +216,10 @@ budget_skip_year(struct span s)
 	int d, nd = 0, big;
 
 	s = text_skip_spaces(s);
+	/* most brackets start with their label or amount: no year, and no
+	 * era name or 元 for the steps below either */
+	if (!era_may_start(s) && !text_starts(s, "元"))
+		return s;
 	if (era_year_at(s, &yl))
 		return text_skip_spaces(yl.rest);
 	t = s;
