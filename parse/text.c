@@ -1,7 +1,7 @@
 /*
  * text.c: small UTF-8 helpers over (pointer, length) spans: decoding a code
- * point, trimming, prefix tests, Markdown heading stripping, white space
- * collapsed into a buffer.  All of them are O(length of what they look
+ * point, trimming, prefix tests, the first white space of a span,
+ * Markdown heading stripping, white space collapsed into a buffer.  All of them are O(length of what they look
  * at); none allocates except text_add_words() (and text_collapse() through
  * it, into the caller's buffer).
  */
@@ -43,6 +43,50 @@ text_skip_spaces_slow(struct span s)
 		s = text_skip(s, adv);
 	}
 	return s;
+}
+
+/* Whether the character at byte i of u (n bytes) is white space as
+ * text_is_space_cp has it, from its bytes: 09..0D, 20, C2 A0, E3 80 80. */
+static inline int
+text_space_at(const unsigned char *u, size_t n, size_t i)
+{
+	unsigned char c = u[i];
+
+	return c == ' ' || (unsigned)(c - '\t') <= '\r' - '\t' ||
+	    (c == 0xC2 && i + 1 < n && u[i + 1] == 0xA0) ||
+	    (c == 0xE3 && i + 2 < n && u[i + 1] == 0x80 && u[i + 2] == 0x80);
+}
+
+size_t
+text_space_find(struct span s)
+{
+	const unsigned char *u = (const unsigned char *)s.p;
+	size_t i = 0, end;
+
+	while (i < s.n) {
+		/* sixteen bytes without a byte below 0x21 or a C2 A0 or
+		 * E3 80 80 start are passed over at once (u[i + 16] and
+		 * u[i + 17] are read for the starts in the last lanes) */
+		if (i + 18 <= s.n) {
+			swar_u8x16 v = swar_load16(u + i);
+			swar_u8x16 n1 = swar_load16(u + i + 1);
+
+			if (!swar_any16((swar_u8x16)(v < 0x21) |
+			    ((swar_u8x16)(v == 0xC2) & (swar_u8x16)(n1 == 0xA0)) |
+			    ((swar_u8x16)(v == 0xE3) & (swar_u8x16)(n1 == 0x80) &
+			    (swar_u8x16)(swar_load16(u + i + 2) == 0x80)))) {
+				i += 16;
+				continue;
+			}
+		}
+		/* byte by byte: a valid span has no lead byte where a
+		 * continuation byte is, so each hit is a character start */
+		end = s.n - i > 16 ? i + 16 : s.n;
+		for (; i < end; i++)
+			if (text_space_at(u, s.n, i))
+				return i;
+	}
+	return s.n;
 }
 
 size_t
