@@ -11,6 +11,18 @@
 #include "swar.h"
 #include "text.h"
 
+/* Whether the character at byte i of u (n bytes) is white space as
+ * text_is_space_cp has it, from its bytes: 09..0D, 20, C2 A0, E3 80 80. */
+static inline int
+text_space_at(const unsigned char *u, size_t n, size_t i)
+{
+	unsigned char c = u[i];
+
+	return c == ' ' || (unsigned)(c - '\t') <= '\r' - '\t' ||
+	    (c == 0xC2 && i + 1 < n && u[i + 1] == 0xA0) ||
+	    (c == 0xE3 && i + 2 < n && u[i + 1] == 0x80 && u[i + 2] == 0x80);
+}
+
 /* text_trim() past its inline test: an end may be white space. */
 struct span
 text_trim_slow(struct span s)
@@ -30,31 +42,17 @@ text_trim_slow(struct span s)
 	return s;
 }
 
-/* text_skip_spaces() past its inline test. */
+/* text_skip_spaces() past its inline test: the white space told from its
+ * bytes, not decoded (most of these spans have one space before text). */
 struct span
 text_skip_spaces_slow(struct span s)
 {
-	size_t adv;
+	const unsigned char *u = (const unsigned char *)s.p;
+	size_t i = 0;
 
-	while (s.n > 0) {
-		uint32_t cp = text_cp(s.p, s.n, &adv);
-		if (!text_is_space_cp(cp))
-			break;
-		s = text_skip(s, adv);
-	}
-	return s;
-}
-
-/* Whether the character at byte i of u (n bytes) is white space as
- * text_is_space_cp has it, from its bytes: 09..0D, 20, C2 A0, E3 80 80. */
-static inline int
-text_space_at(const unsigned char *u, size_t n, size_t i)
-{
-	unsigned char c = u[i];
-
-	return c == ' ' || (unsigned)(c - '\t') <= '\r' - '\t' ||
-	    (c == 0xC2 && i + 1 < n && u[i + 1] == 0xA0) ||
-	    (c == 0xE3 && i + 2 < n && u[i + 1] == 0x80 && u[i + 2] == 0x80);
+	while (i < s.n && text_space_at(u, s.n, i))
+		i += u[i] < 0x80 ? 1 : u[i] == 0xC2 ? 2 : 3;
+	return text_skip(s, i);
 }
 
 size_t
