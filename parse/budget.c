@@ -12,19 +12,25 @@
 #include "era.h"
 #include "budget.h"
 
+/* The value of a kanji digit, -1 if cp is none: a switch, which the
+ * compiler makes a few compares (a loop over the ten ran on every
+ * character after an amount's digits: 千, 円, 万). */
 static int
 budget_kanji_digit(uint32_t cp)
 {
-	static const uint32_t k[] = { 0x3007, 0x4E00, 0x4E8C, 0x4E09, 0x56DB,
-	    0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D };	/* 〇一二三四五六七八九 */
-	int i;
-
-	if (cp < 0x3007)	/* ASCII, the common case: no compare */
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (k[i] == cp)
-			return i;
-	return -1;
+	switch (cp) {
+	case 0x3007: return 0;	/* 〇 */
+	case 0x4E00: return 1;	/* 一 */
+	case 0x4E8C: return 2;	/* 二 */
+	case 0x4E09: return 3;	/* 三 */
+	case 0x56DB: return 4;	/* 四 */
+	case 0x4E94: return 5;	/* 五 */
+	case 0x516D: return 6;	/* 六 */
+	case 0x4E03: return 7;	/* 七 */
+	case 0x516B: return 8;	/* 八 */
+	case 0x4E5D: return 9;	/* 九 */
+	default: return -1;
+	}
 }
 
 /* The multiplier of a unit character: 十 百 千 (*big 0: inside a group
