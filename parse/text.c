@@ -87,20 +87,40 @@ text_space_find(struct span s)
 	return s.n;
 }
 
+/* Whether one of the sixteen (eight) bytes at p is below 0x21. */
+static inline int
+text_blank16(const char *p)
+{
+	return swar_any16((swar_u8x16)(swar_load16(p) < 0x21));
+}
+
+static inline int
+text_blank8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return swar_has_below(w, 0x21) != 0;
+}
+
 size_t
 text_word_len(const char *s, size_t n)
 {
 	size_t i = 0;
 
 	for (; i + 16 <= n; i += 16)
-		if (swar_any16((swar_u8x16)(swar_load16(s + i) < 0x21)))
+		if (text_blank16(s + i))
 			break;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		if (swar_has_below(w, 0x21))
+	/* a tail of under sixteen (eight) bytes tested first as the last
+	 * sixteen (eight) of s, overlapping what was tested: most words run
+	 * to the end of their span */
+	if (i + 16 > n && n >= 16 && !text_blank16(s + n - 16))
+		return n;
+	for (; i + 8 <= n; i += 8)
+		if (text_blank8(s + i))
 			break;
-	}
+	if (i + 8 > n && n >= 8 && !text_blank8(s + n - 8))
+		return n;
 	while (i < n && (unsigned char)s[i] >= 0x21)
 		i++;
 	return i;
