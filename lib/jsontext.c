@@ -18,32 +18,50 @@ jsontext_special(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* Whether one of the sixteen (eight) bytes at p needs escaping.  Flipping
+ * bit 1 of every byte maps '"' (0x22) to 0x20 and keeps 0x00..0x1F below
+ * 0x20 (and nothing else below 0x21), so one test below 0x21 covers both;
+ * '\\' is tested apart. */
+static inline int
+jsontext_special16(const char *p)
+{
+	swar_u8x16 v = swar_load16(p);
+
+	return swar_any16((swar_u8x16)((v ^ 0x02) < 0x21) |
+	    (swar_u8x16)(v == '\\'));
+}
+
+static inline int
+jsontext_special8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return (swar_has_below(w ^ (SWAR_ONES * 0x02), 0x21) |
+	    swar_has_byte(w, '\\')) != 0;
+}
+
 /* Bytes at s before the first that needs escaping, n if none: sixteen at
- * a time (swar.h's vector type), eight, then one at a time.  Flipping bit 1 of every byte maps '"'
- * (0x22) to 0x20 and keeps 0x00..0x1F below 0x20 (and nothing else below
- * 0x21), so one test below 0x21 covers both; '\\' is tested apart.
- * Inlined into both string writers, as it was into the one there used to
- * be. */
+ * a time (swar.h's vector type), eight, then one at a time.  A tail of
+ * under sixteen (eight) bytes is first tested as the last sixteen (eight)
+ * bytes of s, overlapping what was tested: most strings are clean to
+ * their end, which this tells without the walk byte by byte.  Inlined
+ * into both string writers, as it was into the one there used to be. */
 static inline __attribute__((always_inline)) size_t
 jsontext_plain_len(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	for (; i + 16 <= n; i += 16) {
-		swar_u8x16 v = swar_load16(s + i);
-
-		if (swar_any16((swar_u8x16)((v ^ 0x02) < 0x21) |
-		    (swar_u8x16)(v == '\\')))
+	for (; i + 16 <= n; i += 16)
+		if (jsontext_special16(s + i))
 			break;
-	}
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, s + i, 8);
-		if (swar_has_below(w ^ (SWAR_ONES * 0x02), 0x21) |
-		    swar_has_byte(w, '\\'))
+	if (i + 16 > n && n >= 16 && !jsontext_special16(s + n - 16))
+		return n;
+	for (; i + 8 <= n; i += 8)
+		if (jsontext_special8(s + i))
 			break;
-	}
+	if (i + 8 > n && n >= 8 && !jsontext_special8(s + n - 8))
+		return n;
 	while (i < n && !jsontext_special((unsigned char)s[i]))
 		i++;
 	return i;

@@ -7,23 +7,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "swar.h"
 #include "text.h"
 #include "era.h"
 #include "budget.h"
 
+/* The value of a kanji digit, -1 if cp is none: a switch, which the
+ * compiler makes a few compares (a loop over the ten ran on every
+ * character after an amount's digits: 千, 円, 万). */
 static int
 budget_kanji_digit(uint32_t cp)
 {
-	static const uint32_t k[] = { 0x3007, 0x4E00, 0x4E8C, 0x4E09, 0x56DB,
-	    0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D };	/* 〇一二三四五六七八九 */
-	int i;
-
-	if (cp < 0x3007)	/* ASCII, the common case: no compare */
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (k[i] == cp)
-			return i;
-	return -1;
+	switch (cp) {
+	case 0x3007: return 0;	/* 〇 */
+	case 0x4E00: return 1;	/* 一 */
+	case 0x4E8C: return 2;	/* 二 */
+	case 0x4E09: return 3;	/* 三 */
+	case 0x56DB: return 4;	/* 四 */
+	case 0x4E94: return 5;	/* 五 */
+	case 0x516D: return 6;	/* 六 */
+	case 0x4E03: return 7;	/* 七 */
+	case 0x516B: return 8;	/* 八 */
+	case 0x4E5D: return 9;	/* 九 */
+	default: return -1;
+	}
 }
 
 /* The multiplier of a unit character: 十 百 千 (*big 0: inside a group
@@ -216,6 +223,10 @@ budget_skip_year(struct span s)
 	int d, nd = 0, big;
 
 	s = text_skip_spaces(s);
+	/* most brackets start with their label or amount: no year, and no
+	 * era name or 元 for the steps below either */
+	if (!era_may_start(s) && !text_starts(s, "元"))
+		return s;
 	if (era_year_at(s, &yl))
 		return text_skip_spaces(yl.rest);
 	t = s;
@@ -392,40 +403,65 @@ budget_cp_len(unsigned char c)
 	return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 }
 
+/* Whether the 16 bytes at u (u[16] readable) may hold what
+ * budget_next_opener looks at: ( [ <, or the start of a character E3 80 xx,
+ * E3 89 xx or E2 89 xx.  Lead bytes are never continuation bytes, so a
+ * block begun inside a character is tested right. */
+static inline int
+budget_block_may_open(const unsigned char *u)
+{
+	swar_u8x16 v = swar_load16(u), n1 = swar_load16(u + 1);
+
+	return swar_any16((swar_u8x16)(v == '(') | (swar_u8x16)(v == '[') |
+	    (swar_u8x16)(v == '<') | (((swar_u8x16)(v == 0xE3) |
+	    (swar_u8x16)(v == 0xE2)) & ((swar_u8x16)(n1 == 0x89) |
+	    ((swar_u8x16)(v == 0xE3) & (swar_u8x16)(n1 == 0x80)))));
+}
+
 /* The first opener at or after byte from (a character start) where the
  * first group may start (s.n if none: only byte 0 for BUDGET_AT_START,
- * none past a 。 for BUDGET_BEFORE_PERIOD).  A walk by characters: a
- * 3-byte one is looked at only when it is E3 80 xx, E3 89 xx or E2 89 xx,
- * the blocks of every multi-byte opener and of 。. */
+ * none past a 。 for BUDGET_BEFORE_PERIOD).  Blocks of sixteen bytes
+ * without such a byte are passed over at once; else a walk by
+ * characters: a 3-byte one is looked at only when it is E3 80 xx, E3 89
+ * xx or E2 89 xx, the blocks of every multi-byte opener and of 。.  (A
+ * walk resumed inside a character steps over its continuation bytes one
+ * at a time.) */
 static size_t
 budget_next_opener(struct span s, size_t from, enum budget_where where)
 {
 	const unsigned char *u = (const unsigned char *)s.p;
-	size_t j = from;
+	size_t j = from, end;
 
 	if (where == BUDGET_AT_START)
 		return from == 0 && s.n > 0 && budget_opener_at(s, 0) ? 0 : s.n;
 	while (j < s.n) {
-		unsigned char c = u[j];
-
-		if (c < 0x80) {
-			if (c == '(' || c == '[' || c == '<')
-				return j;
-			j++;
+		if (j + 17 <= s.n && !budget_block_may_open(u + j)) {
+			j += 16;
 			continue;
 		}
-		if ((c == 0xE3 || c == 0xE2) && j + 2 < s.n &&
-		    (u[j + 1] == 0x89 || (c == 0xE3 && u[j + 1] == 0x80))) {
-			if (budget_opener_at(s, j))
-				return j;
-			/* 。 (E3 80 82); E3 89 82 (㉂, which NFKC has made
-			 * "(自)" before this runs) stops the scan as well, as
-			 * it always did */
-			if (where == BUDGET_BEFORE_PERIOD && c == 0xE3 &&
-			    u[j + 2] == 0x82)
-				return s.n;
+		for (end = s.n - j > 16 ? j + 16 : s.n; j < end;) {
+			unsigned char c = u[j];
+
+			if (c < 0x80) {
+				if (c == '(' || c == '[' || c == '<')
+					return j;
+				j++;
+				continue;
+			}
+			if ((c == 0xE3 || c == 0xE2) && j + 2 < s.n &&
+			    (u[j + 1] == 0x89 || (c == 0xE3 &&
+			    u[j + 1] == 0x80))) {
+				if (budget_opener_at(s, j))
+					return j;
+				/* 。 (E3 80 82); E3 89 82 (㉂, which NFKC
+				 * has made "(自)" before this runs) stops the
+				 * scan as well, as it always did */
+				if (where == BUDGET_BEFORE_PERIOD &&
+				    c == 0xE3 && u[j + 2] == 0x82)
+					return s.n;
+			}
+			j += budget_cp_len(c);
 		}
-		j += budget_cp_len(c);
 	}
 	return s.n;
 }

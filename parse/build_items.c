@@ -90,23 +90,19 @@ static void
 build_items_split_title(struct span r, int in_table, struct span *title,
     struct span *body)
 {
-	size_t i, adv;
+	size_t i;
+	struct span after;
 
 	r = text_trim(r);
 	*title = r;
 	body->p = r.p + r.n;
 	body->n = 0;
-	for (i = 0; i < r.n; i += adv) {
-		uint32_t cp = text_cp(r.p + i, r.n - i, &adv);
-		if (text_is_space_cp(cp)) {
-			struct span after = text_trim(text_skip(r, i));
-			if (in_table || text_find(after, "。") ||
-			    text_cp_count(after) >= 30) {
-				title->n = i;
-				*body = after;
-			}
-			return;
-		}
+	if ((i = text_space_find(r)) == r.n)
+		return;
+	after = text_trim(text_skip(r, i));
+	if (in_table || text_find(after, "。") || text_cp_count(after) >= 30) {
+		title->n = i;
+		*body = after;
 	}
 }
 
@@ -366,7 +362,10 @@ build_items_marker(struct build_state *pb, const struct marker *m,
 	if (pb->nitems >= BUILD_MAX_ITEMS)
 		return;		/* over the cap: ignored, text dropped */
 	pb->nitems++;
-	memset(&p, 0, sizeof(p));
+	/* not the budgets (8 × 112 bytes, zeroed on every marker before):
+	 * budget_scan fills the nb that are read */
+	p.title = p.body = (struct span){ NULL, 0 };
+	p.nb = 0;
 	build_items_parts(m, rest, in_table, &p);
 	switch (m->kind) {
 	case MARK_ISSUE:

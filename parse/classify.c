@@ -347,8 +347,12 @@ classify_item_mark(struct span u)
 				return u.n - text_skip_spaces(text_skip(u,
 				    marks_e3[i].n)).n;
 	} else if (c0 == 0xE2 || c0 == '-' || c0 == '*' || c0 == '+')
+		/* the marks' first bytes are all alike: their last byte
+		 * first, which tells most of them apart */
 		for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-			if (classify_starts(u, &marks[i]))
+			if (u.n >= marks[i].n && u.p[marks[i].n - 1] ==
+			    marks[i].w[marks[i].n - 1] &&
+			    classify_starts(u, &marks[i]))
 				return u.n - text_skip_spaces(text_skip(u,
 				    marks[i].n)).n;
 	t = text_skip_lit(t, "(");

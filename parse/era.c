@@ -10,12 +10,30 @@
 #include "text.h"
 #include "era.h"
 
+/* With each name's length: text_starts on a name read from the table
+ * called strlen (and memcmp) at run time, on every budget bracket. */
+#define ERA_NAME(name, base)	{ name, sizeof(name) - 1, base }
 static const struct {
 	const char *name;
+	size_t	 len;
 	int	 base;
 } era_names[] = {
-	{ "令和", 2018 }, { "平成", 1988 }, { "昭和", 1925 },
+	ERA_NAME("令和", 2018), ERA_NAME("平成", 1988), ERA_NAME("昭和", 1925),
 };
+#define ERA_NONE	(sizeof(era_names) / sizeof(era_names[0]))
+
+/* The era whose name starts s (its index), ERA_NONE if none. */
+static size_t
+era_name_at(struct span s)
+{
+	size_t e;
+
+	for (e = 0; e < ERA_NONE; e++)
+		if (s.n >= era_names[e].len && text_same(s.p, era_names[e].name,
+		    era_names[e].len))
+			return e;
+	return ERA_NONE;
+}
 
 /* Reads digits (or 元) at s; returns the value, -1 if none. */
 static long
@@ -45,16 +63,14 @@ era_number(struct span *s, int allow_gan)
 static int
 era_gloss_year(struct span *t)
 {
-	size_t e;
+	size_t e = era_name_at(*t);
 	long v;
 
-	for (e = 0; e < sizeof(era_names) / sizeof(era_names[0]); e++)
-		if (text_starts(*t, era_names[e].name)) {
-			*t = text_skip_spaces(text_skip(*t,
-			    strlen(era_names[e].name)));
-			v = era_number(t, 1);
-			return v >= 1 && v <= 99;
-		}
+	if (e != ERA_NONE) {
+		*t = text_skip_spaces(text_skip(*t, era_names[e].len));
+		v = era_number(t, 1);
+		return v >= 1 && v <= 99;
+	}
 	v = era_number(t, 0);
 	return v >= 1900 && v <= 2100;
 }
@@ -112,15 +128,13 @@ era_label(char label[static 16], const char *era, long v, int gan)
 static int
 era_try(struct span s, size_t start, struct year_label *out)
 {
-	size_t e, adv;
+	size_t e = era_name_at(s), adv;
 	struct span t;
 	long v;
 	int d, gan;
 
-	for (e = 0; e < sizeof(era_names) / sizeof(era_names[0]); e++) {
-		if (!text_starts(s, era_names[e].name))
-			continue;
-		t = text_skip_spaces(text_skip(s, strlen(era_names[e].name)));
+	if (e != ERA_NONE) {
+		t = text_skip_spaces(text_skip(s, era_names[e].len));
 		gan = text_starts(t, "元");
 		v = era_number(&t, 1);
 		if (v < 1 || v > 99)
@@ -150,6 +164,16 @@ era_try(struct span s, size_t start, struct year_label *out)
 		return 1;
 	}
 	return 0;
+}
+
+int
+era_may_start(struct span s)
+{
+	size_t adv;
+	int d;
+
+	return (s.n > 0 && text_is_digit_cp(text_cp(s.p, s.n, &adv), &d)) ||
+	    era_name_at(s) != ERA_NONE;
 }
 
 int
@@ -205,16 +229,13 @@ era_parse_date(struct span s, int *y, int *m, int *d)
 			t = text_skip_spaces(text_skip(t,
 			    (size_t)(colon - t.p) + 1));
 	}
-	for (e = 0; e < sizeof(era_names) / sizeof(era_names[0]); e++)
-		if (text_starts(t, era_names[e].name)) {
-			t = text_skip_spaces(text_skip(t,
-			    strlen(era_names[e].name)));
-			yy = era_number(&t, 1);
-			if (yy < 1 || yy > 99)
-				return 0;
-			yy += era_names[e].base;
-			break;
-		}
+	if ((e = era_name_at(t)) != ERA_NONE) {
+		t = text_skip_spaces(text_skip(t, era_names[e].len));
+		yy = era_number(&t, 1);
+		if (yy < 1 || yy > 99)
+			return 0;
+		yy += era_names[e].base;
+	}
 	if (yy < 0) {
 		yy = era_number(&t, 0);
 		if (yy < 1900 || yy > 2100)

@@ -19,6 +19,9 @@ struct year_label {
 int	era_find_year(struct span s, struct year_label *out);
 /* The same, only for a label at the very start of s. */
 int	era_year_at(struct span s, struct year_label *out);
+/* Whether a label may start at s (an era's name or a digit): 0 means
+ * era_year_at fails, for callers that can skip more work then. */
+int	era_may_start(struct span s);
 /* Parses a whole-line date (2018年6月7日, 令和2年6月7日); 1 ok. */
 int	era_parse_date(struct span s, int *y, int *m, int *d);
 

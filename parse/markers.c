@@ -208,15 +208,17 @@ mark_parse(struct span c, int implied, int bracketed, struct marker *m)
 }
 
 /* Whether s starts with w (a bracket: one to three bytes, compared in
- * place rather than by a memcmp call). */
+ * place rather than by a memcmp call).  The last byte first: the
+ * brackets' first bytes are E3 or E2 like most of Japanese text, their
+ * last ones tell them apart from it. */
 static inline int
 mark_word_at(struct span s, const struct mark_word *w)
 {
 	size_t k;
 
-	if (s.n < w->n)
+	if (s.n < w->n || s.p[w->n - 1] != w->w[w->n - 1])
 		return 0;
-	for (k = 0; k < w->n; k++)
+	for (k = 0; k + 1 < w->n; k++)
 		if (s.p[k] != w->w[k])
 			return 0;
 	return 1;

@@ -1,7 +1,7 @@
 /*
  * text.c: small UTF-8 helpers over (pointer, length) spans: decoding a code
- * point, trimming, prefix tests, Markdown heading stripping, white space
- * collapsed into a buffer.  All of them are O(length of what they look
+ * point, trimming, prefix tests, the first white space of a span,
+ * Markdown heading stripping, white space collapsed into a buffer.  All of them are O(length of what they look
  * at); none allocates except text_add_words() (and text_collapse() through
  * it, into the caller's buffer).
  */
@@ -10,6 +10,18 @@
 #include "sbuf.h"
 #include "swar.h"
 #include "text.h"
+
+/* Whether the character at byte i of u (n bytes) is white space as
+ * text_is_space_cp has it, from its bytes: 09..0D, 20, C2 A0, E3 80 80. */
+static inline int
+text_space_at(const unsigned char *u, size_t n, size_t i)
+{
+	unsigned char c = u[i];
+
+	return c == ' ' || (unsigned)(c - '\t') <= '\r' - '\t' ||
+	    (c == 0xC2 && i + 1 < n && u[i + 1] == 0xA0) ||
+	    (c == 0xE3 && i + 2 < n && u[i + 1] == 0x80 && u[i + 2] == 0x80);
+}
 
 /* text_trim() past its inline test: an end may be white space. */
 struct span
@@ -30,19 +42,65 @@ text_trim_slow(struct span s)
 	return s;
 }
 
-/* text_skip_spaces() past its inline test. */
+/* text_skip_spaces() past its inline test: the white space told from its
+ * bytes, not decoded (most of these spans have one space before text). */
 struct span
 text_skip_spaces_slow(struct span s)
 {
-	size_t adv;
+	const unsigned char *u = (const unsigned char *)s.p;
+	size_t i = 0;
 
-	while (s.n > 0) {
-		uint32_t cp = text_cp(s.p, s.n, &adv);
-		if (!text_is_space_cp(cp))
-			break;
-		s = text_skip(s, adv);
+	while (i < s.n && text_space_at(u, s.n, i))
+		i += u[i] < 0x80 ? 1 : u[i] == 0xC2 ? 2 : 3;
+	return text_skip(s, i);
+}
+
+size_t
+text_space_find(struct span s)
+{
+	const unsigned char *u = (const unsigned char *)s.p;
+	size_t i = 0, end;
+
+	while (i < s.n) {
+		/* sixteen bytes without a byte below 0x21 or a C2 A0 or
+		 * E3 80 80 start are passed over at once (u[i + 16] and
+		 * u[i + 17] are read for the starts in the last lanes) */
+		if (i + 18 <= s.n) {
+			swar_u8x16 v = swar_load16(u + i);
+			swar_u8x16 n1 = swar_load16(u + i + 1);
+
+			if (!swar_any16((swar_u8x16)(v < 0x21) |
+			    ((swar_u8x16)(v == 0xC2) & (swar_u8x16)(n1 == 0xA0)) |
+			    ((swar_u8x16)(v == 0xE3) & (swar_u8x16)(n1 == 0x80) &
+			    (swar_u8x16)(swar_load16(u + i + 2) == 0x80)))) {
+				i += 16;
+				continue;
+			}
+		}
+		/* byte by byte: a valid span has no lead byte where a
+		 * continuation byte is, so each hit is a character start */
+		end = s.n - i > 16 ? i + 16 : s.n;
+		for (; i < end; i++)
+			if (text_space_at(u, s.n, i))
+				return i;
 	}
-	return s;
+	return s.n;
+}
+
+/* Whether one of the sixteen (eight) bytes at p is below 0x21. */
+static inline int
+text_blank16(const char *p)
+{
+	return swar_any16((swar_u8x16)(swar_load16(p) < 0x21));
+}
+
+static inline int
+text_blank8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return swar_has_below(w, 0x21) != 0;
 }
 
 size_t
@@ -51,14 +109,18 @@ text_word_len(const char *s, size_t n)
 	size_t i = 0;
 
 	for (; i + 16 <= n; i += 16)
-		if (swar_any16((swar_u8x16)(swar_load16(s + i) < 0x21)))
+		if (text_blank16(s + i))
 			break;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		if (swar_has_below(w, 0x21))
+	/* a tail of under sixteen (eight) bytes tested first as the last
+	 * sixteen (eight) of s, overlapping what was tested: most words run
+	 * to the end of their span */
+	if (i + 16 > n && n >= 16 && !text_blank16(s + n - 16))
+		return n;
+	for (; i + 8 <= n; i += 8)
+		if (text_blank8(s + i))
 			break;
-	}
+	if (i + 8 > n && n >= 8 && !text_blank8(s + n - 8))
+		return n;
 	while (i < n && (unsigned char)s[i] >= 0x21)
 		i++;
 	return i;

@@ -208,6 +208,9 @@ text_skip_spaces(struct span s)
 /* Bytes at s before the first one below 0x21 (space, tab, newline, other
  * controls), n if none: sixteen bytes at a time, then eight, then one. */
 size_t	text_word_len(const char *s, size_t n);
+/* Offset of the first white-space character (text_is_space_cp) in s, s.n
+ * if none: sixteen bytes at a time. */
+size_t	text_space_find(struct span s);
 /* An ASCII or full-width digit: 1 with *val its value. */
 static inline int
 text_is_digit_cp(uint32_t cp, int *val)
