@@ -15,9 +15,11 @@
  * Side effects that remain (docs/OPERATIONS.md): the sequences of the
  * tables it writes move on (ids have gaps anyway), the rolled-back rows
  * are dead tuples for vacuum, and pg_stat_user_tables counts their
- * inserts (n_tup_ins) but not as changes (n_mod_since_analyze).
+ * inserts (n_tup_ins) but not as changes (n_mod_since_analyze).  The
+ * heap the first batches would grow to is touched first (warmup_heap).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -43,6 +45,29 @@ static const char warmup_plan[] =
 
 static const char warmup_envelope[] = "{\"v\":1,\"id\":\"planq-warm-up\"}";
 
+/*
+ * The heap a few batches grow to, touched once before READY.  A new
+ * process's heap pages are mapped on first touch: the kernel's page faults
+ * (and its zeroing of each page) were ~45 % of a new worker's CPU for its
+ * first 16 documents (perf, bench/RESULTS.md 2026-12-07 "changes"), so the
+ * first batches after a (re)start took ~3 times as long as later ones.
+ * Below malloc's mmap threshold and its trim threshold (main.c), the block
+ * comes from the heap and stays there once freed, for the batches to
+ * reuse; explicit_bzero, so that the compiler keeps the writes.
+ */
+#define WARMUP_HEAP_BYTES	(8u << 20)
+
+static void
+warmup_heap(void)
+{
+	void *block = malloc(WARMUP_HEAP_BYTES);
+
+	if (block == NULL)
+		return;		/* the batches will fault the pages in */
+	explicit_bzero(block, WARMUP_HEAP_BYTES);
+	free(block);
+}
+
 void
 warmup_run(struct store *st)
 {
@@ -56,6 +81,7 @@ warmup_run(struct store *st)
 	char why[512];
 	int64_t t0 = clock_ms();
 
+	warmup_heap();
 	if (job_rehearse(st, &in, why, sizeof(why)) != 0) {
 		log_warnx("warm-up call not made (%s); the first batch will "
 		    "be slower", why);
