@@ -31,6 +31,8 @@
 
 #define WORKER_MMAP_THRESHOLD (16 << 20)
 #define WORKER_TRIM_THRESHOLD (32 << 20)
+/* the maintenance session, opened before READY (maintain.h) */
+#define MAINTAIN_OPEN_MS 2000
 
 static volatile sig_atomic_t worker_stop;
 
@@ -370,9 +372,11 @@ main(int argc, char **argv)
 		return JOBWIRE_EXIT_CONFIG;
 	}
 	log_debug("connected to the database and to %s", broker);
-	if (st.conn != NULL)
-		warmup_run(&st);
 	maintain_init(&mt, st.dsn, st.appname);
+	if (st.conn != NULL) {
+		warmup_run(&st);
+		maintain_open(&mt, MAINTAIN_OPEN_MS);
+	}
 	rc = worker_loop(sock, &st, &mt);
 	maintain_close(&mt);
 	store_close(&st);

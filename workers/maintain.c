@@ -8,6 +8,8 @@
  * again when the next call is due; a refusal that time does not cure (no
  * such function, no permission) turns that call off for this worker.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +27,37 @@
 #define CHANGES_SQL \
 	"SELECT pairs_stored, orgs_left FROM planq_store_plan_changes()"
 
+static void	maintain_connect_start(struct maintain *m);
+static int	maintain_connect_step(struct maintain *m);
+
 void
 maintain_init(struct maintain *m, const char *dsn, const char *appname)
 {
 	memset(m, 0, sizeof(*m));
 	m->dsn = dsn;
 	m->appname = appname;
+	/* while batches keep coming, the first statistics call comes
+	 * MAINTAIN_BUSY_MS after the start, not with the first batch */
+	m->sent_ms = clock_ms();
+}
+
+void
+maintain_open(struct maintain *m, int timeout_ms)
+{
+	int64_t deadline = clock_ms() + timeout_ms;
+
+	maintain_connect_start(m);
+	while (m->connecting && clock_ms() < deadline) {
+		struct pollfd p = { PQsocket(m->conn),
+		    m->connecting == 2 ? POLLOUT : POLLIN, 0 };
+
+		if (poll(&p, 1, (int)(deadline - clock_ms())) < 0 &&
+		    errno != EINTR)
+			break;
+		if (maintain_connect_step(m))
+			break;
+	}
+	/* not made in time: the loop's turns go on with it */
 }
 
 void

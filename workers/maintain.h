@@ -62,6 +62,13 @@ struct maintain {
 };
 
 void	maintain_init(struct maintain *m, const char *dsn, const char *appname);
+/*
+ * Opens the session now, waiting up to timeout_ms (before the worker says
+ * READY: a backend's start, a few ms of the database's CPU, then falls on
+ * no batch).  A session not made in time is made by the next turns; one
+ * refused is retried when a call is due.
+ */
+void	maintain_open(struct maintain *m, int timeout_ms);
 /* n documents were stored (committed). */
 void	maintain_stored(struct maintain *m, long n);
 /*
