@@ -87,8 +87,8 @@ table_bytes() {
 	sql -F ' ' -c "${q# UNION ALL }" >"$1"
 }
 
-truncate_all() {
-	sql -c "TRUNCATE $(echo $TABLES | tr ' ' ',') RESTART IDENTITY CASCADE; CHECKPOINT;"
+truncate_all() {	# (the cascade also empties plan_change_pairs and plan_change_rows)
+	sql -c "SET client_min_messages = warning; TRUNCATE $(echo $TABLES | tr ' ' ',') RESTART IDENTITY CASCADE; CHECKPOINT;"
 }
 
 start_planqd() {	# extra flags…
