@@ -39,6 +39,9 @@ maintain_init(struct maintain *m, const char *dsn, const char *appname)
 	/* while batches keep coming, the first statistics call comes
 	 * MAINTAIN_BUSY_MS after the start, not with the first batch */
 	m->sent_ms = clock_ms();
+	/* pairs a stopped planqd's workers left, or `planq reparse` made:
+	 * looked for once idle, as after a burst */
+	m->changes_due = 1;
 }
 
 void

@@ -11,10 +11,11 @@
  *    seen;
  *  - the rows of plan_changes stored for the pairs of plan versions not
  *    stored yet (sql/functions/planq_store_plan_changes.sql,
- *    docs/REPORTING.md "plan_changes"): after the statistics call that
- *    ends a burst, again and again while the worker stays idle and the
- *    function says organisations are left; never during a burst, whose
- *    cores go to ingest (a read of the view diffs what is not stored).
+ *    docs/REPORTING.md "plan_changes"): once idle after the worker's
+ *    start and after each burst, again and again while the worker stays
+ *    idle and the function says organisations are left; never during a
+ *    burst, whose cores go to ingest (a read of the view diffs what is
+ *    not stored).
  * A call is sent without waiting and its answer taken at a later turn of
  * the worker's loop; each function lets one caller at a time work, the
  * others return at once.

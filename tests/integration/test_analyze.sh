@@ -118,6 +118,16 @@ assert_match "planqd's log names the tables" 'planner statistics refreshed: ANAL
 	"$(grep 'planner statistics refreshed' "$TMP/planqd.log")"
 # the plan changes: stored once the workers are idle, pair by pair as
 # planq_plan_diff (the function form of the same rules) gives them
+# plan_changes against planq_plan_diff called for each pair: "rows of the
+# view not in the calls|the other way"
+changes_vs_diff() {
+	sql "WITH f AS (SELECT v.org_name, v.fiscal_year, v.from_plan_id, v.from_stage, v.to_plan_id, v.to_stage,
+	                       d.change, d.initiative_code, d.initiative_title, d.old_code, d.old_title,
+	                       d.old_amount_yen, d.new_amount_yen, d.new_amount_yen - d.old_amount_yen, d.matched_by
+	                  FROM plan_version_pairs v, planq_plan_diff(v.from_plan_id, v.to_plan_id) d)
+	     SELECT (SELECT count(*) FROM (SELECT * FROM plan_changes EXCEPT ALL SELECT * FROM f) x)
+	            || '|' || (SELECT count(*) FROM (SELECT * FROM f EXCEPT ALL SELECT * FROM plan_changes) x)"
+}
 pairs_left() {
 	sql "SELECT count(*) FROM plan_version_pairs v
 	      WHERE NOT EXISTS (SELECT 1 FROM plan_change_pairs s
@@ -131,15 +141,21 @@ assert_eq "the stored rows are the pairs' changes" \
 	"$(sql 'SELECT count(*) FROM plan_version_pairs v, planq_plan_diff(v.from_plan_id, v.to_plan_id)')" \
 	"$(sql 'SELECT count(*) FROM plan_change_rows')"
 assert_eq "plan_changes = planq_plan_diff of each pair, row for row" "0|0" \
-	"$(sql "WITH f AS (SELECT v.org_name, v.fiscal_year, v.from_plan_id, v.from_stage, v.to_plan_id, v.to_stage,
-	                          d.change, d.initiative_code, d.initiative_title, d.old_code, d.old_title,
-	                          d.old_amount_yen, d.new_amount_yen, d.new_amount_yen - d.old_amount_yen, d.matched_by
-	                     FROM plan_version_pairs v, planq_plan_diff(v.from_plan_id, v.to_plan_id) d)
-	        SELECT (SELECT count(*) FROM (SELECT * FROM plan_changes EXCEPT ALL SELECT * FROM f) x)
-	               || '|' || (SELECT count(*) FROM (SELECT * FROM f EXCEPT ALL SELECT * FROM plan_changes) x)")"
+	"$(changes_vs_diff)"
 assert_match "planqd's log counts the pairs" "plan changes stored for $(sql 'SELECT count(*) FROM plan_change_pairs') pairs" \
 	"$(grep 'plan changes stored for' "$TMP/planqd.log" | tail -n 1)"
 assert_eq "no warning from the workers' maintenance sessions" "" \
 	"$(grep -e 'planner statistics: ' -e 'plan changes: ' -e 'maintenance session: ' "$TMP/planqd.log" | head -n 3)"
 check "planqd stops cleanly" planqd_stop
+
+# pairs left when planqd stopped (or made by `planq reparse`): a worker
+# that starts looks for them once idle, with no document sent
+sql "DELETE FROM plan_change_pairs" >/dev/null
+assert_eq "the stored pairs deleted" "$(sql 'SELECT count(*) FROM plan_version_pairs')" "$(pairs_left)"
+planqd_start --workers=1 --db "$PLANQ_DB user=planq_ingest"
+wait_for "[ \"\$(pairs_left)\" = 0 ]" 60
+assert_eq "a new worker stores the pairs left, with no document sent" 0 "$(pairs_left)"
+assert_eq "plan_changes = planq_plan_diff of each pair, after" "0|0" \
+	"$(changes_vs_diff)"
+check "planqd stops cleanly again" planqd_stop
 finish
