@@ -40,8 +40,11 @@ maintain_init(struct maintain *m, const char *dsn, const char *appname)
 	 * MAINTAIN_BUSY_MS after the start, not with the first batch */
 	m->sent_ms = clock_ms();
 	/* pairs a stopped planqd's workers left, or `planq reparse` made:
-	 * looked for once idle, as after a burst */
+	 * looked for once idle, as after a burst; the start counts as busy,
+	 * so a worker that gets batches at once (a restart under load, the
+	 * bench's phases) leaves them until its burst is over */
 	m->changes_due = 1;
+	m->busy_ms = m->sent_ms;
 }
 
 void
