@@ -1,9 +1,10 @@
 /*
  * text.c: small UTF-8 helpers over (pointer, length) spans: decoding a code
  * point, trimming, prefix tests, the first white space of a span,
- * Markdown heading stripping, white space collapsed into a buffer.  All of them are O(length of what they look
- * at); none allocates except text_add_words() (and text_collapse() through
- * it, into the caller's buffer).
+ * Markdown heading stripping, white space collapsed into a buffer.  All of
+ * them are O(length of what they look at); none allocates except
+ * text_add_words() (and text_collapse() through it, into the caller's
+ * buffer).
  */
 #include <string.h>
 
