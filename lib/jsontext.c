@@ -104,6 +104,12 @@ jsontext_string_in(struct sbuf *b, const char *s, size_t n, const char *hex)
 	jsontext_put(b, "\"", 1);
 }
 
+size_t
+jsontext_plain_prefix(const char *s, size_t n)
+{
+	return jsontext_plain_len(s, n);
+}
+
 void
 jsontext_string(struct sbuf *b, const char *s, size_t n)
 {

@@ -33,6 +33,9 @@ jsontext_put(struct sbuf *b, const char *s, size_t n)
 
 /* n bytes of valid UTF-8 as a JSON string, quotes included. */
 void	jsontext_string(struct sbuf *b, const char *s, size_t n);
+/* How many bytes at s come before the first that a JSON string must
+ * escape ('"', '\\', below 0x20); n if none.  Sixteen at a time. */
+size_t	jsontext_plain_prefix(const char *s, size_t n);
 /* The same with the hex digits of \u00XX escapes taken from hex:
  * JSONTEXT_HEX_UPPER as Jansson writes them (jsontext_string), lower case
  * as PostgreSQL's jsonb does (rows/plan_digest.c). */

@@ -153,13 +153,24 @@ digest_string_bytes(struct digest_in *in, struct sbuf *b)
 	return -1;
 }
 
-/* A string value (after its opening quote), re-escaped into out. */
+/*
+ * A string value (after its opening quote), re-escaped into out.  Most
+ * plan strings hold no escape: up to the closing quote no byte needs one,
+ * so jsonb prints the very bytes read, which are copied as they stand
+ * (the quotes included) instead of unescaped and escaped again.
+ */
 static int
 digest_string(struct digest_in *in, struct sbuf *out)
 {
+	size_t plain = jsontext_plain_prefix(in->p, (size_t)(in->end - in->p));
 	struct sbuf s;
 	int rc;
 
+	if (in->p + plain < in->end && in->p[plain] == '"') {
+		sbuf_add(out, in->p - 1, plain + 2);
+		in->p += plain + 1;
+		return out->oom ? -1 : 0;
+	}
 	sbuf_init(&s);
 	rc = digest_string_bytes(in, &s);
 	if (rc == 0)
