@@ -2,8 +2,10 @@
  * broker.c: the decisions of planqd (broker.h).  A document's path:
  *
  *   front_check ─▶ broker_take ─▶ queue (or spool while the database is
- *   down) ─▶ broker_dispatch: a batch to an idle worker, or a second one
- *   to a worker whose first commits ─▶ DONE per document ─▶
+ *   down) ─▶ broker_dispatch: a batch to an idle worker (a short one
+ *   waits up to batch_wait_ms for more while another worker is busy), or
+ *   a full second one to a worker whose first commits ─▶ DONE per
+ *   document ─▶
  *   broker_answer: reply JSON to the client (or, for a replayed spool
  *   record, spool_done)
  *
@@ -39,6 +41,8 @@ struct broker {
 	int64_t			 db_probe_at_ms; /* when to try one again */
 	struct backoff		 probe;
 	char			 fatal[JOBWIRE_REASON_MAX]; /* a worker said FATAL */
+	int			 wait_timer;	/* a short batch waits: its
+						 * timer's id, else -1 */
 };
 
 static int broker_on_front(zloop_t *loop, zsock_t *sock, void *arg);
@@ -54,6 +58,7 @@ broker_new(const struct broker_parts *parts)
 		return NULL;
 	b->p = *parts;
 	b->taking = 1;
+	b->wait_timer = -1;
 	b->probe.min_ms = BROKER_PROBE_MIN_MS;
 	b->probe.max_ms = BROKER_PROBE_MAX_MS;
 	return b;
@@ -69,6 +74,8 @@ broker_destroy(struct broker **bp)
 		return;
 	if (b->p.link != NULL)
 		zloop_reader_end(b->p.loop, workerlink_sock(b->p.link));
+	if (b->wait_timer >= 0)
+		zloop_timer_end(b->p.loop, b->wait_timer);
 	front_set_reading(b->p.front, 0, NULL, NULL);
 	while ((job = queue_pop(&b->queue)) != NULL)
 		job_free(&job);
@@ -261,15 +268,26 @@ broker_may_dispatch(const struct broker *b)
 	    clock_ms() >= b->db_probe_at_ms;
 }
 
+/* Whether the queue holds a whole batch (batch_max documents or bytes). */
+static int
+broker_queue_full_batch(const struct broker *b)
+{
+	return b->queue.count >= b->p.cfg->batch_max ||
+	    b->queue.bytes >= b->p.cfg->batch_max_bytes;
+}
+
 /*
- * The worker for the next batch: an idle one, else one whose batch is
- * parsed and committing (its second batch: the worker parses it in the
- * meantime and stores it after the first).  A batch that travels alone
- * goes only to an idle worker, so that a death still points at it.  A
- * worker whose commit has waited longer than BROKER_SECOND_WAIT_MS is
- * held up (a lock, a slow disk): documents given to it would wait with
- * it, so they wait in the queue, where they form one batch for whichever
- * worker is free first.
+ * The worker for the next batch: an idle one, else, when the queue holds
+ * a whole batch, one whose batch is parsed and committing (its second
+ * batch: the worker parses it in the meantime and stores it after the
+ * first).  Only a whole one: with fewer documents queued, a second batch
+ * would split what the next idle worker can take in one transaction,
+ * and each transaction costs the database the same again (bench/RESULTS.md,
+ * "batch_wait_ms").  A batch that travels alone goes only to an idle
+ * worker, so that a death still points at it.  A worker whose commit has
+ * waited longer than BROKER_SECOND_WAIT_MS is held up (a lock, a slow
+ * disk): documents given to it would wait with it, so they wait in the
+ * queue, where they form one batch for whichever worker is free first.
  */
 static struct worker *
 broker_next_worker(struct broker *b)
@@ -277,9 +295,53 @@ broker_next_worker(struct broker *b)
 	struct worker *w = supervisor_idle(b->p.sup);
 
 	if (w != NULL || b->db_down ||
-	    policy_travels_alone(b->queue.head, b->db_down))
+	    policy_travels_alone(b->queue.head, b->db_down) ||
+	    !broker_queue_full_batch(b))
 		return w;
 	return supervisor_second_slot(b->p.sup, BROKER_SECOND_WAIT_MS);
+}
+
+static int
+broker_on_batch_wait(zloop_t *loop, int timer_id, void *arg)
+{
+	struct broker *b = arg;
+	(void)loop;
+	(void)timer_id;
+
+	b->wait_timer = -1;
+	broker_dispatch(b);
+	return 0;
+}
+
+/*
+ * Whether the documents queued wait a moment to travel as one batch with
+ * those still to come: while another worker is busy (its backend keeps a
+ * core at work), fewer than a whole batch is queued and the oldest, a
+ * client's, has waited less than batch_wait_ms.  A client keeps a fixed
+ * number of documents in flight; without the wait each worker set free
+ * takes the few that came back meanwhile, and batches stay small
+ * whatever batch_max says.  Arms the timer that looks again.
+ */
+static int
+broker_batch_waits(struct broker *b)
+{
+	const struct job *head = b->queue.head;
+	int64_t waited;
+
+	if (b->p.cfg->batch_wait_ms <= 0 || b->db_down || head->client == NULL ||
+	    broker_queue_full_batch(b) ||
+	    policy_travels_alone(head, b->db_down) ||
+	    supervisor_busy_count(b->p.sup) == 0 ||
+	    supervisor_idle(b->p.sup) == NULL)
+		return 0;
+	waited = clock_ms() - head->received_ms;
+	if (waited >= b->p.cfg->batch_wait_ms)
+		return 0;
+	if (b->wait_timer < 0)
+		b->wait_timer = zloop_timer(b->p.loop,
+		    (size_t)(b->p.cfg->batch_wait_ms - waited), 1,
+		    broker_on_batch_wait, b);
+	return b->wait_timer >= 0;
 }
 
 /* Gives queued jobs to workers, oldest first, as batches. */
@@ -295,7 +357,7 @@ broker_dispatch(struct broker *b)
 		spool_feed(b->p.spool, &b->queue, b->db_down ? 1 :
 		    2 * b->p.cfg->workers, &b->next_job_id);
 	while (b->queue.head != NULL && broker_may_dispatch(b) &&
-	    (w = broker_next_worker(b)) != NULL) {
+	    !broker_batch_waits(b) && (w = broker_next_worker(b)) != NULL) {
 		int count, alone = policy_travels_alone(b->queue.head,
 		    b->db_down);
 		struct job *batch = policy_take_batch(&b->queue, &lim,

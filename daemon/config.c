@@ -122,6 +122,7 @@ static const struct config_key {
 	CONFIG_KEY(max_crashes, CONFIG_INT, 3, 1, 100),
 	CONFIG_KEY(batch_max, CONFIG_INT, 16, 1, JOBWIRE_BATCH_MAX),
 	CONFIG_KEY(batch_max_bytes, CONFIG_SIZE, 4u << 20, 0, 0),
+	CONFIG_KEY(batch_wait_ms, CONFIG_INT, 5, 0, 10000),
 	CONFIG_KEY(runtime_dir, CONFIG_STRING, 0, 0, 0),
 	CONFIG_KEY(worker_path, CONFIG_STRING, 0, 0, 0),
 	/* durability (spool.c) */

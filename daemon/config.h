@@ -25,6 +25,7 @@ struct config {
 	int	 max_crashes;		/* crashes before a document is quarantined */
 	int	 batch_max;		/* documents per worker transaction */
 	size_t	 batch_max_bytes;
+	int	 batch_wait_ms;		/* a short batch waits for more */
 	char	*runtime_dir;
 	char	*worker_path;
 	char	*config_file;		/* where the file settings came from */

@@ -2,7 +2,8 @@
 # Group commit: documents waiting together travel to one worker and commit
 # in one transaction.  A document the database refuses must not take the
 # others of its batch down, and a worker killed while holding a batch must
-# not get the innocent documents of that batch quarantined.
+# not get the innocent documents of that batch quarantined.  While one
+# worker is busy, a client's documents wait batch_wait_ms for each other.
 . "$(dirname "$0")/../lib/common.sh"
 
 setup_db
@@ -73,5 +74,55 @@ assert_eq "send exits 0" 0 "$?"
 assert_eq "all six stored" 6 "$(grep -c '^stored ' "$TMP/kill.out")"
 check "no document was quarantined" sh -c "! grep -q quarantin '$TMP/planqd.log'"
 assert_eq "each exactly once" 14 "$(sql 'SELECT count(*) FROM documents')"
+check "planqd stops cleanly" planqd_stop
+
+# -- batch_wait_ms: while a worker is busy, a client's documents queued for
+# the idle one wait for the ones still coming and travel with them
+queued() {
+	"$PLANQ" status --socket "$TMP/run/control.sock" --json 2>/dev/null | jq -r '.queue.count'
+}
+printf 'batch_max = 4\nbatch_wait_ms = 10000\n' >"$TMP/wait.conf"
+planqd_start --workers=2 -v --config "$TMP/wait.conf"
+make_docs wait 6
+lock_documents
+"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/wait-1.txt" >"$TMP/wait1.out" 2>&1 &
+first=$!
+busy=$(wait_locked_worker_not_in "")
+check "a worker is busy with the first document" test -n "$busy"
+"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/wait-2.txt" >"$TMP/wait2.out" 2>&1 &
+second=$!
+wait_for '[ "$(queued)" = 1 ]' 10
+check "the second waits in the queue though a worker is idle" test "$(queued)" = 1
+"$PLANQ" send --to "$ENDPOINT" --timeout 60 --concurrency 16 "$TMP"/docs/wait-[3-5].txt \
+	>"$TMP/wait3.out" 2>&1 &
+rest=$!
+wait_for "grep -q 'and 3 more to worker' '$TMP/planqd.log'" 10
+check "it left with the next three, as one batch of batch_max" \
+	grep -q 'and 3 more to worker' "$TMP/planqd.log"
+unlock_documents
+wait "$first"; wait "$second"; wait "$rest"
+assert_eq "the five stored" 5 "$(cat "$TMP"/wait[123].out | grep -c '^stored ')"
+# with every worker idle a document does not wait (batch_wait_ms is 10 s;
+# this send gives up after 5)
+"$PLANQ" send --to "$ENDPOINT" --timeout 5 "$TMP/docs/wait-6.txt" >"$TMP/wait6.out" 2>&1
+assert_eq "with no worker busy a lone document goes at once" 1 "$(grep -c '^stored ' "$TMP/wait6.out")"
+check "planqd stops cleanly" planqd_stop
+
+# a document waits no longer than batch_wait_ms: it reaches the idle
+# worker while the other is still held
+printf 'batch_max = 4\nbatch_wait_ms = 200\n' >"$TMP/wait.conf"
+planqd_start --workers=2 -v --config "$TMP/wait.conf"
+make_docs short 2
+lock_documents
+"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/short-1.txt" >"$TMP/short1.out" 2>&1 &
+first=$!
+busy=$(wait_locked_worker_not_in "")
+"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/short-2.txt" >"$TMP/short2.out" 2>&1 &
+second=$!
+other=$(wait_locked_worker_not_in "$busy")
+check "after batch_wait_ms the lone document went to the other worker" test -n "$other"
+unlock_documents
+wait "$first"; wait "$second"
+assert_eq "both stored" 2 "$(cat "$TMP"/short[12].out | grep -c '^stored ')"
 check "planqd stops cleanly" planqd_stop
 finish
