@@ -236,7 +236,10 @@ classify_noise_chain(const struct classify_noise *cn, struct span s,
 		const struct classify_word *w = &noise_words[cn->word[e - 1]];
 		size_t off = cn->off[e - 1];
 
+		/* the window itself first: half the entries a hash leads
+		 * to are another four bytes of the same hash */
 		if (off <= i && w->n <= s.n - (i - off) &&
+		    memcmp(u + i, w->w + off, CLASSIFY_NOISE_Q) == 0 &&
 		    memcmp(u + i - off, w->w, w->n) == 0)
 			return 1;
 		e = cn->next[e - 1];
