@@ -327,7 +327,7 @@ classify_plan_heading(struct span u, size_t cps)
 }
 
 size_t
-classify_item_mark(struct span u)
+classify_item_mark_at(struct span u)
 {
 	/* the marks by their first byte (none is a prefix of another, so
 	 * the order does not matter): a line that starts with kana (E3)
