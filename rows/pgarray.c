@@ -171,7 +171,7 @@ pgarray_field_typed(struct pgarray *a, uint32_t type, const void *data,
 /* The common field in place: its header and four bytes by pgarray_put32,
  * no memcpy call for a length the compiler does not know. */
 void
-pgarray_field_int4(struct pgarray *a, const int32_t *v)
+pgarray_field_int4_general(struct pgarray *a, const int32_t *v)
 {
 	if (v == NULL) {
 		pgarray_field_typed(a, PGARRAY_INT4, NULL, 4);
@@ -194,12 +194,6 @@ pgarray_field_int8(struct pgarray *a, const int64_t *v)
 		for (int k = 0; k < 8; k++)
 			be[k] = (unsigned char)((uint64_t)*v >> (56 - 8 * k));
 	pgarray_field_typed(a, PGARRAY_INT8, v != NULL ? be : NULL, sizeof(be));
-}
-
-void
-pgarray_field_text(struct pgarray *a, const char *s, size_t len)
-{
-	pgarray_field_typed(a, PGARRAY_TEXT, s, len);
 }
 
 void
