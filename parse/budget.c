@@ -363,7 +363,7 @@ budget_group(struct span s, struct budget *b, size_t *len)
 		return 0;
 	in = text_skip(s, ol);
 	lim = in.n < 240 ? in.n : 240;
-	e = memmem(in.p, lim, close, strlen(close));
+	e = text_find_n((struct span){ in.p, lim }, close, strlen(close));
 	if (e != NULL) {
 		in.n = (size_t)(e - in.p);
 		*len = ol + in.n + strlen(close);
