@@ -62,7 +62,7 @@ classify_unwrap(struct span s)
 		if (s.n < o->n || s.p[o->n - 1] != o->w[o->n - 1])
 			continue;
 		if (classify_starts(s, o) && s.n >= c->n &&
-		    memcmp(s.p + s.n - c->n, c->w, c->n) == 0) {
+		    text_same(s.p + s.n - c->n, c->w, c->n)) {
 			s = text_skip(s, o->n);
 			s.n -= c->n;
 			s = text_trim(s);
