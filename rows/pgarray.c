@@ -135,15 +135,14 @@ pgarray_add_str(struct pgarray *a, const char *s)
 	pgarray_add(a, s, s ? strlen(s) : 0);
 }
 
+/* pgarray_record_begin (pgarray.h) when the buffer must grow first. */
 void
-pgarray_record_begin(struct pgarray *a, int nfields)
+pgarray_record_begin_general(struct pgarray *a, int nfields)
 {
-	a->record_at = a->len;
-	if (pgarray_reserve(a, 8) != 0)
-		return;
-	pgarray_put32(a->buf + a->len, 0);	/* element length, set at the end */
-	pgarray_put32(a->buf + a->len + 4, (uint32_t)nfields);
-	a->len += 8;
+	if (pgarray_reserve(a, 8) == 0)
+		pgarray_record_begin(a, nfields);
+	else
+		a->record_at = a->len;
 }
 
 /* One field: type OID, length (-1: NULL), the bytes. */
@@ -194,19 +193,6 @@ pgarray_field_int8(struct pgarray *a, const int64_t *v)
 		for (int k = 0; k < 8; k++)
 			be[k] = (unsigned char)((uint64_t)*v >> (56 - 8 * k));
 	pgarray_field_typed(a, PGARRAY_INT8, v != NULL ? be : NULL, sizeof(be));
-}
-
-void
-pgarray_record_end(struct pgarray *a)
-{
-	size_t body = a->len - a->record_at - 4;
-
-	if (a->failed || body > (size_t)INT32_MAX) {
-		a->failed = 1;
-		return;
-	}
-	pgarray_put32(a->buf + a->record_at, (uint32_t)body);
-	a->count++;
 }
 
 int

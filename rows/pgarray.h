@@ -43,17 +43,17 @@ void	pgarray_add_str(struct pgarray *a, const char *s);
 #define PGARRAY_INT4	23u
 #define PGARRAY_INT8	20u
 #define PGARRAY_TEXT_ARRAY 1009u	/* text[] */
-void	pgarray_record_begin(struct pgarray *a, int nfields);
 void	pgarray_field_int8(struct pgarray *a, const int64_t *v);
 /* Any other field: its type OID and binary value (a bytea's bytes, an
  * array as pgarray_finish made it); data NULL: SQL NULL. */
 void	pgarray_field_typed(struct pgarray *a, uint32_t type, const void *data,
 	    size_t len);
 void	pgarray_field_int4_general(struct pgarray *a, const int32_t *v);
+void	pgarray_record_begin_general(struct pgarray *a, int nfields);
 
-/* The two common fields (a plan's rows are mostly int4 and text) inline
- * when the buffer has room: a field was two calls (the wrapper, then
- * pgarray_field_typed) around a few stores.  NULL, a failed array or a
+/* The two common fields (a plan's rows are mostly int4 and text) and a
+ * record's two ends inline when the buffer has room: each was a call (a
+ * text field two) around a few stores.  NULL, a failed array or a
  * buffer to grow take the general functions.  The buffer's capacity
  * stays within INT_MAX (pgarray.c), so a text that fits is no longer
  * than a field may be. */
@@ -64,6 +64,32 @@ pgarray_be32(char *at, uint32_t v)
 	at[1] = (char)(v >> 16);
 	at[2] = (char)(v >> 8);
 	at[3] = (char)v;
+}
+
+static inline void
+pgarray_record_begin(struct pgarray *a, int nfields)
+{
+	if (a->failed || a->cap - a->len < 8) {
+		pgarray_record_begin_general(a, nfields);
+		return;
+	}
+	a->record_at = a->len;
+	pgarray_be32(a->buf + a->len, 0);	/* element length, set at the end */
+	pgarray_be32(a->buf + a->len + 4, (uint32_t)nfields);
+	a->len += 8;
+}
+
+static inline void
+pgarray_record_end(struct pgarray *a)
+{
+	size_t body = a->len - a->record_at - 4;
+
+	if (a->failed || body > (size_t)INT32_MAX) {
+		a->failed = 1;
+		return;
+	}
+	pgarray_be32(a->buf + a->record_at, (uint32_t)body);
+	a->count++;
 }
 
 static inline void
@@ -93,7 +119,6 @@ pgarray_field_text(struct pgarray *a, const char *s, size_t len)
 	memcpy(a->buf + a->len + 8, s, len);
 	a->len += 8 + len;
 }
-void	pgarray_record_end(struct pgarray *a);
 
 /* Finishes the header; 0 with the parameter in data and len, else -1. */
 int	pgarray_finish(struct pgarray *a, const char **data, int *len);
