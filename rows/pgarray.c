@@ -167,21 +167,15 @@ pgarray_field_typed(struct pgarray *a, uint32_t type, const void *data,
 	a->len += 8 + n;
 }
 
-/* The common field in place: its header and four bytes by pgarray_put32,
- * no memcpy call for a length the compiler does not know. */
+/* pgarray_field_int4 (pgarray.h) for NULL, or when the buffer must grow
+ * first. */
 void
 pgarray_field_int4_general(struct pgarray *a, const int32_t *v)
 {
-	if (v == NULL) {
+	if (v == NULL)
 		pgarray_field_typed(a, PGARRAY_INT4, NULL, 4);
-		return;
-	}
-	if (pgarray_reserve(a, 12) != 0)
-		return;
-	pgarray_put32(a->buf + a->len, PGARRAY_INT4);
-	pgarray_put32(a->buf + a->len + 4, 4);
-	pgarray_put32(a->buf + a->len + 8, (uint32_t)*v);
-	a->len += 12;
+	else if (pgarray_reserve(a, 12) == 0)
+		pgarray_field_int4(a, v);
 }
 
 void
