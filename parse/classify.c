@@ -432,7 +432,9 @@ classify_line_ctx(const struct classify_noise *cn, struct span s)
 	if (s.n > 480)		/* > 160 code points: always body text */
 		return LINE_TEXT;
 	u = classify_unwrap(s);
-	cps = text_cp_count(u);
+	/* at most 120 bytes are at most 120 code points: counted only when
+	 * needed (a list item's line is mostly decided before) */
+	cps = u.n > 120 ? text_cp_count(u) : 0;
 	if (cps > 120)
 		return LINE_TEXT;
 	if (cn != NULL && classify_noise(cn, u))
@@ -445,6 +447,8 @@ classify_line_ctx(const struct classify_noise *cn, struct span s)
 		    &digit))
 			return k;
 	}
+	if (u.n <= 120)
+		cps = text_cp_count(u);
 	if (cps == 0 || cps > HEADING_MAX_CP)
 		return LINE_TEXT;
 	kw = keywords_scan(u);
