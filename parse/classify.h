@@ -44,8 +44,8 @@ enum line_kind classify_line(struct span s);	/* builds its own set */
  * start of u: its length with the white space after it, 0 if none.
  * Inline, the first byte only: every mark starts E2 or E3 or is "- ",
  * "* ", "+ ", every enumerator starts with "(", a digit, I or V; most
- * lines start otherwise, and the call to classify_item_mark_at (with
- * its stack guard) cost more than its tests. */
+ * lines start otherwise, and the call to classify_item_mark_at (which
+ * saves six registers first) cost more than its tests. */
 size_t	classify_item_mark_at(struct span u);
 static inline size_t
 classify_item_mark(struct span u)
