@@ -152,23 +152,35 @@ jsontext_real(struct sbuf *b, double d)
 	sbuf_add(b, buf, (size_t)n);
 }
 
+/* The count of digits first (compares against powers of ten, cheaper
+ * than a division per digit), then the digits written from the end, two
+ * per division by 100. */
 size_t
 jsontext_lld(char buf[JSONTEXT_INT_MAX], long long v)
 {
-	char tmp[JSONTEXT_INT_MAX];
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
-	    (unsigned long long)v;
-	size_t n = 0, k = 0;
+	    (unsigned long long)v, p = 10;
+	size_t k = v < 0, n = 1, end;
 
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	while (n < 19 && u >= p) {	/* 2^63 has 19 digits */
+		n++;
+		p *= 10;
+	}
 	if (v < 0)
-		buf[k++] = '-';
-	while (n > 0)
-		buf[k++] = tmp[--n];
-	return k;
+		buf[0] = '-';
+	end = k + n;
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+		u /= 100;
+		buf[--end] = (char)('0' + r % 10);
+		buf[--end] = (char)('0' + r / 10);
+	}
+	if (u >= 10) {
+		buf[--end] = (char)('0' + u % 10);
+		buf[--end] = (char)('0' + u / 10);
+	} else
+		buf[--end] = (char)('0' + u);
+	return k + n;
 }
 
 void

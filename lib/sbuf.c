@@ -62,7 +62,7 @@ sbuf_reserve(struct sbuf *b, size_t extra)
 }
 
 void
-sbuf_add(struct sbuf *b, const char *s, size_t n)
+sbuf_add_grow(struct sbuf *b, const char *s, size_t n)
 {
 	if (sbuf_reserve(b, n) != 0)
 		return;
@@ -70,12 +70,6 @@ sbuf_add(struct sbuf *b, const char *s, size_t n)
 		memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
-}
-
-void
-sbuf_addc(struct sbuf *b, char c)
-{
-	sbuf_add(b, &c, 1);
 }
 
 void

@@ -9,6 +9,7 @@
 #define PLANQ_SBUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct sbuf {
 	char	*p;
@@ -22,8 +23,27 @@ void	sbuf_free(struct sbuf *b);
 void	sbuf_reset(struct sbuf *b);
 /* Room for extra more bytes (and the NUL); 0 ok, -1 (and oom set) not. */
 int	sbuf_reserve(struct sbuf *b, size_t extra);
-void	sbuf_add(struct sbuf *b, const char *s, size_t n);
-void	sbuf_addc(struct sbuf *b, char c);
+/* Appends n bytes at s (then the NUL).  Inline when they fit: most
+ * appends are short and the buffer has room, and the two calls of the
+ * general path (sbuf_add_grow, then sbuf_reserve) cost more than the
+ * copy. */
+void	sbuf_add_grow(struct sbuf *b, const char *s, size_t n);
+static inline void
+sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	/* n and the NUL fit; n 0 (s may be NULL) takes the general path */
+	if (!b->oom && n > 0 && n < b->cap - b->len) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+	} else
+		sbuf_add_grow(b, s, n);
+}
+static inline void
+sbuf_addc(struct sbuf *b, char c)
+{
+	sbuf_add(b, &c, 1);
+}
 void	sbuf_adds(struct sbuf *b, const char *s);
 /* Appends code point cp (at most 0x10FFFF, not a surrogate) as UTF-8. */
 void	sbuf_add_cp(struct sbuf *b, unsigned long cp);

@@ -333,20 +333,32 @@ budget_column_label(struct span s, char *label, size_t labelsz)
 	return 1;
 }
 
-/* Bracket pairs a budget may be printed in. */
+/* Bracket pairs a budget may be printed in, with their lengths: read
+ * from the table, text_starts and strlen measured them at run time, on
+ * every bracket. */
+#define BUDGET_PAIR(o, c)	{ o, c, sizeof(o) - 1, sizeof(c) - 1 }
+static const struct {
+	const char *open, *close;
+	size_t	 on, cn;
+} budget_pairs[] = {
+	BUDGET_PAIR("(", ")"), BUDGET_PAIR("【", "】"), BUDGET_PAIR("《", "》"),
+	BUDGET_PAIR("≪", "≫"), BUDGET_PAIR("[", "]"), BUDGET_PAIR("〔", "〕"),
+	BUDGET_PAIR("<", ">"), BUDGET_PAIR("〈", "〉"),
+};
+
+/* The closer of the bracket that opens s (NULL if none); *openlen and
+ * *closelen get the two brackets' lengths. */
 static const char *
-budget_closer(struct span s, size_t *openlen)
+budget_closer(struct span s, size_t *openlen, size_t *closelen)
 {
-	static const char *const pairs[][2] = {
-		{ "(", ")" }, { "【", "】" }, { "《", "》" }, { "≪", "≫" },
-		{ "[", "]" }, { "〔", "〕" }, { "<", ">" }, { "〈", "〉" },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
-		if (text_starts(s, pairs[i][0])) {
-			*openlen = strlen(pairs[i][0]);
-			return pairs[i][1];
+	for (i = 0; i < sizeof(budget_pairs) / sizeof(budget_pairs[0]); i++)
+		if (s.n >= budget_pairs[i].on && text_same(s.p,
+		    budget_pairs[i].open, budget_pairs[i].on)) {
+			*openlen = budget_pairs[i].on;
+			*closelen = budget_pairs[i].cn;
+			return budget_pairs[i].close;
 		}
 	return NULL;
 }
@@ -355,18 +367,18 @@ budget_closer(struct span s, size_t *openlen)
 static int
 budget_group(struct span s, struct budget *b, size_t *len)
 {
-	size_t ol, lim;
-	const char *close = budget_closer(s, &ol), *e;
+	size_t ol, cl, lim;
+	const char *close = budget_closer(s, &ol, &cl), *e;
 	struct span in;
 
 	if (close == NULL)
 		return 0;
 	in = text_skip(s, ol);
 	lim = in.n < 240 ? in.n : 240;
-	e = memmem(in.p, lim, close, strlen(close));
+	e = text_find_n((struct span){ in.p, lim }, close, cl);
 	if (e != NULL) {
 		in.n = (size_t)(e - in.p);
-		*len = ol + in.n + strlen(close);
+		*len = ol + in.n + cl;
 	} else {
 		/* truncated: the bracket runs to the end of the text */
 		if (in.n > 240)

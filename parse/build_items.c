@@ -4,7 +4,6 @@
  * budgets, and the parent an item belongs to (the strategy its code names,
  * else the one above it, else the issue itself).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "build.h"
@@ -60,6 +59,19 @@ build_items_issue_number(const struct build_state *pb, int32_t issue)
 	return o->number.set ? (long)o->number.v : -1;
 }
 
+/* The first number of a code ("12-3-4": 12).  mark_code writes codes as
+ * ASCII digits (at most six a part) and '-': no sign, no white space, no
+ * overflow, so strtol's general work is not needed. */
+static long
+build_items_code_first(const char *code)
+{
+	long n = 0;
+
+	for (; *code >= '0' && *code <= '9'; code++)
+		n = n * 10 + (*code - '0');
+	return n;
+}
+
 /* The issue an item with code "N-…" belongs to. */
 static int32_t
 build_items_issue_for(struct build_state *pb, const char *code)
@@ -68,7 +80,7 @@ build_items_issue_for(struct build_state *pb, const char *code)
 	size_t i, cnt;
 
 	if (code[0] != '\0')
-		n = strtol(code, NULL, 10);
+		n = build_items_code_first(code);
 	if (pb->issues.issue == PD_NONE) {
 		struct span none = { "", 0 };
 		if (n >= 0 && pb->issues.last_number == 0)

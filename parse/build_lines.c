@@ -227,8 +227,9 @@ build_lines_text_line(struct build_state *pb, struct span s, int indented,
 {
 	int level;
 	struct marker m;
-	struct line_mark lm = { 0, 0, { 0 } };
+	struct line_mark lm;	/* filled on first use (build_lines_mark) */
 
+	lm.done = 0;
 	s = build_lines_unbullet(text_strip_heading(s, &level));
 	if (s.n == 0)
 		return;

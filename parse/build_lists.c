@@ -104,6 +104,13 @@ build_lists_text(struct build_state *pb, struct span s, int indented)
 			at_ws = 0;
 			continue;
 		}
+		if (!at_ws) {
+			/* inside a word no bullet starts: on to the next
+			 * white space, sixteen bytes at a time */
+			i += text_space_find(text_skip(s, i));
+			if (i >= s.n)
+				continue;
+		}
 		at_ws = text_is_space_cp(text_cp(s.p + i, s.n - i, &adv));
 		i += adv;
 	}

@@ -359,8 +359,8 @@ mark_word_before(struct span s, size_t from, size_t i)
 	for (k = 0; k < sizeof(mark_prefixes) / sizeof(mark_prefixes[0]);
 	    k++) {
 		size_t l = mark_prefixes[k].len;
-		if (i >= from + l && memcmp(s.p + i - l,
-		    mark_prefixes[k].word, l) == 0)
+		if (i >= from + l && text_same(s.p + i - l,
+		    mark_prefixes[k].word, l))
 			return i - l;
 	}
 	return i;

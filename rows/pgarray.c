@@ -135,15 +135,14 @@ pgarray_add_str(struct pgarray *a, const char *s)
 	pgarray_add(a, s, s ? strlen(s) : 0);
 }
 
+/* pgarray_record_begin (pgarray.h) when the buffer must grow first. */
 void
-pgarray_record_begin(struct pgarray *a, int nfields)
+pgarray_record_begin_general(struct pgarray *a, int nfields)
 {
-	a->record_at = a->len;
-	if (pgarray_reserve(a, 8) != 0)
-		return;
-	pgarray_put32(a->buf + a->len, 0);	/* element length, set at the end */
-	pgarray_put32(a->buf + a->len + 4, (uint32_t)nfields);
-	a->len += 8;
+	if (pgarray_reserve(a, 8) == 0)
+		pgarray_record_begin(a, nfields);
+	else
+		a->record_at = a->len;
 }
 
 /* One field: type OID, length (-1: NULL), the bytes. */
@@ -168,21 +167,15 @@ pgarray_field_typed(struct pgarray *a, uint32_t type, const void *data,
 	a->len += 8 + n;
 }
 
-/* The common field in place: its header and four bytes by pgarray_put32,
- * no memcpy call for a length the compiler does not know. */
+/* pgarray_field_int4 (pgarray.h) for NULL, or when the buffer must grow
+ * first. */
 void
-pgarray_field_int4(struct pgarray *a, const int32_t *v)
+pgarray_field_int4_general(struct pgarray *a, const int32_t *v)
 {
-	if (v == NULL) {
+	if (v == NULL)
 		pgarray_field_typed(a, PGARRAY_INT4, NULL, 4);
-		return;
-	}
-	if (pgarray_reserve(a, 12) != 0)
-		return;
-	pgarray_put32(a->buf + a->len, PGARRAY_INT4);
-	pgarray_put32(a->buf + a->len + 4, 4);
-	pgarray_put32(a->buf + a->len + 8, (uint32_t)*v);
-	a->len += 12;
+	else if (pgarray_reserve(a, 12) == 0)
+		pgarray_field_int4(a, v);
 }
 
 void
@@ -194,25 +187,6 @@ pgarray_field_int8(struct pgarray *a, const int64_t *v)
 		for (int k = 0; k < 8; k++)
 			be[k] = (unsigned char)((uint64_t)*v >> (56 - 8 * k));
 	pgarray_field_typed(a, PGARRAY_INT8, v != NULL ? be : NULL, sizeof(be));
-}
-
-void
-pgarray_field_text(struct pgarray *a, const char *s, size_t len)
-{
-	pgarray_field_typed(a, PGARRAY_TEXT, s, len);
-}
-
-void
-pgarray_record_end(struct pgarray *a)
-{
-	size_t body = a->len - a->record_at - 4;
-
-	if (a->failed || body > (size_t)INT32_MAX) {
-		a->failed = 1;
-		return;
-	}
-	pgarray_put32(a->buf + a->record_at, (uint32_t)body);
-	a->count++;
 }
 
 int
