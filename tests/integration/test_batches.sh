@@ -81,48 +81,48 @@ check "planqd stops cleanly" planqd_stop
 queued() {
 	"$PLANQ" status --socket "$TMP/run/control.sock" --json 2>/dev/null | jq -r '.queue.count'
 }
-printf 'batch_max = 4\nbatch_wait_ms = 10000\n' >"$TMP/wait.conf"
-planqd_start --workers=2 -v --config "$TMP/wait.conf"
-make_docs wait 6
-lock_documents
-"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/wait-1.txt" >"$TMP/wait1.out" 2>&1 &
-first=$!
-busy=$(wait_locked_worker_not_in "")
-check "a worker is busy with the first document" test -n "$busy"
-"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/wait-2.txt" >"$TMP/wait2.out" 2>&1 &
+# WAIT_MS NAME COUNT: planqd (2 workers, batch_max 4) with that
+# batch_wait_ms, COUNT documents NAME-i, the documents table locked and
+# NAME-1 sent; sets FIRST (its send) and BUSY (the worker it holds)
+hold_a_worker() {
+	printf 'batch_max = 4\nbatch_wait_ms = %s\n' "$1" >"$TMP/wait.conf"
+	planqd_start --workers=2 -v --config "$TMP/wait.conf"
+	make_docs "$2" "$3"
+	lock_documents
+	"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/$2-1.txt" >"$TMP/$2-1.out" 2>&1 &
+	FIRST=$!
+	BUSY=$(wait_locked_worker_not_in "")
+	check "a worker is busy with $2-1" test -n "$BUSY"
+}
+hold_a_worker 10000 wait 6
+"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/wait-2.txt" >"$TMP/wait-2.out" 2>&1 &
 second=$!
 wait_for '[ "$(queued)" = 1 ]' 10
 check "the second waits in the queue though a worker is idle" test "$(queued)" = 1
 "$PLANQ" send --to "$ENDPOINT" --timeout 60 --concurrency 16 "$TMP"/docs/wait-[3-5].txt \
-	>"$TMP/wait3.out" 2>&1 &
+	>"$TMP/wait-3.out" 2>&1 &
 rest=$!
 wait_for "grep -q 'and 3 more to worker' '$TMP/planqd.log'" 10
 check "it left with the next three, as one batch of batch_max" \
 	grep -q 'and 3 more to worker' "$TMP/planqd.log"
 unlock_documents
-wait "$first"; wait "$second"; wait "$rest"
-assert_eq "the five stored" 5 "$(cat "$TMP"/wait[123].out | grep -c '^stored ')"
+wait "$FIRST"; wait "$second"; wait "$rest"
+assert_eq "the five stored" 5 "$(cat "$TMP"/wait-[123].out | grep -c '^stored ')"
 # with every worker idle a document does not wait (batch_wait_ms is 10 s;
 # this send gives up after 5)
-"$PLANQ" send --to "$ENDPOINT" --timeout 5 "$TMP/docs/wait-6.txt" >"$TMP/wait6.out" 2>&1
-assert_eq "with no worker busy a lone document goes at once" 1 "$(grep -c '^stored ' "$TMP/wait6.out")"
+"$PLANQ" send --to "$ENDPOINT" --timeout 5 "$TMP/docs/wait-6.txt" >"$TMP/wait-6.out" 2>&1
+assert_eq "with no worker busy a lone document goes at once" 1 "$(grep -c '^stored ' "$TMP/wait-6.out")"
 check "planqd stops cleanly" planqd_stop
 
 # a document waits no longer than batch_wait_ms: it reaches the idle
 # worker while the other is still held
-printf 'batch_max = 4\nbatch_wait_ms = 200\n' >"$TMP/wait.conf"
-planqd_start --workers=2 -v --config "$TMP/wait.conf"
-make_docs short 2
-lock_documents
-"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/short-1.txt" >"$TMP/short1.out" 2>&1 &
-first=$!
-busy=$(wait_locked_worker_not_in "")
-"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/short-2.txt" >"$TMP/short2.out" 2>&1 &
+hold_a_worker 200 short 2
+"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/short-2.txt" >"$TMP/short-2.out" 2>&1 &
 second=$!
-other=$(wait_locked_worker_not_in "$busy")
+other=$(wait_locked_worker_not_in "$BUSY")
 check "after batch_wait_ms the lone document went to the other worker" test -n "$other"
 unlock_documents
-wait "$first"; wait "$second"
-assert_eq "both stored" 2 "$(cat "$TMP"/short[12].out | grep -c '^stored ')"
+wait "$FIRST"; wait "$second"
+assert_eq "both stored" 2 "$(cat "$TMP"/short-[12].out | grep -c '^stored ')"
 check "planqd stops cleanly" planqd_stop
 finish
