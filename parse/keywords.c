@@ -50,7 +50,7 @@ struct kw_word {
  * spell out, so their hashes are constants. */
 #define KW_MIN		6
 #define KW_STEP		3
-#define KW_HASH_BITS	12
+#define KW_HASH_BITS	10
 #define KW_L(cp)	(0xE0u | ((unsigned)(cp) >> 12))
 #define KW_M(cp)	(0x80u | (((unsigned)(cp) >> 6) & 0x3Fu))
 #define KW_T(cp)	(0x80u | ((unsigned)(cp) & 0x3Fu))
@@ -76,9 +76,7 @@ static const struct kw_word kw_words[] = { KW_WORDS(KW_ENTRY, 0) };
 static const uint16_t kw_hash[][KW_STEP] = { KW_WORDS(KW_HROW, 0) };
 
 /* For each hash, the words with a window of that hash (bit k:
- * kw_words[k]); zero for most windows.  Twelve bits, not ten: with the
- * 57 window hashes in 1,024 slots, kw_at ran on 71,481 windows of the 500
- * bench documents and found a word on 23,505; in 4,096 it runs on 45,199. */
+ * kw_words[k]); zero for about nineteen windows in twenty. */
 #define KW_HBIT(k, c1, c2, s, b, h) \
 	| ((KW_H##k##_0 == (h) || KW_H##k##_1 == (h) || KW_H##k##_2 == (h)) ? \
 	1u << (k) : 0u)
@@ -90,17 +88,15 @@ static const uint16_t kw_hash[][KW_STEP] = { KW_WORDS(KW_HROW, 0) };
 	KW_BY16((h) + 48)
 #define KW_BY256(h)	KW_BY64(h), KW_BY64((h) + 64), KW_BY64((h) + 128), \
 	KW_BY64((h) + 192)
-#define KW_BY1024(h)	KW_BY256(h), KW_BY256((h) + 256), KW_BY256((h) + 512), \
-	KW_BY256((h) + 768)
 static const uint32_t kw_by_hash[1u << KW_HASH_BITS] = {
-	KW_BY1024(0), KW_BY1024(1024), KW_BY1024(2048), KW_BY1024(3072)
+	KW_BY256(0), KW_BY256(256), KW_BY256(512), KW_BY256(768)
 };
-_Static_assert(sizeof(kw_by_hash) / sizeof(kw_by_hash[0]) == 4096,
-    "KW_BY1024 four times fills 12 bits");
+_Static_assert(sizeof(kw_by_hash) / sizeof(kw_by_hash[0]) == 1024,
+    "KW_BY256 four times fills 10 bits");
 
 /* The words among cand (bits of kw_words) one of whose windows, of hash
  * h, is the one at offset i of s.  Not inlined: it runs for about one
- * window in thirty, and inlined it costs the scan's loop its registers. */
+ * window in twenty, and inlined it costs the scan's loop its registers. */
 static __attribute__((noinline)) unsigned
 kw_at(struct span s, size_t i, unsigned h, uint32_t cand)
 {
