@@ -31,6 +31,16 @@
 #define BROKER_PROBE_MAX_MS 5000
 /* a batch's commit takes 5-30 ms on a busy 2-core machine (bench/RESULTS.md) */
 #define BROKER_SECOND_WAIT_MS 50
+/*
+ * How busy the workers are: the share of the configured workers' time
+ * spent holding documents, over windows of BROKER_BUSY_WINDOW_MS.  A
+ * batch waits for company (batch_wait_ms) only when the last window's
+ * share reached batch_wait_busy_pct: the workers are the bottleneck and
+ * larger transactions give the cores back; below it the wait would only
+ * add to each reply's latency (bench/RESULTS.md, "the wait only when the
+ * workers are busy").
+ */
+#define BROKER_BUSY_WINDOW_MS 200
 
 struct broker {
 	struct broker_parts	 p;
@@ -43,6 +53,9 @@ struct broker {
 	char			 fatal[JOBWIRE_REASON_MAX]; /* a worker said FATAL */
 	int			 wait_timer;	/* a short batch waits: its
 						 * timer's id, else -1 */
+	int64_t			 busy_from_ms;	/* the busy window began */
+	int64_t			 busy_ms_from;	/* supervisor_busy_ms then */
+	int			 busy_pct;	/* of the last whole window */
 };
 
 static int broker_on_front(zloop_t *loop, zsock_t *sock, void *arg);
@@ -301,6 +314,25 @@ broker_next_worker(struct broker *b)
 	return supervisor_second_slot(b->p.sup, BROKER_SECOND_WAIT_MS);
 }
 
+/* Ends the busy window when it is BROKER_BUSY_WINDOW_MS old. */
+static void
+broker_measure_busy(struct broker *b)
+{
+	int64_t now = clock_ms(), span = now - b->busy_from_ms, busy;
+
+	if (span < BROKER_BUSY_WINDOW_MS)
+		return;
+	busy = supervisor_busy_ms(b->p.sup, now);
+	if (b->busy_from_ms > 0 && b->p.cfg->workers > 0) {
+		int64_t pct = 100 * (busy - b->busy_ms_from) /
+		    (span * b->p.cfg->workers);
+
+		b->busy_pct = pct > 100 ? 100 : (int)pct;
+	}
+	b->busy_from_ms = now;
+	b->busy_ms_from = busy;
+}
+
 static int
 broker_on_batch_wait(zloop_t *loop, int timer_id, void *arg)
 {
@@ -317,7 +349,8 @@ broker_on_batch_wait(zloop_t *loop, int timer_id, void *arg)
  * Whether the documents queued wait a moment to travel as one batch with
  * those still to come: while another worker is busy (its backend keeps a
  * core at work), fewer than a whole batch is queued and the oldest, a
- * client's, has waited less than batch_wait_ms.  A client keeps a fixed
+ * client's, has waited less than batch_wait_ms; and only while the
+ * workers are busy (batch_wait_busy_pct).  A client keeps a fixed
  * number of documents in flight; without the wait each worker set free
  * takes the few that came back meanwhile, and batches stay small
  * whatever batch_max says.  Arms the timer that looks again.
@@ -329,6 +362,7 @@ broker_batch_waits(struct broker *b)
 	int64_t waited;
 
 	if (b->p.cfg->batch_wait_ms <= 0 || b->db_down || head->client == NULL ||
+	    b->busy_pct < b->p.cfg->batch_wait_busy_pct ||
 	    broker_queue_full_batch(b) ||
 	    policy_travels_alone(head, b->db_down) ||
 	    supervisor_busy_count(b->p.sup) == 0 ||
@@ -352,6 +386,7 @@ broker_dispatch(struct broker *b)
 	    b->p.cfg->batch_max_bytes };
 	struct worker *w;
 
+	broker_measure_busy(b);
 	/* while the database is down, one spooled record serves as the probe */
 	if (b->taking)
 		spool_feed(b->p.spool, &b->queue, b->db_down ? 1 :
@@ -624,6 +659,12 @@ int
 broker_db_down(const struct broker *b)
 {
 	return b->db_down;
+}
+
+int
+broker_busy_pct(const struct broker *b)
+{
+	return b->busy_pct;
 }
 
 int

@@ -123,6 +123,7 @@ static const struct config_key {
 	CONFIG_KEY(batch_max, CONFIG_INT, 16, 1, JOBWIRE_BATCH_MAX),
 	CONFIG_KEY(batch_max_bytes, CONFIG_SIZE, 4u << 20, 0, 0),
 	CONFIG_KEY(batch_wait_ms, CONFIG_INT, 5, 0, 10000),
+	CONFIG_KEY(batch_wait_busy_pct, CONFIG_INT, 90, 0, 100),
 	CONFIG_KEY(runtime_dir, CONFIG_STRING, 0, 0, 0),
 	CONFIG_KEY(worker_path, CONFIG_STRING, 0, 0, 0),
 	/* durability (spool.c) */

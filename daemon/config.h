@@ -26,6 +26,7 @@ struct config {
 	int	 batch_max;		/* documents per worker transaction */
 	size_t	 batch_max_bytes;
 	int	 batch_wait_ms;		/* a short batch waits for more */
+	int	 batch_wait_busy_pct;	/* only while the workers are this busy */
 	char	*runtime_dir;
 	char	*worker_path;
 	char	*config_file;		/* where the file settings came from */

@@ -139,6 +139,11 @@ metrics_render_workers(FILE *f, const struct view *v)
 		    "Workers killed after waiting for the database past every "
 		    "bound of their own (their documents were queued again, not "
 		    "blamed).", c->db_stalls },
+		{ "planq_worker_busy_milliseconds_total", "counter",
+		    "Worker-milliseconds spent holding documents: its rate / "
+		    "(1000 x planq_workers_configured) is the share of the "
+		    "workers' time spent busy (batch_wait_busy_pct).",
+		    (uint64_t)supervisor_busy_ms(v->sup, clock_ms()) },
 		{ "planq_batches_total", "counter",
 		    "Batches handed to workers (one transaction each; a batch "
 		    "handed again after a worker died counts again).",

@@ -39,6 +39,7 @@ struct supervisor {
 	int			 stopping;	/* stop_all: no more work */
 	char			 failure[160];	/* workers cannot start */
 	struct supervisor_counts count;
+	int64_t			 busy_ms_ended;	/* of the busy spans over */
 };
 
 struct supervisor *
@@ -188,6 +189,16 @@ supervisor_clear_batches(struct worker *w)
 	w->second_storing = 0;
 }
 
+/* The worker holds no documents from now: its busy span is over. */
+static void
+supervisor_busy_end(struct supervisor *sup, struct worker *w)
+{
+	if (w->busy_since_ms == 0)
+		return;
+	sup->busy_ms_ended += clock_ms() - w->busy_since_ms;
+	w->busy_since_ms = 0;
+}
+
 static int
 supervisor_spawn(struct supervisor *sup, struct worker *w)
 {
@@ -326,6 +337,7 @@ supervisor_assign(struct worker *w, struct job *batch, int count, int alone)
 	w->first_left = count;
 	w->alone = alone;
 	w->job_started_ms = clock_ms();
+	w->busy_since_ms = w->job_started_ms;
 }
 
 /* The first batch is answered: the second (if any) takes its place. */
@@ -379,6 +391,7 @@ supervisor_answered(struct supervisor *sup, struct worker *w, uint64_t id)
 		supervisor_promote(w);
 	if (w->job != NULL)
 		return job;
+	supervisor_busy_end(sup, w);
 	supervisor_clear_batches(w);
 	if (w->state == WORKER_BUSY)
 		w->state = WORKER_IDLE;
@@ -406,6 +419,7 @@ supervisor_abandon_all(struct supervisor *sup)
 		*tail = w->job;
 		while (*tail != NULL)
 			tail = &(*tail)->next;
+		supervisor_busy_end(sup, w);
 		supervisor_clear_batches(w);
 		if (w->pid > 0)
 			kill(w->pid, SIGKILL);
@@ -422,6 +436,17 @@ supervisor_busy_count(const struct supervisor *sup)
 		if (sup->workers[i].job != NULL)
 			n++;
 	return n;
+}
+
+int64_t
+supervisor_busy_ms(const struct supervisor *sup, int64_t now)
+{
+	int64_t ms = sup->busy_ms_ended;
+
+	for (int i = 0; i < sup->nslots; i++)
+		if (sup->workers[i].busy_since_ms > 0)
+			ms += now - sup->workers[i].busy_since_ms;
+	return ms;
 }
 
 int
@@ -530,6 +555,7 @@ supervisor_report_death(struct supervisor *sup, struct worker *w,
 		sup->count.db_stalls++;
 	else
 		sup->count.crashes++;
+	supervisor_busy_end(sup, w);
 	supervisor_clear_batches(w);
 }
 

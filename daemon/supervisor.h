@@ -40,6 +40,8 @@ struct worker {
 	int		 first_left;	/* of the first batch, unanswered */
 	int		 alone;		/* the first batch travels alone */
 	int64_t		 job_started_ms;
+	int64_t		 busy_since_ms;	/* holds documents since; 0: none
+					 * (supervisor_busy_ms) */
 	int		 storing;	/* said STORING for the first batch:
 					 * parsed, waiting for the database;
 					 * job_timeout is over */
@@ -134,6 +136,12 @@ struct job *supervisor_abandon_all(struct supervisor *sup);
 void	supervisor_stop_all(struct supervisor *sup);
 int	supervisor_all_exited(const struct supervisor *sup);
 int	supervisor_busy_count(const struct supervisor *sup);
+/*
+ * Worker-milliseconds spent holding documents since the start, the spans
+ * still open counted up to now: the broker's measure of how busy the
+ * workers are (broker.c, batch_wait_ms).
+ */
+int64_t	supervisor_busy_ms(const struct supervisor *sup, int64_t now);
 int	supervisor_ready_count(const struct supervisor *sup);
 /* NULL, or why the workers cannot start (planqd should stop). */
 const char *supervisor_failure(const struct supervisor *sup);

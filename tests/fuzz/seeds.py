@@ -104,6 +104,7 @@ max_crashes = 3
 batch_max = 16
 batch_max_bytes = 4MB
 batch_wait_ms = 5
+batch_wait_busy_pct = 90
 runtime_dir = /run/planq
 worker_path = /usr/lib/planq/planq-worker
 spool_dir = /var/lib/planq/spool

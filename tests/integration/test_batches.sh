@@ -3,7 +3,8 @@
 # in one transaction.  A document the database refuses must not take the
 # others of its batch down, and a worker killed while holding a batch must
 # not get the innocent documents of that batch quarantined.  While one
-# worker is busy, a client's documents wait batch_wait_ms for each other.
+# worker is busy, a client's documents wait batch_wait_ms for each other;
+# not while the workers are mostly idle (batch_wait_busy_pct).
 . "$(dirname "$0")/../lib/common.sh"
 
 setup_db
@@ -81,11 +82,13 @@ check "planqd stops cleanly" planqd_stop
 queued() {
 	"$PLANQ" status --socket "$TMP/run/control.sock" --json 2>/dev/null | jq -r '.queue.count'
 }
-# WAIT_MS NAME COUNT: planqd (2 workers, batch_max 4) with that
-# batch_wait_ms, COUNT documents NAME-i, the documents table locked and
-# NAME-1 sent; sets FIRST (its send) and BUSY (the worker it holds)
+# WAIT_MS NAME COUNT [BUSY_PCT]: planqd (2 workers, batch_max 4) with that
+# batch_wait_ms and batch_wait_busy_pct (0: the wait at any load), COUNT
+# documents NAME-i, the documents table locked and NAME-1 sent; sets FIRST
+# (its send) and BUSY (the worker it holds)
 hold_a_worker() {
-	printf 'batch_max = 4\nbatch_wait_ms = %s\n' "$1" >"$TMP/wait.conf"
+	printf 'batch_max = 4\nbatch_wait_ms = %s\nbatch_wait_busy_pct = %s\n' \
+		"$1" "${4:-0}" >"$TMP/wait.conf"
 	planqd_start --workers=2 -v --config "$TMP/wait.conf"
 	make_docs "$2" "$3"
 	lock_documents
@@ -124,5 +127,23 @@ check "after batch_wait_ms the lone document went to the other worker" test -n "
 unlock_documents
 wait "$FIRST"; wait "$second"
 assert_eq "both stored" 2 "$(cat "$TMP"/short-[12].out | grep -c '^stored ')"
+check "planqd stops cleanly" planqd_stop
+
+# the default batch_wait_busy_pct (90): with one worker of two held and the
+# other idle, the workers are at most half busy, so a document goes to the
+# idle worker at once (batch_wait_ms is 10 s; looked for during 5)
+busy_workers() {
+	"$PLANQ" status --socket "$TMP/run/control.sock" --json 2>/dev/null |
+		jq -r '[.workers[] | select(.job != null)] | length'
+}
+hold_a_worker 10000 calm 2 90
+"$PLANQ" send --to "$ENDPOINT" --timeout 60 "$TMP/docs/calm-2.txt" >"$TMP/calm-2.out" 2>&1 &
+second=$!
+wait_for '[ "$(busy_workers)" = 2 ]' 5
+check "at moderate load a document goes to the idle worker at once" \
+	test "$(busy_workers)" = 2
+unlock_documents
+wait "$FIRST"; wait "$second"
+assert_eq "both stored" 2 "$(cat "$TMP"/calm-[12].out | grep -c '^stored ')"
 check "planqd stops cleanly" planqd_stop
 finish

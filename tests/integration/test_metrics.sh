@@ -55,6 +55,8 @@ check "buckets are cumulative" awk -v b="$buckets" 'BEGIN { n = split(b, a, " ")
 # rejections were the front's and never did
 assert_eq "documents handed to workers" "$((2 * n))" "$(metric planq_batch_documents_total)"
 batches=$(metric planq_batches_total)
+# each batch held its worker from hand-over to reply (a commit each)
+check "the workers' busy time is counted" test "$(metric planq_worker_busy_milliseconds_total)" -ge 1
 check "at least one batch, none empty" test "$batches" -ge 1 -a "$batches" -le "$((2 * n))"
 assert_eq "nothing queued" 0 "$(metric planq_queue_documents)"
 assert_eq "nothing in flight" 0 "$(metric planq_in_flight_documents)"
