@@ -26,7 +26,12 @@ selected() { [ -z "$pattern" ] || [[ "$1" == *$pattern* ]]; }
 report() {
 	local name=$1 log rc secs
 	log="$logdir/$(basename "$name").log"
-	read -r rc secs <"$log.rc"
+	if ! { read -r rc secs <"$log.rc"; } 2>/dev/null; then
+		# the test's result file is gone: its directory was removed
+		rc=255 secs=0
+		printf '%s: no result in %s (was the directory removed while the tests ran?)\n' \
+			"$name" "$logdir" >&2
+	fi
 	printf '%-50s ' "$name"
 	if [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
@@ -35,7 +40,7 @@ report() {
 		failed=$((failed + 1))
 		failures+=("$name")
 		printf 'FAILED (%ds)\n' "$secs"
-		sed 's/^/    | /' "$log" | tail -n 60
+		[ ! -f "$log" ] || sed 's/^/    | /' "$log" | tail -n 60
 	fi
 }
 
