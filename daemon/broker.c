@@ -662,12 +662,6 @@ broker_db_down(const struct broker *b)
 }
 
 int
-broker_busy_pct(const struct broker *b)
-{
-	return b->busy_pct;
-}
-
-int
 broker_reading(const struct broker *b)
 {
 	return front_reading(b->p.front);

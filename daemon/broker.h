@@ -59,8 +59,6 @@ const char *broker_fatal(const struct broker *b);
 /* Read-only views for status and metrics. */
 const struct queue *broker_queue(const struct broker *b);
 int	broker_db_down(const struct broker *b);
-/* The share (%) of the workers' time spent busy, last measured. */
-int	broker_busy_pct(const struct broker *b);
 int	broker_reading(const struct broker *b);
 
 #endif
