@@ -166,6 +166,21 @@ run_drivers() {	# name manifest n conc [rate_total] -> $WORK/name.* files
 
 field() { tr ' ' '\n' <"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
+# planq_ms_per_doc CPU N: planqd's, the workers' and the database's CPU
+# seconds in CPU (the "name=seconds" line of `$STATS cpu`) per document
+planq_ms_per_doc() {
+	echo "$1" | tr ' ' '\n' | awk -F= -v n="$2" '$1 == "planqd" || $1 == "worker" || $1 == "pg_total" {t += $2; printf "%s %.2f, ", $1, 1000 * $2 / n} $1 == "pg_kernel" {printf "(pg in the kernel %.2f), ", 1000 * $2 / n} END {printf "all %.2f", 1000 * t / n}'
+}
+
+# batches_line: the batches the running planqd handed to its workers (one
+# transaction each) and their mean size
+batches_line() {
+	"$PLANQ_BIN/planq" status --socket "$WORK/run/control.sock" --json |
+		python3 -c 'import json, sys; c = json.load(sys.stdin)["counters"]; b = c["batches"]
+print("%d batches, %d documents, %.1f per batch" % (b, c["batch_documents"], c["batch_documents"] / b if b else 0))' ||
+		echo "n/a"
+}
+
 # BENCH_PERF=1: a system-wide perf profile (cpu-clock, call graphs) of the
 # throughput phase and of the COPY, 2 connections load, in the work dir
 PERF_PID=
@@ -315,9 +330,7 @@ PLANQD_HWM=$(hwm_kb "$PLANQD_PID")
 WHWM=""; for p in $(worker_pids); do WHWM="$WHWM $(hwm_kb "$p")"; done
 BHWM=""; for p in $(sql -c "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'planq-worker%'"); do BHWM="$BHWM $(hwm_kb "$p")"; done
 # the batches planqd formed (one transaction each): what copy2k7 compares with
-BATCHES=$("$PLANQ_BIN/planq" status --socket "$WORK/run/control.sock" --json |
-	python3 -c 'import json, sys; c = json.load(sys.stdin)["counters"]; b = c["batches"]
-print("%d batches, %d documents, %.1f per batch" % (b, c["batch_documents"], c["batch_documents"] / b if b else 0))') || BATCHES="n/a"
+BATCHES=$(batches_line)
 if [ "${BENCH_PGSS:-0}" = 1 ]; then
 	sql -F ' | ' -c "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms,
 		round(mean_exec_time::numeric, 3) AS mean_ms, toplevel, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
@@ -410,7 +423,12 @@ HALF=$(awk -v p="$PEAK" 'BEGIN {printf "%.1f", p / 2}')
 sql -c "VACUUM (ANALYZE)" >/dev/null
 log "4. half of peak: $HALF docs/s paced, $(( DOCS / 2 )) new documents"
 start_planqd
+snap "$WORK/cpu.half.0"
 run_drivers half "$WORK/h/manifest.tsv" "$DRIVERS" 64 "$HALF"
+snap "$WORK/cpu.half.1"
+# at this load batches are small (no worker waits for company,
+# batch_wait_busy_pct), and a small transaction costs more per document
+HALF_BATCHES=$(batches_line)
 stop_planqd
 
 # ---- 5. one 8 MiB document ------------------------------------------------------
@@ -552,11 +570,12 @@ $STATS bytes "$ACKED" "$WORK/bytes.planq.0" "$WORK/bytes.planq.1" "$PLANQ_WAL" \
 echo "latency at peak ($DRIVERS x $CONC in flight): $(cat "$WORK/peak.latency")"
 echo "latency light (1 in flight, 10 KB plans):      $(cat "$WORK/light.latency")   $(field "$WORK/light.rate" docs_per_s) docs/s"
 if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then
-echo "latency at half peak ($HALF docs/s paced):   $(cat "$WORK/half.latency")   achieved $(field "$WORK/half.rate" docs_per_s) docs/s"
+echo "latency at half peak ($HALF docs/s paced):   $(cat "$WORK/half.latency")   achieved $(field "$WORK/half.rate" docs_per_s) docs/s; $HALF_BATCHES"
+echo "CPU ms per document at half of peak: $(planq_ms_per_doc "$($STATS cpu "$WORK/cpu.half.0" "$WORK/cpu.half.1" "$HZ")" $(( DOCS / 2 )))"
 fi
 echo "CPU s planq run: $CPU_P   (elapsed $PEAK_EL s, $(nproc) cores)"
 echo "CPU s COPY run (2 connections): $CPU_C refload=${REF_CPU:-n/a}   (elapsed ${COPY_EL:-n/a} s)"
-echo "CPU ms per document: planq $(echo "$CPU_P" | tr ' ' '\n' | awk -F= -v n="$ACKED" '$1 == "planqd" || $1 == "worker" || $1 == "pg_total" {t += $2; printf "%s %.2f, ", $1, 1000 * $2 / n} $1 == "pg_kernel" {printf "(pg in the kernel %.2f), ", 1000 * $2 / n} END {printf "all %.2f", 1000 * t / n}'); COPY $(echo "$CPU_C" | tr ' ' '\n' | awk -F= -v n="$ACKED" -v c="${REF_CPU:-0}" '$1 == "pg_total" {p = $2} $1 == "pg_kernel" {k = $2} END {if (p == "") printf "n/a"; else printf "pg_total %.2f, (pg in the kernel %.2f), refload %.2f, all %.2f", 1000 * p / n, 1000 * k / n, 1000 * c / n, 1000 * (p + c) / n}')"
+echo "CPU ms per document: planq $(planq_ms_per_doc "$CPU_P" "$ACKED"); COPY $(echo "$CPU_C" | tr ' ' '\n' | awk -F= -v n="$ACKED" -v c="${REF_CPU:-0}" '$1 == "pg_total" {p = $2} $1 == "pg_kernel" {k = $2} END {if (p == "") printf "n/a"; else printf "pg_total %.2f, (pg in the kernel %.2f), refload %.2f, all %.2f", 1000 * p / n, 1000 * k / n, 1000 * c / n, 1000 * (p + c) / n}')"
 echo "peak RSS (VmHWM) kB: planqd $PLANQD_HWM; workers$WHWM; worker backends$BHWM"
 if [ "${BENCH_SKIP_EXTRA:-0}" != 1 ]; then
 echo "worker RSS (VmHWM) kB: 10 KB plans $W10; fresh $W0; after one 8 MiB plan $WBIG ($BIG_STATUS, ${BIG_LAT} ms, reason: $BIG_REASON)"
