@@ -123,9 +123,13 @@ BEGIN
 		                               p_rows);
 	END IF;
 
-	-- the rest are duplicates of stored bytes (of this batch or earlier)
-	RETURN QUERY SELECT * FROM planq_ingest_duplicates(v_sha, p_envelope, v_new_idx);
-	GET DIAGNOSTICS v_dups = ROW_COUNT;
+	-- the rest are duplicates of stored bytes (of this batch or earlier);
+	-- a batch whose every document was inserted has none to look up
+	v_dups := 0;
+	IF coalesce(cardinality(v_new_idx), 0) < cardinality(p_raw) THEN
+		RETURN QUERY SELECT * FROM planq_ingest_duplicates(v_sha, p_envelope, v_new_idx);
+		GET DIAGNOSTICS v_dups = ROW_COUNT;
+	END IF;
 	IF v_dups + coalesce(cardinality(v_new_idx), 0) <> cardinality(p_raw) THEN
 		-- a stored duplicate was deleted between the two statements
 		RAISE EXCEPTION USING ERRCODE = 'serialization_failure',

@@ -128,10 +128,12 @@ BEGIN
 		  LEFT JOIN ins ON ins.document_id = u.doc;
 
 		v_part := 'goals/missions/policies item';
-		INSERT INTO plan_texts (plan_id, kind, ordinal, body)
-		SELECT v_plan[t.doc], t.kind, t.ordinal, t.body
-		  FROM unnest(p_rows.texts) AS t
-		 WHERE v_plan[t.doc] <> 0;
+		IF cardinality(p_rows.texts) > 0 THEN
+			INSERT INTO plan_texts (plan_id, kind, ordinal, body)
+			SELECT v_plan[t.doc], t.kind, t.ordinal, t.body
+			  FROM unnest(p_rows.texts) AS t
+			 WHERE v_plan[t.doc] <> 0;
+		END IF;
 
 		v_part := 'issues[]';
 		v_issue := ARRAY(SELECT CASE WHEN v_plan[i.doc] <> 0
@@ -186,30 +188,38 @@ BEGIN
 		 WHERE v_init[b.initiative] <> 0;
 
 		v_part := 'reforms[]';
-		INSERT INTO reforms (plan_id, ordinal, title, ref, body)
-		SELECT v_plan[r.doc], r.ordinal, r.title, r.ref, r.body
-		  FROM unnest(p_rows.reforms) AS r
-		 WHERE v_plan[r.doc] <> 0;
+		IF cardinality(p_rows.reforms) > 0 THEN
+			INSERT INTO reforms (plan_id, ordinal, title, ref, body)
+			SELECT v_plan[r.doc], r.ordinal, r.title, r.ref, r.body
+			  FROM unnest(p_rows.reforms) AS r
+			 WHERE v_plan[r.doc] <> 0;
+		END IF;
 
 		v_part := 'evaluation';
-		INSERT INTO evaluations (plan_id, achievements, challenges)
-		SELECT v_plan[e.doc], e.achievements, e.challenges
-		  FROM unnest(p_rows.evaluations) AS e
-		 WHERE v_plan[e.doc] <> 0;
+		IF cardinality(p_rows.evaluations) > 0 THEN
+			INSERT INTO evaluations (plan_id, achievements, challenges)
+			SELECT v_plan[e.doc], e.achievements, e.challenges
+			  FROM unnest(p_rows.evaluations) AS e
+			 WHERE v_plan[e.doc] <> 0;
+		END IF;
 
 		v_part := 'council_reflection';
-		INSERT INTO council_reflections (plan_id, total_yen, fixed_yen,
-		                                 priority_yen, base_yen, ratio_percent)
-		SELECT v_plan[c.doc], c.total_yen::bigint, c.fixed_yen::bigint,
-		       c.priority_yen::bigint, c.base_yen::bigint, c.ratio_percent::numeric
-		  FROM unnest(p_rows.councils) AS c
-		 WHERE v_plan[c.doc] <> 0;
+		IF cardinality(p_rows.councils) > 0 THEN
+			INSERT INTO council_reflections (plan_id, total_yen, fixed_yen,
+			                                 priority_yen, base_yen, ratio_percent)
+			SELECT v_plan[c.doc], c.total_yen::bigint, c.fixed_yen::bigint,
+			       c.priority_yen::bigint, c.base_yen::bigint, c.ratio_percent::numeric
+			  FROM unnest(p_rows.councils) AS c
+			 WHERE v_plan[c.doc] <> 0;
+		END IF;
 
 		v_part := 'contact';
-		INSERT INTO contacts (plan_id, office, phone, fax, address)
-		SELECT v_plan[c.doc], c.office, c.phone, c.fax, c.address
-		  FROM unnest(p_rows.contacts) AS c
-		 WHERE v_plan[c.doc] <> 0;
+		IF cardinality(p_rows.contacts) > 0 THEN
+			INSERT INTO contacts (plan_id, office, phone, fax, address)
+			SELECT v_plan[c.doc], c.office, c.phone, c.fax, c.address
+			  FROM unnest(p_rows.contacts) AS c
+			 WHERE v_plan[c.doc] <> 0;
+		END IF;
 	EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
 		GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE,
 		                        v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
